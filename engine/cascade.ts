@@ -1,0 +1,333 @@
+import { kindOf, type Element, type TriggerElement } from './elements/index.js';
+import { resumeWait } from './elements/wait.js';
+import type { FieldValue, StepContext, StepResult } from './elements/types.js';
+import { evaluateCondition, nextTimeChange, type ConditionEnv } from './conditions.js';
+import { compileExpression, evaluateExpression } from './expression/index.js';
+import { durationMs } from './schema/duration.js';
+import type { FieldRegistry } from './schema/field.js';
+import type { Condition } from './schema/condition.js';
+import type { CompiledMap } from './compile.js';
+import type { Effects } from './effects.js';
+import type { Cause, ContactState, Position } from './state.js';
+import { coerceForField, sameValue } from './values.js';
+
+/** Instant steps one move may take before the guard stops the contact (SPEC §3). */
+export const MAX_STEPS = 1_000;
+/** How deep field_updated cascades may go for one original cause (SPEC §3). */
+export const MAX_DEPTH = 32;
+/** Moves one original cause may make in all: stops fan-out that the depth guard alone would allow. */
+export const MAX_MOVES = 10_000;
+
+/** The published maps, in creation order, and the fields they use. */
+export interface World {
+  readonly maps: readonly CompiledMap[];
+  readonly fields: FieldRegistry;
+}
+
+/** An event as the engine sees it once stored. */
+export interface EngineEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly at: number;
+  readonly props: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** A unit of work for one contact: the original cause of a cascade. */
+export type Work =
+  | { readonly kind: 'event'; readonly event: EngineEvent }
+  | { readonly kind: 'wake'; readonly mapId: string }
+  | { readonly kind: 'date'; readonly mapId: string; readonly elementId: string; readonly armedValue: number }
+  | { readonly kind: 'enter'; readonly mapId: string; readonly elementId: string; readonly checkWhere?: boolean }
+  | { readonly kind: 'created' }
+  | { readonly kind: 'set'; readonly values: Readonly<Record<string, unknown>>; readonly cause: Cause };
+
+interface Change {
+  readonly field: string;
+  readonly from: FieldValue;
+  readonly to: FieldValue;
+}
+
+type Task = { readonly change: Change; readonly depth: number };
+
+/**
+ * Runs one original cause for one contact to completion: the moves it starts, then every
+ * field_updated / tag / condition-wait reaction, first caused first, within the guards.
+ * Mutates `contact` and gathers what to write in `effects`. Never throws for a map's fault:
+ * errors are counted on the element and the contact stops there.
+ */
+export function processWork(world: World, contact: ContactState, work: Work, now: number, effects: Effects): void {
+  new CauseRun(world, contact, now, effects).run(work);
+}
+
+class CauseRun {
+  readonly #queue: Task[] = [];
+  #moves = 0;
+
+  constructor(
+    readonly world: World,
+    readonly contact: ContactState,
+    readonly now: number,
+    readonly effects: Effects,
+  ) {}
+
+  run(work: Work): void {
+    switch (work.kind) {
+      case 'event': {
+        const e = work.event;
+        const last = this.contact.fields.last_activity_at;
+        if (typeof last !== 'number' || e.at > last) {
+          this.write('last_activity_at', e.at, { event: { id: e.id, type: e.type } }, 0);
+        }
+        for (const map of this.activeMaps()) {
+          const t = map.triggers.event.find((t) => t.on.event === e.type && this.holds(map, t.on.where, { props: e.props }));
+          if (t) this.enter(map, t, 0, e.props);
+        }
+        break;
+      }
+      case 'created':
+        for (const map of this.activeMaps()) {
+          const t = map.triggers.contact_created.find((t) => this.holds(map, t.on.where));
+          if (t) this.enter(map, t, 0);
+        }
+        break;
+      case 'enter': {
+        const map = this.map(work.mapId);
+        const t = map?.elements.get(work.elementId);
+        if (!map || map.paused || t?.kind !== 'trigger') break;
+        if (work.checkWhere && 'where' in t.on && !this.holds(map, t.on.where)) break;
+        this.enter(map, t, 0);
+        break;
+      }
+      case 'date': {
+        const map = this.map(work.mapId);
+        const t = map?.elements.get(work.elementId);
+        if (!map || map.paused || t?.kind !== 'trigger' || t.on.type !== 'date_reached') break;
+        const key = map.fields.resolve(t.on.field)?.key;
+        // Fired once per value: mark it fired whatever `where` says.
+        this.effects.dateTimer({ mapId: map.id, elementId: t.id, contactId: this.contact.id, armedValue: work.armedValue, dueAt: null });
+        if (key && this.contact.fields[key] === work.armedValue && this.holds(map, t.on.where)) this.enter(map, t, 0);
+        break;
+      }
+      case 'wake': {
+        const map = this.map(work.mapId);
+        const pos = this.contact.positions.get(work.mapId);
+        if (!map || map.paused || !pos || pos.dueAt === null || pos.dueAt > this.now) break;
+        this.resume(map, pos, true, 0);
+        break;
+      }
+      case 'set':
+        for (const [key, value] of Object.entries(work.values)) this.write(key, value, work.cause, 0);
+        break;
+    }
+    this.drain();
+  }
+
+  activeMaps(): CompiledMap[] {
+    return this.world.maps.filter((m) => !m.paused);
+  }
+
+  map(id: string): CompiledMap | undefined {
+    return this.world.maps.find((m) => m.id === id);
+  }
+
+  /** Writes a field; a real change is recorded and queued for the reactions it causes. */
+  write(key: string, value: unknown, cause: Cause, depth: number): void {
+    const field = this.world.fields.get(key);
+    if (!field) throw new Error(`Unknown field "${key}"`);
+    const to = coerceForField(field, value);
+    const from = key === 'tags' ? [...this.contact.tags] : (this.contact.fields[key] ?? null);
+    if (sameValue(from, to)) return;
+    if (key === 'tags') {
+      this.contact.tags = [...((to ?? []) as string[])];
+    } else if (to === null) {
+      delete this.contact.fields[key];
+    } else {
+      this.contact.fields[key] = to;
+    }
+    this.effects.recordChange({ contactId: this.contact.id, at: this.now, field: key, from, to, cause });
+    this.#queue.push({ change: { field: key, from, to }, depth: depth + 1 });
+  }
+
+  /** Reacts to the queued changes in order until none are left or a guard stops them. */
+  drain(): void {
+    for (let i = 0; i < this.#queue.length; i++) {
+      const { change, depth } = this.#queue[i];
+      this.armDateTriggers(change);
+      for (const map of this.activeMaps()) {
+        const pos = this.contact.positions.get(map.id);
+        if (pos?.onCondition && !pos.stuck) {
+          if (depth > MAX_DEPTH) this.guard(map, pos.elementId, `Stopped: field changes cascaded more than ${MAX_DEPTH} levels deep`);
+          else this.resume(map, pos, false, depth);
+        }
+        const t = this.changeTrigger(map, change);
+        if (!t) continue;
+        if (depth > MAX_DEPTH) {
+          this.guard(map, t.id, `Stopped: field changes cascaded more than ${MAX_DEPTH} levels deep (a map that updates a field that triggers it again?)`);
+          continue;
+        }
+        this.enter(map, t, depth);
+      }
+    }
+    this.#queue.length = 0;
+  }
+
+  /** The first trigger of a map, in document order, that a change opens. */
+  changeTrigger(map: CompiledMap, change: Change): TriggerElement | undefined {
+    if (change.field === 'tags') {
+      const from = (change.from ?? []) as readonly string[];
+      const to = (change.to ?? []) as readonly string[];
+      const lower = (a: readonly string[]) => new Set(a.map((t) => t.toLowerCase()));
+      const [before, after] = [lower(from), lower(to)];
+      return map.doc.elements.find((el): el is TriggerElement => {
+        if (el.kind !== 'trigger') return false;
+        const on = el.on;
+        if (on.type === 'tag_added') return after.has(on.tag.toLowerCase()) && !before.has(on.tag.toLowerCase());
+        if (on.type === 'tag_removed') return before.has(on.tag.toLowerCase()) && !after.has(on.tag.toLowerCase());
+        return on.type === 'field_updated' && map.fields.resolve(on.field)?.key === 'tags' && this.holds(map, on.where, { change });
+      });
+    }
+    return map.triggers.field_updated.find(
+      (t) => map.fields.resolve(t.on.field)?.key === change.field && this.holds(map, t.on.where, { change }),
+    );
+  }
+
+  /** A date field changed: (re-)arm the date_reached triggers that watch it. */
+  armDateTriggers(change: Change): void {
+    for (const map of this.world.maps) {
+      for (const t of map.triggers.date_reached) {
+        if (map.fields.resolve(t.on.field)?.key !== change.field) continue;
+        const base = { mapId: map.id, elementId: t.id, contactId: this.contact.id };
+        if (typeof change.to === 'number') {
+          const dueAt = change.to + (t.on.offset ? durationMs(t.on.offset) : 0);
+          this.effects.dateTimer({ ...base, armedValue: change.to, dueAt });
+        } else {
+          this.effects.dateTimer({ ...base, armedValue: 0, dueAt: null, drop: true });
+        }
+      }
+    }
+  }
+
+  /** A trigger fires for the contact: enter the map, unless it is there and the trigger says ignore. */
+  enter(map: CompiledMap, t: TriggerElement, depth: number, props?: EngineEvent['props']): void {
+    if (this.contact.positions.has(map.id) && (t.ifOnMap ?? 'ignore') !== 'move_here') return;
+    if (++this.#moves > MAX_MOVES) {
+      this.guard(map, t.id, `Stopped: one cause moved this contact more than ${MAX_MOVES} times`);
+      return;
+    }
+    this.move(map, t.id, depth, props);
+  }
+
+  /** A parked contact is woken by time (`byTime`) or re-checked after a field change. */
+  resume(map: CompiledMap, pos: Position, byTime: boolean, depth: number): void {
+    const el = map.elements.get(pos.elementId);
+    if (!el || el.kind !== 'wait') {
+      if (byTime) this.park(map, pos.elementId, { dueAt: null }, true); // nothing more is due here
+      return;
+    }
+    const ctx = this.stepContext(map, el, depth);
+    let result: StepResult | null;
+    try {
+      result = resumeWait(el, ctx, pos.timeoutAt, byTime);
+    } catch (e) {
+      result = { error: (e as Error).message };
+    }
+    if (!result) return;
+    if ('park' in result) {
+      this.park(map, el.id, result.park, false, pos.enteredAt);
+      return;
+    }
+    if ('error' in result) return this.fail(map, el, result.error);
+    if ('go' in result) this.move(map, result.go, depth);
+  }
+
+  /** Moves the contact from `startId` until it parks, ends, errs or hits the step guard. */
+  move(map: CompiledMap, startId: string, depth: number, props?: EngineEvent['props']): void {
+    let id = startId;
+    for (let steps = 0; ; steps++) {
+      const el = map.elements.get(id);
+      if (!el) {
+        this.effects.count(map.id, id, this.now, 'errors', `No element "${id}" in version ${map.version}`);
+        this.leave(map);
+        return;
+      }
+      if (steps >= MAX_STEPS) {
+        this.guard(map, el.id, `Stopped after ${MAX_STEPS} steps without a wait: an endless loop?`);
+        return;
+      }
+      this.effects.count(map.id, el.id, this.now, 'wereHere');
+      let result: StepResult;
+      try {
+        result = kindOf(el).run(el, this.stepContext(map, el, depth, props));
+      } catch (e) {
+        result = { error: (e as Error).message };
+      }
+      if ('go' in result) id = result.go;
+      else if ('park' in result) return this.park(map, el.id, result.park, false);
+      else if ('end' in result) return this.leave(map);
+      else return this.fail(map, el, result.error);
+    }
+  }
+
+  park(map: CompiledMap, elementId: string, p: { dueAt: number | null; timeoutAt?: number | null; onCondition?: boolean }, stuck: boolean, enteredAt = this.now): void {
+    const pos: Position = {
+      mapId: map.id, elementId, version: map.version, enteredAt,
+      dueAt: p.dueAt, timeoutAt: p.timeoutAt ?? null, onCondition: p.onCondition ?? false, stuck,
+    };
+    this.contact.positions.set(map.id, pos);
+    this.effects.setPosition({ ...pos, contactId: this.contact.id });
+  }
+
+  leave(map: CompiledMap): void {
+    this.contact.positions.delete(map.id);
+    this.effects.leave(map.id, this.contact.id);
+  }
+
+  fail(map: CompiledMap, el: Element, message: string): void {
+    this.effects.count(map.id, el.id, this.now, 'errors', message);
+    this.park(map, el.id, { dueAt: null }, true);
+  }
+
+  guard(map: CompiledMap, elementId: string, message: string): void {
+    this.effects.count(map.id, elementId, this.now, 'errors', message);
+    const el = map.elements.get(elementId);
+    // A guard on a trigger refuses entry; anywhere else the contact stops where it is.
+    if (el && el.kind !== 'trigger') this.park(map, elementId, { dueAt: null }, true);
+  }
+
+  holds(map: CompiledMap, c: Condition | undefined, extra?: { props?: EngineEvent['props']; change?: Change }): boolean {
+    if (!c) return true;
+    return evaluateCondition(c, this.conditionEnv(map, extra?.props, extra?.change));
+  }
+
+  conditionEnv(map: CompiledMap, props?: EngineEvent['props'], change?: Change): ConditionEnv {
+    const contact = this.contact;
+    return {
+      now: this.now,
+      fields: map.fields,
+      get: (key) => (key === 'tags' ? contact.tags : (contact.fields[key] ?? null)),
+      prop: props ? (name) => props[name] : undefined,
+      change,
+    };
+  }
+
+  stepContext(map: CompiledMap, el: Element, depth: number, props?: EngineEvent['props']): StepContext {
+    const env = this.conditionEnv(map, props);
+    const cause: Cause = { map: map.id, version: map.version, element: el.id };
+    const compiled = (source: string) => {
+      const hit = map.expressions.get(source);
+      if (hit) return hit;
+      const c = compileExpression(source, map.fields);
+      if (!c.ok) throw new Error(c.error.message);
+      return c.expr;
+    };
+    return {
+      now: this.now,
+      fields: map.fields,
+      get: env.get,
+      set: (key, value) => this.write(key, value, cause, depth),
+      evaluate: (source) => evaluateExpression(compiled(source), { now: this.now, get: (k) => env.get(k) as never }),
+      test: (c) => evaluateCondition(c, env),
+      nextTimeChange: (c) => nextTimeChange(c, env),
+    };
+  }
+}

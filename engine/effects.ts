@@ -1,0 +1,84 @@
+import type { FieldValue } from './elements/types.js';
+import type { FieldChange, Position } from './state.js';
+
+/** A position to write, with its contact. */
+export type PositionRow = Position & { readonly contactId: string };
+
+/** A date trigger to arm (dueAt set), mark fired (dueAt null) or drop (`drop`). */
+export interface DateTimerWrite {
+  readonly mapId: string;
+  readonly elementId: string;
+  readonly contactId: string;
+  readonly armedValue: number;
+  readonly dueAt: number | null;
+  readonly drop?: boolean;
+}
+
+/** Counts to add to one element's statistics. */
+export interface StatDelta {
+  wereHere: number;
+  errors: number;
+  lastError?: string;
+  at: number;
+}
+
+/**
+ * Everything a batch of engine work wants written, gathered in memory so the server can write
+ * it set-based in one transaction. Later writes of the same row replace earlier ones.
+ */
+export class Effects {
+  /** History, in the order the changes happened. */
+  readonly changes: FieldChange[] = [];
+  /** Field values to write, by contact id then key (the last value wins). */
+  readonly fieldWrites = new Map<string, Map<string, FieldValue>>();
+  /** Tags per contact: as they were before the batch and as they are now. */
+  readonly tagWrites = new Map<string, { from: readonly string[]; to: readonly string[] }>();
+  /** Positions by `${mapId}\u0000${contactId}`; null: the contact left the map. */
+  readonly positions = new Map<string, PositionRow | { mapId: string; contactId: string; left: true }>();
+  /** Date triggers by `${mapId}\u0000${elementId}\u0000${contactId}`. */
+  readonly dateTimers = new Map<string, DateTimerWrite>();
+  /** Statistics by `${mapId}\u0000${elementId}`. */
+  readonly stats = new Map<string, StatDelta & { mapId: string; elementId: string }>();
+  /** The earliest due time written so far: work due later must wait for this batch to be written. */
+  earliestDue = Infinity;
+
+  recordChange(c: FieldChange): void {
+    this.changes.push(c);
+    if (c.field === 'tags') {
+      const first = this.tagWrites.get(c.contactId)?.from ?? ((c.from ?? []) as readonly string[]);
+      this.tagWrites.set(c.contactId, { from: first, to: (c.to ?? []) as readonly string[] });
+      return;
+    }
+    let w = this.fieldWrites.get(c.contactId);
+    if (!w) this.fieldWrites.set(c.contactId, (w = new Map()));
+    w.set(c.field, c.to);
+  }
+
+  setPosition(p: PositionRow): void {
+    this.positions.set(`${p.mapId}\u0000${p.contactId}`, p);
+    if (p.dueAt !== null && p.dueAt < this.earliestDue) this.earliestDue = p.dueAt;
+  }
+
+  leave(mapId: string, contactId: string): void {
+    this.positions.set(`${mapId}\u0000${contactId}`, { mapId, contactId, left: true });
+  }
+
+  dateTimer(t: DateTimerWrite): void {
+    this.dateTimers.set(`${t.mapId}\u0000${t.elementId}\u0000${t.contactId}`, t);
+    if (t.dueAt !== null && !t.drop && t.dueAt < this.earliestDue) this.earliestDue = t.dueAt;
+  }
+
+  count(mapId: string, elementId: string, at: number, kind: 'wereHere' | 'errors', message?: string): void {
+    const key = `${mapId}\u0000${elementId}`;
+    let s = this.stats.get(key);
+    if (!s) this.stats.set(key, (s = { mapId, elementId, wereHere: 0, errors: 0, at }));
+    s[kind]++;
+    s.at = at;
+    if (message !== undefined) s.lastError = message;
+  }
+
+  /** Whether there is nothing to write. */
+  get empty(): boolean {
+    return !this.changes.length && !this.positions.size && !this.dateTimers.size && !this.stats.size;
+  }
+}

@@ -1,0 +1,48 @@
+import type { FieldValue } from './elements/types.js';
+
+/** Where a contact stands on one map (at most one place per map, SPEC §3). */
+export interface Position {
+  readonly mapId: string;
+  readonly elementId: string;
+  /** The map version the contact entered under. */
+  readonly version: number;
+  readonly enteredAt: number;
+  /** When the wait here fires (or its condition is re-checked); null: nothing is due. */
+  readonly dueAt: number | null;
+  /** For `until condition` waits: when the timeout runs out. */
+  readonly timeoutAt: number | null;
+  /** Whether the contact waits for a condition (re-checked on field changes). */
+  readonly onCondition: boolean;
+  /** Whether a guard or an error stopped the contact here. */
+  readonly stuck: boolean;
+}
+
+/** A contact as the engine works on it: its fields, its tags and its places on maps. */
+export interface ContactState {
+  readonly id: string;
+  /** Field values by key (tags are in `tags`); absent keys are empty. */
+  fields: Record<string, FieldValue>;
+  tags: string[];
+  /** Positions by map id. */
+  positions: Map<string, Position>;
+}
+
+/** What made a field change (SPEC §1 "History"). */
+export type Cause =
+  | { readonly map: string; readonly version: number; readonly element: string }
+  | { readonly scoringModel: string; readonly rule: string }
+  | { readonly decay: string }
+  | { readonly event: { readonly id: string; readonly type: string } }
+  | { readonly api: true }
+  | { readonly import: true }
+  | { readonly publish: { readonly map: string; readonly version: number } };
+
+/** One recorded change of one field of one contact. */
+export interface FieldChange {
+  readonly contactId: string;
+  readonly at: number;
+  readonly field: string;
+  readonly from: FieldValue;
+  readonly to: FieldValue;
+  readonly cause: Cause;
+}

@@ -1,0 +1,175 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FieldRegistry, BUILTIN_FIELDS } from '../engine/schema/field.js';
+import { parseMapDocument } from '../engine/parse.js';
+import { validateMap } from '../engine/validate.js';
+import type { Problem } from '../engine/elements/types.js';
+import { AppError } from './errors.js';
+import { simulate, type SimulationResult } from './simulate.js';
+
+const HELP: Record<string, string> = {
+  main: `scoremap — lead-scoring automation maps
+
+Usage: scoremap <command> [options]
+
+Commands:
+  validate <map.json>         check a map; exit 1 and list the problems when it has errors
+  simulate <scenario.json>    run a scenario on a private in-memory engine (--json for the API's answer)
+  serve                       run the server and the editor (not available yet)
+
+Run "scoremap <command> --help" for a command's options.`,
+  validate: `Usage: scoremap validate <map.json> [--json]
+
+Checks a map file against Scoremap's format and rules (SPEC §2 "Validation"), with the built-in
+fields and the fields the map declares. Prints each problem with the element it is on.
+Exit status: 0 when there are no errors (warnings are printed), 1 when there are errors, 2 on bad usage.
+
+Options:
+  --json    print the problems as JSON
+  --help    this help`,
+  simulate: `Usage: scoremap simulate <scenario.json> [--json]
+
+Runs a scenario (SPEC §7): the maps, contacts and events it lists, on the real engine with a
+private in-memory database and a virtual clock. Maps may be inline or { "file": "path.json" },
+relative to the scenario file. Prints the timeline of field changes, the final fields and the
+expectations.
+Exit status: 0 when every expectation passes, 1 when one fails or the scenario is invalid, 2 on bad usage.
+
+Options:
+  --json    print exactly the JSON that POST /api/simulate answers
+  --help    this help`,
+  serve: `Usage: scoremap serve
+
+The HTTP server and editor are not built yet (issue 5). Until then Scoremap runs maps through
+"scoremap simulate".`,
+};
+
+/** Runs the command line; answers the exit status. Output goes to `out` and `err`. */
+export async function main(
+  argv: readonly string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    out(`${HELP.main}\n`);
+    return command ? 0 : 2;
+  }
+  if (!(command in HELP)) {
+    err(`Unknown command "${command}".\n\n${HELP.main}\n`);
+    return 2;
+  }
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs({ args: [...rest], allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (e) {
+    err(`${(e as Error).message}\n\n${HELP[command]}\n`);
+    return 2;
+  }
+  if (args.values.help) {
+    out(`${HELP[command]}\n`);
+    return 0;
+  }
+  const json = args.values.json === true;
+  switch (command) {
+    case 'validate': return validateCommand(args.positionals, json, out, err);
+    case 'simulate': return simulateCommand(args.positionals, json, out, err);
+    default:
+      err(`${HELP[command]}\n`);
+      return 1;
+  }
+}
+
+async function readJson(path: string): Promise<unknown> {
+  const text = await readFile(path, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new AppError(400, `${path} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+async function validateCommand(files: string[], json: boolean, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  if (files.length !== 1) {
+    err(`Give one map file.\n\n${HELP.validate}\n`);
+    return 2;
+  }
+  let problems: Problem[];
+  try {
+    const parsed = parseMapDocument(await readJson(files[0]));
+    problems = parsed.ok ? validateMap(parsed.doc, new FieldRegistry(BUILTIN_FIELDS)) : parsed.problems;
+  } catch (e) {
+    err(`${(e as Error).message}\n`);
+    return 1;
+  }
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  if (json) out(`${JSON.stringify({ valid: errors === 0, problems }, null, 2)}\n`);
+  else {
+    for (const p of problems) out(`${p.severity === 'error' ? 'error  ' : 'warning'}  ${p.message}${p.element ? `  [${p.element}${p.path ? ` ${p.path}` : ''}]` : p.path ? `  [${p.path}]` : ''}\n`);
+    const warnings = problems.length - errors;
+    out(errors ? `${files[0]}: ${errors} error${errors > 1 ? 's' : ''}, ${warnings} warning${warnings === 1 ? '' : 's'}\n` : `${files[0]}: valid${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`);
+  }
+  return errors ? 1 : 0;
+}
+
+async function simulateCommand(files: string[], json: boolean, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  if (files.length !== 1) {
+    err(`Give one scenario file.\n\n${HELP.simulate}\n`);
+    return 2;
+  }
+  let result: SimulationResult;
+  try {
+    const base = dirname(resolve(files[0]));
+    result = await simulate(await readJson(files[0]), async (ref) => {
+      if ('file' in ref) return readJson(resolve(base, ref.file));
+      throw new AppError(400, `The CLI has no saved maps: give map "${ref.id}" inline or as { "file": "…" }`);
+    });
+  } catch (e) {
+    if (!(e instanceof AppError) && !(e as NodeJS.ErrnoException).code) throw e;
+    err(`${(e as Error).message}\n`);
+    const problems = (e instanceof AppError && (e.details as { problems?: Problem[] } | undefined)?.problems) || [];
+    for (const p of problems) err(`  ${p.message}\n`);
+    return 1;
+  }
+  const failed = result.expectations.filter((x) => !x.pass).length;
+  if (json) out(`${JSON.stringify(result, null, 2)}\n`);
+  else out(formatSimulation(result));
+  return failed ? 1 : 0;
+}
+
+const fmt = (v: unknown) => (v === null || v === undefined ? '(empty)' : Array.isArray(v) ? `[${v.join(', ')}]` : typeof v === 'string' ? v : String(v));
+
+function describeCause(c: Record<string, unknown>): string {
+  if ('map' in c) return `map ${c.map} v${c.version}, element ${c.element}`;
+  if ('event' in c) return `event ${(c.event as { type: string }).type}`;
+  if ('publish' in c) return `publish of ${(c.publish as { map: string }).map}`;
+  return Object.keys(c)[0] ?? 'unknown';
+}
+
+/** The readable report of a simulation: timeline, final fields, expectations, errors. */
+export function formatSimulation(r: SimulationResult): string {
+  const lines: string[] = ['Timeline'];
+  for (const h of r.history) {
+    if (h.field === 'last_activity_at' || h.field === 'created_at') continue;
+    lines.push(`  ${h.at}  ${h.contact.padEnd(12)} ${h.field}: ${fmt(h.from)} → ${fmt(h.to)}   (${describeCause(h.cause as Record<string, unknown>)})`);
+  }
+  lines.push('', 'Final fields');
+  for (const [id, fields] of Object.entries(r.final)) {
+    const shown = Object.entries(fields).filter(([k, v]) => k !== 'tags' || (Array.isArray(v) && v.length));
+    lines.push(`  ${id}: ${shown.map(([k, v]) => `${k}=${fmt(v)}`).join(', ')}`);
+  }
+  if (r.expectations.length) {
+    lines.push('', 'Expectations');
+    for (const x of r.expectations) {
+      lines.push(`  ${x.pass ? 'pass' : 'FAIL'}  ${x.contact} ${x.field} at ${x.at}: expected ${fmt(x.equals)}${x.tolerance ? ` ± ${x.tolerance}` : ''}, got ${fmt(x.actual)}`);
+    }
+    const failed = r.expectations.filter((x) => !x.pass).length;
+    lines.push(`  ${r.expectations.length - failed} passed, ${failed} failed`);
+  }
+  if (r.errors.length) {
+    lines.push('', 'Errors');
+    for (const e of r.errors) lines.push(`  ${e.map ? `${e.map} ${e.element}: ` : ''}${e.message}${e.count ? ` (×${e.count})` : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

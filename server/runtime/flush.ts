@@ -1,0 +1,44 @@
+import type { Effects, PositionRow } from '../../engine/effects.js';
+import type { FieldValue } from '../../engine/elements/types.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * Writes what a batch of engine work gathered, set-based: one multi-row statement per table
+ * (chunked by the store), inside the caller's transaction.
+ */
+export async function flushEffects(store: Store, effects: Effects, now: number): Promise<void> {
+  if (effects.fieldWrites.size) {
+    const rows: { id: string; values: Record<string, FieldValue> }[] = [];
+    for (const [id, values] of effects.fieldWrites) rows.push({ id, values: Object.fromEntries(values) });
+    await store.writeContacts(rows, now);
+  }
+  const added: { contactId: string; tag: string }[] = [];
+  const removed: { contactId: string; tag: string }[] = [];
+  for (const [contactId, { from, to }] of effects.tagWrites) {
+    for (const tag of to) if (!from.includes(tag)) added.push({ contactId, tag });
+    for (const tag of from) if (!to.includes(tag)) removed.push({ contactId, tag });
+  }
+  if (removed.length) await store.removeTags(removed);
+  if (added.length) await store.addTags(added);
+
+  const upserts: PositionRow[] = [];
+  const leaves: { mapId: string; contactId: string }[] = [];
+  for (const p of effects.positions.values()) {
+    if ('left' in p) leaves.push({ mapId: p.mapId, contactId: p.contactId });
+    else upserts.push(p);
+  }
+  if (leaves.length) await store.deletePositions(leaves);
+  if (upserts.length) await store.upsertPositions(upserts);
+
+  const arm = [];
+  const drop = [];
+  for (const t of effects.dateTimers.values()) {
+    if (t.drop) drop.push({ mapId: t.mapId, elementId: t.elementId, contactId: t.contactId });
+    else arm.push({ mapId: t.mapId, elementId: t.elementId, contactId: t.contactId, armedValue: t.armedValue, dueAt: t.dueAt });
+  }
+  if (drop.length) await store.deleteDateTimers(drop);
+  if (arm.length) await store.upsertDateTimers(arm);
+
+  if (effects.stats.size) await store.bumpStats([...effects.stats.values()]);
+  if (effects.changes.length) await store.insertHistory(effects.changes);
+}

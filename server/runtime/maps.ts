@@ -1,0 +1,173 @@
+import { Cron } from 'croner';
+import { durationMs } from '../../engine/schema/duration.js';
+import { FieldRegistry } from '../../engine/schema/field.js';
+import type { MapDocument } from '../../engine/schema/map.js';
+import type { Problem } from '../../engine/elements/types.js';
+import { parseMapDocument } from '../../engine/parse.js';
+import { validateMap } from '../../engine/validate.js';
+import type { MapRecord } from '../store/store.js';
+import { conflict, invalid, notFound } from '../errors.js';
+import type { Runtime } from './runtime.js';
+
+/** Parses untrusted JSON into a map document, or refuses it with the problems (422). */
+export function readMapDocument(input: unknown): MapDocument {
+  const parsed = parseMapDocument(input);
+  if (!parsed.ok) throw invalid('The map is not in Scoremap\'s format', { problems: parsed.problems });
+  return parsed.doc;
+}
+
+/** Checks a map against the fields the database knows. */
+export async function checkMap(rt: Runtime, doc: MapDocument): Promise<Problem[]> {
+  return validateMap(doc, new FieldRegistry(await rt.store.listFields()));
+}
+
+/**
+ * Creates a draft from a map document: creates the custom fields it declares (refusing one whose
+ * key exists with another type) and answers the draft with its validation warnings.
+ */
+export async function createMap(rt: Runtime, input: unknown, id = rt.ids()): Promise<{ map: MapRecord; problems: Problem[] }> {
+  const doc = readMapDocument(input);
+  return rt.lock.run(async () => {
+    const problems = await checkMap(rt, doc);
+    const fieldErrors = problems.filter((p) => p.severity === 'error' && p.path.startsWith('fields'));
+    if (fieldErrors.length) throw invalid(fieldErrors[0].message, { problems: fieldErrors });
+    const now = rt.clock.now();
+    const map = await rt.store.transaction(async (s) => {
+      if (doc.fields?.length) await s.createFields(doc.fields, now);
+      if (await s.getMap(id)) throw conflict(`A map with id "${id}" already exists`);
+      return s.insertMap({ id, name: doc.name, doc, now });
+    });
+    if (doc.fields?.length) await rt.reload();
+    return { map, problems };
+  });
+}
+
+/** Saves the draft if `rev` is the current one; a stale save gets 409 (SPEC §6). */
+export async function saveDraft(rt: Runtime, id: string, input: unknown, rev: number): Promise<{ map: MapRecord; problems: Problem[] }> {
+  const doc = readMapDocument(input);
+  return rt.lock.run(async () => {
+    const now = rt.clock.now();
+    const problems = await checkMap(rt, doc);
+    const map = await rt.store.transaction(async (s) => {
+      if (doc.fields?.length) await s.createFields(doc.fields, now);
+      const saved = await s.updateDraft(id, doc, doc.name, rev, now);
+      if (saved === null) throw notFound(`No map with id "${id}"`);
+      if (saved === 'conflict') throw conflict('Someone else changed this map since you opened it: reload it, then make your change again');
+      return saved;
+    });
+    if (doc.fields?.length) await rt.reload();
+    return { map, problems };
+  });
+}
+
+export interface PublishResult {
+  readonly version: number;
+  /** Contacts moved to another element, and contacts who left the map, by removed element. */
+  readonly relocated: number;
+  readonly removed: Record<string, number>;
+}
+
+/**
+ * Makes the draft the running version. Errors block (422 with the problems). Contacts on elements
+ * the new version no longer has go where `relocate` says, or leave the map (recorded in history).
+ * Date triggers are armed for every contact with a value; those already past fire at once.
+ */
+export async function publishMap(rt: Runtime, id: string, relocate: Readonly<Record<string, string>> = {}): Promise<PublishResult> {
+  return rt.lock.run(async () => {
+    const record = await rt.store.getMap(id);
+    if (!record) throw notFound(`No map with id "${id}"`);
+    const doc = readMapDocument(record.doc);
+    const problems = (await checkMap(rt, doc)).filter((p) => p.severity === 'error');
+    if (problems.length) throw invalid(`The map has ${problems.length} problem${problems.length > 1 ? 's' : ''} to fix before it can be published`, { problems });
+    const ids = new Set(doc.elements.map((e) => e.id));
+    for (const [from, to] of Object.entries(relocate)) {
+      const target = doc.elements.find((e) => e.id === to);
+      if (!target) throw invalid(`Cannot move contacts to "${to}": the new version has no such element`);
+      if (target.kind === 'trigger') throw invalid(`Cannot move contacts to the trigger "${to}": pick the element after it`);
+      if (ids.has(from)) throw invalid(`"${from}" is still in the map: only contacts on removed elements are relocated`);
+    }
+    const now = rt.clock.now();
+    const version = (record.version ?? 0) + 1;
+    const result = await rt.store.transaction(async (s) => {
+      await s.insertVersion(id, version, doc, now);
+      await s.setMapState(id, { status: record.status === 'paused' ? 'paused' : 'published', version }, now);
+      const here = await s.positionsByElement(id);
+      let relocated = 0;
+      const removed: Record<string, number> = {};
+      for (const [elementId, count] of Object.entries(here)) {
+        if (ids.has(elementId)) continue;
+        removed[elementId] = count;
+        const to = relocate[elementId];
+        if (to) relocated += await s.movePositions(id, elementId, to, version);
+      }
+      const leaving = (await s.positionsAt(id, Object.keys(removed).filter((e) => !relocate[e])));
+      if (leaving.length) {
+        await s.deletePositions(leaving.map((p) => ({ mapId: id, contactId: p.contactId })));
+        await s.insertHistory(leaving.map((p) => ({
+          contactId: p.contactId, at: now, field: `map:${id}`, from: p.elementId, to: null,
+          cause: { publish: { map: id, version } },
+        })));
+      }
+      await s.setVersionForMap(id, version);
+      await armTriggers(s, id, doc, now);
+      return { version, relocated, removed };
+    });
+    await rt.reload();
+    return result;
+  }).then(async (r) => {
+    await rt.runDue();
+    return r;
+  });
+}
+
+/** Arms the date triggers and cron schedules of a newly published version; drops the old ones. */
+async function armTriggers(s: Runtime['store'], mapId: string, doc: MapDocument, now: number): Promise<void> {
+  const fields = new FieldRegistry(await s.listFields());
+  const dates: string[] = [];
+  const schedules: { mapId: string; elementId: string; nextAt: number }[] = [];
+  for (const el of doc.elements) {
+    if (el.kind !== 'trigger') continue;
+    if (el.on.type === 'date_reached') {
+      const key = fields.resolve(el.on.field)?.key;
+      if (!key) continue;
+      dates.push(el.id);
+      await s.armDateTimers(mapId, el.id, key, el.on.offset ? durationMs(el.on.offset) : 0);
+    } else if (el.on.type === 'schedule') {
+      const next = new Cron(el.on.cron, { paused: true, timezone: el.on.timezone }).nextRun(new Date(now));
+      if (next) schedules.push({ mapId, elementId: el.id, nextAt: next.getTime() });
+    }
+  }
+  await s.deleteDateTimersExcept(mapId, dates);
+  // Re-publishing keeps a schedule's next tick when its trigger is unchanged.
+  const existing = new Map((await s.getSchedules(mapId)).map((r) => [r.elementId, r.nextAt]));
+  await s.deleteSchedulesExcept(mapId, schedules.map((r) => r.elementId));
+  const keep = schedules.map((r) => ({ ...r, nextAt: existing.get(r.elementId) ?? r.nextAt }));
+  if (keep.length) await s.upsertSchedules(keep);
+}
+
+/** Pauses a published map: its triggers admit no one and its waits do not fire. */
+export async function pauseMap(rt: Runtime, id: string): Promise<void> {
+  await rt.lock.run(async () => {
+    const m = await rt.store.getMap(id);
+    if (!m) throw notFound(`No map with id "${id}"`);
+    if (m.status !== 'published') throw conflict(m.status === 'paused' ? 'The map is already paused' : 'Only a published map can be paused: publish it first');
+    await rt.store.setMapState(id, { status: 'paused' }, rt.clock.now());
+    await rt.reload();
+  });
+}
+
+/** Resumes a paused map: overdue waits fire, and waiting conditions are checked again. */
+export async function resumeMap(rt: Runtime, id: string): Promise<void> {
+  await rt.lock.run(async () => {
+    const m = await rt.store.getMap(id);
+    if (!m) throw notFound(`No map with id "${id}"`);
+    if (m.status !== 'paused') throw conflict('Only a paused map can be resumed');
+    const now = rt.clock.now();
+    await rt.store.transaction(async (s) => {
+      await s.setMapState(id, { status: 'published' }, now);
+      await s.recheckConditionsNow(id, now);
+    });
+    await rt.reload();
+  });
+  await rt.runDue();
+}

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { Cron } from 'croner';
+import type { Clock } from '../../engine/clock.js';
+import { compileMap, type CompiledMap } from '../../engine/compile.js';
+import { processWork, type EngineEvent, type Work, type World } from '../../engine/cascade.js';
+import { Effects } from '../../engine/effects.js';
+import { FieldRegistry } from '../../engine/schema/field.js';
+import type { EventInput } from '../../engine/schema/event.js';
+import { MapDocument } from '../../engine/schema/map.js';
+import type { ContactState } from '../../engine/state.js';
+import type { Store } from '../store/store.js';
+import { notFound } from '../errors.js';
+import { flushEffects } from './flush.js';
+import { Lock } from './lock.js';
+
+/** How many due waits or contacts one transaction handles. */
+export const BATCH = 1_000;
+
+export interface RuntimeOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  /** Makes ids for contacts and events that come without one. */
+  readonly ids?: () => string;
+}
+
+/** A due item: a wait that fires or a date trigger that comes due. */
+interface DueItem {
+  readonly at: number;
+  readonly seq: number;
+  readonly contactId: string;
+  readonly work: Work;
+}
+
+/**
+ * The engine's hands: keeps the published maps compiled in memory, takes in events, fires what
+ * comes due, and writes each batch's effects in one transaction. All work takes turns (`lock`).
+ */
+export class Runtime {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly ids: () => string;
+  readonly lock = new Lock();
+  world: World = { maps: [], fields: new FieldRegistry([]) };
+  #listeners = new Set<() => void>();
+
+  private constructor(opts: RuntimeOptions) {
+    this.store = opts.store;
+    this.clock = opts.clock;
+    this.ids = opts.ids ?? randomUUID;
+  }
+
+  static async create(opts: RuntimeOptions): Promise<Runtime> {
+    const rt = new Runtime(opts);
+    await rt.reload();
+    return rt;
+  }
+
+  /** Re-reads fields and published maps (after a publish, pause, resume or field change). */
+  async reload(): Promise<void> {
+    const fields = new FieldRegistry(await this.store.listFields());
+    const maps: CompiledMap[] = [];
+    for (const m of await this.store.listMaps()) {
+      if (m.status === 'draft' || m.version === null) continue;
+      const doc = MapDocument.parse(await this.store.getVersion(m.id, m.version));
+      maps.push(compileMap({ id: m.id, version: m.version, paused: m.status === 'paused', doc }, fields));
+    }
+    this.world = { maps, fields };
+    this.#changed();
+  }
+
+  /** Called when something may now be due sooner (the scheduler sleeps until the next due time). */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(): void {
+    for (const l of this.#listeners) l();
+  }
+
+  /**
+   * Takes in events in one transaction: duplicates by id are counted and skipped, contacts named
+   * by an unknown email are created, every event runs through every published map. Resolves once
+   * everything is committed.
+   */
+  async ingest(events: readonly EventInput[]): Promise<{ accepted: number; duplicates: number; created: number }> {
+    return this.lock.run(async () => {
+      const now = this.clock.now();
+      // Whatever came due before this instant runs before the events of this instant.
+      await this.#runDue(now);
+      const result = await this.store.transaction(async (s) => {
+        const given = events.map((e) => e.id).filter((id): id is string => id !== undefined);
+        const existing = given.length ? await s.existingEventIds(given) : new Set<string>();
+        const seen = new Set<string>();
+        const fresh: (EventInput & { id: string })[] = [];
+        for (const e of events) {
+          if (e.id !== undefined && (existing.has(e.id) || seen.has(e.id))) continue;
+          const id = e.id ?? this.ids();
+          seen.add(id);
+          fresh.push({ ...e, id });
+        }
+        const emails = [...new Set(fresh.flatMap((e) => ('email' in e.contact ? [e.contact.email.trim().toLowerCase()] : [])))];
+        const byEmail = emails.length ? await s.findIdsByEmail(emails) : new Map<string, string>();
+        const ids = new Set<string>(byEmail.values());
+        for (const e of fresh) if ('id' in e.contact) ids.add(e.contact.id);
+        const states = await s.loadContacts([...ids]);
+        const missing = fresh.flatMap((e) => ('id' in e.contact && !states.has(e.contact.id) ? [e.contact.id] : []));
+        if (missing.length) {
+          throw notFound(`No contact with id ${[...new Set(missing)].slice(0, 5).map((m) => `"${m}"`).join(', ')}${missing.length > 5 ? ', …' : ''}: create it first, or name it by email`);
+        }
+        const effects = new Effects();
+        const created: ContactState[] = [];
+        for (const email of emails) {
+          if (byEmail.has(email)) continue;
+          const c = this.newContact(now, { email });
+          byEmail.set(email, c.id);
+          states.set(c.id, c);
+          created.push(c);
+        }
+        if (created.length) await s.insertContacts(created.map((c) => ({ id: c.id, fields: c.fields, tags: c.tags, createdAt: now })));
+        for (const c of created) processWork(this.world, c, { kind: 'created' }, now, effects);
+        const rows = [];
+        for (const e of fresh) {
+          const contactId = 'id' in e.contact ? e.contact.id : byEmail.get(e.contact.email.trim().toLowerCase())!;
+          const event: EngineEvent = { id: e.id, type: e.type, at: e.at ? Date.parse(e.at) : now, props: e.props ?? {} };
+          rows.push({ id: e.id, contactId, type: e.type, at: event.at, props: e.props ?? null, acceptedAt: now });
+          processWork(this.world, states.get(contactId)!, { kind: 'event', event }, now, effects);
+        }
+        if (rows.length) await s.insertEvents(rows);
+        await flushEffects(s, effects, now);
+        return { accepted: fresh.length, duplicates: events.length - fresh.length, created: created.length };
+      });
+      await this.#runDue(now);
+      this.#changed();
+      return result;
+    });
+  }
+
+  /** A new contact's state, with its creation time set. */
+  newContact(now: number, fields: Record<string, ContactState['fields'][string]>, id = this.ids()): ContactState {
+    return { id, fields: { ...fields, created_at: now }, tags: [], positions: new Map() };
+  }
+
+  /**
+   * Runs work for contacts in one transaction: loads them, runs each piece in order at its own
+   * time, writes the effects. Unknown contacts are skipped. With `inOrder`, it stops before an
+   * item due later than something this batch scheduled, so due work always runs in time order;
+   * it answers how many items it ran.
+   */
+  async runBatch(items: readonly { contactId: string; work: Work; at: number }[], inOrder = false): Promise<number> {
+    return this.store.transaction(async (s) => {
+      const states = await s.loadContacts([...new Set(items.map((i) => i.contactId))]);
+      const effects = new Effects();
+      let done = 0;
+      let last = 0;
+      for (const item of items) {
+        if (inOrder && done > 0 && item.at > effects.earliestDue) break;
+        const state = states.get(item.contactId);
+        if (state) processWork(this.world, state, item.work, item.at, effects);
+        last = Math.max(last, item.at);
+        done++;
+      }
+      await flushEffects(s, effects, last);
+      return done;
+    });
+  }
+
+  /** Fires everything due at or before the clock's now. */
+  runDue(): Promise<void> {
+    return this.lock.run(() => this.#runDue(this.clock.now()));
+  }
+
+  /**
+   * Fires what is due up to `upTo`, earliest first. Each wait runs at its own due time, so a
+   * server that was down for three days catches up three days of a decay loop, exactly as a
+   * manual clock advanced by three days does.
+   */
+  async #runDue(upTo: number): Promise<void> {
+    for (;;) {
+      const schedule = await this.#dueSchedule(upTo);
+      const items = await this.#dueItems(upTo);
+      if (schedule && (!items.length || schedule.nextAt <= items[0].at)) {
+        await this.#runSchedule(schedule);
+        continue;
+      }
+      if (!items.length) return;
+      await this.runBatch(items, true);
+    }
+  }
+
+  /** The next batch of due waits and date triggers over all running maps, in due-time order. */
+  async #dueItems(upTo: number): Promise<DueItem[]> {
+    const items: DueItem[] = [];
+    for (const [seq, map] of this.world.maps.entries()) {
+      if (map.paused) continue;
+      for (const p of await this.store.duePositions(map.id, upTo, BATCH)) {
+        items.push({ at: p.dueAt!, seq, contactId: p.contactId, work: { kind: 'wake', mapId: map.id } });
+      }
+      for (const t of await this.store.dueDateTimers(map.id, upTo, BATCH)) {
+        items.push({ at: t.dueAt, seq, contactId: t.contactId, work: { kind: 'date', mapId: map.id, elementId: t.elementId, armedValue: t.armedValue } });
+      }
+    }
+    items.sort((a, b) => a.at - b.at || a.seq - b.seq || (a.contactId < b.contactId ? -1 : a.contactId > b.contactId ? 1 : 0));
+    return items.slice(0, BATCH);
+  }
+
+  async #dueSchedule(upTo: number) {
+    const running = new Set(this.world.maps.filter((m) => !m.paused).map((m) => m.id));
+    const due = (await this.store.getSchedules()).filter((s) => running.has(s.mapId) && s.nextAt <= upTo);
+    due.sort((a, b) => a.nextAt - b.nextAt);
+    return due[0];
+  }
+
+  /** A cron tick: every contact matching the trigger's condition enters, a page per transaction. */
+  async #runSchedule(s: { mapId: string; elementId: string; nextAt: number }): Promise<void> {
+    const at = s.nextAt;
+    const map = this.world.maps.find((m) => m.id === s.mapId);
+    const t = map?.elements.get(s.elementId);
+    if (t?.kind === 'trigger' && t.on.type === 'schedule') {
+      const work: Work = { kind: 'enter', mapId: s.mapId, elementId: s.elementId, checkWhere: true };
+      for (let after: string | null = null; ; ) {
+        const page = await this.store.contactIdsAfter(after, BATCH);
+        if (!page.length) break;
+        await this.runBatch(page.map((contactId) => ({ contactId, work, at })));
+        after = page[page.length - 1];
+      }
+      const next = new Cron(t.on.cron, { paused: true, timezone: t.on.timezone }).nextRun(new Date(at));
+      if (next) await this.store.upsertSchedules([{ mapId: s.mapId, elementId: s.elementId, nextAt: next.getTime() }]);
+      else await this.store.deleteSchedulesExcept(s.mapId, []);
+    } else {
+      await this.store.deleteSchedulesExcept(s.mapId, []);
+    }
+  }
+
+  /** The earliest moment something is due on a running map, or null. */
+  async nextDue(): Promise<number | null> {
+    const running = this.world.maps.filter((m) => !m.paused).map((m) => m.id);
+    if (!running.length) return null;
+    const set = new Set(running);
+    const times = [
+      await this.store.nextDuePosition(running),
+      await this.store.nextDueDateTimer(running),
+      ...(await this.store.getSchedules()).filter((s) => set.has(s.mapId)).map((s) => s.nextAt),
+    ].filter((t): t is number => t !== null);
+    return times.length ? Math.min(...times) : null;
+  }
+
+  /**
+   * Moves a manual clock to `to` after running every wait, date trigger and cron tick due up to
+   * then, each at its own time, in time order (SPEC §6 "Clock").
+   */
+  async advance(to: number, clock: { set(t: number): void }): Promise<void> {
+    await this.lock.run(async () => {
+      await this.#runDue(to);
+      clock.set(to);
+    });
+  }
+}

@@ -1,0 +1,164 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { FieldValue } from '../../engine/elements/types.js';
+import type { Cause, FieldChange } from '../../engine/state.js';
+import { chunk } from './chunk.js';
+import { positionsByElement } from './positions-store.js';
+import type { DB } from './schema.js';
+
+/** Per-element counts of a map (SPEC §3, performance view). */
+export interface ElementStats {
+  readonly hereNow: number;
+  readonly wereHere: number;
+  readonly errors: number;
+  readonly lastError: string | null;
+  readonly lastErrorAt: number | null;
+}
+
+/** Adds to the per-element counts; a `lastError` replaces the stored one (with `at` as its time). */
+export async function bumpStats(
+  db: Kysely<DB>,
+  rows: readonly { mapId: string; elementId: string; wereHere: number; errors: number; lastError?: string; at: number }[],
+): Promise<void> {
+  // Sum rows for the same element first: one statement must not upsert a row twice.
+  const sums = new Map<string, DB['element_stats']>();
+  for (const r of rows) {
+    const k = `${r.mapId}\u0000${r.elementId}`;
+    const s = sums.get(k) ?? { map_id: r.mapId, element_id: r.elementId, were_here: 0, errors: 0, last_error: null, last_error_at: null };
+    s.were_here += r.wereHere;
+    s.errors += r.errors;
+    if (r.lastError !== undefined) {
+      s.last_error = r.lastError;
+      s.last_error_at = r.at;
+    }
+    sums.set(k, s);
+  }
+  for (const part of chunk([...sums.values()], 6)) {
+    await db
+      .insertInto('element_stats')
+      .values(part)
+      .onConflict((oc) =>
+        oc.columns(['map_id', 'element_id']).doUpdateSet((eb) => ({
+          were_here: eb('element_stats.were_here', '+', eb.ref('excluded.were_here')),
+          errors: eb('element_stats.errors', '+', eb.ref('excluded.errors')),
+          last_error: eb.fn.coalesce('excluded.last_error', 'element_stats.last_error'),
+          last_error_at: eb.fn.coalesce('excluded.last_error_at', 'element_stats.last_error_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+/** The counts of every element of a map that has any: here now (from positions), were here, errors. */
+export async function getStats(db: Kysely<DB>, mapId: string): Promise<Record<string, ElementStats>> {
+  const out: Record<string, ElementStats> = {};
+  const rows = await db.selectFrom('element_stats').selectAll().where('map_id', '=', mapId).orderBy('element_id').execute();
+  for (const r of rows) {
+    out[r.element_id] = {
+      hereNow: 0,
+      wereHere: Number(r.were_here),
+      errors: Number(r.errors),
+      lastError: r.last_error,
+      lastErrorAt: r.last_error_at === null ? null : Number(r.last_error_at),
+    };
+  }
+  for (const [elementId, n] of Object.entries(await positionsByElement(db, mapId))) {
+    out[elementId] = { ...(out[elementId] ?? { wereHere: 0, errors: 0, lastError: null, lastErrorAt: null }), hereNow: n };
+  }
+  return out;
+}
+
+/** Which of these event ids were already accepted (the idempotency check). */
+export async function existingEventIds(db: Kysely<DB>, ids: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const part of chunk([...new Set(ids)])) {
+    const rows = await db.selectFrom('events').select('id').where('id', 'in', part).execute();
+    for (const r of rows) out.add(r.id);
+  }
+  return out;
+}
+
+/** Stores accepted events; an id already stored is left as it was. */
+export async function insertEvents(
+  db: Kysely<DB>,
+  rows: readonly { id: string; contactId: string; type: string; at: number; props: Record<string, unknown> | null; acceptedAt: number }[],
+): Promise<void> {
+  for (const part of chunk(rows, 6)) {
+    await db
+      .insertInto('events')
+      .values(
+        part.map((e) => ({
+          id: e.id,
+          contact_id: e.contactId,
+          type: e.type,
+          at: e.at,
+          props_json: e.props === null ? null : JSON.stringify(e.props),
+          accepted_at: e.acceptedAt,
+        })),
+      )
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+}
+
+const toJson = (v: FieldValue): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+const fromJson = (s: string | null): FieldValue => (s === null ? null : (JSON.parse(s) as FieldValue));
+
+/** Records field changes, in order (ids increase in the order given). */
+export async function insertHistory(db: Kysely<DB>, changes: readonly FieldChange[]): Promise<void> {
+  for (const part of chunk(changes, 6)) {
+    await db
+      .insertInto('history')
+      .values(
+        part.map((c) => ({
+          contact_id: c.contactId,
+          at: c.at,
+          field: c.field,
+          from_json: toJson(c.from),
+          to_json: toJson(c.to),
+          cause_json: JSON.stringify(c.cause),
+        })),
+      )
+      .execute();
+  }
+}
+
+/** One recorded change as read back. */
+export interface HistoryEntry {
+  readonly id: number;
+  readonly at: number;
+  readonly field: string;
+  readonly from: FieldValue;
+  readonly to: FieldValue;
+  readonly cause: Cause;
+}
+
+/** A contact's field changes, newest first; `beforeId` pages back, `field` filters, no `limit` reads all. */
+export async function contactHistory(
+  db: Kysely<DB>,
+  contactId: string,
+  opts: { limit?: number; field?: string; beforeId?: number } = {},
+): Promise<HistoryEntry[]> {
+  let q = db.selectFrom('history').selectAll().where('contact_id', '=', contactId);
+  if (opts.field !== undefined) q = q.where('field', '=', opts.field);
+  if (opts.beforeId !== undefined) q = q.where('id', '<', opts.beforeId);
+  q = q.orderBy('id', 'desc');
+  if (opts.limit !== undefined) q = q.limit(opts.limit);
+  return (await q.execute()).map(toEntry);
+}
+
+/** Every contact's field changes after id `afterId`, oldest first, at most `limit`: the whole history in pages. */
+export async function historyAfter(db: Kysely<DB>, afterId: number, limit: number): Promise<(HistoryEntry & { contactId: string })[]> {
+  const rows = await db.selectFrom('history').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
+  return rows.map((r) => ({ ...toEntry(r), contactId: r.contact_id }));
+}
+
+function toEntry(r: Selectable<DB['history']>): HistoryEntry {
+  return {
+    id: Number(r.id),
+    at: Number(r.at),
+    field: r.field,
+    from: fromJson(r.from_json),
+    to: fromJson(r.to_json),
+    cause: JSON.parse(r.cause_json) as Cause,
+  };
+}

@@ -1,0 +1,173 @@
+import { sql } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
+import type { FieldValue } from '../../engine/elements/types.js';
+import type { ContactState, Position } from '../../engine/state.js';
+import { chunk, groupBy } from './chunk.js';
+import { fieldColumn, fromColumn, normalizeEmail, toColumn } from './columns.js';
+import type { FieldCatalog } from './fields-store.js';
+import { positionFromRow } from './positions-store.js';
+import type { DB } from './schema.js';
+
+type ContactRow = Insertable<DB['contacts']>;
+
+/** Reads contacts with their tags and positions; ids not found are absent from the result. */
+export async function loadContacts(db: Kysely<DB>, catalog: FieldCatalog, ids: readonly string[]): Promise<Map<string, ContactState>> {
+  const out = new Map<string, ContactState>();
+  for (const part of chunk([...new Set(ids)])) {
+    const rows = await db.selectFrom('contacts').selectAll().where('id', 'in', part).execute();
+    for (const row of rows) {
+      const fields: Record<string, FieldValue> = {};
+      for (const [column, value] of Object.entries(row)) {
+        if (!column.startsWith('f_') || value === null) continue;
+        const key = column.slice(2);
+        fields[key] = fromColumn(catalog.byKey.get(key)?.type, value);
+      }
+      out.set(row.id, { id: row.id, fields, tags: [], positions: new Map<string, Position>() });
+    }
+    if (rows.length === 0) continue;
+    const found = rows.map((r) => r.id);
+    const tags = await db.selectFrom('contact_tags').selectAll().where('contact_id', 'in', found).orderBy('contact_id').orderBy('tag').execute();
+    for (const t of tags) out.get(t.contact_id)?.tags.push(t.tag);
+    const positions = await db.selectFrom('positions').selectAll().where('contact_id', 'in', found).execute();
+    for (const p of positions) out.get(p.contact_id)?.positions.set(p.map_id, positionFromRow(p));
+  }
+  return out;
+}
+
+/** Looks contacts up by email, ignoring case and surrounding spaces: normalized email → id. */
+export async function findIdsByEmail(db: Kysely<DB>, emails: readonly string[]): Promise<Map<string, string>> {
+  const norms = [...new Set(emails.map(normalizeEmail).filter((e): e is string => e !== null))];
+  const out = new Map<string, string>();
+  for (const part of chunk(norms)) {
+    const rows = await db.selectFrom('contacts').select(['id', 'email_norm']).where('email_norm', 'in', part).execute();
+    for (const r of rows) if (r.email_norm !== null) out.set(r.email_norm, r.id);
+  }
+  return out;
+}
+
+/** Field values as columns; throws for an unknown key or a value of the wrong type. */
+function toColumns(catalog: FieldCatalog, values: Record<string, FieldValue>): Record<`f_${string}`, number | string | null> {
+  const cols: Record<`f_${string}`, number | string | null> = {};
+  for (const [key, value] of Object.entries(values)) cols[fieldColumn(key)] = toColumn(catalog.require(key), value);
+  return cols;
+}
+
+/**
+ * Inserts new contacts with their tags. `created_at` (the field) is `createdAt` unless the row
+ * gives one (an import keeping the original date). A duplicate id or email throws.
+ */
+export async function insertContacts(
+  db: Kysely<DB>,
+  catalog: FieldCatalog,
+  rows: readonly { id: string; fields: Record<string, FieldValue>; tags: readonly string[]; createdAt: number }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  // One column list for every row of the statement: the union of the keys given.
+  const columns = new Set<`f_${string}`>([fieldColumn('created_at')]);
+  const values: ContactRow[] = rows.map((r) => {
+    const cols = toColumns(catalog, r.fields);
+    for (const c of Object.keys(cols)) columns.add(c as `f_${string}`);
+    return {
+      id: r.id,
+      email_norm: normalizeEmail(r.fields.email),
+      created_at: r.createdAt,
+      updated_at: r.createdAt,
+      f_created_at: r.createdAt,
+      ...cols,
+    };
+  });
+  for (const v of values) for (const c of columns) v[c] ??= null;
+  for (const part of chunk(values, columns.size + 4)) await db.insertInto('contacts').values(part).execute();
+  await addTags(db, rows.flatMap((r) => r.tags.map((tag) => ({ contactId: r.id, tag }))));
+}
+
+/**
+ * Writes field values of contacts. Rows are grouped by their set of keys; each group is one
+ * multi-row upsert on id that updates only those columns (and `updated_at`, and `email_norm`
+ * with `email`). An id with no row is created (`created_at` = now). Unknown keys throw.
+ */
+export async function writeContacts(
+  db: Kysely<DB>,
+  catalog: FieldCatalog,
+  rows: readonly { id: string; values: Record<string, FieldValue> }[],
+  now: number,
+): Promise<void> {
+  const groups = groupBy(
+    rows.filter((r) => Object.keys(r.values).length > 0),
+    (r) => Object.keys(r.values).sort().join(','),
+  );
+  for (const group of groups.values()) {
+    const keys = Object.keys(group[0].values);
+    const hasEmail = keys.includes('email');
+    const columns = keys.map(fieldColumn);
+    // The last write to an id wins; one statement must not upsert a row twice.
+    const byId = new Map<string, ContactRow>();
+    for (const r of group) {
+      byId.delete(r.id);
+      byId.set(r.id, {
+        id: r.id,
+        created_at: now,
+        updated_at: now,
+        f_created_at: now,
+        ...(hasEmail ? { email_norm: normalizeEmail(r.values.email) } : {}),
+        ...toColumns(catalog, r.values),
+      });
+    }
+    const update: Record<string, unknown> = { updated_at: sql.ref('excluded.updated_at') };
+    if (hasEmail) update.email_norm = sql.ref('excluded.email_norm');
+    for (const c of columns) update[c] = sql.ref(`excluded.${c}`); // c passed fieldColumn's check
+    for (const part of chunk([...byId.values()], columns.length + 5)) {
+      await db
+        .insertInto('contacts')
+        .values(part)
+        .onConflict((oc) => oc.column('id').doUpdateSet(update as never))
+        .execute();
+    }
+  }
+}
+
+/** Adds tags (already present ones are kept). */
+export async function addTags(db: Kysely<DB>, rows: readonly { contactId: string; tag: string }[]): Promise<void> {
+  const unique = new Map(rows.map((r) => [`${r.contactId}\u0000${r.tag}`, { contact_id: r.contactId, tag: r.tag }]));
+  for (const part of chunk([...unique.values()], 2)) {
+    await db
+      .insertInto('contact_tags')
+      .values(part)
+      .onConflict((oc) => oc.columns(['contact_id', 'tag']).doNothing())
+      .execute();
+  }
+}
+
+/** Removes tags (absent ones are ignored). */
+export async function removeTags(db: Kysely<DB>, rows: readonly { contactId: string; tag: string }[]): Promise<void> {
+  for (const [tag, group] of groupBy(rows, (r) => r.tag)) {
+    for (const part of chunk([...new Set(group.map((r) => r.contactId))])) {
+      await db.deleteFrom('contact_tags').where('tag', '=', tag).where('contact_id', 'in', part).execute();
+    }
+  }
+}
+
+/** Deletes a contact with its tags, positions, timers, history and events; false when there was none. */
+export async function deleteContact(db: Kysely<DB>, id: string): Promise<boolean> {
+  for (const table of ['contact_tags', 'positions', 'date_timers', 'history', 'events'] as const) {
+    await db.deleteFrom(table).where('contact_id', '=', id).execute();
+  }
+  const res = await db.deleteFrom('contacts').where('id', '=', id).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}
+
+export async function contactCount(db: Kysely<DB>): Promise<number> {
+  const { n } = await db
+    .selectFrom('contacts')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+/** Contact ids in id order after `after` (null: from the start), at most `limit`: keyset pages for bulk work. */
+export async function contactIdsAfter(db: Kysely<DB>, after: string | null, limit: number): Promise<string[]> {
+  let q = db.selectFrom('contacts').select('id');
+  if (after !== null) q = q.where('id', '>', after);
+  const rows = await q.orderBy('id').limit(limit).execute();
+  return rows.map((r) => r.id);
+}

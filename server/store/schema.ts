@@ -1,0 +1,93 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables, as Kysely sees them. Times are epoch-ms integers (portable to PostgreSQL's bigint);
+ * JSON is stored as text. Contact fields are columns of `contacts` named `f_<key>`: a new custom
+ * field adds a column (and an index for numbers and dates), so the contacts list sorts and filters
+ * by any field in SQL with an index, and one row read loads a whole contact.
+ */
+export interface DB {
+  meta: { key: string; value: string };
+  fields: {
+    key: string;
+    label: string;
+    label_norm: string;
+    type: string;
+    decimals: number | null;
+    default_json: string | null;
+    builtin: number;
+    created_at: number;
+  };
+  contacts: ContactTable;
+  contact_tags: { contact_id: string; tag: string };
+  maps: {
+    id: string;
+    seq: number;
+    name: string;
+    status: string;
+    draft_json: string;
+    rev: number;
+    version: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+  map_versions: { map_id: string; version: number; doc_json: string; published_at: number };
+  positions: PositionTable;
+  date_timers: {
+    map_id: string;
+    element_id: string;
+    contact_id: string;
+    armed_value: number;
+    due_at: number | null;
+  };
+  schedules: { map_id: string; element_id: string; next_at: number };
+  element_stats: {
+    map_id: string;
+    element_id: string;
+    were_here: number;
+    errors: number;
+    last_error: string | null;
+    last_error_at: number | null;
+  };
+  events: {
+    id: string;
+    contact_id: string;
+    type: string;
+    at: number;
+    props_json: string | null;
+    accepted_at: number;
+  };
+  history: {
+    id: Generated<number>;
+    contact_id: string;
+    at: number;
+    field: string;
+    from_json: string | null;
+    to_json: string | null;
+    cause_json: string;
+  };
+}
+
+/** Built-in columns; custom fields add more `f_<key>` columns at run time. */
+export interface ContactTable {
+  id: string;
+  email_norm: string | null;
+  created_at: number;
+  updated_at: number;
+  [column: `f_${string}`]: number | string | null;
+}
+
+export interface PositionTable {
+  map_id: string;
+  contact_id: string;
+  element_id: string;
+  version: number;
+  entered_at: number;
+  /** When the wait fires (or a condition is re-checked); null when nothing is due. */
+  due_at: number | null;
+  timeout_at: number | null;
+  /** 1 for `until condition` waits, re-checked on field changes. */
+  on_condition: number;
+  /** 1 when a guard or an error stopped the contact here. */
+  stuck: number;
+}

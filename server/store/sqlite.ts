@@ -1,0 +1,37 @@
+/**
+ * The only module with SQLite-specific SQL: opening the file, its pragmas and the Kysely dialect.
+ * Everything else in `server/store/` is Kysely that PostgreSQL could run as well.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { LogConfig } from 'kysely';
+import type { DB } from './schema.js';
+
+/** Options for {@link openSqlite}. */
+export interface SqliteOptions {
+  /** fsync on every commit (`synchronous = FULL`); default `NORMAL`, which WAL keeps crash-safe but may lose the last commits on power loss. */
+  durable?: boolean;
+  /** Kysely's query log (a list of levels or a function), for debugging and tests. */
+  log?: LogConfig;
+}
+
+/** Opens (creating if needed) a SQLite database at `path` (a file path or `':memory:'`) as a Kysely instance. */
+export function openSqlite(path: string, opts: SqliteOptions = {}): Kysely<DB> {
+  const inMemory = path === ':memory:' || path === '';
+  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  try {
+    // WAL lets readers run while a writer commits; in-memory databases stay in 'memory' mode.
+    if (!inMemory) sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma(`synchronous = ${opts.durable ? 'FULL' : 'NORMAL'}`);
+    sqlite.pragma('foreign_keys = ON');
+    // Another process (the CLI next to a running server) may hold the write lock for a moment.
+    sqlite.pragma('busy_timeout = 5000');
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }), ...(opts.log ? { log: opts.log } : {}) });
+}

@@ -1,0 +1,326 @@
+import type { Kysely, LogConfig, Transaction } from 'kysely';
+import type { FieldValue } from '../../engine/elements/types.js';
+import type { FieldDef, FieldDefinition } from '../../engine/schema/field.js';
+import type { ContactState, FieldChange } from '../../engine/state.js';
+import * as activity from './activity-store.js';
+import type { ElementStats, HistoryEntry } from './activity-store.js';
+import * as contacts from './contacts-store.js';
+import { FieldCatalog, createFields, listFields, syncBuiltinFields } from './fields-store.js';
+import * as maps from './maps-store.js';
+import type { MapRecord, MapStatus } from './maps-store.js';
+import { migrate } from './migrations.js';
+import * as positions from './positions-store.js';
+import type { ContactPosition } from './positions-store.js';
+import type { DB } from './schema.js';
+import { openSqlite } from './sqlite.js';
+import * as timers from './timers-store.js';
+import type { DateTimer } from './timers-store.js';
+
+export type { ContactPosition, DateTimer, ElementStats, HistoryEntry, MapRecord, MapStatus };
+
+/**
+ * The engine's storage: one entry point over Kysely, whose queries PostgreSQL could run too.
+ * Every method is one unit of work; wrap several in `transaction` to make them atomic.
+ */
+export class Store {
+  /** The Kysely instance, or the transaction this store is bound to. */
+  readonly db: Kysely<DB> | Transaction<DB>;
+  readonly #fields: FieldCatalog;
+
+  private constructor(db: Kysely<DB> | Transaction<DB>, fields: FieldCatalog) {
+    this.db = db;
+    this.#fields = fields;
+  }
+
+  /**
+   * Opens (creating and migrating as needed) the SQLite database at `path`, a file or `':memory:'`.
+   * `durable`: fsync every commit; `log`: Kysely's query log.
+   */
+  static async open(path: string, opts: { durable?: boolean; log?: LogConfig } = {}): Promise<Store> {
+    const db = openSqlite(path, opts);
+    try {
+      await migrate(db);
+      const store = new Store(db, new FieldCatalog());
+      await store.transaction((s) => syncBuiltinFields(s.db, s.#fields));
+      return store;
+    } catch (err) {
+      await db.destroy();
+      throw err;
+    }
+  }
+
+  /** Closes the database. */
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  /**
+   * Runs `fn` with a store bound to one transaction: committed when it resolves, rolled back when
+   * it throws. Nested calls join the outer transaction. While it runs, use only the store given to
+   * `fn`: the connection is held, so a query on the outer store would wait for the commit.
+   */
+  async transaction<T>(fn: (s: Store) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this);
+    // The transaction sees its own copy of the field catalog, handed back only on commit
+    // (a rolled-back createFields must not leave columns in the catalog that do not exist).
+    const fields = this.#fields.copy();
+    const result = await this.db.transaction().execute((trx) => fn(new Store(trx, fields)));
+    this.#fields.byKey = fields.byKey;
+    return result;
+  }
+
+  /** Reads a setting; null when unset. */
+  async getMeta(key: string): Promise<string | null> {
+    const row = await this.db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value ?? null;
+  }
+
+  /** Writes a setting. */
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.db
+      .insertInto('meta')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  }
+
+  // ---- fields ----------------------------------------------------------------------------------
+
+  /** Every field, built-in ones first in their documented order; refreshes the field catalog. */
+  async listFields(): Promise<FieldDef[]> {
+    return listFields(this.db, this.#fields);
+  }
+
+  /** Creates custom fields (row, column, index for numbers and dates); same key and type: skipped; another type or a taken label: throws, creating none. */
+  async createFields(defs: FieldDefinition[], now: number): Promise<void> {
+    await this.transaction((s) => createFields(s.db, s.#fields, defs, now));
+  }
+
+  // ---- maps ------------------------------------------------------------------------------------
+
+  /** Creates a draft map (rev 1) after the others. */
+  async insertMap(m: { id: string; name: string; doc: unknown; now: number }): Promise<MapRecord> {
+    return this.transaction((s) => maps.insertMap(s.db, m));
+  }
+
+  /** One map with its parsed draft, or null. */
+  async getMap(id: string): Promise<MapRecord | null> {
+    return maps.getMap(this.db, id);
+  }
+
+  /** Every map, in creation order. */
+  async listMaps(): Promise<MapRecord[]> {
+    return maps.listMaps(this.db);
+  }
+
+  /** Saves a draft if `expectedRev` is current (rev + 1); 'conflict' when stale; null when no such map. */
+  async updateDraft(id: string, doc: unknown, name: string, expectedRev: number, now: number): Promise<MapRecord | 'conflict' | null> {
+    return this.transaction((s) => maps.updateDraft(s.db, id, doc, name, expectedRev, now));
+  }
+
+  /** Sets a map's status and/or published version. */
+  async setMapState(id: string, s: { status?: MapStatus; version?: number }, now: number): Promise<void> {
+    await maps.setMapState(this.db, id, s, now);
+  }
+
+  /** Deletes a map with its versions, positions, date timers, schedules and stats. */
+  async deleteMap(id: string): Promise<void> {
+    await this.transaction((s) => maps.deleteMap(s.db, id));
+  }
+
+  /** Stores a published version of a map. */
+  async insertVersion(mapId: string, version: number, doc: unknown, now: number): Promise<void> {
+    await maps.insertVersion(this.db, mapId, version, doc, now);
+  }
+
+  /** A published version's document, parsed; null when there is none. */
+  async getVersion(mapId: string, version: number): Promise<unknown | null> {
+    return maps.getVersion(this.db, mapId, version);
+  }
+
+  /** A map's versions, oldest first. */
+  async listVersions(mapId: string): Promise<{ version: number; publishedAt: number }[]> {
+    return maps.listVersions(this.db, mapId);
+  }
+
+  // ---- contacts --------------------------------------------------------------------------------
+
+  /** Contacts with their fields (empty ones omitted), tags and positions; unknown ids are absent. */
+  async loadContacts(ids: readonly string[]): Promise<Map<string, ContactState>> {
+    return contacts.loadContacts(this.db, this.#fields, ids);
+  }
+
+  /** Ids by email, matched ignoring case and surrounding spaces: normalized email → id. */
+  async findIdsByEmail(emails: readonly string[]): Promise<Map<string, string>> {
+    return contacts.findIdsByEmail(this.db, emails);
+  }
+
+  /** Inserts new contacts with their tags; a duplicate id or email (ignoring case) throws. */
+  async insertContacts(rows: { id: string; fields: Record<string, FieldValue>; tags: readonly string[]; createdAt: number }[]): Promise<void> {
+    await this.transaction((s) => contacts.insertContacts(s.db, s.#fields, rows));
+  }
+
+  /** Writes field values: one multi-row upsert per set of keys, touching only those columns. Unknown keys throw. */
+  async writeContacts(rows: { id: string; values: Record<string, FieldValue> }[], now: number): Promise<void> {
+    await this.transaction((s) => contacts.writeContacts(s.db, s.#fields, rows, now));
+  }
+
+  /** Adds tags to contacts (present ones are kept). */
+  async addTags(rows: { contactId: string; tag: string }[]): Promise<void> {
+    await this.transaction((s) => contacts.addTags(s.db, rows));
+  }
+
+  /** Removes tags from contacts (absent ones are ignored). */
+  async removeTags(rows: { contactId: string; tag: string }[]): Promise<void> {
+    await this.transaction((s) => contacts.removeTags(s.db, rows));
+  }
+
+  /** Deletes a contact with its tags, positions, timers, history and events; false when there was none. */
+  async deleteContact(id: string): Promise<boolean> {
+    return this.transaction((s) => contacts.deleteContact(s.db, id));
+  }
+
+  /** Contact ids in id order after `after` (null: from the start), at most `limit`: keyset pages for bulk work. */
+  async contactIdsAfter(after: string | null, limit: number): Promise<string[]> {
+    return contacts.contactIdsAfter(this.db, after, limit);
+  }
+
+  /** How many contacts there are. */
+  async contactCount(): Promise<number> {
+    return contacts.contactCount(this.db);
+  }
+
+  // ---- positions -------------------------------------------------------------------------------
+
+  /** Puts contacts at elements, replacing their place on those maps. */
+  async upsertPositions(rows: ContactPosition[]): Promise<void> {
+    await this.transaction((s) => positions.upsertPositions(s.db, rows));
+  }
+
+  /** Takes contacts off maps. */
+  async deletePositions(rows: { mapId: string; contactId: string }[]): Promise<void> {
+    await this.transaction((s) => positions.deletePositions(s.db, rows));
+  }
+
+  /** A map's positions due at or before `upTo`, by due time then contact id. */
+  async duePositions(mapId: string, upTo: number, limit: number): Promise<ContactPosition[]> {
+    return positions.duePositions(this.db, mapId, upTo, limit);
+  }
+
+  /** The earliest due time of a position on these maps, or null. */
+  async nextDuePosition(mapIds: readonly string[]): Promise<number | null> {
+    return positions.nextDuePosition(this.db, mapIds);
+  }
+
+  /** "Here now": contacts per element of a map. */
+  async positionsByElement(mapId: string): Promise<Record<string, number>> {
+    return positions.positionsByElement(this.db, mapId);
+  }
+
+  /** Relocates every contact at one element to another under a new version; returns how many. */
+  async movePositions(mapId: string, fromElement: string, toElement: string, version: number): Promise<number> {
+    return positions.movePositions(this.db, mapId, fromElement, toElement, version);
+  }
+
+  /** The contacts at any of these elements of a map. */
+  async positionsAt(mapId: string, elementIds: readonly string[]): Promise<{ contactId: string; elementId: string }[]> {
+    return positions.positionsAt(this.db, mapId, elementIds);
+  }
+
+  /** Marks every position of a map as under `version`. */
+  async setVersionForMap(mapId: string, version: number): Promise<void> {
+    await positions.setVersionForMap(this.db, mapId, version);
+  }
+
+  /** On resume: every `until condition` wait of the map is due now (overdue ones keep their time). */
+  async recheckConditionsNow(mapId: string, now: number): Promise<void> {
+    await positions.recheckConditionsNow(this.db, mapId, now);
+  }
+
+  // ---- date timers -----------------------------------------------------------------------------
+
+  /** Arms, re-arms or marks fired (`dueAt: null`) date timers. */
+  async upsertDateTimers(rows: DateTimer[]): Promise<void> {
+    await this.transaction((s) => timers.upsertDateTimers(s.db, rows));
+  }
+
+  /** Deletes date timers. */
+  async deleteDateTimers(rows: { mapId: string; elementId: string; contactId: string }[]): Promise<void> {
+    await this.transaction((s) => timers.deleteDateTimers(s.db, rows));
+  }
+
+  /** A map's date timers due at or before `upTo`, by due time then contact id. */
+  async dueDateTimers(mapId: string, upTo: number, limit: number): Promise<(DateTimer & { dueAt: number })[]> {
+    return timers.dueDateTimers(this.db, mapId, upTo, limit);
+  }
+
+  /** The earliest due time of a date timer on these maps, or null. */
+  async nextDueDateTimer(mapIds: readonly string[]): Promise<number | null> {
+    return timers.nextDueDateTimer(this.db, mapIds);
+  }
+
+  /** Arms a date trigger for every contact with a value in one statement (fired stays fired for the same value; new values re-arm; pending ones take the new offset). */
+  async armDateTimers(mapId: string, elementId: string, fieldKey: string, offsetMs: number): Promise<void> {
+    this.#fields.require(fieldKey);
+    await timers.armDateTimers(this.db, mapId, elementId, fieldKey, offsetMs);
+  }
+
+  /** Deletes a map's date timers except those of these elements. */
+  async deleteDateTimersExcept(mapId: string, elementIds: readonly string[]): Promise<void> {
+    await timers.deleteDateTimersExcept(this.db, mapId, elementIds);
+  }
+
+  // ---- schedules -------------------------------------------------------------------------------
+
+  /** The next tick of each cron trigger, of one map or all, earliest first. */
+  async getSchedules(mapId?: string): Promise<{ mapId: string; elementId: string; nextAt: number }[]> {
+    return timers.getSchedules(this.db, mapId);
+  }
+
+  /** Sets the next tick of cron triggers. */
+  async upsertSchedules(rows: { mapId: string; elementId: string; nextAt: number }[]): Promise<void> {
+    await this.transaction((s) => timers.upsertSchedules(s.db, rows));
+  }
+
+  /** Deletes a map's schedules except those of these elements. */
+  async deleteSchedulesExcept(mapId: string, elementIds: readonly string[]): Promise<void> {
+    await timers.deleteSchedulesExcept(this.db, mapId, elementIds);
+  }
+
+  // ---- stats, events, history ------------------------------------------------------------------
+
+  /** Adds to per-element "were here" and error counts; a `lastError` replaces the stored one. */
+  async bumpStats(rows: { mapId: string; elementId: string; wereHere: number; errors: number; lastError?: string; at: number }[]): Promise<void> {
+    await this.transaction((s) => activity.bumpStats(s.db, rows));
+  }
+
+  /** Per-element counts of a map: here now, were here, errors and the last error. */
+  async getStats(mapId: string): Promise<Record<string, ElementStats>> {
+    return activity.getStats(this.db, mapId);
+  }
+
+  /** Which of these event ids were already accepted. */
+  async existingEventIds(ids: readonly string[]): Promise<Set<string>> {
+    return activity.existingEventIds(this.db, ids);
+  }
+
+  /** Stores accepted events (an id already stored is left alone). */
+  async insertEvents(rows: { id: string; contactId: string; type: string; at: number; props: Record<string, unknown> | null; acceptedAt: number }[]): Promise<void> {
+    await this.transaction((s) => activity.insertEvents(s.db, rows));
+  }
+
+  /** Records field changes in the order given. */
+  async insertHistory(changes: readonly FieldChange[]): Promise<void> {
+    await this.transaction((s) => activity.insertHistory(s.db, changes));
+  }
+
+  /** A contact's field changes, newest first (`beforeId` pages, `field` filters, no `limit`: all). */
+  async contactHistory(contactId: string, opts?: { limit?: number; field?: string; beforeId?: number }): Promise<HistoryEntry[]> {
+    return activity.contactHistory(this.db, contactId, opts);
+  }
+
+  /** Every contact's field changes after id `afterId`, oldest first, at most `limit` (0 reads from the start). */
+  async historyAfter(afterId: number, limit: number): Promise<(HistoryEntry & { contactId: string })[]> {
+    return activity.historyAfter(this.db, afterId, limit);
+  }
+}
