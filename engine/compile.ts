@@ -16,6 +16,8 @@ export interface CompiledMap {
   readonly triggers: { readonly [T in TriggerType]: readonly (TriggerElement & { on: { type: T } })[] };
   /** Parsed expressions by source text. */
   readonly expressions: ReadonlyMap<string, Expr>;
+  /** Whether any element is a wait (else no contact can be due on this map). */
+  readonly hasWaits: boolean;
 }
 
 /**
@@ -44,5 +46,6 @@ export function compileMap(
     id: m.id, version: m.version, paused: m.paused ?? false, doc: m.doc, fields, elements,
     triggers: triggers as CompiledMap['triggers'],
     expressions,
+    hasWaits: m.doc.elements.some((el) => el.kind === 'wait'),
   };
 }

@@ -129,6 +129,14 @@ describe('validateMap', () => {
     expect(p.map((x) => x.cycle)).toEqual([['decay', 'loop'], ['a', 'b']]);
   });
 
+  it('names a long loop by its start and its length', () => {
+    const gotos: Element[] = Array.from({ length: 12 }, (_, i) => ({ id: `g${i}`, kind: 'goto', target: `g${(i + 1) % 12}` }));
+    const p = errors(variant({ loop: { target: 'g0' } }, gotos));
+    expect(p).toHaveLength(1);
+    expect(p[0].cycle).toHaveLength(12);
+    expect(p[0].message).toContain('g0 → g1 → g2 → g3 → g4 → g5 → g6 → g7 → … (12 elements in all) → g0 never passes a Wait');
+  });
+
   it("checks each element's fields, conditions and expressions through its kind", () => {
     const bad = variant({
       add5: { value: '[Custom Lead Score] +' },

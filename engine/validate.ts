@@ -159,7 +159,10 @@ export function validateMap(doc: MapDocument, known: FieldRegistry): Problem[] {
   }
 
   for (const loop of instantLoops(edges)) {
-    const names = [...loop.cycle, loop.cycle[0]].map((i) => elementName(els[i])).join(' → ');
+    const named = loop.cycle.map((i) => elementName(els[i]));
+    // A long loop is named by its start, so the message stays one readable line.
+    const shown = named.length > 10 ? [...named.slice(0, 8), `… (${named.length} elements in all)`] : named;
+    const names = [...shown, named[0]].join(' → ');
     const first = loop.cycle[0];
     perElement[first].push({
       element: els[first].id,

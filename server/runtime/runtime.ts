@@ -193,10 +193,11 @@ export class Runtime {
     const items: DueItem[] = [];
     for (const [seq, map] of this.world.maps.entries()) {
       if (map.paused) continue;
-      for (const p of await this.store.duePositions(map.id, upTo, BATCH)) {
+      // Only ask the database about what a map can have: waits, date triggers.
+      for (const p of map.hasWaits ? await this.store.duePositions(map.id, upTo, BATCH) : []) {
         items.push({ at: p.dueAt!, seq, contactId: p.contactId, work: { kind: 'wake', mapId: map.id } });
       }
-      for (const t of await this.store.dueDateTimers(map.id, upTo, BATCH)) {
+      for (const t of map.triggers.date_reached.length ? await this.store.dueDateTimers(map.id, upTo, BATCH) : []) {
         items.push({ at: t.dueAt, seq, contactId: t.contactId, work: { kind: 'date', mapId: map.id, elementId: t.elementId, armedValue: t.armedValue } });
       }
     }
@@ -205,7 +206,8 @@ export class Runtime {
   }
 
   async #dueSchedule(upTo: number) {
-    const running = new Set(this.world.maps.filter((m) => !m.paused).map((m) => m.id));
+    const running = new Set(this.world.maps.filter((m) => !m.paused && m.triggers.schedule.length).map((m) => m.id));
+    if (!running.size) return undefined;
     const due = (await this.store.getSchedules()).filter((s) => running.has(s.mapId) && s.nextAt <= upTo);
     due.sort((a, b) => a.nextAt - b.nextAt);
     return due[0];

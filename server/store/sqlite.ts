@@ -33,5 +33,35 @@ export function openSqlite(path: string, opts: SqliteOptions = {}): Kysely<DB> {
     sqlite.close();
     throw err;
   }
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }), ...(opts.log ? { log: opts.log } : {}) });
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), ...(opts.log ? { log: opts.log } : {}) });
+}
+
+/** How many distinct statements stay prepared; the hot paths use a few dozen. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs as much as running a small
+ * statement. The same SQL text reuses its prepared statement (least recently used ones are dropped).
+ * Safe because Kysely runs one query at a time on the connection and never streams here.
+ */
+function withStatementCache(db: Database.Database): Database.Database {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (sql: string): Database.Statement => {
+    let stmt = cache.get(sql);
+    if (stmt) {
+      cache.delete(sql); // re-insert: Map order is our recency order
+    } else {
+      stmt = db.prepare(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(sql, stmt);
+    return stmt;
+  };
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') return prepare;
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

@@ -1,0 +1,141 @@
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main } from '../server/cli.js';
+import { simulate } from '../server/simulate.js';
+
+async function cli(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, (s) => (stdout += s), (s) => (stderr += s));
+  return { code, stdout, stderr };
+}
+
+function tempFile(name: string, content: unknown): string {
+  const file = `${mkdtempSync(`${tmpdir()}/scoremap-cli-`)}/${name}`;
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+const validMap = {
+  name: 'Clicks',
+  fields: [{ key: 'custom_lead_score', label: 'Custom Lead Score', type: 'number' }],
+  elements: [
+    { id: 'clicked', kind: 'trigger', on: { type: 'event', event: 'email_link_clicked' }, next: 'add' },
+    { id: 'add', kind: 'update_field', field: 'custom_lead_score', value: '[Custom Lead Score] + 5', next: 'end' },
+    { id: 'end', kind: 'end' },
+  ],
+};
+
+describe('scoremap --help', () => {
+  it('lists the commands', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/validate <map.json>/);
+    expect(r.stdout).toMatch(/simulate <scenario.json>/);
+  });
+
+  it('each command explains itself', async () => {
+    for (const command of ['validate', 'simulate', 'serve']) {
+      const r = await cli([command, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`Usage: scoremap ${command}`));
+    }
+  });
+
+  it('an unknown command or option is a usage error (exit 2)', async () => {
+    expect((await cli(['frobnicate'])).code).toBe(2);
+    const r = await cli(['validate', '--bogus', 'x.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bogus/);
+  });
+});
+
+describe('scoremap validate', () => {
+  it('a valid map exits 0', async () => {
+    const r = await cli(['validate', tempFile('map.json', validMap)]);
+    expect(r.stdout).toMatch(/valid/);
+    expect(r.code).toBe(0);
+  });
+
+  it('a map with errors exits 1 and names the element and the problem', async () => {
+    const broken = structuredClone(validMap);
+    delete (broken.elements[1] as { next?: string }).next;
+    const r = await cli(['validate', tempFile('map.json', broken)]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/error +Element 'add': 'What happens next\?' is empty/);
+    expect(r.stdout).toMatch(/1 error/);
+  });
+
+  it('an instant loop is an error that names the cycle', async () => {
+    const loop = structuredClone(validMap) as { elements: Record<string, unknown>[] };
+    loop.elements[1].next = 'back';
+    loop.elements[2] = { id: 'back', kind: 'goto', target: 'add' };
+    const r = await cli(['validate', tempFile('map.json', loop), '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.valid).toBe(false);
+    expect(out.problems[0].cycle).toEqual(['add', 'back']);
+  });
+
+  it('a file that is not JSON, or not a map, exits 1 with a readable message', async () => {
+    const notJson = await cli(['validate', tempFile('map.json', '{ nope')]);
+    expect(notJson.code).toBe(1);
+    expect(notJson.stderr).toMatch(/is not valid JSON/);
+    const notMap = await cli(['validate', tempFile('map.json', { name: 'x', elements: [{ id: 'a', kind: 'pause' }] })]);
+    expect(notMap.code).toBe(1);
+    expect(notMap.stdout).toMatch(/Element 'a'/);
+  });
+
+  it('a missing file exits 1', async () => {
+    const r = await cli(['validate', '/nonexistent/map.json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ENOENT|no such file/);
+  });
+});
+
+describe('scoremap simulate', () => {
+  const scenarioFile = fileURLToPath(new URL('./scenarios/cap-at-100.json', import.meta.url));
+
+  it('--json prints exactly what simulate() answers (the API body)', async () => {
+    const r = await cli(['simulate', scenarioFile, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(await simulate(JSON.parse(readFileSync(scenarioFile, 'utf8'))));
+  });
+
+  it('prints a readable timeline, the final fields and the expectations', async () => {
+    const r = await cli(['simulate', scenarioFile]);
+    expect(r.stdout).toMatch(/Timeline/);
+    expect(r.stdout).toMatch(/cat +custom_lead_score: 120 → 100 +\(map map-1 v1, element cap\)/);
+    expect(r.stdout).toMatch(/Final fields\n {2}cat: .*custom_lead_score=94/);
+    expect(r.stdout).toMatch(/4 passed, 0 failed/);
+  });
+
+  it('loads maps given as files next to the scenario', async () => {
+    const map = tempFile('map.json', validMap);
+    const scenario = tempFile('scenario.json', {
+      start: '2026-01-01T00:00:00Z', until: '2026-01-02T00:00:00Z',
+      maps: [{ file: map }],
+      contacts: [{ id: 'ann' }],
+      events: [{ contact: { id: 'ann' }, type: 'email_link_clicked', at: '2026-01-01T01:00:00Z' }],
+      expect: [{ contact: 'ann', at: '2026-01-01T02:00:00Z', field: 'custom_lead_score', equals: 5 }],
+    });
+    const r = await cli(['simulate', scenario, '--json']);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).expectations[0].pass).toBe(true);
+  });
+
+  it('an invalid scenario or an invalid map exits 1 with the reason', async () => {
+    const bad = await cli(['simulate', tempFile('s.json', { start: 'yesterday', until: '2026-01-01T00:00:00Z' })]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/start/);
+    const badMap = await cli(['simulate', tempFile('s.json', {
+      start: '2026-01-01T00:00:00Z', until: '2026-01-02T00:00:00Z',
+      maps: [{ name: 'No trigger', elements: [{ id: 'e', kind: 'end' }] }],
+    })]);
+    expect(badMap.code).toBe(1);
+    expect(badMap.stderr).toMatch(/Map 1/);
+    expect(badMap.stderr).toMatch(/trigger/);
+  });
+});
