@@ -73,6 +73,9 @@ export const wait = defineKind<WaitElement>({
       ctx.problem(el.for ? 'until' : 'for', 'Say how long to wait: either "for" a duration or "until" a date, a time of day or a condition');
       return;
     }
+    // A zero wait would let a loop through it spin without time passing.
+    if (el.for && durationMs(el.for) <= 0) ctx.problem('for', 'Wait at least a minute: a wait of 0 does not hold the contact');
+    if (el.timeout && durationMs(el.timeout) <= 0) ctx.problem('timeout', 'A timeout of 0 would give up at once: make it at least a minute');
     const u = el.until;
     if ((el.timeout || el.timeoutNext) && !isCondition(u)) {
       ctx.problem('timeout', 'A timeout only applies to "wait until a condition holds"');

@@ -58,7 +58,7 @@ export const Condition: z.ZodType<Condition> = z.lazy(() =>
   ]),
 );
 
-/** How deep `all`/`any`/`not` may nest: deeper documents are refused before parsing. */
+/** How deep `all`/`any`/`not` may nest: validation refuses deeper conditions (parsing already refuses JSON over 64 levels). */
 export const MAX_CONDITION_DEPTH = 20;
 
 export function isFieldTest(c: Condition): c is FieldTest {
