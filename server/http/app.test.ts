@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../engine/clock.js';
+import { Store } from '../store/store.js';
+import { Runtime } from '../runtime/runtime.js';
+import { createApp } from './app.js';
+
+const TOKEN = 'test-token-123';
+const stores: Store[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+});
+
+async function setup(opts: { manual?: boolean; maxBodyBytes?: number } = {}) {
+  const store = await Store.open(':memory:');
+  stores.push(store);
+  const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+  const rt = await Runtime.create({ store, clock });
+  const { app, ops } = createApp({ rt, token: TOKEN, manualClock: opts.manual === false ? undefined : clock, templatesDir: 'maps', maxBodyBytes: opts.maxBodyBytes, logError: () => {} });
+  const call = (path: string, init: RequestInit & { json?: unknown } = {}, token: string | null = TOKEN) => {
+    const headers = new Headers(init.headers);
+    if (token !== null) headers.set('authorization', `Bearer ${token}`);
+    if (init.json !== undefined) headers.set('content-type', 'application/json');
+    return app.request(path, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
+  };
+  return { app, ops, call, clock };
+}
+
+describe('auth on /api', () => {
+  it('refuses a missing or wrong token with 401 and a message', async () => {
+    const { call } = await setup();
+    const missing = await call('/api/health', {}, null);
+    expect(missing.status).toBe(401);
+    expect((await missing.json()).error.message).toMatch(/Missing token/);
+    const wrong = await call('/api/health', {}, 'nope');
+    expect(wrong.status).toBe(401);
+    expect((await wrong.json()).error.message).toBe('Wrong token');
+    expect((await call('/api/health')).status).toBe(200);
+  });
+});
+
+describe('errors', () => {
+  it('an unknown endpoint is a JSON 404', async () => {
+    const { call } = await setup();
+    const r = await call('/api/nothing');
+    expect(r.status).toBe(404);
+    expect((await r.json()).error.message).toMatch(/No such endpoint/);
+  });
+
+  it('a body over the limit is refused with 413', async () => {
+    const { call } = await setup({ maxBodyBytes: 1024 });
+    const r = await call('/api/clock/advance', { method: 'POST', json: { ms: 1, pad: 'x'.repeat(5000) } });
+    expect(r.status).toBe(413);
+  });
+
+  it('a body that is not JSON is 415 or 400, in words', async () => {
+    const { call } = await setup();
+    const text = await call('/api/clock/advance', { method: 'POST', body: 'ms=1', headers: { 'content-type': 'text/plain' } });
+    expect(text.status).toBe(415);
+    const broken = await call('/api/clock/advance', { method: 'POST', body: '{"ms":', headers: { 'content-type': 'application/json' } });
+    expect(broken.status).toBe(400);
+    expect((await broken.json()).error.message).toMatch(/not valid JSON/);
+    const wrong = await call('/api/clock/advance', { method: 'POST', json: { ms: -5 } });
+    expect(wrong.status).toBe(400);
+  });
+});
+
+describe('clock', () => {
+  it('reads and advances the manual clock', async () => {
+    const { call } = await setup();
+    expect(await (await call('/api/clock')).json()).toEqual({ now: '2026-01-01T00:00:00.000Z', mode: 'manual' });
+    const r = await call('/api/clock/advance', { method: 'POST', json: { to: '2026-01-31T00:00:00Z' } });
+    expect(await r.json()).toEqual({ now: '2026-01-31T00:00:00.000Z', mode: 'manual' });
+    const back = await call('/api/clock/advance', { method: 'POST', json: { to: '2026-01-02T00:00:00Z' } });
+    expect(back.status).toBe(400);
+  });
+
+  it('answers 404 without manual mode', async () => {
+    const { call } = await setup({ manual: false });
+    expect((await call('/api/clock')).status).toBe(404);
+    expect((await call('/api/clock/advance', { method: 'POST', json: { ms: 1 } })).status).toBe(404);
+  });
+});
+
+describe('OpenAPI', () => {
+  it('documents every operation', async () => {
+    const { call, ops } = await setup();
+    const doc = await (await call('/api/openapi.json')).json();
+    for (const op of ops) expect(doc.paths[op.fullPath.replace(/:(\w+)/g, '{$1}')][op.method].summary).toBe(op.summary);
+  });
+});

@@ -1,0 +1,65 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { ManualClock } from '../../engine/clock.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { AppError } from '../errors.js';
+import { requireToken } from './auth.js';
+import { openApiDocument } from './openapi.js';
+import type { ApiRouter, RegisteredOp } from './router.js';
+import { healthRouter } from '../routes/health.js';
+import { clockRouter } from '../routes/clock.js';
+
+/** What the HTTP app needs from the process that runs it. */
+export interface AppDeps {
+  readonly rt: Runtime;
+  readonly token: string;
+  /** Present only in time-skipping mode (`--clock manual`). */
+  readonly manualClock?: ManualClock;
+  /** The folder of template maps (`maps/`). */
+  readonly templatesDir: string;
+  /** Largest accepted request body, in bytes (default 32 MiB: 10,000 events or a large CSV). */
+  readonly maxBodyBytes?: number;
+  readonly version?: string;
+  /** Logs an unexpected error (a bug); the client gets a 500 without details. */
+  readonly logError?: (e: unknown) => void;
+}
+
+/** A router factory: one per resource, mounted under /api. */
+export type RouterFactory = (deps: AppDeps) => ApiRouter;
+
+/** The routers of the API, in the order the OpenAPI document lists them. */
+export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter];
+
+/** Builds the Hono app: auth and limits on /api, JSON errors, the OpenAPI document. */
+export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {
+  const app = new Hono();
+  const routers = ROUTERS.map((make) => make(deps));
+  const ops = routers.flatMap((r) => r.ops);
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) {
+      return c.json({ error: { message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } }, err.status);
+    }
+    if (err instanceof HTTPException) {
+      return c.json({ error: { message: err.message || 'Request refused' } }, err.status);
+    }
+    (deps.logError ?? console.error)(err);
+    return c.json({ error: { message: 'Something went wrong on the server; nothing was changed by this request' } }, 500);
+  });
+  app.notFound((c) => c.json({ error: { message: `No such endpoint: ${c.req.method} ${c.req.path}` } }, 404));
+
+  const maxSize = deps.maxBodyBytes ?? 32 * 1024 * 1024;
+  app.use('/api/*', requireToken(deps.token));
+  app.use('/api/*', bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AppError(413, `The request body is larger than ${Math.round(maxSize / 1024 / 1024)} MiB: send it in smaller parts`);
+    },
+  }));
+
+  const document = openApiDocument(ops, deps.version ?? '0.1.0');
+  app.get('/api/openapi.json', (c) => c.json(document));
+  for (const r of routers) app.route(r.base, r.hono);
+  return { app, ops };
+}

@@ -1,0 +1,89 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { AppError, badRequest } from '../errors.js';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** One operation of the API: what the OpenAPI document says about it, and what it validates. */
+export interface OpSpec<B extends z.ZodType | undefined = z.ZodType | undefined, Q extends z.ZodType | undefined = z.ZodType | undefined> {
+  readonly method: Method;
+  /** Below the router's base, Hono style: `/:id/publish`. */
+  readonly path: string;
+  readonly summary: string;
+  readonly description?: string;
+  /** The JSON body, validated before the handler runs (400 with the issues when it does not fit). */
+  readonly body?: B;
+  /** The query string, validated likewise (values arrive as strings: use z.coerce for numbers). */
+  readonly query?: Q;
+  /** The success status and a schema of the answer, for the document. */
+  readonly status?: number;
+  readonly response?: z.ZodType;
+  /** Takes a raw body (e.g. CSV) instead of JSON. */
+  readonly rawBody?: string;
+}
+
+export type Input<B, Q> = {
+  body: B extends z.ZodType ? z.infer<B> : undefined;
+  query: Q extends z.ZodType ? z.infer<Q> : undefined;
+};
+
+/** An operation as registered, with its full path. */
+export type RegisteredOp = OpSpec & { readonly fullPath: string; readonly tag: string };
+
+/** Turns zod issues into one message a person reads, plus the issues as details. */
+export function zodError(where: string, error: z.ZodError): AppError {
+  const first = error.issues[0];
+  const at = first?.path.length ? `${first.path.join('.')}: ` : '';
+  return badRequest(`The ${where} is not valid: ${at}${first?.message ?? 'invalid'}`, {
+    issues: error.issues.slice(0, 50).map((i) => ({ path: i.path.join('.'), message: i.message })),
+  });
+}
+
+/**
+ * One router per resource (STYLE): a Hono app plus the list of its operations, so the OpenAPI
+ * document is generated from the same zod schemas that validate the requests.
+ */
+export class ApiRouter {
+  readonly hono = new Hono();
+  readonly ops: RegisteredOp[] = [];
+
+  constructor(readonly base: string, readonly tag: string) {}
+
+  op<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
+    spec: OpSpec<B, Q>,
+    handler: (c: Context, input: Input<B, Q>) => Response | Promise<Response>,
+  ): this {
+    this.ops.push({ ...spec, fullPath: `${this.base}${spec.path === '/' ? '' : spec.path}`, tag: this.tag });
+    this.hono.on(spec.method.toUpperCase(), spec.path, async (c) => {
+      let query: unknown;
+      if (spec.query) {
+        const parsed = spec.query.safeParse(c.req.query());
+        if (!parsed.success) throw zodError('query string', parsed.error);
+        query = parsed.data;
+      }
+      let body: unknown;
+      if (spec.body) {
+        const parsed = spec.body.safeParse(await readJson(c));
+        if (!parsed.success) throw zodError('request body', parsed.error);
+        body = parsed.data;
+      }
+      return handler(c, { body, query } as Input<B, Q>);
+    });
+    return this;
+  }
+}
+
+/** Reads a JSON body; anything else is refused with 415 or 400 in words. */
+export async function readJson(c: Context): Promise<unknown> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new AppError(415, `Send JSON with "Content-Type: application/json"${type ? ` (got "${type}")` : ''}`);
+  }
+  const text = await c.req.text();
+  if (text.trim() === '') throw badRequest('The request body is empty: send a JSON document');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`The request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
