@@ -85,6 +85,11 @@ class CauseRun {
         break;
       }
       case 'created':
+        // A new contact's first values are not changes (no field_updated), but its dates arm
+        // the date_reached triggers that watch them: "the field gets a value" (SPEC §3).
+        for (const [field, to] of Object.entries(this.contact.fields)) {
+          if (typeof to === 'number' && this.world.fields.get(field)?.type === 'date') this.armDateTriggers({ field, from: null, to });
+        }
         for (const map of this.activeMaps()) {
           const t = map.triggers.contact_created.find((t) => this.holds(map, t.on.where));
           if (t) this.enter(map, t, 0);
@@ -155,17 +160,9 @@ class CauseRun {
       this.armDateTriggers(change);
       for (const map of this.activeMaps()) {
         const pos = this.contact.positions.get(map.id);
-        if (pos?.onCondition && !pos.stuck) {
-          if (depth > MAX_DEPTH) this.guard(map, pos.elementId, `Stopped: field changes cascaded more than ${MAX_DEPTH} levels deep`);
-          else this.resume(map, pos, false, depth);
-        }
+        if (pos?.onCondition && !pos.stuck) this.resume(map, pos, false, depth);
         const t = this.changeTrigger(map, change);
-        if (!t) continue;
-        if (depth > MAX_DEPTH) {
-          this.guard(map, t.id, `Stopped: field changes cascaded more than ${MAX_DEPTH} levels deep (a map that updates a field that triggers it again?)`);
-          continue;
-        }
-        this.enter(map, t, depth);
+        if (t) this.enter(map, t, depth);
       }
     }
     this.#queue.length = 0;
@@ -198,7 +195,8 @@ class CauseRun {
         if (map.fields.resolve(t.on.field)?.key !== change.field) continue;
         const base = { mapId: map.id, elementId: t.id, contactId: this.contact.id };
         if (typeof change.to === 'number') {
-          const dueAt = change.to + (t.on.offset ? durationMs(t.on.offset) : 0);
+          // A moment already passed fires at once: now, not back at a time before it was armed.
+          const dueAt = Math.max(this.now, change.to + (t.on.offset ? durationMs(t.on.offset) : 0));
           this.effects.dateTimer({ ...base, armedValue: change.to, dueAt });
         } else {
           this.effects.dateTimer({ ...base, armedValue: 0, dueAt: null, drop: true });
@@ -210,6 +208,11 @@ class CauseRun {
   /** A trigger fires for the contact: enter the map, unless it is there and the trigger says ignore. */
   enter(map: CompiledMap, t: TriggerElement, depth: number, props?: EngineEvent['props']): void {
     if (this.contact.positions.has(map.id) && (t.ifOnMap ?? 'ignore') !== 'move_here') return;
+    // The depth guard stops only what would move: a trigger that ignores the contact is no runaway.
+    if (depth > MAX_DEPTH) {
+      this.guard(map, t.id, `Stopped: field changes cascaded more than ${MAX_DEPTH} levels deep (a map that updates a field that triggers it again?)`);
+      return;
+    }
     if (++this.#moves > MAX_MOVES) {
       this.guard(map, t.id, `Stopped: one cause moved this contact more than ${MAX_MOVES} times`);
       return;
@@ -221,7 +224,9 @@ class CauseRun {
   resume(map: CompiledMap, pos: Position, byTime: boolean, depth: number): void {
     const el = map.elements.get(pos.elementId);
     if (!el || el.kind !== 'wait') {
-      if (byTime) this.park(map, pos.elementId, { dueAt: null }, true); // nothing more is due here
+      // Only a publish leaves a waiting contact at another kind of element (relocated there, or
+      // its wait's id now names something else): when its time comes, it goes on from there.
+      if (byTime) this.move(map, pos.elementId, depth);
       return;
     }
     const ctx = this.stepContext(map, el, depth);
@@ -237,6 +242,7 @@ class CauseRun {
       return;
     }
     if ('error' in result) return this.fail(map, el, result.error);
+    if (depth > MAX_DEPTH) return this.guard(map, el.id, `Stopped: field changes cascaded more than ${MAX_DEPTH} levels deep`);
     if ('go' in result) this.move(map, result.go, depth);
   }
 

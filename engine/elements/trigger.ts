@@ -44,6 +44,14 @@ export type TriggerElement = z.infer<typeof TriggerElement>;
 
 const humanize = (s: string) => s.replace(/[_.]/g, ' ');
 
+/**
+ * The first tick of a schedule strictly after `after`, or null when it never ticks again. Without
+ * a timezone it ticks in UTC, as `until` times do: the server's own zone must not change results.
+ */
+export function nextTick(on: { readonly cron: string; readonly timezone?: string }, after: number): number | null {
+  return new Cron(on.cron, { paused: true, timezone: on.timezone ?? 'UTC' }).nextRun(new Date(after))?.getTime() ?? null;
+}
+
 export const trigger = defineKind<TriggerElement>({
   kind: 'trigger',
   schema: TriggerElement,

@@ -54,10 +54,12 @@ export const updateField = defineKind<UpdateFieldElement>({
     const field = ctx.fields.resolve(el.field);
     if (!field) return { error: `Unknown field "${el.field}"` };
     if (field.type === 'tags') {
-      const tags = new Set((ctx.get('tags') as readonly string[] | null) ?? []);
-      for (const t of el.addTags ?? []) tags.add(t);
-      for (const t of el.removeTags ?? []) tags.delete(t);
-      ctx.set('tags', [...tags]);
+      // Tags match ignoring case, as has_tag and the tag triggers read them: a tag present in
+      // another case is kept as written, and removing "Customer" removes "customer".
+      const tags = new Map(((ctx.get('tags') as readonly string[] | null) ?? []).map((t) => [t.toLowerCase(), t]));
+      for (const t of el.addTags ?? []) if (!tags.has(t.toLowerCase())) tags.set(t.toLowerCase(), t);
+      for (const t of el.removeTags ?? []) tags.delete(t.toLowerCase());
+      ctx.set('tags', [...tags.values()]);
     } else {
       ctx.set(field.key, ctx.evaluate(el.value ?? ''));
     }

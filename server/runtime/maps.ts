@@ -1,13 +1,13 @@
-import { Cron } from 'croner';
 import { durationMs } from '../../engine/schema/duration.js';
 import { FieldRegistry } from '../../engine/schema/field.js';
 import type { MapDocument } from '../../engine/schema/map.js';
 import type { Problem } from '../../engine/elements/types.js';
+import { nextTick } from '../../engine/elements/trigger.js';
 import { parseMapDocument } from '../../engine/parse.js';
 import { validateMap } from '../../engine/validate.js';
 import type { MapRecord } from '../store/store.js';
 import { conflict, invalid, notFound } from '../errors.js';
-import type { Runtime } from './runtime.js';
+import { BATCH, type Runtime } from './runtime.js';
 
 /** Parses untrusted JSON into a map document, or refuses it with the problems (422). */
 export function readMapDocument(input: unknown): MapDocument {
@@ -133,16 +133,45 @@ async function armTriggers(s: Runtime['store'], mapId: string, doc: MapDocument,
       dates.push(el.id);
       await s.armDateTimers(mapId, el.id, key, el.on.offset ? durationMs(el.on.offset) : 0);
     } else if (el.on.type === 'schedule') {
-      const next = new Cron(el.on.cron, { paused: true, timezone: el.on.timezone }).nextRun(new Date(now));
-      if (next) schedules.push({ mapId, elementId: el.id, nextAt: next.getTime() });
+      const next = nextTick(el.on, now);
+      if (next !== null) schedules.push({ mapId, elementId: el.id, nextAt: next });
     }
   }
   await s.deleteDateTimersExcept(mapId, dates);
+  await dueNow(s, mapId, now, false);
   // Re-publishing keeps a schedule's next tick when its trigger is unchanged.
   const existing = new Map((await s.getSchedules(mapId)).map((r) => [r.elementId, r.nextAt]));
   await s.deleteSchedulesExcept(mapId, schedules.map((r) => r.elementId));
   const keep = schedules.map((r) => ({ ...r, nextAt: existing.get(r.elementId) ?? r.nextAt }));
   if (keep.length) await s.upsertSchedules(keep);
+}
+
+/**
+ * What came due on a map while it was not running fires at once, at `now`, and once: not back at a
+ * time when the map was not published yet, or was paused (a paused decay loop does not catch up).
+ * Date timers always; waits (`waits`) on resume.
+ */
+async function dueNow(s: Runtime['store'], mapId: string, now: number, waits: boolean): Promise<void> {
+  for (;;) {
+    const overdue = await s.dueDateTimers(mapId, now - 1, BATCH);
+    if (!overdue.length) break;
+    await s.upsertDateTimers(overdue.map((t) => ({ ...t, dueAt: now })));
+  }
+  while (waits) {
+    const overdue = await s.duePositions(mapId, now - 1, BATCH);
+    if (!overdue.length) break;
+    await s.upsertPositions(overdue.map((p) => ({ ...p, dueAt: now })));
+  }
+}
+
+/** Cron ticks that fell while a map was paused admitted no one: its schedules go on from `now`. */
+async function skipMissedTicks(s: Runtime['store'], mapId: string, doc: MapDocument, now: number): Promise<void> {
+  const missed = (await s.getSchedules(mapId)).filter((r) => r.nextAt < now).flatMap((r) => {
+    const el = doc.elements.find((e) => e.id === r.elementId);
+    const next = el?.kind === 'trigger' && el.on.type === 'schedule' ? nextTick(el.on, now - 1) : null;
+    return next === null ? [] : [{ ...r, nextAt: next }];
+  });
+  if (missed.length) await s.upsertSchedules(missed);
 }
 
 /** Pauses a published map: its triggers admit no one and its waits do not fire. */
@@ -156,7 +185,10 @@ export async function pauseMap(rt: Runtime, id: string): Promise<void> {
   });
 }
 
-/** Resumes a paused map: overdue waits fire, and waiting conditions are checked again. */
+/**
+ * Resumes a paused map: overdue waits and date triggers fire once, now; waiting conditions are
+ * checked again; cron ticks missed while paused are skipped.
+ */
 export async function resumeMap(rt: Runtime, id: string): Promise<void> {
   await rt.lock.run(async () => {
     const m = await rt.store.getMap(id);
@@ -166,6 +198,8 @@ export async function resumeMap(rt: Runtime, id: string): Promise<void> {
     await rt.store.transaction(async (s) => {
       await s.setMapState(id, { status: 'published' }, now);
       await s.recheckConditionsNow(id, now);
+      await dueNow(s, id, now, true);
+      await skipMissedTicks(s, id, readMapDocument(await s.getVersion(id, m.version!)), now);
     });
     await rt.reload();
   });

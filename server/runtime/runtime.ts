@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Cron } from 'croner';
 import type { Clock } from '../../engine/clock.js';
 import { compileMap, type CompiledMap } from '../../engine/compile.js';
 import { processWork, type EngineEvent, type Work, type World } from '../../engine/cascade.js';
 import { Effects } from '../../engine/effects.js';
+import { nextTick } from '../../engine/elements/trigger.js';
 import { FieldRegistry } from '../../engine/schema/field.js';
 import type { EventInput } from '../../engine/schema/event.js';
 import { MapDocument } from '../../engine/schema/map.js';
@@ -116,6 +116,9 @@ export class Runtime {
           byEmail.set(email, c.id);
           states.set(c.id, c);
           created.push(c);
+          // History explains the new contact's email, as it does for contacts created through the API.
+          const first = fresh.find((e) => 'email' in e.contact && e.contact.email.trim().toLowerCase() === email)!;
+          effects.changes.push({ contactId: c.id, at: now, field: 'email', from: null, to: email, cause: { event: { id: first.id, type: first.type } } });
         }
         if (created.length) await s.insertContacts(created.map((c) => ({ id: c.id, fields: c.fields, tags: c.tags, createdAt: now })));
         for (const c of created) processWork(this.world, c, { kind: 'created' }, now, effects);
@@ -226,12 +229,15 @@ export class Runtime {
         await this.runBatch(page.map((contactId) => ({ contactId, work, at })));
         after = page[page.length - 1];
       }
-      const next = new Cron(t.on.cron, { paused: true, timezone: t.on.timezone }).nextRun(new Date(at));
-      if (next) await this.store.upsertSchedules([{ mapId: s.mapId, elementId: s.elementId, nextAt: next.getTime() }]);
-      else await this.store.deleteSchedulesExcept(s.mapId, []);
-    } else {
-      await this.store.deleteSchedulesExcept(s.mapId, []);
+      const next = nextTick(t.on, at);
+      if (next !== null) {
+        await this.store.upsertSchedules([{ mapId: s.mapId, elementId: s.elementId, nextAt: next }]);
+        return;
+      }
     }
+    // No tick left (or no such trigger): drop this schedule only, not the map's others.
+    const others = (await this.store.getSchedules(s.mapId)).map((r) => r.elementId).filter((e) => e !== s.elementId);
+    await this.store.deleteSchedulesExcept(s.mapId, others);
   }
 
   /** The earliest moment something is due on a running map, or null. */
