@@ -38,6 +38,8 @@ export type Work =
   | { readonly kind: 'wake'; readonly mapId: string }
   | { readonly kind: 'date'; readonly mapId: string; readonly elementId: string; readonly armedValue: number }
   | { readonly kind: 'enter'; readonly mapId: string; readonly elementId: string; readonly checkWhere?: boolean }
+  /** Relocated by a publish: the contact arrives at its (new) element and runs it from there. */
+  | { readonly kind: 'arrive'; readonly mapId: string }
   | { readonly kind: 'created' }
   | { readonly kind: 'set'; readonly values: Readonly<Record<string, unknown>>; readonly cause: Cause };
 
@@ -101,6 +103,12 @@ class CauseRun {
         if (!map || map.paused || t?.kind !== 'trigger') break;
         if (work.checkWhere && 'where' in t.on && !this.holds(map, t.on.where)) break;
         this.enter(map, t, 0);
+        break;
+      }
+      case 'arrive': {
+        const map = this.map(work.mapId);
+        const pos = this.contact.positions.get(work.mapId);
+        if (map && !map.paused && pos) this.move(map, pos.elementId, 0);
         break;
       }
       case 'date': {
@@ -238,7 +246,10 @@ class CauseRun {
     }
     if (!result) return;
     if ('park' in result) {
-      this.park(map, el.id, result.park, false, pos.enteredAt);
+      // Still waiting: write the row again only when its due time moved.
+      if (result.park.dueAt !== pos.dueAt || (result.park.timeoutAt ?? null) !== pos.timeoutAt) {
+        this.park(map, el.id, result.park, false, pos.enteredAt);
+      }
       return;
     }
     if ('error' in result) return this.fail(map, el, result.error);

@@ -94,6 +94,7 @@ export async function publishMap(rt: Runtime, id: string, relocate: Readonly<Rec
       const here = await s.positionsByElement(id);
       let relocated = 0;
       const removed: Record<string, number> = {};
+      const moved = await s.positionsAt(id, Object.keys(relocate));
       for (const [elementId, count] of Object.entries(here)) {
         if (ids.has(elementId)) continue;
         removed[elementId] = count;
@@ -110,10 +111,15 @@ export async function publishMap(rt: Runtime, id: string, relocate: Readonly<Rec
       }
       await s.setVersionForMap(id, version);
       await armTriggers(s, id, doc, now);
-      return { version, relocated, removed };
+      return { version, relocated, removed, moved };
     });
     await rt.reload();
-    return result;
+    // Relocated contacts arrive at their new element as if they had just reached it: a wait
+    // starts from now, anything else runs on at once.
+    if (result.moved.length) {
+      await rt.runBatch(result.moved.map((p) => ({ contactId: p.contactId, work: { kind: 'arrive', mapId: id } as const, at: now })));
+    }
+    return { version: result.version, relocated: result.relocated, removed: result.removed };
   }).then(async (r) => {
     await rt.runDue();
     return r;
