@@ -260,6 +260,7 @@ class CauseRun {
   /** Moves the contact from `startId` until it parks, ends, errs or hits the step guard. */
   move(map: CompiledMap, startId: string, depth: number, props?: EngineEvent['props']): void {
     let id = startId;
+    let ctx: (StepContext & { at: Element }) | undefined;
     for (let steps = 0; ; steps++) {
       const el = map.elements.get(id);
       if (!el) {
@@ -274,7 +275,9 @@ class CauseRun {
       this.effects.count(map.id, el.id, this.now, 'wereHere');
       let result: StepResult;
       try {
-        result = kindOf(el).run(el, this.stepContext(map, el, depth, props));
+        ctx ??= this.stepContext(map, el, depth, props);
+        ctx.at = el;
+        result = kindOf(el).run(el, ctx);
       } catch (e) {
         result = { error: (e as Error).message };
       }
@@ -327,24 +330,34 @@ class CauseRun {
     };
   }
 
-  stepContext(map: CompiledMap, el: Element, depth: number, props?: EngineEvent['props']): StepContext {
+  /**
+   * What elements see while one move runs. Made once per move (not per step: this is the hot
+   * path of every decay tick); `at` names the element running now, for the cause of its writes.
+   */
+  stepContext(map: CompiledMap, first: Element, depth: number, props?: EngineEvent['props']): StepContext & { at: Element } {
     const env = this.conditionEnv(map, props);
-    const cause: Cause = { map: map.id, version: map.version, element: el.id };
-    const compiled = (source: string) => {
-      const hit = map.expressions.get(source);
-      if (hit) return hit;
-      const c = compileExpression(source, map.fields);
-      if (!c.ok) throw new Error(c.error.message);
-      return c.expr;
-    };
+    const evalEnv = { now: this.now, get: env.get as (k: string) => never };
+    const run = this;
     return {
+      at: first,
       now: this.now,
       fields: map.fields,
       get: env.get,
-      set: (key, value) => this.write(key, value, cause, depth),
-      evaluate: (source) => evaluateExpression(compiled(source), { now: this.now, get: (k) => env.get(k) as never }),
+      set(key, value) {
+        run.write(key, value, { map: map.id, version: map.version, element: this.at.id }, depth);
+      },
+      evaluate(source) {
+        let expr = map.expressions.get(source);
+        if (!expr) {
+          const c = compileExpression(source, map.fields);
+          if (!c.ok) throw new Error(c.error.message);
+          expr = c.expr;
+        }
+        return evaluateExpression(expr, evalEnv);
+      },
       test: (c) => evaluateCondition(c, env),
       nextTimeChange: (c) => nextTimeChange(c, env),
     };
   }
+
 }
