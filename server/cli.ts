@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FieldRegistry, BUILTIN_FIELDS } from '../engine/schema/field.js';
 import { parseMapDocument } from '../engine/parse.js';
 import { validateMap } from '../engine/validate.js';
 import type { Problem } from '../engine/elements/types.js';
 import { AppError } from './errors.js';
 import { simulate, type SimulationResult } from './simulate.js';
+import { serveOptions, serveUntilSignalled } from './serve.js';
 
 const HELP: Record<string, string> = {
   main: `scoremap — lead-scoring automation maps
@@ -16,7 +17,7 @@ Usage: scoremap <command> [options]
 Commands:
   validate <map.json>         check a map; exit 1 and list the problems when it has errors
   simulate <scenario.json>    run a scenario on a private in-memory engine (--json for the API's answer)
-  serve                       run the server and the editor (not available yet)
+  serve                       run the server and the editor (npm start)
 
 Run "scoremap <command> --help" for a command's options.`,
   validate: `Usage: scoremap validate <map.json> [--json]
@@ -39,10 +40,20 @@ Exit status: 0 when every expectation passes, 1 when one fails or the scenario i
 Options:
   --json    print exactly the JSON that POST /api/simulate answers
   --help    this help`,
-  serve: `Usage: scoremap serve
+  serve: `Usage: scoremap serve [--port 8080] [--host 127.0.0.1] [--db ./data/scoremap.db] [--clock real|manual] [--now ISO] [--durable]
 
-The HTTP server and editor are not built yet (issue 5). Until then Scoremap runs maps through
-"scoremap simulate".`,
+Serves the API and the editor, runs every published map, and prints the editor's URL with the
+token. The token is SCOREMAP_TOKEN, or the one kept in the database's folder (made on first start).
+Stops cleanly on Ctrl+C (SIGINT) or SIGTERM, finishing the batch in hand.
+
+Options (environment in brackets):
+  --port N        port to listen on; 0 picks a free one [PORT] (default 8080)
+  --host H        address to listen on [HOST] (default 127.0.0.1)
+  --db FILE       SQLite database, created and migrated as needed [SCOREMAP_DB] (default ./data/scoremap.db)
+  --clock manual  time moves only by POST /api/clock/advance (tests, demos) [SCOREMAP_CLOCK]
+  --now ISO       the manual clock's start [SCOREMAP_NOW] (default: now)
+  --durable       fsync every commit (synchronous=FULL): slower, survives power loss
+  --help          this help`,
 };
 
 /** Runs the command line; answers the exit status. Output goes to `out` and `err`. */
@@ -62,7 +73,10 @@ export async function main(
   }
   let args: ReturnType<typeof parseArgs>;
   try {
-    args = parseArgs({ args: [...rest], allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    const options: NonNullable<ParseArgsConfig['options']> = command === 'serve'
+      ? { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, clock: { type: 'string' }, now: { type: 'string' }, durable: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
+      : { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
+    args = parseArgs({ args: [...rest], allowPositionals: command !== 'serve', options });
   } catch (e) {
     err(`${(e as Error).message}\n\n${HELP[command]}\n`);
     return 2;
@@ -75,9 +89,15 @@ export async function main(
   switch (command) {
     case 'validate': return validateCommand(args.positionals, json, out, err);
     case 'simulate': return simulateCommand(args.positionals, json, out, err);
-    default:
-      err(`${HELP[command]}\n`);
-      return 1;
+    default: {
+      const opts = serveOptions(args.values as Record<string, string | boolean | undefined>);
+      if (typeof opts === 'string') {
+        err(`${opts}\n\n${HELP.serve}\n`);
+        return 2;
+      }
+      await serveUntilSignalled(opts);
+      return 0;
+    }
   }
 }
 

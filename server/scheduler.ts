@@ -1,0 +1,68 @@
+import type { Runtime } from './runtime/runtime.js';
+
+/** The longest single sleep: timers past ~24.8 days overflow, and a periodic look costs nothing. */
+const MAX_SLEEP_MS = 60_000;
+
+/**
+ * Keeps the engine running on the real clock: sleeps until the next due wait, date trigger or
+ * cron tick (one indexed query, never a scan of the contacts), fires what is due, and sleeps
+ * again. Anything that may bring the next due time closer (an event, a publish) wakes it.
+ */
+export class Scheduler {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #stopped = false;
+  #again = false;
+  readonly #unsubscribe: () => void;
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly onError: (e: unknown) => void = (e) => console.error('scheduler:', e),
+  ) {
+    this.#unsubscribe = rt.onChange(() => this.poke());
+  }
+
+  /** Fires what is overdue now (after a restart: everything that came due while down), then sleeps. */
+  start(): void {
+    this.poke();
+  }
+
+  /** Looks again at once (coalesced while a run is in progress). */
+  poke(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#running = this.#tick().finally(() => {
+      this.#running = undefined;
+      if (this.#again) {
+        this.#again = false;
+        this.poke();
+      }
+    });
+  }
+
+  async #tick(): Promise<void> {
+    try {
+      await this.rt.runDue();
+      if (this.#stopped) return;
+      const next = await this.rt.nextDue();
+      const delay = next === null ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, Math.max(0, next - this.rt.clock.now()));
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => this.poke(), delay);
+    } catch (e) {
+      this.onError(e);
+      if (!this.#stopped) this.#timer = setTimeout(() => this.poke(), 1_000);
+    }
+  }
+
+  /** Stops scheduling and waits for the batch in hand to finish. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#unsubscribe();
+    clearTimeout(this.#timer);
+    await this.#running;
+  }
+}

@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { serve as listen } from '@hono/node-server';
+import { ManualClock, realClock, type Clock } from '../engine/clock.js';
+import { Store } from './store/store.js';
+import { Runtime } from './runtime/runtime.js';
+import { Scheduler } from './scheduler.js';
+import { createApp } from './http/app.js';
+import { loadToken } from './http/auth.js';
+import { mountPages } from './http/pages.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** How `scoremap serve` is configured (flags, then environment, then defaults). */
+export interface ServeOptions {
+  readonly port: number;
+  readonly host: string;
+  /** The SQLite file; its folder also keeps the token. */
+  readonly db: string;
+  readonly clock: 'real' | 'manual';
+  /** The manual clock's start (default: the real time at start). */
+  readonly now?: number;
+  readonly durable?: boolean;
+}
+
+/** A running server: its URL, and how to stop it cleanly. */
+export interface RunningServer {
+  readonly url: string;
+  readonly token: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens (creating and migrating) the database, starts the engine's scheduler on the real clock,
+ * and serves the API and the editor. `stop()` stops taking requests, lets the batch in hand
+ * finish, and closes the database.
+ */
+export async function startServer(opts: ServeOptions, log: (line: string) => void = console.log): Promise<RunningServer> {
+  const db = resolve(opts.db);
+  const { token, source } = loadToken(dirname(db));
+  const store = await Store.open(db, { durable: opts.durable });
+  const manual = opts.clock === 'manual' ? new ManualClock(opts.now ?? realClock.now()) : undefined;
+  const clock: Clock = manual ?? realClock;
+  const rt = await Runtime.create({ store, clock });
+  const version = (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const { app, ops } = createApp({ rt, token, manualClock: manual, templatesDir: resolve(ROOT, 'maps'), version });
+  mountPages(app, { ops, editorDir: resolve(ROOT, 'dist/editor'), version });
+
+  // A manual clock moves only through POST /api/clock/advance; the real one needs the scheduler.
+  const scheduler = manual ? undefined : new Scheduler(rt);
+  scheduler?.start();
+
+  const server = await new Promise<ReturnType<typeof listen>>((ok, fail) => {
+    const s = listen({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => ok(s));
+    s.once('error', fail);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const url = `http://${host}:${port}/`;
+  log(`Scoremap ${version} is running: ${url}?token=${token}`);
+  log(`  database ${db}${opts.durable ? ' (durable: synchronous=FULL)' : ''}`);
+  log(`  token    ${source === 'env' ? 'from SCOREMAP_TOKEN' : `${dirname(db)}/token${source === 'new' ? ' (new)' : ''}`}`);
+  log(`  clock    ${manual ? `manual, at ${new Date(manual.now()).toISOString()} (POST /api/clock/advance)` : 'real'}`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    token,
+    stop: () =>
+      (stopping ??= (async () => {
+        await new Promise<void>((ok) => server.close(() => ok()));
+        await scheduler?.stop();
+        await rt.lock.run(async () => undefined); // the batch in hand finishes first
+        await store.close();
+      })()),
+  };
+}
+
+/** Reads `serve`'s flags and environment into options, or answers a usage message. */
+export function serveOptions(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv = process.env): ServeOptions | string {
+  const port = Number(values.port ?? env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return `--port must be a number from 0 to 65535 (got "${values.port}")`;
+  const clock = String(values.clock ?? env.SCOREMAP_CLOCK ?? 'real');
+  if (clock !== 'real' && clock !== 'manual') return `--clock is "real" or "manual" (got "${clock}")`;
+  let now: number | undefined;
+  const nowText = values.now ?? env.SCOREMAP_NOW;
+  if (nowText !== undefined) {
+    if (clock !== 'manual') return '--now only goes with --clock manual';
+    now = Date.parse(String(nowText));
+    if (!Number.isFinite(now)) return `--now must be an ISO time like 2026-01-01T00:00:00Z (got "${nowText}")`;
+  }
+  const db = String(values.db ?? env.SCOREMAP_DB ?? './data/scoremap.db');
+  return { port, host: String(values.host ?? env.HOST ?? '127.0.0.1'), db, clock, now, durable: values.durable === true };
+}
+
+/** Runs until SIGINT or SIGTERM, then shuts down cleanly (exit 0). */
+export async function serveUntilSignalled(opts: ServeOptions): Promise<void> {
+  const running = await startServer(opts);
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      console.log(`${signal}: finishing the work in hand, then stopping`);
+      running.stop().then(done, (e) => {
+        console.error(e);
+        process.exitCode = 1;
+        done();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
