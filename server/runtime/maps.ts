@@ -12,13 +12,22 @@ import { BATCH, type Runtime } from './runtime.js';
 /** Parses untrusted JSON into a map document, or refuses it with the problems (422). */
 export function readMapDocument(input: unknown): MapDocument {
   const parsed = parseMapDocument(input);
-  if (!parsed.ok) throw invalid('The map is not in Scoremap\'s format', { problems: parsed.problems });
+  if (!parsed.ok) {
+    const first = parsed.problems[0]?.message;
+    throw invalid(`The map is not in Scoremap's format${first ? `: ${first}` : ''}`, { problems: parsed.problems });
+  }
   return parsed.doc;
 }
 
 /** Checks a map against the fields the database knows. */
 export async function checkMap(rt: Runtime, doc: MapDocument): Promise<Problem[]> {
   return validateMap(doc, new FieldRegistry(await rt.store.listFields()));
+}
+
+/** A map may not declare a field that clashes with an existing one: nothing is saved (422). */
+function refuseFieldConflicts(problems: readonly Problem[]): void {
+  const fieldErrors = problems.filter((p) => p.severity === 'error' && p.element === null && p.path.startsWith('fields'));
+  if (fieldErrors.length) throw invalid(fieldErrors[0].message, { problems: fieldErrors });
 }
 
 /**
@@ -29,8 +38,7 @@ export async function createMap(rt: Runtime, input: unknown, id = rt.ids()): Pro
   const doc = readMapDocument(input);
   return rt.lock.run(async () => {
     const problems = await checkMap(rt, doc);
-    const fieldErrors = problems.filter((p) => p.severity === 'error' && p.path.startsWith('fields'));
-    if (fieldErrors.length) throw invalid(fieldErrors[0].message, { problems: fieldErrors });
+    refuseFieldConflicts(problems);
     const now = rt.clock.now();
     const map = await rt.store.transaction(async (s) => {
       if (doc.fields?.length) await s.createFields(doc.fields, now);
@@ -48,6 +56,7 @@ export async function saveDraft(rt: Runtime, id: string, input: unknown, rev: nu
   return rt.lock.run(async () => {
     const now = rt.clock.now();
     const problems = await checkMap(rt, doc);
+    refuseFieldConflicts(problems);
     const map = await rt.store.transaction(async (s) => {
       if (doc.fields?.length) await s.createFields(doc.fields, now);
       const saved = await s.updateDraft(id, doc, doc.name, rev, now);

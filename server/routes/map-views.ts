@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { Problem } from '../../engine/elements/types.js';
+import { parseMapDocument } from '../../engine/parse.js';
+import { MapStatus } from '../../engine/schema/map.js';
+import type { AppDeps } from '../http/app.js';
+import { readJson, zodError } from '../http/router.js';
+import { notFound } from '../errors.js';
+import { checkMap, createMap, readMapDocument } from '../runtime/maps.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { MapRecord } from '../store/store.js';
+
+/** A map id: what element ids are, so it fits a URL and a file name unchanged. */
+export const MapId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a map id is 1 to 64 letters, digits, "_" or "-"');
+
+/**
+ * A map document in a request. Zod lets anything through here on purpose: the map reader checks it
+ * and answers 422 with problems that name each element, which a 400 from a schema could not.
+ */
+export const MapJson = z.unknown().meta({
+  description: 'A map document (SPEC §2); its JSON Schema is maps/map.schema.json. A map not in the format is refused with 422 and `details.problems`.',
+});
+
+/** A validation problem as the API answers it. */
+export const ProblemList = z.array(z.object({
+  element: z.string().nullable(), path: z.string(), message: z.string(), severity: z.enum(['error', 'warning']),
+  cycle: z.array(z.string()).optional(),
+}));
+
+const Iso = z.string();
+/** A map with its draft document. */
+export const MapView = z.object({
+  id: z.string(), name: z.string(), status: MapStatus, version: z.number().nullable(), rev: z.number(),
+  createdAt: Iso, updatedAt: Iso, doc: z.unknown(),
+});
+/** What creating, reading and saving a map answer: the map and the problems of its draft. */
+export const MapAnswer = z.object({ map: MapView, problems: ProblemList });
+/** A line of the maps list. */
+export const MapSummary = MapView.omit({ doc: true }).extend({ contactsOnMap: z.number(), errors: z.number() });
+
+/** The map as the API shows it, with its draft document. */
+export function mapView(m: MapRecord): z.infer<typeof MapView> {
+  return {
+    id: m.id, name: m.name, status: m.status, version: m.version, rev: m.rev,
+    createdAt: new Date(m.createdAt).toISOString(), updatedAt: new Date(m.updatedAt).toISOString(), doc: m.doc,
+  };
+}
+
+/** A line of the maps list: the map with how many contacts are on it and its error count. */
+export async function summarize(rt: Runtime, m: MapRecord): Promise<z.infer<typeof MapSummary>> {
+  const { doc: _doc, ...rest } = mapView(m);
+  const stats = Object.values(await rt.store.getStats(m.id));
+  return {
+    ...rest,
+    contactsOnMap: stats.reduce((n, s) => n + s.hereNow, 0),
+    errors: stats.reduce((n, s) => n + s.errors, 0),
+  };
+}
+
+/** The map with this id, or 404. */
+export async function loadMap(rt: Runtime, id: string): Promise<MapRecord> {
+  const m = await rt.store.getMap(id);
+  if (!m) throw notFound(`No map with id "${id}"`);
+  return m;
+}
+
+/** The problems of a document: format problems when it is not a map, else the validation's. */
+export async function draftProblems(rt: Runtime, doc: unknown): Promise<Problem[]> {
+  const parsed = parseMapDocument(doc);
+  return parsed.ok ? checkMap(rt, parsed.doc) : parsed.problems;
+}
+
+/**
+ * A readable slug of a name for ids and file names: "Custom Lead Score!" → "custom-lead-score".
+ * Accents are dropped (é → e); a name with nothing left gives "map".
+ */
+export function slugify(name: string, max = 48): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, max)
+    .replace(/-+$/, '');
+  return slug || 'map';
+}
+
+/**
+ * A new map id: the slug of the name and a short suffix drawn from the runtime's ids (random in
+ * production, counted in tests), e.g. `custom-lead-score-3f9a`. Longer when the short one is taken.
+ */
+async function newMapId(rt: Runtime, name: string): Promise<string> {
+  const slug = slugify(name);
+  for (let attempt = 0; ; attempt++) {
+    const suffix = createHash('sha256').update(rt.ids()).digest('hex').slice(0, attempt < 4 ? 4 : 12);
+    const id = `${slug}-${suffix}`;
+    if (attempt >= 8 || !(await rt.store.getMap(id))) return id;
+  }
+}
+
+/**
+ * Creates a draft from untrusted JSON (POST /api/maps, /api/maps/import, template import): 422 with
+ * the problems when it is not a map, 409 when the given id is taken; answers the map and its problems.
+ */
+export async function createDraft(deps: AppDeps, input: unknown, id?: string): Promise<{ map: z.infer<typeof MapView>; problems: Problem[] }> {
+  const doc = readMapDocument(input);
+  const { map, problems } = await createMap(deps.rt, doc, id ?? (await newMapId(deps.rt, doc.name)));
+  return { map: mapView(map), problems };
+}
+
+/** A path parameter (always present: the route names it). */
+export const param = (c: Context, name: string): string => c.req.param(name) ?? '';
+
+/** Reads an optional JSON body: none (or only whitespace) is undefined; anything else is validated (400). */
+export async function optionalBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T> | undefined> {
+  if ((await c.req.text()).trim() === '') return undefined;
+  const parsed = schema.safeParse(await readJson(c));
+  if (!parsed.success) throw zodError('request body', parsed.error);
+  return parsed.data;
+}
