@@ -10,6 +10,8 @@ import type { CompiledMap } from './compile.js';
 import type { Effects } from './effects.js';
 import type { Cause, ContactState, Position } from './state.js';
 import { coerceForField, sameValue } from './values.js';
+import type { CompiledModel } from './scoring/compile.js';
+import { Scoring } from './scoring/run.js';
 
 /** Instant steps one move may take before the guard stops the contact (SPEC §3). */
 export const MAX_STEPS = 1_000;
@@ -22,6 +24,8 @@ export const MAX_MOVES = 10_000;
 export interface World {
   readonly maps: readonly CompiledMap[];
   readonly fields: FieldRegistry;
+  /** The scoring models (SPEC §5), which score before the maps react. */
+  readonly models?: readonly CompiledModel[];
 }
 
 /** An event as the engine sees it once stored. */
@@ -38,6 +42,10 @@ export type Work =
   | { readonly kind: 'wake'; readonly mapId: string }
   | { readonly kind: 'date'; readonly mapId: string; readonly elementId: string; readonly armedValue: number }
   | { readonly kind: 'enter'; readonly mapId: string; readonly elementId: string; readonly checkWhere?: boolean }
+  /** Re-check a scoring model's condition rules (after a model change, or when a date term comes due). */
+  | { readonly kind: 'rescore'; readonly modelId: string }
+  /** The daily degradation of one model's score: multiply by `factor`. */
+  | { readonly kind: 'decay'; readonly modelId: string; readonly factor: number }
   /** Relocated by a publish: the contact arrives at its (new) element and runs it from there. */
   | { readonly kind: 'arrive'; readonly mapId: string }
   | { readonly kind: 'created' }
@@ -61,9 +69,11 @@ export function processWork(world: World, contact: ContactState, work: Work, now
   new CauseRun(world, contact, now, effects).run(work);
 }
 
-class CauseRun {
+/** One original cause worked through for one contact (exported for the scoring rules' use). */
+export class CauseRun {
   readonly #queue: Task[] = [];
   #moves = 0;
+  readonly #scoring: Scoring = new Scoring(this);
 
   constructor(
     readonly world: World,
@@ -80,6 +90,7 @@ class CauseRun {
         if (typeof last !== 'number' || e.at > last) {
           this.write('last_activity_at', e.at, { event: { id: e.id, type: e.type } }, 0);
         }
+        this.#scoring.eventRules(e);
         for (const map of this.activeMaps()) {
           const t = map.triggers.event.find((t) => t.on.event === e.type && this.holds(map, t.on.where, { props: e.props }));
           if (t) this.enter(map, t, 0, e.props);
@@ -92,6 +103,7 @@ class CauseRun {
         for (const [field, to] of Object.entries(this.contact.fields)) {
           if (typeof to === 'number' && this.world.fields.get(field)?.type === 'date') this.armDateTriggers({ field, from: null, to });
         }
+        for (const m of this.world.models ?? []) this.#scoring.conditionRules(m, 0);
         for (const map of this.activeMaps()) {
           const t = map.triggers.contact_created.find((t) => this.holds(map, t.on.where));
           if (t) this.enter(map, t, 0);
@@ -126,6 +138,16 @@ class CauseRun {
         const pos = this.contact.positions.get(work.mapId);
         if (!map || map.paused || !pos || pos.dueAt === null || pos.dueAt > this.now) break;
         this.resume(map, pos, true, 0);
+        break;
+      }
+      case 'rescore': {
+        const m = this.world.models?.find((x) => x.model.id === work.modelId);
+        if (m) this.#scoring.conditionRules(m, 0);
+        break;
+      }
+      case 'decay': {
+        const m = this.world.models?.find((x) => x.model.id === work.modelId);
+        if (m) this.#scoring.decay(m, work.factor);
         break;
       }
       case 'set':
@@ -166,6 +188,7 @@ class CauseRun {
     for (let i = 0; i < this.#queue.length; i++) {
       const { change, depth } = this.#queue[i];
       this.armDateTriggers(change);
+      for (const m of this.world.models ?? []) if (m.reads.has(change.field)) this.#scoring.conditionRules(m, depth);
       for (const map of this.activeMaps()) {
         const pos = this.contact.positions.get(map.id);
         if (pos?.onCondition && !pos.stuck) this.resume(map, pos, false, depth);

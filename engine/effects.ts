@@ -39,6 +39,8 @@ export class Effects {
   readonly dateTimers = new Map<string, DateTimerWrite>();
   /** Statistics by `${mapId}\u0000${elementId}`. */
   readonly stats = new Map<string, StatDelta & { mapId: string; elementId: string }>();
+  /** Scoring condition rules that became true (true) or false (false), by contact then `model\u0000rule`. */
+  readonly ruleStates = new Map<string, Map<string, { modelId: string; ruleId: string; holds: boolean }>>();
   /** The earliest due time written so far: work due later must wait for this batch to be written. */
   earliestDue = Infinity;
 
@@ -68,6 +70,12 @@ export class Effects {
     if (t.dueAt !== null && !t.drop && t.dueAt < this.earliestDue) this.earliestDue = t.dueAt;
   }
 
+  ruleState(contactId: string, modelId: string, ruleId: string, holds: boolean): void {
+    let m = this.ruleStates.get(contactId);
+    if (!m) this.ruleStates.set(contactId, (m = new Map()));
+    m.set(`${modelId}\u0000${ruleId}`, { modelId, ruleId, holds });
+  }
+
   count(mapId: string, elementId: string, at: number, kind: 'wereHere' | 'errors', message?: string): void {
     const key = `${mapId}\u0000${elementId}`;
     let s = this.stats.get(key);
@@ -79,6 +87,6 @@ export class Effects {
 
   /** Whether there is nothing to write. */
   get empty(): boolean {
-    return !this.changes.length && !this.positions.size && !this.dateTimers.size && !this.stats.size;
+    return !this.changes.length && !this.positions.size && !this.dateTimers.size && !this.stats.size && !this.ruleStates.size;
   }
 }

@@ -25,6 +25,8 @@ export interface ContactState {
   tags: string[];
   /** Positions by map id. */
   positions: Map<string, Position>;
+  /** The scoring condition rules that hold for this contact (their points are given), by `ruleKey`. */
+  rules?: Set<string>;
 }
 
 /** What made a field change (SPEC §1 "History"). */

@@ -164,6 +164,8 @@ function describeCause(c: Record<string, unknown>): string {
   if ('map' in c) return `map ${c.map} v${c.version}, element ${c.element}`;
   if ('event' in c) return `event ${(c.event as { type: string }).type}`;
   if ('publish' in c) return `publish of ${(c.publish as { map: string }).map}`;
+  if ('scoringModel' in c) return `scoring model ${c.scoringModel}, rule ${c.rule}`;
+  if ('decay' in c) return `daily degradation of ${c.decay}`;
   return Object.keys(c)[0] ?? 'unknown';
 }
 

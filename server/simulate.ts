@@ -8,6 +8,7 @@ import { Store } from './store/store.js';
 import { Runtime } from './runtime/runtime.js';
 import { createMap, publishMap } from './runtime/maps.js';
 import { createContacts } from './runtime/contacts.js';
+import { saveModel } from './runtime/scoring.js';
 import { AppError, badRequest } from './errors.js';
 
 /** A value as simulation results show it: dates as ISO-8601. */
@@ -46,11 +47,18 @@ export async function simulate(input: unknown, resolve: MapResolver = noResolver
   const rt = await Runtime.create({ store, clock, ids: () => `sim-${++counter}` });
   const errors: SimulationResult['errors'] = [];
   try {
-    if (scenario.scoringModels?.length) {
-      errors.push({ message: 'Scoring models in simulations are not supported yet; they were left out' });
-    }
     if (scenario.fields?.length) await store.createFields(scenario.fields, start);
     await rt.reload();
+    for (const [i, ref] of (scenario.scoringModels ?? []).entries()) {
+      try {
+        const isFile = typeof ref === 'object' && ref !== null && 'file' in ref && Object.keys(ref).length === 1;
+        const model = isFile ? await resolve(ref as { file: string }) : ref;
+        await saveModel(rt, model, { create: true });
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        throw new AppError(e.status === 409 ? 409 : 422, `Scoring model ${i + 1}: ${e.message}`, e.details);
+      }
+    }
     const mapIds: string[] = [];
     for (const [i, ref] of scenario.maps.entries()) {
       const doc = 'elements' in ref ? ref : await resolve(ref as { id: string } | { file: string });

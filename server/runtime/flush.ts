@@ -39,6 +39,11 @@ export async function flushEffects(store: Store, effects: Effects, now: number):
   if (drop.length) await store.deleteDateTimers(drop);
   if (arm.length) await store.upsertDateTimers(arm);
 
+  if (effects.ruleStates.size) {
+    const rows = [];
+    for (const [contactId, m] of effects.ruleStates) for (const r of m.values()) rows.push({ contactId, ...r });
+    await store.writeRuleStates(rows);
+  }
   if (effects.stats.size) await store.bumpStats([...effects.stats.values()]);
   if (effects.changes.length) await store.insertHistory(effects.changes);
 }

@@ -12,6 +12,9 @@ import type { Store } from '../store/store.js';
 import { notFound } from '../errors.js';
 import { flushEffects } from './flush.js';
 import { Lock } from './lock.js';
+import { runDecay } from './scoring.js';
+import { compileModel } from '../../engine/scoring/compile.js';
+import { ScoringModel, SCORING_TIMER_PREFIX } from '../../engine/scoring/model.js';
 
 /** How many due waits or contacts one transaction handles. */
 export const BATCH = 1_000;
@@ -64,9 +67,15 @@ export class Runtime {
       const doc = MapDocument.parse(await this.store.getVersion(m.id, m.version));
       maps.push(compileMap({ id: m.id, version: m.version, paused: m.status === 'paused', doc }, fields));
     }
-    this.world = { maps, fields };
+    const records = await this.store.listModels();
+    const models = records.map((r) => compileModel(ScoringModel.parse(r.doc), fields));
+    this.decayDue = new Map(records.map((r) => [r.id, r.nextDecayAt]));
+    this.world = { maps, fields, models };
     this.#changed();
   }
+
+  /** When each scoring model's next daily degradation is due (null: none). */
+  decayDue = new Map<string, number | null>();
 
   /** Called when something may now be due sooner (the scheduler sleeps until the next due time). */
   onChange(listener: () => void): () => void {
@@ -150,7 +159,12 @@ export class Runtime {
    * item due later than something this batch scheduled, so due work always runs in time order;
    * it answers how many items it ran.
    */
-  async runBatch(items: readonly { contactId: string; work: Work; at: number }[], inOrder = false): Promise<number> {
+  async runBatch(
+    items: readonly { contactId: string; work: Work; at: number }[],
+    inOrder = false,
+    /** More writes that must commit with this batch (e.g. how far a bulk job got). */
+    also?: (s: Store) => Promise<void>,
+  ): Promise<number> {
     return this.store.transaction(async (s) => {
       const states = await s.loadContacts([...new Set(items.map((i) => i.contactId))]);
       const effects = new Effects();
@@ -164,6 +178,7 @@ export class Runtime {
         done++;
       }
       await flushEffects(s, effects, last);
+      await also?.(s);
       return done;
     });
   }
@@ -181,14 +196,27 @@ export class Runtime {
   async #runDue(upTo: number): Promise<void> {
     for (;;) {
       const schedule = await this.#dueSchedule(upTo);
+      const decay = this.#dueDecay(upTo);
       const items = await this.#dueItems(upTo);
-      if (schedule && (!items.length || schedule.nextAt <= items[0].at)) {
+      const firstItem = items.length ? items[0].at : Infinity;
+      if (decay && decay.at <= firstItem && (!schedule || decay.at <= schedule.nextAt)) {
+        await runDecay(this, decay.modelId, decay.at);
+        continue;
+      }
+      if (schedule && schedule.nextAt <= firstItem) {
         await this.#runSchedule(schedule);
         continue;
       }
       if (!items.length) return;
       await this.runBatch(items, true);
     }
+  }
+
+  /** The earliest daily degradation due by `upTo`. */
+  #dueDecay(upTo: number): { modelId: string; at: number } | undefined {
+    let best: { modelId: string; at: number } | undefined;
+    for (const [modelId, at] of this.decayDue) if (at !== null && at <= upTo && (!best || at < best.at)) best = { modelId, at };
+    return best;
   }
 
   /** The next batch of due waits and date triggers over all running maps, in due-time order. */
@@ -202,6 +230,13 @@ export class Runtime {
       }
       for (const t of map.triggers.date_reached.length ? await this.store.dueDateTimers(map.id, upTo, BATCH) : []) {
         items.push({ at: t.dueAt, seq, contactId: t.contactId, work: { kind: 'date', mapId: map.id, elementId: t.elementId, armedValue: t.armedValue } });
+      }
+    }
+    // Scoring rules that compare dates with the clock are re-checked when their moment comes.
+    for (const [i, m] of (this.world.models ?? []).entries()) {
+      if (!m.timeDependent) continue;
+      for (const t of await this.store.dueDateTimers(`${SCORING_TIMER_PREFIX}${m.model.id}`, upTo, BATCH)) {
+        items.push({ at: t.dueAt, seq: this.world.maps.length + i, contactId: t.contactId, work: { kind: 'rescore', modelId: m.model.id } });
       }
     }
     items.sort((a, b) => a.at - b.at || a.seq - b.seq || (a.contactId < b.contactId ? -1 : a.contactId > b.contactId ? 1 : 0));
@@ -243,12 +278,13 @@ export class Runtime {
   /** The earliest moment something is due on a running map, or null. */
   async nextDue(): Promise<number | null> {
     const running = this.world.maps.filter((m) => !m.paused).map((m) => m.id);
-    if (!running.length) return null;
+    const timed = (this.world.models ?? []).filter((m) => m.timeDependent).map((m) => `${SCORING_TIMER_PREFIX}${m.model.id}`);
     const set = new Set(running);
     const times = [
-      await this.store.nextDuePosition(running),
-      await this.store.nextDueDateTimer(running),
-      ...(await this.store.getSchedules()).filter((s) => set.has(s.mapId)).map((s) => s.nextAt),
+      running.length ? await this.store.nextDuePosition(running) : null,
+      running.length || timed.length ? await this.store.nextDueDateTimer([...running, ...timed]) : null,
+      ...(running.length ? (await this.store.getSchedules()).filter((s) => set.has(s.mapId)).map((s) => s.nextAt) : []),
+      ...this.decayDue.values(),
     ].filter((t): t is number => t !== null);
     return times.length ? Math.min(...times) : null;
   }

@@ -199,7 +199,7 @@ describe('chunking', () => {
     expect(await s.contactCount()).toBe(2000);
     statements.length = 0;
     const loaded = await s.loadContacts(ids);
-    expect(statements).toHaveLength(12); // 4 chunks × (contacts, tags, positions)
+    expect(statements).toHaveLength(16); // 4 chunks × (contacts, tags, positions, scoring rule states)
     expect(loaded.size).toBe(2000);
     expect(loaded.get('c0001')?.fields).toMatchObject({ points: 2, note: 'n1' });
     expect(loaded.get('c1998')?.fields).toMatchObject({ points: 1998, vip: true, note: 'even' });

@@ -30,6 +30,11 @@ export async function loadContacts(db: Kysely<DB>, catalog: FieldCatalog, ids: r
     for (const t of tags) out.get(t.contact_id)?.tags.push(t.tag);
     const positions = await db.selectFrom('positions').selectAll().where('contact_id', 'in', found).execute();
     for (const p of positions) out.get(p.contact_id)?.positions.set(p.map_id, positionFromRow(p));
+    const rules = await db.selectFrom('scoring_rule_states').select(['contact_id', 'model_id', 'rule_id']).where('contact_id', 'in', found).execute();
+    for (const r of rules) {
+      const c = out.get(r.contact_id);
+      if (c) (c.rules ??= new Set()).add(`${r.model_id}\u0000${r.rule_id}`);
+    }
   }
   return out;
 }

@@ -177,9 +177,41 @@ const init = atomic(async (db) => {
     await db.schema.createIndex('history_contact_idx').on('history').columns(['contact_id', 'id']).execute();
 });
 
+/** Built-in lead scoring (SPEC §5): models, the condition rules each contact holds, degradation runs. */
+const scoring = atomic(async (db) => {
+  await db.schema
+    .createTable('scoring_models')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('seq', 'integer', (c) => c.notNull().unique())
+    .addColumn('doc_json', 'text', (c) => c.notNull())
+    .addColumn('next_decay_at', 'bigint')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('scoring_rule_states')
+    .addColumn('model_id', 'text', (c) => c.notNull())
+    .addColumn('rule_id', 'text', (c) => c.notNull())
+    .addColumn('contact_id', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('scoring_rule_states_pk', ['model_id', 'rule_id', 'contact_id'])
+    .execute();
+  await db.schema.createIndex('scoring_rule_states_contact_idx').on('scoring_rule_states').column('contact_id').execute();
+  // One row per model and local day: the degradation of that day ran (or is running, up to `cursor`).
+  await db.schema
+    .createTable('degradation_runs')
+    .addColumn('model_id', 'text', (c) => c.notNull())
+    .addColumn('day', 'text', (c) => c.notNull())
+    .addColumn('cursor', 'text')
+    .addColumn('finished', 'integer', (c) => c.notNull())
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('degradation_runs_pk', ['model_id', 'day'])
+    .execute();
+});
+
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_init': init,
+  '0002_scoring': scoring,
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's `Migrator` (no migration files on disk to find or bundle). */

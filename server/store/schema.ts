@@ -57,6 +57,9 @@ export interface DB {
     props_json: string | null;
     accepted_at: number;
   };
+  scoring_models: { id: string; seq: number; doc_json: string; next_decay_at: number | null; created_at: number; updated_at: number };
+  scoring_rule_states: { model_id: string; rule_id: string; contact_id: string };
+  degradation_runs: { model_id: string; day: string; cursor: string | null; finished: number; at: number };
   history: {
     id: Generated<number>;
     contact_id: string;

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, sql, type RawBuilder } from 'kysely';
 import type { LogConfig } from 'kysely';
 import type { DB } from './schema.js';
 
@@ -64,4 +64,12 @@ function withStatementCache(db: Database.Database): Database.Database {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+/**
+ * `round(x, places)` as this dialect spells it: SQLite rounds a double half away from zero.
+ * (PostgreSQL would need `round(x::numeric, places)::double precision`.)
+ */
+export function roundTo(x: RawBuilder<unknown>, places: number): RawBuilder<number> {
+  return sql<number>`round(${x}, ${sql.lit(places)})`;
 }

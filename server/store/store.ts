@@ -14,9 +14,11 @@ import type { ContactPosition } from './positions-store.js';
 import type { DB } from './schema.js';
 import { openSqlite } from './sqlite.js';
 import * as timers from './timers-store.js';
+import * as scoring from './scoring-store.js';
+import type { ModelRecord } from './scoring-store.js';
 import type { DateTimer } from './timers-store.js';
 
-export type { ContactPosition, DateTimer, ElementStats, HistoryEntry, MapRecord, MapStatus };
+export type { ContactPosition, DateTimer, ElementStats, HistoryEntry, MapRecord, MapStatus, ModelRecord };
 
 /**
  * The engine's storage: one entry point over Kysely, whose queries PostgreSQL could run too.
@@ -52,6 +54,54 @@ export class Store {
   /** Closes the database. */
   async close(): Promise<void> {
     await this.db.destroy();
+  }
+
+  // — Scoring models (SPEC §5) —
+
+  /** Every scoring model, in creation order. */
+  async listModels(): Promise<ModelRecord[]> {
+    return scoring.listModels(this.db);
+  }
+
+  async getModel(id: string): Promise<ModelRecord | null> {
+    return scoring.getModel(this.db, id);
+  }
+
+  /** Creates or replaces a model's document. */
+  async saveModel(id: string, doc: unknown, nextDecayAt: number | null, now: number): Promise<ModelRecord> {
+    return this.transaction((s) => scoring.saveModel(s.db, id, doc, nextDecayAt, now));
+  }
+
+  /** Deletes a model and what it kept per contact; the scores it wrote stay. */
+  async deleteModel(id: string): Promise<boolean> {
+    return this.transaction((s) => scoring.deleteModel(s.db, id));
+  }
+
+  async setNextDecay(id: string, at: number | null): Promise<void> {
+    await scoring.setNextDecay(this.db, id, at);
+  }
+
+  /** Remembers which scoring condition rules hold for which contacts. */
+  async writeRuleStates(rows: readonly { contactId: string; modelId: string; ruleId: string; holds: boolean }[]): Promise<void> {
+    await this.transaction((s) => scoring.writeRuleStates(s.db, rows));
+  }
+
+  async getDecayRun(modelId: string, day: string): Promise<{ cursor: string | null; finished: boolean } | null> {
+    return scoring.getDecayRun(this.db, modelId, day);
+  }
+
+  async saveDecayRun(modelId: string, day: string, cursor: string | null, finished: boolean, at: number): Promise<void> {
+    await scoring.saveDecayRun(this.db, modelId, day, cursor, finished, at);
+  }
+
+  /** One day's degradation of a number field over every contact, set-based, with its history. */
+  async decayAll(o: { modelId: string; field: string; factor: number; places: number; min: number; max: number; at: number }): Promise<number> {
+    return this.transaction((s) => scoring.decayAll(s.db, o));
+  }
+
+  /** Ids of contacts with a non-zero value in a number field, after `after`, in id order. */
+  async idsWithValue(field: string, after: string | null, limit: number): Promise<string[]> {
+    return scoring.idsWithValue(this.db, field, after, limit);
   }
 
   /**

@@ -1,0 +1,178 @@
+import { checkCondition } from '../../engine/conditions.js';
+import { forEachTest } from '../../engine/schema/condition.js';
+import { FieldRegistry } from '../../engine/schema/field.js';
+import type { Problem } from '../../engine/elements/types.js';
+import { ScoringModel, type ScoringModelInput } from '../../engine/scoring/model.js';
+import { isValidTimeZone, localParts, nextMidnight } from '../../engine/time.js';
+import type { ModelRecord } from '../store/store.js';
+import { AppError, invalid, notFound } from '../errors.js';
+import { BATCH, type Runtime } from './runtime.js';
+
+/** Parses and checks a scoring model against the known fields (plus the ones it declares). */
+export function readModel(input: unknown, known: FieldRegistry): { model: ScoringModel; problems: Problem[] } {
+  const parsed = ScoringModel.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.slice(0, 50).map((i) => ({ element: null, path: i.path.join('.'), message: `${i.path.join('.') || 'model'}: ${i.message}`, severity: 'error' as const }));
+    throw invalid(`The scoring model is not valid: ${problems[0]?.message}`, { problems });
+  }
+  const model = parsed.data;
+  const fields = known.with((model.fields ?? []).map((f) => ({ ...f })));
+  const problems: Problem[] = [];
+  const report = (path: string, message: string) => problems.push({ element: null, path, message, severity: 'error' });
+  const target = fields.resolve(model.field);
+  if (!target) report('field', `The model writes "${model.field}", which is not a field: declare it in "fields" (a number field)`);
+  else if (target.type !== 'number') report('field', `The model writes ${target.label}, a ${target.type} field: it needs a number field`);
+  if (model.timezone && !isValidTimeZone(model.timezone)) report('timezone', `"${model.timezone}" is not a time zone this server knows (try "UTC")`);
+  for (const [i, f] of (model.fields ?? []).entries()) {
+    const existing = known.get(f.key);
+    if (existing && existing.type !== f.type) report(`fields.${i}`, `Field "${f.key}" already exists as ${existing.type}; this model declares it as ${f.type}`);
+  }
+  model.rules.forEach((rule, i) => {
+    const say = (path: string, message: string) => report(path, `Rule '${rule.label}': ${message}`);
+    if ('event' in rule.when) {
+      if (rule.when.where) checkCondition(rule.when.where, fields, { allowProps: true }, say, `rules.${i}.when.where`);
+    } else {
+      checkCondition(rule.when.if, fields, {}, say, `rules.${i}.when.if`);
+      forEachTest(rule.when.if, (t, path) => {
+        if ('field' in t && fields.resolve(t.field)?.key === target?.key) {
+          say(`rules.${i}.when.if.${path.join('.')}`, 'a condition rule cannot read the score it writes (it would give and take back its own points)');
+        }
+      });
+    }
+  });
+  return { model, problems };
+}
+
+/** The next degradation after `now`: the model zone's next midnight, when it degrades at all. */
+export function nextDecayAfter(model: ScoringModel, now: number): number | null {
+  return model.degradation ? nextMidnight(now, model.timezone ?? 'UTC') : null;
+}
+
+/**
+ * Creates or replaces a model: creates the fields it declares, re-reads the world. Changed rules
+ * apply from now on; `rescore` recomputes condition rules for everyone.
+ */
+export async function saveModel(rt: Runtime, input: unknown, opts: { id?: string; create?: boolean } = {}): Promise<ModelRecord> {
+  return rt.lock.run(async () => {
+    const { model, problems } = readModel(opts.id ? { ...(input as object), id: opts.id } : input, new FieldRegistry(await rt.store.listFields()));
+    if (problems.length) throw invalid(problems[0].message, { problems });
+    const now = rt.clock.now();
+    const record = await rt.store.transaction(async (s) => {
+      const existing = await s.getModel(model.id);
+      if (opts.create && existing) throw new AppError(409, `A scoring model with id "${model.id}" already exists`);
+      if (!opts.create && !existing) throw notFound(`No scoring model with id "${model.id}"`);
+      if (model.fields?.length) await s.createFields(model.fields, now);
+      // Keep today's schedule when the degradation did not change.
+      const keep = existing?.nextDecayAt ?? null;
+      return s.saveModel(model.id, model, model.degradation ? (keep ?? nextDecayAfter(model, now)) : null, now);
+    });
+    await rt.reload();
+    return record;
+  });
+}
+
+/** Deletes a model; the scores it wrote stay on the contacts. */
+export async function deleteModel(rt: Runtime, id: string): Promise<void> {
+  await rt.lock.run(async () => {
+    if (!(await rt.store.deleteModel(id))) throw notFound(`No scoring model with id "${id}"`);
+    await rt.reload();
+  });
+}
+
+/** Whether anything reacts to changes of a field: then degradation must go through the engine. */
+export function hasListeners(rt: Runtime, key: string): boolean {
+  for (const m of rt.world.models ?? []) if (m.reads.has(key)) return true;
+  for (const map of rt.world.maps) {
+    if (map.paused) continue;
+    if (map.triggers.field_updated.some((t) => map.fields.resolve(t.on.field)?.key === key)) return true;
+    for (const el of map.doc.elements) {
+      if (el.kind !== 'wait' || !el.until || !('condition' in el.until)) continue;
+      let reads = false;
+      forEachTest(el.until.condition, (t) => {
+        if ('field' in t && map.fields.resolve(t.field)?.key === key) reads = true;
+      });
+      if (reads) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * One model's degradation for the day that starts at `at` (SPEC §5), exactly once per day: the
+ * run is recorded per model and local day, and the engine path records how far it got, so a
+ * restart in the middle finishes the day without applying it twice. With nothing listening to the
+ * score, it is two set-based statements; otherwise contacts go through the engine in batches so
+ * every change fires field_updated. Call with the runtime's lock held.
+ */
+export async function runDecay(rt: Runtime, modelId: string, at: number): Promise<void> {
+  const compiled = rt.world.models?.find((m) => m.model.id === modelId);
+  const model = compiled?.model;
+  const next = model ? nextDecayAfter(model, at) : null;
+  if (model?.degradation) {
+    const p = localParts(at, model.timezone ?? 'UTC');
+    const day = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+    const run = await rt.store.getDecayRun(modelId, day);
+    const factor = 1 - model.degradation.percentPerDay / 100;
+    const places = rt.world.fields.get(model.field)?.decimals ?? 3;
+    if (!run?.finished) {
+      if (!hasListeners(rt, model.field) && !run) {
+        await rt.store.transaction(async (s) => {
+          await s.decayAll({ modelId, field: model.field, factor, places, min: model.min, max: model.max, at });
+          await s.saveDecayRun(modelId, day, null, true, at);
+        });
+      } else {
+        let cursor = run?.cursor ?? null;
+        for (;;) {
+          const ids = await rt.store.idsWithValue(model.field, cursor, BATCH);
+          if (!ids.length) break;
+          const last = ids[ids.length - 1];
+          await rt.runBatch(ids.map((contactId) => ({ contactId, work: { kind: 'decay', modelId, factor } as const, at })), false,
+            (s) => s.saveDecayRun(modelId, day, last, false, at));
+          cursor = last;
+        }
+        await rt.store.saveDecayRun(modelId, day, cursor, true, at);
+      }
+    }
+  }
+  await rt.store.setNextDecay(modelId, next);
+  rt.decayDue.set(modelId, next);
+}
+
+/** A rescore in progress or done: how far it got. */
+export interface RescoreJob {
+  readonly id: string;
+  readonly modelId: string;
+  status: 'running' | 'done' | 'failed';
+  processed: number;
+  total: number;
+  error?: string;
+}
+
+/**
+ * Recomputes a model's condition rules for every contact (retroactive), a batch per transaction,
+ * updating `job` as it goes so progress can be read while it runs. Events keep flowing between
+ * batches (the lock is taken per batch).
+ */
+export async function rescore(rt: Runtime, job: RescoreJob): Promise<void> {
+  try {
+    job.total = await rt.store.contactCount();
+    for (let after: string | null = null; ; ) {
+      const ids: string[] = await rt.store.contactIdsAfter(after, BATCH);
+      if (!ids.length) break;
+      await rt.lock.run(async () => {
+        if (!rt.world.models?.some((m) => m.model.id === job.modelId)) throw notFound(`No scoring model with id "${job.modelId}"`);
+        const at = rt.clock.now();
+        await rt.runBatch(ids.map((contactId) => ({ contactId, work: { kind: 'rescore', modelId: job.modelId } as const, at })));
+      });
+      job.processed += ids.length;
+      after = ids[ids.length - 1];
+    }
+    job.status = 'done';
+    await rt.runDue();
+  } catch (e) {
+    job.status = 'failed';
+    job.error = (e as Error).message;
+  }
+}
+
+export type { ScoringModelInput };
