@@ -88,3 +88,22 @@ describe('OpenAPI', () => {
     for (const op of ops) expect(doc.paths[op.fullPath.replace(/:(\w+)/g, '{$1}')][op.method].summary).toBe(op.summary);
   });
 });
+
+describe('OpenAPI references', () => {
+  it('every $ref resolves inside the document (recursive conditions included)', async () => {
+    const { call } = await setup();
+    const doc = await (await call('/api/openapi.json')).json();
+    const refs = new Set<string>();
+    const walk = (v: unknown) => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) if (k === '$ref' && typeof x === 'string') refs.add(x); else walk(x);
+      }
+    };
+    walk(doc);
+    for (const r of refs) {
+      expect(r.startsWith('#/components/schemas/'), r).toBe(true);
+      expect(doc.components.schemas[r.slice('#/components/schemas/'.length)], r).toBeDefined();
+    }
+  });
+});

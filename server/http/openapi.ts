@@ -1,32 +1,72 @@
 import { z } from 'zod';
+import { Condition } from '../../engine/schema/condition.js';
 import type { RegisteredOp } from './router.js';
 
-const jsonSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
+/** Schemas that recur (and recurse): named once in components, referenced everywhere. */
+const SHARED: ReadonlyArray<[z.ZodType, string]> = [[Condition, 'Condition']];
 
-/** The OpenAPI 3 document, generated from the routers' operations and their zod schemas. */
+const opName = (op: RegisteredOp) =>
+  `${op.method}_${op.fullPath}`.replace(/\/api\//, '').replace(/[/:]+/g, '_').replace(/[^A-Za-z0-9_]/g, '');
+
+/**
+ * The OpenAPI 3 document, generated from the routers' operations and their zod schemas in one
+ * pass, so recursive schemas (conditions) become components that `$ref`s resolve to.
+ */
 export function openApiDocument(ops: readonly RegisteredOp[], version: string): Record<string, unknown> {
+  const registry = z.registry<{ id: string }>();
+  for (const [schema, id] of SHARED) registry.add(schema, { id });
+  const named = new Map<z.ZodType, string>(SHARED.map(([s, id]) => [s, id]));
+  const name = (schema: z.ZodType, suggestion: string): string => {
+    let id = named.get(schema);
+    if (!id) {
+      id = suggestion;
+      named.set(schema, id);
+      registry.add(schema, { id });
+    }
+    return id;
+  };
+  const bodyIds = new Map<RegisteredOp, { body?: string; query?: string; response?: string }>();
+  for (const op of ops) {
+    bodyIds.set(op, {
+      body: op.body ? name(op.body, `${opName(op)}_body`) : undefined,
+      query: op.query ? name(op.query, `${opName(op)}_query`) : undefined,
+      response: op.response ? name(op.response, `${opName(op)}_response`) : undefined,
+    });
+  }
+  const generated = z.toJSONSchema(registry, {
+    target: 'openapi-3.0', io: 'input', unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Record<string, unknown>> };
+  const schemas: Record<string, unknown> = {};
+  for (const [id, schema] of Object.entries(generated.schemas)) {
+    const { $id: _drop, ...rest } = schema;
+    schemas[id] = rest;
+  }
+  const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of ops) {
+    const ids = bodyIds.get(op)!;
     const path = op.fullPath.replace(/:([A-Za-z_]+)/g, '{$1}');
     const parameters: unknown[] = [...op.fullPath.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
       name: m[1], in: 'path', required: true, schema: { type: 'string' },
     }));
-    if (op.query) {
-      const shape = jsonSchema(op.query) as { properties?: Record<string, unknown>; required?: string[] };
-      for (const [name, schema] of Object.entries(shape.properties ?? {})) {
-        parameters.push({ name, in: 'query', required: shape.required?.includes(name) ?? false, schema });
+    if (ids.query) {
+      const shape = schemas[ids.query] as { properties?: Record<string, unknown>; required?: string[] };
+      for (const [param, schema] of Object.entries(shape.properties ?? {})) {
+        parameters.push({ name: param, in: 'query', required: shape.required?.includes(param) ?? false, schema });
       }
     }
     const status = String(op.status ?? 200);
     (paths[path] ??= {})[op.method] = {
+      operationId: opName(op),
       tags: [op.tag],
       summary: op.summary,
       ...(op.description ? { description: op.description } : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body) } } } } : {}),
+      ...(ids.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(ids.body) } } } } : {}),
       ...(op.rawBody ? { requestBody: { required: true, content: { [op.rawBody]: { schema: { type: 'string' } } } } } : {}),
       responses: {
-        [status]: { description: 'Success', ...(op.response ? { content: { 'application/json': { schema: jsonSchema(op.response) } } } : {}) },
+        [status]: { description: 'Success', ...(ids.response ? { content: { 'application/json': { schema: ref(ids.response) } } } : {}) },
         '4XX': { description: 'The request was refused: `{ "error": { "message", "details"? } }`' },
       },
       security: [{ bearer: [] }],
@@ -35,7 +75,7 @@ export function openApiDocument(ops: readonly RegisteredOp[], version: string): 
   return {
     openapi: '3.0.3',
     info: { title: 'Scoremap API', version, description: 'Lead-scoring automation maps. Every request needs `Authorization: Bearer <token>`.' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas },
     paths,
   };
 }
