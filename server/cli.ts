@@ -8,6 +8,14 @@ import type { Problem } from '../engine/elements/types.js';
 import { AppError } from './errors.js';
 import { simulate, type SimulationResult } from './simulate.js';
 import { serveOptions, serveUntilSignalled } from './serve.js';
+import { realClock } from '../engine/clock.js';
+import { Store } from './store/store.js';
+import { Runtime } from './runtime/runtime.js';
+import { createMap, publishMap } from './runtime/maps.js';
+import { listTemplates, readTemplate } from './templates.js';
+import { fileURLToPath } from 'node:url';
+
+const TEMPLATES_DIR = fileURLToPath(new URL('../maps/', import.meta.url));
 
 const HELP: Record<string, string> = {
   main: `scoremap — lead-scoring automation maps
@@ -18,6 +26,8 @@ Commands:
   validate <map.json>         check a map; exit 1 and list the problems when it has errors
   simulate <scenario.json>    run a scenario on a private in-memory engine (--json for the API's answer)
   serve                       run the server and the editor (npm start)
+  import [map.json|template]  import a map into the database as a draft (no argument: list the templates)
+  export <map-id>             print a saved map as JSON
 
 Run "scoremap <command> --help" for a command's options.`,
   validate: `Usage: scoremap validate <map.json> [--json]
@@ -40,6 +50,27 @@ Exit status: 0 when every expectation passes, 1 when one fails or the scenario i
 Options:
   --json    print exactly the JSON that POST /api/simulate answers
   --help    this help`,
+  import: `Usage: scoremap import [<map.json> | <template-name>] [--db ./data/scoremap.db] [--publish]
+
+Imports a map into the database as a draft: a JSON file, or a template from maps/ by name
+(custom-lead-score, …). Without an argument, lists the templates. Creates the fields the map
+declares; refuses a map with a field that clashes with an existing one. With --publish the map
+is also published (refused when it has errors). Stop a running server on the same database
+before publishing from here: a running server picks up published maps only when it starts.
+
+Options:
+  --db FILE     the database [SCOREMAP_DB] (default ./data/scoremap.db)
+  --publish     publish the imported map
+  --json        print the result as JSON
+  --help        this help`,
+  export: `Usage: scoremap export <map-id> [--db ./data/scoremap.db] [--version N]
+
+Prints a saved map as JSON: the draft, or published version N.
+
+Options:
+  --db FILE     the database [SCOREMAP_DB] (default ./data/scoremap.db)
+  --version N   a published version instead of the draft
+  --help        this help`,
   serve: `Usage: scoremap serve [--port 8080] [--host 127.0.0.1] [--db ./data/scoremap.db] [--clock real|manual] [--now ISO] [--durable]
 
 Serves the API and the editor, runs every published map, and prints the editor's URL with the
@@ -75,7 +106,9 @@ export async function main(
   try {
     const options: NonNullable<ParseArgsConfig['options']> = command === 'serve'
       ? { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, clock: { type: 'string' }, now: { type: 'string' }, durable: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
-      : { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
+      : command === 'import' || command === 'export'
+        ? { db: { type: 'string' }, publish: { type: 'boolean' }, version: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
+        : { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
     args = parseArgs({ args: [...rest], allowPositionals: command !== 'serve', options });
   } catch (e) {
     err(`${(e as Error).message}\n\n${HELP[command]}\n`);
@@ -89,6 +122,12 @@ export async function main(
   switch (command) {
     case 'validate': return validateCommand(args.positionals, json, out, err);
     case 'simulate': return simulateCommand(args.positionals, json, out, err);
+    case 'import':
+    case 'export':
+      return withDatabase(String(args.values.db ?? process.env.SCOREMAP_DB ?? './data/scoremap.db'), err, (rt) =>
+        command === 'import'
+          ? importCommand(rt, args.positionals, args.values.publish === true, json, out, err)
+          : exportCommand(rt, args.positionals, args.values.version as string | undefined, out, err));
     default: {
       const opts = serveOptions(args.values as Record<string, string | boolean | undefined>);
       if (typeof opts === 'string') {
@@ -156,6 +195,73 @@ async function simulateCommand(files: string[], json: boolean, out: (s: string) 
   if (json) out(`${JSON.stringify(result, null, 2)}\n`);
   else out(formatSimulation(result));
   return failed ? 1 : 0;
+}
+
+/** Opens the database with a runtime for one command, and closes it whatever happens. */
+async function withDatabase(db: string, err: (s: string) => void, fn: (rt: Runtime) => Promise<number>): Promise<number> {
+  let store: Store;
+  try {
+    store = await Store.open(db);
+  } catch (e) {
+    err(`Cannot open the database ${db}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  try {
+    return await fn(await Runtime.create({ store, clock: realClock }));
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    err(`${e.message}\n`);
+    for (const p of (e.details as { problems?: Problem[] } | undefined)?.problems ?? []) err(`  ${p.message}\n`);
+    return 1;
+  } finally {
+    await store.close();
+  }
+}
+
+async function importCommand(rt: Runtime, args: string[], publish: boolean, json: boolean, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  if (args.length === 0) {
+    const templates = await listTemplates(TEMPLATES_DIR);
+    if (json) out(`${JSON.stringify(templates, null, 2)}\n`);
+    else for (const t of templates) out(`${t.name.padEnd(24)} ${t.title} — ${t.description}\n`);
+    return 0;
+  }
+  if (args.length > 1) {
+    err(`Give one map file or template name.\n\n${HELP.import}\n`);
+    return 2;
+  }
+  const arg = args[0];
+  const doc = arg.endsWith('.json') || arg.includes('/') ? await readJson(arg) : await readTemplate(TEMPLATES_DIR, arg);
+  if (doc === undefined) {
+    err(`No template named "${arg}" (run "scoremap import" to list them), and no such .json file\n`);
+    return 1;
+  }
+  const { map, problems } = await createMap(rt, doc);
+  const version = publish ? (await publishMap(rt, map.id)).version : null;
+  if (json) out(`${JSON.stringify({ id: map.id, name: map.name, version, problems }, null, 2)}\n`);
+  else {
+    out(`Imported "${map.name}" as ${map.id}${version ? `, published as version ${version}` : ' (draft)'}\n`);
+    for (const p of problems) out(`  ${p.severity}: ${p.message}\n`);
+  }
+  return 0;
+}
+
+async function exportCommand(rt: Runtime, args: string[], version: string | undefined, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  if (args.length !== 1) {
+    err(`Give one map id.\n\n${HELP.export}\n`);
+    return 2;
+  }
+  const map = await rt.store.getMap(args[0]);
+  if (!map) {
+    err(`No map with id "${args[0]}"\n`);
+    return 1;
+  }
+  const doc = version === undefined ? map.doc : await rt.store.getVersion(map.id, Number(version));
+  if (doc === null || doc === undefined) {
+    err(`Map ${map.id} has no version ${version}\n`);
+    return 1;
+  }
+  out(`${JSON.stringify(doc, null, 2)}\n`);
+  return 0;
 }
 
 const fmt = (v: unknown) => (v === null || v === undefined ? '(empty)' : Array.isArray(v) ? `[${v.join(', ')}]` : typeof v === 'string' ? v : String(v));

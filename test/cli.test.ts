@@ -139,3 +139,32 @@ describe('scoremap simulate', () => {
     expect(badMap.stderr).toMatch(/trigger/);
   });
 });
+
+describe('scoremap import / export', () => {
+  it('imports a map file into the database as a draft or published, and exports it back', async () => {
+    const db = `${mkdtempSync(`${tmpdir()}/scoremap-db-`)}/db.sqlite`;
+    const file = tempFile('map.json', validMap);
+    const imported = await cli(['import', file, '--db', db, '--json']);
+    expect(imported.code).toBe(0);
+    const { id, version } = JSON.parse(imported.stdout);
+    expect(id).toMatch(/^clicks-[0-9a-f]{4}$/);
+    expect(version).toBe(null);
+    const exported = await cli(['export', id, '--db', db]);
+    expect(JSON.parse(exported.stdout)).toEqual(validMap);
+
+    const published = await cli(['import', file, '--db', db, '--publish']);
+    expect(published.stdout).toMatch(/published as version 1/);
+    const again = JSON.parse((await cli(['import', file, '--db', db, '--json'])).stdout);
+    expect(again.id).not.toBe(id);
+  });
+
+  it('refuses a map with errors when publishing, and an unknown map on export', async () => {
+    const db = `${mkdtempSync(`${tmpdir()}/scoremap-db-`)}/db.sqlite`;
+    const broken = structuredClone(validMap) as { elements: Record<string, unknown>[] };
+    delete broken.elements[1].next;
+    const r = await cli(['import', tempFile('map.json', broken), '--db', db, '--publish']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/problem/);
+    expect((await cli(['export', 'nope', '--db', db])).code).toBe(1);
+  });
+});

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Problem } from '../../engine/elements/types.js';
@@ -72,41 +71,12 @@ export async function draftProblems(rt: Runtime, doc: unknown): Promise<Problem[
 }
 
 /**
- * A readable slug of a name for ids and file names: "Custom Lead Score!" → "custom-lead-score".
- * Accents are dropped (é → e); a name with nothing left gives "map".
- */
-export function slugify(name: string, max = 48): string {
-  const slug = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+/, '')
-    .slice(0, max)
-    .replace(/-+$/, '');
-  return slug || 'map';
-}
-
-/**
- * A new map id: the slug of the name and a short suffix drawn from the runtime's ids (random in
- * production, counted in tests), e.g. `custom-lead-score-3f9a`. Longer when the short one is taken.
- */
-async function newMapId(rt: Runtime, name: string): Promise<string> {
-  const slug = slugify(name);
-  for (let attempt = 0; ; attempt++) {
-    const suffix = createHash('sha256').update(rt.ids()).digest('hex').slice(0, attempt < 4 ? 4 : 12);
-    const id = `${slug}-${suffix}`;
-    if (attempt >= 8 || !(await rt.store.getMap(id))) return id;
-  }
-}
-
-/**
  * Creates a draft from untrusted JSON (POST /api/maps, /api/maps/import, template import): 422 with
  * the problems when it is not a map, 409 when the given id is taken; answers the map and its problems.
  */
 export async function createDraft(deps: AppDeps, input: unknown, id?: string): Promise<{ map: z.infer<typeof MapView>; problems: Problem[] }> {
   const doc = readMapDocument(input);
-  const { map, problems } = await createMap(deps.rt, doc, id ?? (await newMapId(deps.rt, doc.name)));
+  const { map, problems } = await createMap(deps.rt, doc, id);
   return { map: mapView(map), problems };
 }
 

@@ -4,9 +4,9 @@ import { ApiRouter } from '../http/router.js';
 import type { AppDeps } from '../http/app.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import { addToMap } from '../runtime/contacts.js';
-import { checkMap, pauseMap, publishMap, readMapDocument, resumeMap, saveDraft } from '../runtime/maps.js';
+import { checkMap, pauseMap, publishMap, readMapDocument, resumeMap, saveDraft, slugify } from '../runtime/maps.js';
 import {
-  MapAnswer, MapId, MapJson, MapSummary, ProblemList, createDraft, draftProblems, loadMap, mapView, optionalBody, param, slugify, summarize,
+  MapAnswer, MapId, MapJson, MapSummary, ProblemList, createDraft, draftProblems, loadMap, mapView, optionalBody, param, summarize,
 } from './map-views.js';
 
 const CreateQuery = z.object({ id: MapId.optional() });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { durationMs } from '../../engine/schema/duration.js';
 import { FieldRegistry } from '../../engine/schema/field.js';
 import type { MapDocument } from '../../engine/schema/map.js';
@@ -24,6 +25,35 @@ export async function checkMap(rt: Runtime, doc: MapDocument): Promise<Problem[]
   return validateMap(doc, new FieldRegistry(await rt.store.listFields()));
 }
 
+/**
+ * A readable slug of a name for ids and file names: "Custom Lead Score!" → "custom-lead-score".
+ * Accents are dropped (é → e); a name with nothing left gives "map".
+ */
+export function slugify(name: string, max = 48): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, max)
+    .replace(/-+$/, '');
+  return slug || 'map';
+}
+
+/**
+ * A new map id: the slug of the name and a short suffix drawn from the runtime's ids (random in
+ * production, counted in tests), e.g. `custom-lead-score-3f9a`. Longer when the short one is taken.
+ */
+export async function newMapId(rt: Runtime, name: string): Promise<string> {
+  const slug = slugify(name);
+  for (let attempt = 0; ; attempt++) {
+    const suffix = createHash('sha256').update(rt.ids()).digest('hex').slice(0, attempt < 4 ? 4 : 12);
+    const id = `${slug}-${suffix}`;
+    if (attempt >= 8 || !(await rt.store.getMap(id))) return id;
+  }
+}
+
 /** A map may not declare a field that clashes with an existing one: nothing is saved (422). */
 function refuseFieldConflicts(problems: readonly Problem[]): void {
   const fieldErrors = problems.filter((p) => p.severity === 'error' && p.element === null && p.path.startsWith('fields'));
@@ -34,9 +64,10 @@ function refuseFieldConflicts(problems: readonly Problem[]): void {
  * Creates a draft from a map document: creates the custom fields it declares (refusing one whose
  * key exists with another type) and answers the draft with its validation warnings.
  */
-export async function createMap(rt: Runtime, input: unknown, id = rt.ids()): Promise<{ map: MapRecord; problems: Problem[] }> {
+export async function createMap(rt: Runtime, input: unknown, givenId?: string): Promise<{ map: MapRecord; problems: Problem[] }> {
   const doc = readMapDocument(input);
   return rt.lock.run(async () => {
+    const id = givenId ?? (await newMapId(rt, doc.name));
     const problems = await checkMap(rt, doc);
     refuseFieldConflicts(problems);
     const now = rt.clock.now();
