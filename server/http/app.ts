@@ -9,6 +9,12 @@ import { openApiDocument } from './openapi.js';
 import type { ApiRouter, RegisteredOp } from './router.js';
 import { healthRouter } from '../routes/health.js';
 import { clockRouter } from '../routes/clock.js';
+import { mapsRouter } from '../routes/maps.js';
+import { templatesRouter } from '../routes/templates.js';
+import { fieldsRouter } from '../routes/fields.js';
+import { contactsRouter } from '../routes/contacts.js';
+import { eventsRouter } from '../routes/events.js';
+import { simulateRouter } from '../routes/simulate.js';
 
 /** What the HTTP app needs from the process that runs it. */
 export interface AppDeps {
@@ -29,7 +35,7 @@ export interface AppDeps {
 export type RouterFactory = (deps: AppDeps) => ApiRouter;
 
 /** The routers of the API, in the order the OpenAPI document lists them. */
-export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter];
+export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter];
 
 /** Builds the Hono app: auth and limits on /api, JSON errors, the OpenAPI document. */
 export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {

@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { checkCondition } from '../../engine/conditions.js';
+import { Condition, CROSSING_OPS, forEachTest } from '../../engine/schema/condition.js';
+import type { FieldDef } from '../../engine/schema/field.js';
+import { ApiRouter, zodError } from '../http/router.js';
+import type { AppDeps } from '../http/app.js';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { createContacts, readFieldValues, updateContact } from '../runtime/contacts.js';
+import { mergeTags } from '../runtime/import-batch.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { normalizeEmail } from '../store/columns.js';
+import { decodeCursor, encodeCursor, queryContacts } from '../store/contacts-query.js';
+import {
+  ContactBody, ContactSummary, ContactView, FieldValues, HistoryView, Tag, contactView, historyView, loadContact, pathParam, showFields,
+} from './contact-views.js';
+import { importOps } from './contacts-import.js';
+
+const Limit = (max: number, def: number) => z.coerce.number().int().min(1).max(max).default(def);
+
+const ListQuery = z.strictObject({
+  sort: z.string().max(200).optional().meta({ description: 'A field key or label (default: score)' }),
+  dir: z.enum(['asc', 'desc']).optional().meta({ description: 'Default: desc for numbers and dates, asc for text and true/false' }),
+  filter: z.string().max(100_000).optional().meta({ description: 'A Condition as JSON, testing contact fields (SPEC §2)' }),
+  limit: Limit(500, 50),
+  cursor: z.string().max(2_000).optional().meta({ description: 'The nextCursor of the previous page' }),
+  offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
+  fields: z.string().max(10_000).optional().meta({ description: 'Comma-separated field keys or labels to answer (default: all)' }),
+});
+const ListAnswer = z.object({ contacts: z.array(ContactSummary), total: z.number(), nextCursor: z.string().optional() });
+
+const PatchBody = z
+  .strictObject({
+    fields: FieldValues.optional(),
+    addTags: z.array(Tag).max(1_000).optional(),
+    removeTags: z.array(Tag).max(1_000).optional(),
+  })
+  .refine((b) => b.fields !== undefined || b.addTags !== undefined || b.removeTags !== undefined, {
+    message: 'nothing to change: give "fields", "addTags" or "removeTags"',
+  });
+
+const HistoryQuery = z.strictObject({
+  field: z.string().min(1).max(200).optional(),
+  limit: Limit(500, 50),
+  before: z.coerce.number().int().positive().optional().meta({ description: 'The nextBefore of the previous page' }),
+});
+const HistoryAnswer = z.object({ history: z.array(HistoryView), nextBefore: z.number().optional() });
+
+/** Nesting deeper than this is refused before zod walks it. */
+const MAX_FILTER_DEPTH = 64;
+function depthOf(v: unknown, limit: number): number {
+  if (typeof v !== 'object' || v === null || limit <= 0) return 0;
+  let max = 0;
+  for (const x of Object.values(v)) max = Math.max(max, depthOf(x, limit - 1));
+  return max + 1;
+}
+
+/** Reads `?filter=`: JSON, a Condition, field tests only, each fitting its field. */
+function readFilter(rt: Runtime, text: string): Condition {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`The filter is not valid JSON: ${(e as Error).message}`);
+  }
+  if (depthOf(raw, MAX_FILTER_DEPTH + 1) > MAX_FILTER_DEPTH) throw badRequest('The filter nests too deep; simplify it');
+  const parsed = Condition.safeParse(raw);
+  if (!parsed.success) throw zodError('filter', parsed.error);
+  forEachTest(parsed.data, (t, path) => {
+    const at = path.length ? ` (at ${path.join('.')})` : '';
+    if ('prop' in t) throw badRequest(`The event prop test "${t.prop}"${at} is not usable in a contacts filter: there is no event here`);
+    if (CROSSING_OPS.has(t.op)) throw badRequest(`"${t.op}"${at} is not usable in a contacts filter: it compares a field before and after a change`);
+  });
+  const problems: { path: string; message: string }[] = [];
+  checkCondition(parsed.data, rt.world.fields, {}, (path, message) => problems.push({ path, message }));
+  if (problems.length) throw badRequest(`The filter is not valid: ${problems[0].message}${problems[0].path ? ` (at ${problems[0].path})` : ''}`, { problems });
+  return parsed.data;
+}
+
+function resolveField(rt: Runtime, name: string, where: string): FieldDef {
+  const f = rt.world.fields.resolve(name);
+  if (!f) throw badRequest(`Unknown field "${name}" in ${where}: name a field by its key or label`);
+  return f;
+}
+
+const tagsKeyIn = (rt: Runtime, fields: Readonly<Record<string, unknown>>) => Object.keys(fields).find((k) => rt.world.fields.resolve(k)?.key === 'tags');
+
+/**
+ * `/api/contacts` (SPEC §6): the list (sorted, filtered and paged in SQL), create-or-update by
+ * email, read, change, delete, the history of a contact's fields, and imports.
+ */
+export function contactsRouter(deps: AppDeps): ApiRouter {
+  const { rt } = deps;
+  const router = new ApiRouter('/api/contacts', 'Contacts')
+    .op({ method: 'get', path: '/', summary: 'List contacts, sorted, filtered and paged', query: ListQuery, response: ListAnswer }, async (c, { query }) => {
+      const sort = query.sort === undefined ? resolveField(rt, 'score', 'sort') : resolveField(rt, query.sort, 'sort');
+      if (sort.type === 'tags') throw badRequest('Contacts cannot be sorted by their tags: sort by another field');
+      const dir = query.dir ?? (query.sort === undefined || sort.type === 'number' || sort.type === 'date' ? 'desc' : 'asc');
+      const filter = query.filter === undefined ? undefined : readFilter(rt, query.filter);
+      const names = query.fields?.split(',').map((s) => s.trim()).filter((s) => s && s !== 'id');
+      const columns = names ? [...new Set(names.map((n) => resolveField(rt, n, 'fields')))] : rt.world.fields.all();
+      if (query.cursor !== undefined && query.offset !== undefined) throw badRequest('Page with either cursor or offset, not both');
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort.key, dir);
+      if (after === null) throw badRequest('This cursor is not valid for this list: use the nextCursor of a page sorted the same way');
+      const page = await queryContacts(rt.store.db, {
+        sort, dir, filter, resolve: (name) => rt.world.fields.resolve(name), columns, limit: query.limit, after, offset: query.offset, now: rt.clock.now(),
+      });
+      return c.json({
+        contacts: page.contacts.map((x) => ({ id: x.id, fields: showFields(rt, x.fields), tags: x.tags })),
+        total: page.total,
+        ...(page.next ? { nextCursor: encodeCursor(sort.key, dir, page.next) } : {}),
+      });
+    })
+    .op({
+      method: 'post', path: '/', summary: 'Create a contact, or update the one with its email', body: ContactBody, status: 201, response: ContactView,
+      description: 'Creates a contact (201), or updates the contact that has the email given (200): its fields are set and the tags given are added. '
+        + 'An id given that belongs to another contact than the email\'s, or to an existing contact, is a conflict (409).',
+    }, async (c, { body }) => {
+      const email = normalizeEmail(readFieldValues(rt, body.fields).email);
+      const owner = email === null ? undefined : (await rt.store.findIdsByEmail([email])).get(email);
+      const tagsKey = tagsKeyIn(rt, body.fields);
+      if (owner !== undefined) {
+        if (body.id !== undefined && body.id !== owner) {
+          throw conflict(`The email "${email}" belongs to the contact "${owner}", not to "${body.id}"`, { id: owner });
+        }
+        const current = await loadContact(rt, owner);
+        const fields: Record<string, unknown> = { ...body.fields };
+        if (tagsKey !== undefined) delete fields[tagsKey];
+        // The email it was found by keeps its spelling: "ANN@x.com" does not rewrite "ann@x.com".
+        for (const k of Object.keys(fields)) if (rt.world.fields.resolve(k)?.key === 'email') delete fields[k];
+        const given = tagsKey !== undefined ? body.fields[tagsKey] : null;
+        const add = [...(Array.isArray(given) ? given : []), ...(body.tags ?? [])];
+        if (add.length) fields.tags = mergeTags(current.tags, add);
+        return c.json(await contactView(rt, await updateContact(rt, owner, fields, { api: true })), 200);
+      }
+      const fields: Record<string, unknown> = { ...body.fields };
+      if (body.tags?.length) {
+        const given = tagsKey !== undefined ? fields[tagsKey] : null;
+        if (tagsKey !== undefined) delete fields[tagsKey];
+        fields.tags = mergeTags(Array.isArray(given) ? given : [], body.tags);
+      }
+      const [created] = await createContacts(rt, [{ id: body.id, fields }], { api: true });
+      return c.json(await contactView(rt, await loadContact(rt, created.id)), 201);
+    });
+
+  // Before `/:id`: "import" is not a contact id.
+  importOps(router, deps);
+
+  return router
+    .op({ method: 'get', path: '/:id', summary: 'Read a contact with the maps it is on', response: ContactView }, async (c) =>
+      c.json(await contactView(rt, await loadContact(rt, pathParam(c, 'id')))))
+    .op({
+      method: 'patch', path: '/:id', summary: 'Change a contact\'s fields and tags', body: PatchBody, response: ContactView,
+      description: 'Each change is recorded in the history with the cause { "api": true } and fires field_updated and tag triggers. '
+        + '`fields.tags` replaces the tags; `addTags` and `removeTags` change them (tags match ignoring case).',
+    }, async (c, { body }) => {
+      const id = pathParam(c, 'id');
+      const current = await loadContact(rt, id);
+      const fields: Record<string, unknown> = { ...(body.fields ?? {}) };
+      if (body.addTags || body.removeTags) {
+        if (tagsKeyIn(rt, fields) !== undefined) throw badRequest('Give the tags either as fields.tags (all of them) or with addTags/removeTags, not both');
+        const remove = new Set((body.removeTags ?? []).map((t) => t.toLowerCase()));
+        fields.tags = mergeTags(current.tags, body.addTags ?? []).filter((t) => !remove.has(t.toLowerCase()));
+      }
+      return c.json(await contactView(rt, await updateContact(rt, id, fields, { api: true })));
+    })
+    .op({ method: 'delete', path: '/:id', summary: 'Delete a contact with its history and events', status: 204 }, async (c) => {
+      const id = pathParam(c, 'id');
+      if (!(await rt.lock.run(() => rt.store.deleteContact(id)))) throw notFound(`No contact with id "${id}"`);
+      return c.body(null, 204);
+    })
+    .op({
+      method: 'get', path: '/:id/history', summary: 'A contact\'s field changes and their causes, newest first', query: HistoryQuery, response: HistoryAnswer,
+    }, async (c, { query }) => {
+      const id = pathParam(c, 'id');
+      await loadContact(rt, id);
+      let field: string | undefined;
+      if (query.field !== undefined) {
+        // Pseudo-fields like "map:<id>" record contacts leaving a map on publish.
+        field = query.field.startsWith('map:') ? query.field : resolveField(rt, query.field, 'field').key;
+      }
+      const entries = await rt.store.contactHistory(id, { field, limit: query.limit + 1, beforeId: query.before });
+      const shown = entries.slice(0, query.limit);
+      return c.json({
+        history: shown.map((h) => historyView(rt, h)),
+        ...(entries.length > query.limit ? { nextBefore: shown[shown.length - 1].id } : {}),
+      });
+    });
+}
