@@ -84,6 +84,7 @@ Options (environment in brackets):
   --clock manual  time moves only by POST /api/clock/advance (tests, demos) [SCOREMAP_CLOCK]
   --now ISO       the manual clock's start [SCOREMAP_NOW] (default: now)
   --durable       fsync every commit (synchronous=FULL): slower, survives power loss
+  --build-editor  build the editor first if editor/ changed since the last build (npm start does)
   --help          this help`,
 };
 
@@ -105,7 +106,7 @@ export async function main(
   let args: ReturnType<typeof parseArgs>;
   try {
     const options: NonNullable<ParseArgsConfig['options']> = command === 'serve'
-      ? { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, clock: { type: 'string' }, now: { type: 'string' }, durable: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
+      ? { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, clock: { type: 'string' }, now: { type: 'string' }, durable: { type: 'boolean' }, 'build-editor': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
       : command === 'import' || command === 'export'
         ? { db: { type: 'string' }, publish: { type: 'boolean' }, version: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
         : { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };

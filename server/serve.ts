@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { serve as listen } from '@hono/node-server';
@@ -23,6 +23,8 @@ export interface ServeOptions {
   /** The manual clock's start (default: the real time at start). */
   readonly now?: number;
   readonly durable?: boolean;
+  /** Build the editor first when its build is missing or older than its sources (`npm start`). */
+  readonly buildEditor?: boolean;
 }
 
 /** A running server: its URL, and how to stop it cleanly. */
@@ -38,6 +40,7 @@ export interface RunningServer {
  * finish, and closes the database.
  */
 export async function startServer(opts: ServeOptions, log: (line: string) => void = console.log): Promise<RunningServer> {
+  if (opts.buildEditor) await ensureEditorBuilt(log);
   const db = resolve(opts.db);
   const { token, source } = loadToken(dirname(db));
   const store = await Store.open(db, { durable: opts.durable });
@@ -78,6 +81,27 @@ export async function startServer(opts: ServeOptions, log: (line: string) => voi
   };
 }
 
+/** The newest modification time of the files below a folder (0 when it is missing). */
+function newest(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let t = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    t = Math.max(t, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return t;
+}
+
+/** Builds the editor with Vite when `dist/editor` is missing or older than `editor/` (so `npm start` just works). */
+export async function ensureEditorBuilt(log: (line: string) => void): Promise<void> {
+  const built = resolve(ROOT, 'dist/editor/index.html');
+  const sources = Math.max(newest(resolve(ROOT, 'editor')), statSync(resolve(ROOT, 'vite.config.ts')).mtimeMs);
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  log('Building the editor (once, after each change to editor/)…');
+  const { build } = await import('vite');
+  await build({ configFile: resolve(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+}
+
 /** Reads `serve`'s flags and environment into options, or answers a usage message. */
 export function serveOptions(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv = process.env): ServeOptions | string {
   const port = Number(values.port ?? env.PORT ?? 8080);
@@ -92,7 +116,7 @@ export function serveOptions(values: Record<string, string | boolean | undefined
     if (!Number.isFinite(now)) return `--now must be an ISO time like 2026-01-01T00:00:00Z (got "${nowText}")`;
   }
   const db = String(values.db ?? env.SCOREMAP_DB ?? './data/scoremap.db');
-  return { port, host: String(values.host ?? env.HOST ?? '127.0.0.1'), db, clock, now, durable: values.durable === true };
+  return { port, host: String(values.host ?? env.HOST ?? '127.0.0.1'), db, clock, now, durable: values.durable === true, buildEditor: values['build-editor'] === true };
 }
 
 /** Runs until SIGINT or SIGTERM, then shuts down cleanly (exit 0). */
