@@ -14,6 +14,7 @@ export default defineConfig({
     root: here('.'),
     include: ['engine/**/*.test.ts', 'server/**/*.test.ts', 'test/**/*.test.ts', 'editor/**/*.test.ts'],
     environment: 'node',
+    globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

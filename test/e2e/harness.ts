@@ -1,0 +1,65 @@
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../../server/serve.js';
+
+/** Debian's Chromium (installed by .ci/run); `npx playwright install` cannot download browsers here. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+export const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+
+/** A real server on a free port with a temporary database and a manual clock, plus a browser page. */
+export interface Session {
+  readonly server: RunningServer;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Calls the API with the token. */
+  api<T = any>(path: string, body?: unknown, method?: string): Promise<T>;
+  /** Opens a route of the editor (`/maps`), logged in. */
+  open(route: string): Promise<void>;
+  screenshot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startSession(opts: { now?: string; viewport?: { width: number; height: number } } = {}): Promise<Session> {
+  const dir = mkdtempSync(`${tmpdir()}/scoremap-browser-`);
+  const server = await startServer(
+    { port: 0, host: '127.0.0.1', db: `${dir}/scoremap.db`, clock: 'manual', now: Date.parse(opts.now ?? '2026-01-01T09:00:00Z') },
+    () => {},
+  );
+  const context = await chromium.launchPersistentContext(`${dir}/chromium-profile`, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: opts.viewport ?? { width: 1280, height: 800 },
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const base = server.url.replace(/\/$/, '');
+  let loggedIn = false;
+  return {
+    server, context, page,
+    async api(path, body, method) {
+      const r = await fetch(`${base}/api${path}`, {
+        method: method ?? (body === undefined ? 'GET' : 'POST'),
+        headers: { authorization: `Bearer ${server.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      });
+      const text = await r.text();
+      if (!r.ok) throw new Error(`${r.status} ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    },
+    async open(route) {
+      await page.goto(`${base}/${loggedIn ? '' : `?token=${encodeURIComponent(server.token)}`}#${route}`);
+      loggedIn = true;
+    },
+    async screenshot(name) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
+    },
+    async close() {
+      await context.close();
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, startSession, type Session } from './harness.js';
+
+describe.runIf(hasChromium)('the editor shell in a browser', () => {
+  let s: Session;
+  beforeAll(async () => {
+    s = await startSession();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('takes the token from the link once, keeps it, and shows the maps list', async () => {
+    await s.open('/maps');
+    await s.page.getByRole('heading', { name: 'Maps' }).waitFor();
+    expect(s.page.url()).not.toContain('token=');
+    await s.page.reload();
+    await s.page.getByRole('heading', { name: 'Maps' }).waitFor();
+  });
+
+  it('without a token, says how to get in', async () => {
+    const other = await s.context.newPage();
+    await other.goto(s.server.url.replace('127.0.0.1', 'localhost')); // another origin: no saved token
+    await other.getByText('Open Scoremap with the link the server printed').waitFor();
+    await other.close();
+  });
+});
