@@ -121,9 +121,14 @@ export function serveOptions(values: Record<string, string | boolean | undefined
 
 /** Runs until SIGINT or SIGTERM, then shuts down cleanly (exit 0). */
 export async function serveUntilSignalled(opts: ServeOptions): Promise<void> {
+  // Listen for signals before starting, so a stop that arrives during start-up is not lost.
+  let signalled: string | undefined;
+  let onSignal: (signal: string) => void = (signal) => (signalled = signal);
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
   const running = await startServer(opts);
   await new Promise<void>((done) => {
-    const stop = (signal: string) => {
+    onSignal = (signal: string) => {
       console.log(`${signal}: finishing the work in hand, then stopping`);
       running.stop().then(done, (e) => {
         console.error(e);
@@ -131,7 +136,6 @@ export async function serveUntilSignalled(opts: ServeOptions): Promise<void> {
         done();
       });
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    if (signalled) onSignal(signalled);
   });
 }

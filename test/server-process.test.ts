@@ -30,7 +30,7 @@ async function start(db: string, now: string, env: Record<string, string> = { SC
     const timer = setTimeout(() => fail(new Error(`server did not start:\n${out}`)), 20_000);
     proc.stdout!.on('data', () => {
       const m = /running: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-      if (m) {
+      if (m && /\n {2}clock /.test(out)) {
         clearTimeout(timer);
         ok(m[1]);
       }
