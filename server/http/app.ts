@@ -15,6 +15,7 @@ import { fieldsRouter } from '../routes/fields.js';
 import { contactsRouter } from '../routes/contacts.js';
 import { eventsRouter } from '../routes/events.js';
 import { simulateRouter } from '../routes/simulate.js';
+import { scoringModelsRouter } from '../routes/scoring-models.js';
 
 /** What the HTTP app needs from the process that runs it. */
 export interface AppDeps {
@@ -35,7 +36,7 @@ export interface AppDeps {
 export type RouterFactory = (deps: AppDeps) => ApiRouter;
 
 /** The routers of the API, in the order the OpenAPI document lists them. */
-export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter];
+export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter];
 
 /** Builds the Hono app: auth and limits on /api, JSON errors, the OpenAPI document. */
 export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {

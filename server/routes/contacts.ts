@@ -14,6 +14,7 @@ import {
   ContactBody, ContactSummary, ContactView, FieldValues, HistoryView, Tag, contactView, historyView, loadContact, pathParam, showFields,
 } from './contact-views.js';
 import { importOps } from './contacts-import.js';
+import { ContactScores, contactScores } from './scoring-models.js';
 
 const Limit = (max: number, def: number) => z.coerce.number().int().min(1).max(max).default(def);
 
@@ -26,7 +27,7 @@ const ListQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
   fields: z.string().max(10_000).optional().meta({ description: 'Comma-separated field keys or labels to answer (default: all)' }),
 });
-const ListAnswer = z.object({ contacts: z.array(ContactSummary), total: z.number(), nextCursor: z.string().optional() });
+const ListAnswer = z.object({ contacts: z.array(ContactSummary.extend({ scores: ContactScores })), total: z.number(), nextCursor: z.string().optional() });
 
 const PatchBody = z
   .strictObject({
@@ -104,8 +105,10 @@ export function contactsRouter(deps: AppDeps): ApiRouter {
       const page = await queryContacts(rt.store.db, {
         sort, dir, filter, resolve: (name) => rt.world.fields.resolve(name), columns, limit: query.limit, after, offset: query.offset, now: rt.clock.now(),
       });
+      // Every scoring model's score, bracket and percent rank: ranked per page, not per contact.
+      const scores = await contactScores(rt, page.contacts.map((x) => x.id));
       return c.json({
-        contacts: page.contacts.map((x) => ({ id: x.id, fields: showFields(rt, x.fields), tags: x.tags })),
+        contacts: page.contacts.map((x) => ({ id: x.id, fields: showFields(rt, x.fields), tags: x.tags, ...(scores.has(x.id) ? { scores: scores.get(x.id) } : {}) })),
         total: page.total,
         ...(page.next ? { nextCursor: encodeCursor(sort.key, dir, page.next) } : {}),
       });
@@ -146,8 +149,11 @@ export function contactsRouter(deps: AppDeps): ApiRouter {
   importOps(router, deps);
 
   return router
-    .op({ method: 'get', path: '/:id', summary: 'Read a contact with the maps it is on', response: ContactView }, async (c) =>
-      c.json(await contactView(rt, await loadContact(rt, pathParam(c, 'id')))))
+    .op({ method: 'get', path: '/:id', summary: 'Read a contact with the maps it is on', response: ContactView.extend({ scores: ContactScores }) }, async (c) => {
+      const view = await contactView(rt, await loadContact(rt, pathParam(c, 'id')));
+      const scores = (await contactScores(rt, [view.id])).get(view.id);
+      return c.json(scores ? { ...view, scores } : view);
+    })
     .op({
       method: 'patch', path: '/:id', summary: 'Change a contact\'s fields and tags', body: PatchBody, response: ContactView,
       description: 'Each change is recorded in the history with the cause { "api": true } and fires field_updated and tag triggers. '

@@ -62,6 +62,8 @@ export async function saveModel(rt: Runtime, input: unknown, opts: { id?: string
       if (opts.create && existing) throw new AppError(409, `A scoring model with id "${model.id}" already exists`);
       if (!opts.create && !existing) throw notFound(`No scoring model with id "${model.id}"`);
       if (model.fields?.length) await s.createFields(model.fields, now);
+      // Ranks and the distribution count along the score's index (number fields get one when created; this keeps it so).
+      await s.ensureIndex(model.field);
       // Keep today's schedule when the degradation did not change.
       const keep = existing?.nextDecayAt ?? null;
       return s.saveModel(model.id, model, model.degradation ? (keep ?? nextDecayAfter(model, now)) : null, now);
@@ -166,6 +168,9 @@ export async function rescore(rt: Runtime, job: RescoreJob): Promise<void> {
       });
       job.processed += ids.length;
       after = ids[ids.length - 1];
+      // SQLite answers synchronously, so without this the whole rescore is one chain of microtasks:
+      // no request (progress reads, events) would be served until it ends.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     job.status = 'done';
     await rt.runDue();

@@ -17,8 +17,11 @@ import * as timers from './timers-store.js';
 import * as scoring from './scoring-store.js';
 import type { ModelRecord } from './scoring-store.js';
 import type { DateTimer } from './timers-store.js';
+import * as scores from './scores-query.js';
+import type { ScoreDistribution, ScoreRank } from './scores-query.js';
+import type { Bracket } from '../../engine/scoring/model.js';
 
-export type { ContactPosition, DateTimer, ElementStats, HistoryEntry, MapRecord, MapStatus, ModelRecord };
+export type { ContactPosition, DateTimer, ElementStats, HistoryEntry, MapRecord, MapStatus, ModelRecord, ScoreDistribution, ScoreRank };
 
 /**
  * The engine's storage: one entry point over Kysely, whose queries PostgreSQL could run too.
@@ -372,5 +375,27 @@ export class Store {
   /** Every contact's field changes after id `afterId`, oldest first, at most `limit` (0 reads from the start). */
   async historyAfter(afterId: number, limit: number): Promise<(HistoryEntry & { contactId: string })[]> {
     return activity.historyAfter(this.db, afterId, limit);
+  }
+
+  // ---- scores (SPEC §5) ------------------------------------------------------------------------
+
+  /** Percent ranks of some contacts on a number field (empty counts as 0); null for ids that are not contacts. */
+  async percentRanks(field: string, contactIds: string[]): Promise<Map<string, number | null>> {
+    return scores.percentRanks(this.db, field, contactIds);
+  }
+
+  /** Scores (null when empty) and percent ranks of some contacts on a number field; ids that are not contacts are absent. */
+  async scoreRanks(field: string, contactIds: readonly string[]): Promise<Map<string, ScoreRank>> {
+    return scores.scoreRanks(this.db, field, contactIds);
+  }
+
+  /** Count, mean, median, 10-point bands over [min, max] and bracket counts of a number field (empty counts as 0). */
+  async scoreDistribution(field: string, brackets: Bracket[] | undefined, min: number, max: number): Promise<ScoreDistribution> {
+    return scores.scoreDistribution(this.db, field, brackets, min, max);
+  }
+
+  /** Creates the index on a field's column unless it exists. */
+  async ensureIndex(field: string): Promise<void> {
+    await scores.ensureIndex(this.db, field);
   }
 }
