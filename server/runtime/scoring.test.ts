@@ -235,3 +235,13 @@ describe('maps react to the score', () => {
     expect(await b.score('ann', 'lifecycle_stage')).toBe('MQL');
   });
 });
+
+describe('changing a model\'s zone', () => {
+  it('moves the next degradation to the new zone\'s midnight', async () => {
+    b = await setup();
+    await saveModel(b.rt, model({ degradation: { percentPerDay: 10 } }), { create: true });
+    expect(b.rt.decayDue.get('main')).toBe(T0 + DAY);
+    await saveModel(b.rt, model({ degradation: { percentPerDay: 10 }, timezone: 'America/New_York' }), { id: 'main' });
+    expect(b.rt.decayDue.get('main')).toBe(T0 + 5 * HOUR);
+  });
+});

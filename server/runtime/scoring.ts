@@ -64,8 +64,9 @@ export async function saveModel(rt: Runtime, input: unknown, opts: { id?: string
       if (model.fields?.length) await s.createFields(model.fields, now);
       // Ranks and the distribution count along the score's index (number fields get one when created; this keeps it so).
       await s.ensureIndex(model.field);
-      // Keep today's schedule when the degradation did not change.
-      const keep = existing?.nextDecayAt ?? null;
+      // Keep the next midnight when the zone did not change (a new zone has another midnight).
+      const before = existing?.doc as { timezone?: string } | undefined;
+      const keep = (before?.timezone ?? 'UTC') === (model.timezone ?? 'UTC') ? (existing?.nextDecayAt ?? null) : null;
       return s.saveModel(model.id, model, model.degradation ? (keep ?? nextDecayAfter(model, now)) : null, now);
     });
     await rt.reload();
