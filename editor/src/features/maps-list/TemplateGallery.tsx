@@ -1,0 +1,63 @@
+import { useState } from 'react';
+import { api } from '../../lib/api.js';
+import { useLoad } from '../../lib/use-load.js';
+
+/** A template as GET /api/templates lists it. */
+interface TemplateInfo {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly elements: number;
+  readonly fields: readonly { key: string; label: string; type: string }[];
+}
+
+/** The ready-made maps in `maps/` as cards; Import makes a draft from one and opens it. */
+export function TemplateGallery({ onImported }: { onImported: (id: string) => void }) {
+  const templates = useLoad(() => api<{ templates: TemplateInfo[] }>('/templates').then((r) => r.templates), []);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const importTemplate = async (t: TemplateInfo) => {
+    setBusy(t.name);
+    setError(null);
+    try {
+      const r = await api<{ map: { id: string } }>(`/templates/${encodeURIComponent(t.name)}/import`, { method: 'POST' });
+      onImported(r.map.id);
+    } catch (e) {
+      setError(`The template "${t.title}" could not be imported: ${(e as Error).message}`);
+      setBusy(null);
+    }
+  };
+
+  return (
+    <section className="section" aria-labelledby="templates-h">
+      <div className="section-head">
+        <h2 id="templates-h">Start from a template</h2>
+        <span className="muted">Ready-made scoring maps; importing one makes a draft you can change before publishing.</span>
+      </div>
+      {error && <p className="notice error" role="alert">{error}</p>}
+      {templates.error && <p className="notice error" role="alert">The templates could not be loaded: {templates.error}</p>}
+      {templates.loading && !templates.data && <p className="loading">Loading templates…</p>}
+      {templates.data && !templates.data.length && (
+        <p className="empty">No templates found. Template maps are the JSON files in the server's <code>maps/</code> folder.</p>
+      )}
+      {!!templates.data?.length && (
+        <ul className="cards">
+          {templates.data.map((t) => (
+            <li key={t.name} className="card template">
+              <h3>{t.title}</h3>
+              <p className="desc" title={t.description || undefined}>{t.description || <span className="muted">No description.</span>}</p>
+              <p className="meta muted">
+                {t.elements} element{t.elements === 1 ? '' : 's'}
+                {t.fields.length > 0 && <> · fields: {t.fields.map((f) => f.label).join(', ')}</>}
+              </p>
+              <button type="button" onClick={() => void importTemplate(t)} disabled={busy !== null} aria-label={`Import the template ${t.title}`}>
+                {busy === t.name ? 'Importing…' : 'Import'}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

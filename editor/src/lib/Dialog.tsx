@@ -1,0 +1,46 @@
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import './pages.css';
+
+/**
+ * A modal dialog on the native `<dialog>`: focus moves in and is kept there, Escape closes it,
+ * and focus goes back where it was when it closes.
+ */
+export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const id = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    const before = document.activeElement as HTMLElement | null;
+    if (!dialog.open) dialog.showModal();
+    return () => {
+      dialog.close();
+      before?.focus?.();
+    };
+  }, []);
+  return (
+    <dialog ref={ref} className={`dialog${wide ? ' wide' : ''}`} aria-labelledby={id} onCancel={(e) => { e.preventDefault(); onClose(); }}>
+      <header className="dialog-head">
+        <h2 id={id}>{title}</h2>
+        <button type="button" className="icon" aria-label="Close" onClick={onClose}>×</button>
+      </header>
+      {children}
+    </dialog>
+  );
+}
+
+/** Asks before something that cannot be undone; the safe choice has the focus. */
+export function ConfirmDialog({ title, message, confirm, onConfirm, onClose, busy, error }: {
+  title: string; message: ReactNode; confirm: string; onConfirm: () => void; onClose: () => void; busy?: boolean; error?: string | null;
+}) {
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <div className="dialog-body">{message}</div>
+      {error && <p className="notice error" role="alert">{error}</p>}
+      <footer className="dialog-foot">
+        <button type="button" onClick={onClose} autoFocus>Cancel</button>
+        <button type="button" className="danger-solid" onClick={onConfirm} disabled={busy}>{busy ? 'Working…' : confirm}</button>
+      </footer>
+    </Dialog>
+  );
+}
