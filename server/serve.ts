@@ -99,7 +99,16 @@ export async function ensureEditorBuilt(log: (line: string) => void): Promise<vo
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   log('Building the editor (once, after each change to editor/)…');
   const { build } = await import('vite');
-  await build({ configFile: resolve(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  // Always a production build: under Vitest NODE_ENV is "test", which would bundle React's slow
+  // development build into what the server then serves.
+  const before = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: resolve(ROOT, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
+  } finally {
+    if (before === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = before;
+  }
 }
 
 /** Reads `serve`'s flags and environment into options, or answers a usage message. */

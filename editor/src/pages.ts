@@ -1,6 +1,10 @@
-import type { ComponentType } from 'react';
+import { createElement, type ComponentType } from 'react';
 import type { Route } from './lib/route.js';
 import { MapsPage } from './features/maps-list/MapsPage.js';
+import { MapEditorPage } from './features/map-editor/MapEditorPage.js';
+import { ContactsPage } from './features/contacts/ContactsPage.js';
+import { ScoringPage } from './features/scoring/ScoringPage.js';
+import { SimulatePage } from './features/simulate/SimulatePage.js';
 
 /** A top-level page: its URL section, its title in the navigation, and its component. */
 export interface PageDef {
@@ -12,5 +16,9 @@ export interface PageDef {
 
 /** The pages; each feature folder adds its entry here. */
 export const PAGES: PageDef[] = [
-  { section: 'maps', title: 'Maps', inNav: true, component: MapsPage },
+  // `#/maps` is the list, `#/maps/:id` the editor of one map.
+  { section: 'maps', title: 'Maps', inNav: true, component: (p) => createElement(p.route.parts[1] ? MapEditorPage : MapsPage, p) },
+  { section: 'contacts', title: 'Contacts', inNav: true, component: ContactsPage },
+  { section: 'scoring', title: 'Scoring', inNav: true, component: ScoringPage },
+  { section: 'simulate', title: 'Simulate', inNav: true, component: SimulatePage },
 ];

@@ -1,0 +1,196 @@
+import { useCallback, useEffect, useState } from 'react';
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import type { Element, ElementKindName } from '../../../../engine/elements/index.js';
+import type { Problem } from '../../../../engine/elements/types.js';
+import type { MapDocument } from '../../../../engine/schema/map.js';
+import { href, type Route } from '../../lib/route.js';
+import type { Position } from '../../store/doc-ops.js';
+import { DEFAULT_NODE_SIZE } from '../../store/layout.js';
+import { useMapEditor } from '../../store/map-editor.js';
+import { MapCanvas } from '../canvas/MapCanvas.js';
+import { Inspector } from '../inspector/Inspector.js';
+import { Palette } from '../palette/Palette.js';
+import { ProblemsPanel } from './ProblemsPanel.js';
+import { PublishDialog } from './PublishDialog.js';
+import { Toolbar } from './Toolbar.js';
+import { useEditorKeys, useFullPage, useUnsavedGuard } from './use-editor-keys.js';
+import { VersionsDrawer } from './VersionsDrawer.js';
+import './map-editor.css';
+
+const store = () => useMapEditor.getState();
+const STATS_EVERY_MS = 3000;
+
+/** `#/maps/:id`: the map editor — palette, canvas, inspector, toolbar, problems, publishing. */
+export function MapEditorPage({ route }: { route: Route }) {
+  const id = route.parts[1];
+  useFullPage();
+  useEffect(() => {
+    void store().load(id);
+  }, [id]);
+  const loading = useMapEditor((s) => s.loading || s.mapId !== id);
+  const loadError = useMapEditor((s) => s.loadError);
+  const hasDoc = useMapEditor((s) => s.doc !== null);
+
+  if (loadError) {
+    return (
+      <div className="center editor-message">
+        <div className="card narrow">
+          <h1>This map cannot be opened</h1>
+          <p className="error">{loadError}</p>
+          <a href={href('/maps')}>Back to the maps</a>
+        </div>
+      </div>
+    );
+  }
+  if (loading || !hasDoc) return <div className="center editor-message muted">Opening the map…</div>;
+  return (
+    <ReactFlowProvider>
+      <Editor key={id} />
+    </ReactFlowProvider>
+  );
+}
+
+/** An element's rectangle overlaps one already on the canvas. */
+function overlaps(doc: MapDocument, p: Position): boolean {
+  const { width, height } = DEFAULT_NODE_SIZE;
+  return doc.elements.some((e) => e.position && Math.abs(e.position.x - p.x) < width + 20 && Math.abs(e.position.y - p.y) < height + 10);
+}
+
+function Editor() {
+  const rf = useReactFlow();
+  const doc = useMapEditor((s) => s.doc)!;
+  const fields = useMapEditor((s) => s.fields);
+  const problems = useMapEditor((s) => s.problems);
+  const selection = useMapEditor((s) => s.selection);
+  const stats = useMapEditor((s) => s.stats);
+  const [showStats, setShowStats] = useState(false);
+  const [panel, setPanel] = useState<'publish' | 'versions' | null>(null);
+  const [flash, setFlash] = useState<string | null>(null);
+  useEditorKeys();
+  useUnsavedGuard();
+
+  useEffect(() => {
+    if (!showStats) return;
+    void store().refreshStats();
+    const t = setInterval(() => void store().refreshStats(), STATS_EVERY_MS);
+    return () => clearInterval(t);
+  }, [showStats]);
+
+  useEffect(() => {
+    if (!flash) return;
+    const t = setTimeout(() => setFlash(null), 4000);
+    return () => clearTimeout(t);
+  }, [flash]);
+
+  /** Selects an element and brings it into view. */
+  const focusElement = useCallback((elementId: string) => {
+    store().select([elementId]);
+    // Centred at the zoom in use, unless that is too far out to read it.
+    void rf.fitView({ nodes: [{ id: elementId }], duration: 300, maxZoom: Math.min(1, Math.max(rf.getZoom(), 0.8)), padding: 0.8 });
+  }, [rf]);
+
+  /** Adds from the palette: below the selected element (wired to its free outlet), else mid-view. */
+  const addFromPalette = useCallback((kind: ElementKindName) => {
+    const s = store();
+    if (!s.doc) return;
+    const from = s.selection.length === 1 ? s.doc.elements.find((e) => e.id === s.selection[0]) : undefined;
+    let at: Position;
+    if (from?.position) {
+      const h = rf.getInternalNode(from.id)?.measured.height ?? DEFAULT_NODE_SIZE.height;
+      at = { x: from.position.x, y: from.position.y + h + 72 };
+    } else {
+      const box = document.querySelector('.editor-canvas')?.getBoundingClientRect();
+      const c = box ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 3 }) : { x: 0, y: 0 };
+      at = { x: c.x - DEFAULT_NODE_SIZE.width / 2, y: c.y };
+    }
+    while (overlaps(s.doc, at)) at = { x: at.x + DEFAULT_NODE_SIZE.width + 40, y: at.y };
+    s.addElement(kind, at, from?.id);
+    // Bring it into view when it landed outside.
+    const box = document.querySelector('.editor-canvas')?.getBoundingClientRect();
+    const p = rf.flowToScreenPosition(at);
+    if (box && (p.x < box.left || p.y < box.top || p.x + 200 > box.right || p.y + 60 > box.bottom)) {
+      void rf.setCenter(at.x + DEFAULT_NODE_SIZE.width / 2, at.y + DEFAULT_NODE_SIZE.height / 2, { zoom: rf.getZoom(), duration: 250 });
+    }
+  }, [rf]);
+
+  const autoLayout = useCallback(() => {
+    store().autoLayout((elementId) => {
+      const m = rf.getInternalNode(elementId)?.measured;
+      return m?.width && m.height ? { width: m.width, height: m.height } : undefined;
+    });
+    requestAnimationFrame(() => void rf.fitView({ duration: 300, padding: 0.15, maxZoom: 1 }));
+  }, [rf]);
+
+  const closePanel = useCallback(() => {
+    setPanel(null);
+    store().dismissError();
+  }, []);
+
+  return (
+    <div className="map-editor">
+      <Toolbar showStats={showStats} onToggleStats={() => setShowStats(!showStats)} flash={flash}
+        onPublish={() => setPanel('publish')} onVersions={() => setPanel(panel === 'versions' ? null : 'versions')} onAutoLayout={autoLayout} />
+      <Banners />
+      <div className="editor-body">
+        <aside className="editor-left" aria-label="Element kinds">
+          <Palette onAdd={addFromPalette} />
+        </aside>
+        <div className="editor-center">
+          <div className="editor-canvas">
+            <MapCanvas doc={doc} fields={fields} problems={problems} selection={selection} stats={showStats ? stats : null} />
+          </div>
+          <ProblemsPanel onFocus={focusElement} />
+        </div>
+        <aside className="editor-right" aria-label="Settings of the selected element">
+          <InspectorPanel />
+          {panel === 'versions' && <VersionsDrawer onClose={closePanel} />}
+        </aside>
+      </div>
+      {panel === 'publish' && <PublishDialog onClose={closePanel} onPublished={(v) => setFlash(`Published version ${v}`)} />}
+    </div>
+  );
+}
+
+/** The inspector for the one selected element (none for zero or several). */
+function InspectorPanel() {
+  const doc = useMapEditor((s) => s.doc)!;
+  const fields = useMapEditor((s) => s.fields);
+  const problems = useMapEditor((s) => s.problems);
+  const selection = useMapEditor((s) => s.selection);
+  const element: Element | null = selection.length === 1 ? (doc.elements.find((e) => e.id === selection[0]) ?? null) : null;
+  const elementId = element?.id ?? null;
+  const onChange = useCallback((patch: Partial<Element>) => {
+    if (elementId) store().updateElement(elementId, patch);
+  }, [elementId]);
+  // The inspector picks the element's own problems out of the map's.
+  return <Inspector element={element} fields={fields} problems={problems as Problem[]} onChange={onChange} elements={doc.elements} />;
+}
+
+/** A save that met someone else's change, or a refused action, in words. */
+function Banners() {
+  const conflict = useMapEditor((s) => s.conflict);
+  const error = useMapEditor((s) => s.error);
+  const errorProblems = useMapEditor((s) => s.errorProblems);
+  const busy = useMapEditor((s) => s.busy);
+  if (conflict) {
+    return (
+      <div className="editor-banner warn" role="alert">
+        <span><strong>{conflict}.</strong> Reload to see their version (your changes are dropped), or keep yours and save it over theirs.</span>
+        <button type="button" onClick={() => store().resolveConflict('reload')} disabled={!!busy}>Reload</button>
+        <button type="button" onClick={() => store().resolveConflict('keep-mine')} disabled={!!busy}>Keep mine</button>
+      </div>
+    );
+  }
+  if (!error) return null;
+  // The server's message often is its first problem already: each is said once.
+  const shown = errorProblems.filter((p) => !error.includes(p.message));
+  return (
+    <div className="editor-banner error" role="alert">
+      <span>
+        {error}
+        {shown.length > 0 && <ul className="problem-words">{shown.slice(0, 5).map((p, i) => <li key={i}>{p.message}</li>)}</ul>}
+      </span>
+      <button type="button" onClick={() => store().dismissError()}>Dismiss</button>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+import { useMemo } from 'react';
+import { useMapEditor } from '../../store/map-editor.js';
+
+const ICONS = {
+  undo: 'M9 14 4 9l5-5M4 9h11a5 5 0 0 1 0 10h-3',
+  redo: 'm15 14 5-5-5-5M20 9H9a5 5 0 0 0 0 10h3',
+  copy: 'M9 9h11v11H9zM5 15H4V4h11v1',
+  paste: 'M9 4h6v3H9zM8 5H5v16h14V5h-3',
+  layout: 'M4 4h6v5H4zM14 15h6v5h-6zM4 15h6v5H4zM7 9v6M7 12h10v3',
+} as const;
+
+function Icon({ name }: { name: keyof typeof ICONS }) {
+  return (
+    <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+      <path d={ICONS[name]} />
+    </svg>
+  );
+}
+
+const STATUS_WORDS = { draft: 'Draft', published: 'Published', paused: 'Paused' } as const;
+const STATUS_TONE = { draft: '', published: 'ok', paused: 'warn' } as const;
+
+export interface ToolbarProps {
+  readonly showStats: boolean;
+  onToggleStats(): void;
+  onPublish(): void;
+  onVersions(): void;
+  onAutoLayout(): void;
+  /** A short confirmation, e.g. "Saved". */
+  readonly flash: string | null;
+}
+
+/** The editor's toolbar: name, status, save and publish, pause/resume, versions, undo/redo, copy/paste, layout, performance. */
+export function Toolbar({ showStats, onToggleStats, onPublish, onVersions, onAutoLayout, flash }: ToolbarProps) {
+  const name = useMapEditor((s) => s.doc?.name ?? '');
+  const status = useMapEditor((s) => s.status);
+  const version = useMapEditor((s) => s.version);
+  const dirty = useMapEditor((s) => s.dirty);
+  const busy = useMapEditor((s) => s.busy);
+  const canUndo = useMapEditor((s) => s.canUndo);
+  const canRedo = useMapEditor((s) => s.canRedo);
+  const canPaste = useMapEditor((s) => s.canPaste);
+  const hasSelection = useMapEditor((s) => s.selection.length > 0);
+  const problems = useMapEditor((s) => s.problems);
+  const errors = useMemo(() => problems.filter((p) => p.severity === 'error'), [problems]);
+  const a = useMapEditor.getState();
+
+  const blocked = errors.length
+    ? `Publishing is blocked: fix the ${errors.length === 1 ? 'error' : `${errors.length} errors`} in the problems list first. ${errors[0].message}`
+    : null;
+
+  return (
+    <header className="editor-toolbar" aria-label="Map tools">
+      <input className="map-name" aria-label="Map name" value={name} maxLength={200} placeholder="Name this map"
+        aria-invalid={!name.trim() || undefined}
+        onChange={(e) => a.updateMap({ name: e.target.value })} />
+      <span className={`badge ${STATUS_TONE[status]}`} title={version ? `Version ${version} is the running version` : 'Never published'}>
+        {STATUS_WORDS[status]}{version ? ` · v${version}` : ''}
+      </span>
+      <span className={`save-state${dirty ? ' dirty' : ''}`} role="status">
+        {busy === 'saving' ? 'Saving…' : dirty ? 'Unsaved changes' : (flash ?? 'All changes saved')}
+      </span>
+
+      <span className="tool-group" role="group" aria-label="Edit">
+        <button type="button" className="tool" onClick={() => a.undo()} disabled={!canUndo} aria-label="Undo" title="Undo (Ctrl+Z)"><Icon name="undo" /></button>
+        <button type="button" className="tool" onClick={() => a.redo()} disabled={!canRedo} aria-label="Redo" title="Redo (Ctrl+Shift+Z)"><Icon name="redo" /></button>
+        <button type="button" className="tool" onClick={() => a.copy()} disabled={!hasSelection} aria-label="Copy" title="Copy the selected elements (Ctrl+C)"><Icon name="copy" /></button>
+        <button type="button" className="tool" onClick={() => a.paste()} disabled={!canPaste} aria-label="Paste" title="Paste copied elements (Ctrl+V)"><Icon name="paste" /></button>
+        <button type="button" className="tool" onClick={onAutoLayout} aria-label="Auto-layout" title="Lay the map out top to bottom"><Icon name="layout" /></button>
+      </span>
+      <button type="button" className={`toggle${showStats ? ' on' : ''}`} aria-pressed={showStats} onClick={onToggleStats}
+        title="Show how many contacts are at each element, have passed it, and its errors (refreshed every 3 seconds)">
+        Performance
+      </button>
+
+      <span className="spacer" />
+      <button type="button" onClick={onVersions}>Versions</button>
+      {status === 'paused'
+        ? <button type="button" onClick={() => a.resume()} disabled={!!busy} title="Triggers admit contacts again; overdue waits fire now">Resume</button>
+        : <button type="button" onClick={() => a.pause()} disabled={!!busy || status !== 'published'}
+            title={status === 'published' ? 'Stop admitting contacts and hold every wait' : 'Publish the map first: only a running map can be paused'}>Pause</button>}
+      <button type="button" onClick={() => a.save()} disabled={!!busy || !dirty} title={dirty ? 'Save the draft (Ctrl+S)' : 'Nothing to save'}>Save</button>
+      <span className="publish-wrap" title={blocked ?? 'Make this draft the running version'}>
+        <button type="button" className="primary" onClick={onPublish} disabled={!!blocked || !!busy} aria-describedby={blocked ? 'publish-blocked' : undefined}>
+          Publish
+        </button>
+        {blocked && <span id="publish-blocked" className="sr-only">{blocked}</span>}
+      </span>
+    </header>
+  );
+}
