@@ -267,3 +267,21 @@ describe('determinism', () => {
     expect(Object.fromEntries(Object.entries(first.final).map(([id, f]) => [id, f.score_x]))).toEqual({ ann: 4.071, bob: 1.716, 'sim-4': 1.716 });
   });
 });
+
+describe('custom field defaults', () => {
+  it('new contacts start with a field\'s default unless a value is given', async () => {
+    const bench = await setup({ fields: [{ key: 'tier', label: 'Tier', type: 'text', default: 'free' }, { key: 'points', label: 'Points', type: 'number', default: 10 }] });
+    try {
+      await bench.contact('ann');
+      await bench.contact('bob', { tier: 'pro' });
+      await bench.rt.ingest([{ contact: { email: 'cat@example.com' }, type: 'page_visited' }]);
+      expect(await bench.score('ann', 'tier')).toBe('free');
+      expect(await bench.score('ann', 'points')).toBe(10);
+      expect(await bench.score('bob', 'tier')).toBe('pro');
+      const [cat] = (await bench.store.findIdsByEmail(['cat@example.com'])).values();
+      expect(await bench.score(cat, 'tier')).toBe('free');
+    } finally {
+      await bench.close();
+    }
+  });
+});

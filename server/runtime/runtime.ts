@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js';
 import { notFound } from '../errors.js';
 import { flushEffects } from './flush.js';
 import { Lock } from './lock.js';
+import { coerceForField } from '../../engine/values.js';
 import { runDecay } from './scoring.js';
 import { compileModel } from '../../engine/scoring/compile.js';
 import { ScoringModel, SCORING_TIMER_PREFIX } from '../../engine/scoring/model.js';
@@ -150,7 +151,17 @@ export class Runtime {
 
   /** A new contact's state, with its creation time set. */
   newContact(now: number, fields: Record<string, ContactState['fields'][string]>, id = this.ids()): ContactState {
-    return { id, fields: { ...fields, created_at: now }, tags: [], positions: new Map() };
+    // Custom fields with a default start with it unless a value is given.
+    const defaults: Record<string, ContactState['fields'][string]> = {};
+    for (const f of this.world.fields.all()) {
+      if (f.default === undefined || f.type === 'tags') continue;
+      try {
+        defaults[f.key] = coerceForField(f, f.default);
+      } catch {
+        // A default that no longer fits its field is ignored rather than blocking new contacts.
+      }
+    }
+    return { id, fields: { ...defaults, ...fields, created_at: now }, tags: [], positions: new Map() };
   }
 
   /**
