@@ -29,6 +29,8 @@ export interface MapCanvasProps {
   readonly selection?: readonly string[];
   /** A version being viewed: no editing, no selection. Default false. */
   readonly readOnly?: boolean;
+  /** Element ids to highlight (a simulated contact's path). */
+  readonly highlighted?: ReadonlySet<string>;
 }
 
 const NO_IDS: readonly string[] = [];
@@ -39,7 +41,9 @@ const store = () => useMapEditor.getState();
  * The map drawn with React Flow. Editable, it sends every change to the map-editor store (moves at
  * drag end only, so one drag is one undo step); read-only, it only draws.
  */
-export function MapCanvas({ doc, fields, problems, stats = null, selection = NO_IDS, readOnly = false }: MapCanvasProps) {
+const NO_HIGHLIGHT: ReadonlySet<string> = new Set();
+
+export function MapCanvas({ doc, fields, problems, stats = null, selection = NO_IDS, readOnly = false, highlighted = NO_HIGHLIGHT }: MapCanvasProps) {
   const rf = useReactFlow<ElementNode>();
   const [nodeBuilder] = useState(() => new NodeBuilder());
   const [edgeBuilder] = useState(() => new EdgeBuilder());
@@ -57,8 +61,8 @@ export function MapCanvas({ doc, fields, problems, stats = null, selection = NO_
   const byElement = useMemo(() => problemsByElement(problems), [problems]);
   const selected = useMemo(() => new Set(selection), [selection]);
   const nodes = useMemo(
-    () => nodeBuilder.build({ doc, fields, problems: byElement, stats, selected, live, measured, readOnly }),
-    [nodeBuilder, doc, fields, byElement, stats, selected, live, measured, readOnly],
+    () => nodeBuilder.build({ doc, fields, problems: byElement, stats, selected, live, measured, readOnly, highlighted }),
+    [nodeBuilder, doc, fields, byElement, stats, selected, live, measured, readOnly, highlighted],
   );
   const edges = useMemo(() => edgeBuilder.build(doc, edgeSelection, readOnly), [edgeBuilder, doc, edgeSelection, readOnly]);
 

@@ -32,9 +32,9 @@ const plural = (n: number, one: string, many: string) => `${n.toLocaleString()} 
  * a red outline with the message on hover when it has errors, and its counts as small badges.
  */
 export function NodeShell({ kind, data, selected, input, outlets }: NodeShellProps) {
-  const { title, words, errors, warnings, stats, readOnly } = data;
+  const { title, words, errors, warnings, stats, readOnly, highlighted } = data;
   const labelled = outlets.filter((o) => o.label);
-  const className = ['el-node', `kind-${kind}`, errors && 'has-errors', !errors && warnings && 'has-warnings', selected && 'is-selected']
+  const className = ['el-node', `kind-${kind}`, errors && 'has-errors', !errors && warnings && 'has-warnings', selected && 'is-selected', highlighted && 'is-highlighted']
     .filter(Boolean).join(' ');
   return (
     <div className={className} style={{ '--k': KIND_COLORS[kind] } as CSSProperties} title={errors ?? warnings ?? undefined}>

@@ -25,6 +25,8 @@ export interface ElementNodeData extends Record<string, unknown> {
   /** Counts, when the performance view is on. */
   readonly stats: ElementStats | null;
   readonly readOnly: boolean;
+  /** On the path a simulated contact took (shown from the simulate panel). */
+  readonly highlighted: boolean;
 }
 export type ElementNode = Node<ElementNodeData, ElementKindName>;
 
@@ -71,6 +73,8 @@ export interface NodeInput {
   /** Sizes React Flow measured: kept on the nodes, or React Flow would measure them again. */
   readonly measured: ReadonlyMap<string, { width: number; height: number }>;
   readonly readOnly: boolean;
+  /** Elements to highlight: a simulated contact's path. */
+  readonly highlighted: ReadonlySet<string>;
 }
 
 const same = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
@@ -80,7 +84,7 @@ export class NodeBuilder {
   #cache = new Map<string, { deps: unknown[]; node: ElementNode }>();
 
   build(input: NodeInput): ElementNode[] {
-    const { doc, fields, stats, selected, live, measured, readOnly } = input;
+    const { doc, fields, stats, selected, live, measured, readOnly, highlighted } = input;
     const byId = new Map(doc.elements.map((e) => [e.id, e]));
     const next = new Map<string, { deps: unknown[]; node: ElementNode }>();
     const nodes = doc.elements.map((el) => {
@@ -88,7 +92,7 @@ export class NodeBuilder {
       const errors = p?.errors.length ? p.errors.join('\n') : null;
       const warnings = p?.warnings.length ? p.warnings.join('\n') : null;
       const target = el.kind === 'goto' && el.target ? byId.get(el.target) : undefined;
-      const deps = [el, fields, errors, warnings, stats?.[el.id] ?? null, selected.has(el.id), live.get(el.id), measured.get(el.id), target?.label, readOnly];
+      const deps = [el, fields, errors, warnings, stats?.[el.id] ?? null, selected.has(el.id), live.get(el.id), measured.get(el.id), target?.label, readOnly, highlighted.has(el.id)];
       const hit = this.#cache.get(el.id);
       if (hit && same(hit.deps, deps)) {
         next.set(el.id, hit);
@@ -100,7 +104,7 @@ export class NodeBuilder {
         id: el.id,
         type: el.kind,
         position: live.get(el.id) ?? el.position ?? { x: 0, y: 0 },
-        data: { el, title, words, errors, warnings, stats: stats ? (stats[el.id] ?? null) : null, readOnly },
+        data: { el, title, words, errors, warnings, stats: stats ? (stats[el.id] ?? null) : null, readOnly, highlighted: highlighted.has(el.id) },
         selected: selected.has(el.id),
         measured: measured.get(el.id),
         ariaLabel: `${KIND_TITLES[el.kind]} ${title}: ${words}${errors ? ` — ${errors}` : ''}`,

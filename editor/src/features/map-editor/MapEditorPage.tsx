@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useMemo, useCallback, useEffect, useState } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import type { Element, ElementKindName } from '../../../../engine/elements/index.js';
 import type { Problem } from '../../../../engine/elements/types.js';
 import type { MapDocument } from '../../../../engine/schema/map.js';
-import { href, type Route } from '../../lib/route.js';
+import { href, useRoute, type Route } from '../../lib/route.js';
 import type { Position } from '../../store/doc-ops.js';
 import { DEFAULT_NODE_SIZE } from '../../store/layout.js';
 import { useMapEditor } from '../../store/map-editor.js';
@@ -121,6 +121,11 @@ function Editor() {
     requestAnimationFrame(() => void rf.fitView({ duration: 300, padding: 0.15, maxZoom: 1 }));
   }, [rf]);
 
+  // `?highlight=a,b,c` (from the simulate panel) marks a contact's path through the map.
+  const route = useRoute();
+  const highlightParam = route.query.get('highlight') ?? '';
+  const highlighted = useMemo(() => new Set(highlightParam.split(',').filter(Boolean)), [highlightParam]);
+
   const closePanel = useCallback(() => {
     setPanel(null);
     store().dismissError();
@@ -131,13 +136,19 @@ function Editor() {
       <Toolbar showStats={showStats} onToggleStats={() => setShowStats(!showStats)} flash={flash}
         onPublish={() => setPanel('publish')} onVersions={() => setPanel(panel === 'versions' ? null : 'versions')} onAutoLayout={autoLayout} />
       <Banners />
+      {highlighted.size > 0 && (
+        <div className="editor-banner info" role="status">
+          Showing the path {route.query.get('contact') ? `of ${route.query.get('contact')} ` : ''}from a simulation.{' '}
+          <a href={href(`/maps/${route.parts[1]}`)}>Clear</a>
+        </div>
+      )}
       <div className="editor-body">
         <aside className="editor-left" aria-label="Element kinds">
           <Palette onAdd={addFromPalette} />
         </aside>
         <div className="editor-center">
           <div className="editor-canvas">
-            <MapCanvas doc={doc} fields={fields} problems={problems} selection={selection} stats={showStats ? stats : null} />
+            <MapCanvas doc={doc} fields={fields} problems={problems} selection={selection} stats={showStats ? stats : null} highlighted={highlighted} />
           </div>
           <ProblemsPanel onFocus={focusElement} />
         </div>

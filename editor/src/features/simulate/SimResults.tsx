@@ -1,3 +1,4 @@
+import { href } from '../../lib/route.js';
 import { useEffect, useMemo } from 'react';
 import { LineChart } from '../charts/LineChart.js';
 import { formatTime, formatValue } from '../charts/format.js';
@@ -94,6 +95,11 @@ export function SimResults({ result, docs, models, draft, labels, chartField, on
                     return (
                       <div key={map} className="path">
                         <span className="path-map">{docs.get(map)!.name}</span>
+                        {steps.length > 0 && docs.get(map)!.id && (
+                          <a className="small" href={href(`/maps/${docs.get(map)!.id}?highlight=${encodeURIComponent(steps.map((x) => x.element).join(','))}&contact=${encodeURIComponent(contact)}`)}>
+                            Show on the map
+                          </a>
+                        )}
                         {steps.length === 0 ? <span className="muted">changed no field</span> : (
                           <ol className="path-steps" data-map={docs.get(map)!.id}>
                             {steps.map((s, i) => (
