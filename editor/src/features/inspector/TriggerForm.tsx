@@ -4,7 +4,7 @@ import type { TriggerElement as Trigger } from '../../../../engine/elements/inde
 import { EventType, KNOWN_EVENTS } from '../../../../engine/schema/event.js';
 import type { Condition } from '../../../../engine/schema/condition.js';
 import { ConditionEditor } from './ConditionEditor.js';
-import { DurationInput } from './DurationInput.js';
+import { DateOffsetSettings } from './DateOffsetSettings.js';
 import { FieldPicker } from './FieldPicker.js';
 import { DraftInput, ProblemText, Setting, useProblemsAt } from './controls.js';
 import { TimezoneInput } from './inputs.js';
@@ -72,26 +72,8 @@ export function TriggerForm({ element, fields, onChange }: FormProps<Trigger>) {
         </Setting>
       )}
       {type === 'date_reached' && on.type === 'date_reached' && (
-        <>
-          <Setting label="Date field" path="on.field">
-            {(id, d) => <FieldPicker id={id} aria-describedby={d} value={on.field} fields={fields} types={['date']} onChange={(field) => setOn({ ...on, field })} />}
-          </Setting>
-          <Setting label="How long after the date" path="on.offset" hint="Leave empty to fire on the date itself. Fires once per value of the field.">
-            {(id, d) => (
-              <DurationInput
-                id={id}
-                label="How long after the date"
-                describedBy={d}
-                optional
-                value={on.offset}
-                onChange={(offset) => {
-                  const { offset: _old, ...rest } = on;
-                  setOn(offset ? { ...rest, offset } : rest);
-                }}
-              />
-            )}
-          </Setting>
-        </>
+        <DateOffsetSettings value={on} path="on" fields={fields} onChange={(next) => setOn(next)}
+          offsetHint="Leave empty to fire on the date itself. Fires once per value of the field." />
       )}
       {type === 'schedule' && on.type === 'schedule' && <ScheduleSettings on={on} onChange={setOn} />}
       {type === 'contact_created' && <p className="insp-hint">Fires once for each new contact, from the API, an import or an event from a new email.</p>}

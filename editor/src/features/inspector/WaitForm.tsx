@@ -2,6 +2,7 @@ import { useId } from 'react';
 import type { WaitElement as Wait } from '../../../../engine/elements/index.js';
 import { WEEKDAY_NAMES, type WeekdayName } from '../../../../engine/time.js';
 import { ConditionEditor } from './ConditionEditor.js';
+import { DateOffsetSettings } from './DateOffsetSettings.js';
 import { DurationInput } from './DurationInput.js';
 import { FieldPicker } from './FieldPicker.js';
 import { ProblemText, Setting, useProblemsAt } from './controls.js';
@@ -37,26 +38,8 @@ export function WaitForm({ element, elements, fields, onChange }: FormProps<Wait
       )}
 
       {until && 'field' in until && (
-        <>
-          <Setting label="Date field" path="until.field" hint="A date already past lets the contact go on at once.">
-            {(id, d) => <FieldPicker id={id} aria-describedby={d} value={until.field} fields={fields} types={['date']} onChange={(field) => setUntil({ ...until, field })} />}
-          </Setting>
-          <Setting label="How long after the date" path="until.offset" hint="Leave empty to go on at the date itself.">
-            {(id, d) => (
-              <DurationInput
-                id={id}
-                label="How long after the date"
-                describedBy={d}
-                optional
-                value={until.offset}
-                onChange={(offset) => {
-                  const { offset: _old, ...rest } = until;
-                  setUntil(offset ? { ...rest, offset } : rest);
-                }}
-              />
-            )}
-          </Setting>
-        </>
+        <DateOffsetSettings value={until} path="until" fields={fields} onChange={setUntil}
+          fieldHint="A date already past lets the contact go on at once." offsetHint="Leave empty to go on at the date itself." />
       )}
 
       {until && 'time' in until && <TimeOfDay until={until} onChange={setUntil} />}
