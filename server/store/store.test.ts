@@ -29,7 +29,7 @@ describe('opening', () => {
     expect(await second.getMeta('token')).toBe('abc');
     expect((await second.loadContacts(['c1'])).get('c1')?.fields.lead_points).toBe(1.25);
     const migrations = await sql<{ name: string }>`select name from kysely_migration`.execute(second.db);
-    expect(migrations.rows.map((r) => r.name)).toEqual(['0001_init', '0002_scoring']);
+    expect(migrations.rows.map((r) => r.name)).toEqual(['0001_init', '0002_scoring', '0003_due_order']);
     const synchronous = await sql<{ synchronous: number }>`pragma synchronous`.execute(second.db);
     expect(synchronous.rows[0].synchronous).toBe(2); // FULL when durable
     await second.close();

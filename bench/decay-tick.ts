@@ -1,0 +1,75 @@
+/**
+ * Figure 1: the daily decay tick. N contacts parked on the point-decay-loop's wait; the clock moves
+ * one day; every wait fires, runs the update and the condition, and parks again. The baseline is
+ * raw better-sqlite3 doing the least equivalent work on the same database: select the due rows by
+ * index, update the field, reschedule, 1,000 rows per transaction.
+ */
+import Database from 'better-sqlite3';
+import { dbBytes, DAY, peakRssMb, scratch, T0, time } from './common.js';
+import { DECAY_MAP, openDecayWorld, parkSetBased } from './park.js';
+
+export interface DecayTickResult {
+  readonly n: number;
+  /** Contact-steps per second through the engine (one step: wake, update, condition, park). */
+  readonly engine: number;
+  /** The same work in raw SQL, per second. */
+  readonly baseline: number;
+  readonly ratio: number;
+  readonly setupMs: number;
+  readonly engineMs: number;
+  readonly baselineMs: number;
+  /** Peak RSS of the process with N contacts parked and ticked once, MB. */
+  readonly peakRssMb: number;
+  readonly dbBytesPerContact: number;
+}
+
+/** Parks `n` contacts, times one engine tick, then one raw tick on the same file. */
+export async function decayTick(n: number): Promise<DecayTickResult> {
+  const tmp = scratch();
+  try {
+    const path = tmp.file('decay.db');
+    const { store, clock, rt } = await openDecayWorld(path);
+    const setup = await time(() => parkSetBased(store, n));
+    const engine = await time(() => rt.advance(T0 + DAY, clock));
+    const moved = await store.db.selectFrom('positions').select((eb) => eb.fn.countAll().as('n'))
+      .where('map_id', '=', DECAY_MAP).where('due_at', '=', T0 + 2 * DAY).executeTakeFirstOrThrow();
+    if (Number(moved.n) !== n) throw new Error(`decay tick: ${moved.n} of ${n} contacts were parked again for day 2`);
+    const rss = peakRssMb();
+    await store.close();
+    const bytes = dbBytes(path);
+    const baselineMs = rawTick(path, T0 + 2 * DAY);
+    return {
+      n, engine: n / (engine.ms / 1000), baseline: n / (baselineMs / 1000), ratio: baselineMs / engine.ms,
+      setupMs: setup.ms, engineMs: engine.ms, baselineMs, peakRssMb: rss, dbBytesPerContact: bytes / n,
+    };
+  } finally {
+    tmp.remove();
+  }
+}
+
+/** The raw tick at `upTo`: due rows by index, the decay, the next due time, in 1,000-row transactions. */
+export function rawTick(path: string, upTo: number): number {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  try {
+    const due = db.prepare('select contact_id from positions where map_id = ? and due_at <= ? order by due_at, contact_id limit 1000');
+    const decay = db.prepare('update contacts set f_custom_lead_score = max(0, f_custom_lead_score - 2), updated_at = ? where id = ?');
+    const park = db.prepare('update positions set entered_at = ?, due_at = ? where map_id = ? and contact_id = ?');
+    const batch = db.transaction((ids: string[]) => {
+      for (const id of ids) {
+        decay.run(upTo, id);
+        park.run(upTo, upTo + DAY, DECAY_MAP, id);
+      }
+    });
+    const t = process.hrtime.bigint();
+    for (;;) {
+      const ids = due.pluck().all(DECAY_MAP, upTo) as string[];
+      if (!ids.length) break;
+      batch(ids);
+    }
+    return Number(process.hrtime.bigint() - t) / 1e6;
+  } finally {
+    db.close();
+  }
+}

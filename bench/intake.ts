@@ -1,0 +1,91 @@
+/**
+ * Figure 2: event intake over HTTP. A server on 127.0.0.1 (port 0, manual clock) with five templates
+ * published; a child process posts batches of 1,000 events and then single events. Each response
+ * comes after the batch's effects are committed, so the last response is the end. The baseline
+ * is raw better-sqlite3 inserting the same event rows, 1,000 per transaction.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { startServer } from '../server/serve.js';
+import { scratch, T0 } from './common.js';
+
+/** Five templates that react to events, directly or through the fields the events change. */
+export const INTAKE_TEMPLATES = ['custom-lead-score', 'point-decay-loop', 'inactivity-reset', 'composite-score', 'lifecycle-stages'] as const;
+
+export interface IntakeResult {
+  readonly events: number;
+  readonly contacts: number;
+  /** Events per second, batches of 1,000, effects committed. */
+  readonly engine: number;
+  /** Raw batched insert of the same rows, per second. */
+  readonly baseline: number;
+  readonly ratio: number;
+  /** Single-event requests per second (one in flight). */
+  readonly singleRequests: number;
+}
+
+const CLIENT = fileURLToPath(new URL('./intake-client.mjs', import.meta.url));
+
+function client(args: string[]): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [CLIENT, ...args], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`intake client failed: ${stderr || err.message}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').pop()!));
+    });
+  });
+}
+
+/** Runs `events` events over `events / 5` contacts, then single events for `singleSeconds`. */
+export async function intake(events: number, singleSeconds: number): Promise<IntakeResult> {
+  const tmp = scratch();
+  const contacts = Math.max(1, Math.floor(events / 5));
+  try {
+    const server = await startServer({ port: 0, host: '127.0.0.1', db: tmp.file('intake.db'), clock: 'manual', now: T0 }, () => {});
+    try {
+      const api = async (path: string, body?: unknown) => {
+        const res = await fetch(`${server.url}api/${path}`, {
+          method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}),
+        });
+        if (!res.ok) throw new Error(`POST /api/${path}: ${res.status} ${await res.text()}`);
+      };
+      for (const name of INTAKE_TEMPLATES) {
+        await api(`templates/${name}/import?id=${name}`);
+        await api(`maps/${name}/publish`);
+      }
+      const batch = await client([server.url, server.token, 'batch', String(events), String(contacts)]);
+      if (batch.accepted !== events) throw new Error(`intake: ${batch.accepted} of ${events} events accepted`);
+      const single = await client([server.url, server.token, 'single', '0', String(contacts), String(singleSeconds)]);
+      const baselineMs = rawInsert(tmp.file('raw.db'), events, contacts);
+      const engine = events / (batch.ms / 1000);
+      const baseline = events / (baselineMs / 1000);
+      return { events, contacts, engine, baseline, ratio: engine / baseline, singleRequests: single.requests / (single.ms / 1000) };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    tmp.remove();
+  }
+}
+
+/** The same event rows into an `events` table like the engine's (same index), 1,000 per transaction. */
+function rawInsert(path: string, events: number, contacts: number): number {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  try {
+    db.exec(`create table events (id text primary key, contact_id text not null, type text not null, at bigint not null, props_json text, accepted_at bigint not null);
+      create index events_contact_idx on events (contact_id, at)`);
+    const insert = db.prepare('insert into events (id, contact_id, type, at, props_json, accepted_at) values (?, ?, ?, ?, ?, ?) on conflict (id) do nothing');
+    const types = ['email_link_clicked', 'page_visited', 'form_submitted', 'page_visited'];
+    const props = [null, '{"url":"/pricing"}', null, '{"url":"/blog/post"}'];
+    const batch = db.transaction((from: number, to: number) => {
+      for (let i = from; i < to; i++) insert.run(`e${i}`, `u${i % contacts}`, types[i % 4], T0, props[i % 4], T0);
+    });
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < events; i += 1000) batch(i, Math.min(events, i + 1000));
+    return Number(process.hrtime.bigint() - t) / 1e6;
+  } finally {
+    db.close();
+  }
+}

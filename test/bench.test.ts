@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { runBench, table, type BenchPlan } from '../bench/run.js';
+
+// The quick benchmark's code paths at a tiny size, so the benchmark cannot rot. No timing asserts.
+const TINY: BenchPlan = { name: 'tiny', scaling: [100, 200], events: 2_000, singleSeconds: 0.2, checkN: 200 };
+
+describe('the benchmark', () => {
+  it('runs every figure at tiny N and produces sane shapes', async () => {
+    const r = await runBench(TINY);
+    expect(r.setupMatchesEngine).toBe(true);
+    expect(r.decay.map((d) => d.n)).toEqual([100, 200]);
+    const positive = [
+      ...r.decay.flatMap((d) => [d.engine, d.baseline, d.ratio, d.peakRssMb, d.dbBytesPerContact]),
+      r.intake.engine, r.intake.baseline, r.intake.ratio, r.intake.singleRequests,
+      r.degradation.engine, r.degradation.baseline, r.degradation.ratio, r.degradation.sortFirstMs, r.degradation.sortMedianMs,
+      r.memory.peakRssMb, r.memory.dbBytesPerContact,
+    ];
+    for (const x of positive) expect(Number.isFinite(x) && x > 0).toBe(true);
+    expect(r.intake.events).toBe(2_000);
+    expect(r.degradation.n).toBe(200);
+    const text = table(r);
+    for (const figure of ['Decay tick', 'Event intake', 'Single-event', 'Degradation', 'Peak RSS', 'per contact', 'first page']) expect(text).toContain(figure);
+  }, 60_000);
+});
