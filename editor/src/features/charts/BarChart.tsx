@@ -1,3 +1,4 @@
+import { YGrid } from './YGrid.js';
 import { useId } from 'react';
 import { formatNumber, niceTicks } from './format.js';
 import { useWidth } from './use-width.js';
@@ -42,12 +43,7 @@ export function BarChart({ title, description, bars, xLabel, yLabel, height = 22
         <title id={`${id}-t`}>{title}</title>
         <desc id={`${id}-d`}>{summary}</desc>
         <g className="chart-grid" aria-hidden="true">
-          {ticks.map((v) => (
-            <g key={v}>
-              <line x1={PAD.left} x2={PAD.left + innerW} y1={y(v)} y2={y(v)} />
-              <text x={PAD.left - 6} y={y(v)} dy="0.32em" textAnchor="end">{formatNumber(v)}</text>
-            </g>
-          ))}
+          <YGrid ticks={ticks} y={y} left={PAD.left} width={innerW} />
           <line className="axis" x1={PAD.left} x2={PAD.left + innerW} y1={y(0)} y2={y(0)} />
           <text className="axis-label" x={PAD.left + innerW / 2} y={height - 4} textAnchor="middle">{xLabel}</text>
           <text className="axis-label" transform={`translate(12 ${PAD.top + innerH / 2}) rotate(-90)`} textAnchor="middle">{yLabel}</text>

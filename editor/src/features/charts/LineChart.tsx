@@ -1,3 +1,4 @@
+import { YGrid } from './YGrid.js';
 import { useId } from 'react';
 import { formatNumber, formatTime, niceTicks, timeTicks } from './format.js';
 import { useWidth } from './use-width.js';
@@ -74,12 +75,7 @@ export function LineChart({ title, description, series, yLabel, xLabel = 'Time',
         <title id={`${id}-t`}>{title}</title>
         <desc id={`${id}-d`}>{summary}</desc>
         <g className="chart-grid" aria-hidden="true">
-          {yTicks.map((v) => (
-            <g key={v}>
-              <line x1={PAD.left} x2={PAD.left + innerW} y1={y(v)} y2={y(v)} />
-              <text x={PAD.left - 6} y={y(v)} dy="0.32em" textAnchor="end">{formatNumber(v)}</text>
-            </g>
-          ))}
+          <YGrid ticks={yTicks} y={y} left={PAD.left} width={innerW} />
           {xTicks.map((tk) => (
             <g key={tk.t}>
               <line className="tick" x1={x(tk.t)} x2={x(tk.t)} y1={PAD.top + innerH} y2={PAD.top + innerH + 4} />
