@@ -135,6 +135,17 @@ describe('GET, PATCH and DELETE /api/contacts/:id', () => {
     expect((await send('GET', '/api/contacts/ghost/history')).status).toBe(404);
   });
 
+  it('keeps both of two tag changes sent at the same time', async () => {
+    const { send } = await bench();
+    await send('POST', '/api/contacts', { id: 'ann', fields: { email: 'ann@example.com' } });
+    const [one, two] = await Promise.all([
+      send('PATCH', '/api/contacts/ann', { addTags: ['webinar'] }),
+      send('PATCH', '/api/contacts/ann', { addTags: ['pricing'] }),
+    ]);
+    expect([one.status, two.status]).toEqual([200, 200]);
+    expect((await send('GET', '/api/contacts/ann')).body.tags).toEqual(['pricing', 'webinar']);
+  });
+
   it('changes fields and tags, recording each change as caused by the API and firing triggers', async () => {
     const { send } = await bench();
     await send('POST', '/api/contacts', { id: 'ann', fields: { email: 'ann@example.com' }, tags: ['lead', 'cold'] });

@@ -160,14 +160,12 @@ export function contactsRouter(deps: AppDeps): ApiRouter {
         + '`fields.tags` replaces the tags; `addTags` and `removeTags` change them (tags match ignoring case).',
     }, async (c, { body }) => {
       const id = pathParam(c, 'id');
-      const current = await loadContact(rt, id);
       const fields: Record<string, unknown> = { ...(body.fields ?? {}) };
-      if (body.addTags || body.removeTags) {
-        if (tagsKeyIn(rt, fields) !== undefined) throw badRequest('Give the tags either as fields.tags (all of them) or with addTags/removeTags, not both');
-        const remove = new Set((body.removeTags ?? []).map((t) => t.toLowerCase()));
-        fields.tags = mergeTags(current.tags, body.addTags ?? []).filter((t) => !remove.has(t.toLowerCase()));
+      const tagChanges = body.addTags || body.removeTags ? { add: body.addTags, remove: body.removeTags } : undefined;
+      if (tagChanges && tagsKeyIn(rt, fields) !== undefined) {
+        throw badRequest('Give the tags either as fields.tags (all of them) or with addTags/removeTags, not both');
       }
-      return c.json(await contactView(rt, await updateContact(rt, id, fields, { api: true })));
+      return c.json(await contactView(rt, await updateContact(rt, id, fields, { api: true }, tagChanges)));
     })
     .op({ method: 'delete', path: '/:id', summary: 'Delete a contact with its history and events', status: 204 }, async (c) => {
       const id = pathParam(c, 'id');

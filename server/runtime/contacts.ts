@@ -4,6 +4,7 @@ import { processWork } from '../../engine/cascade.js';
 import type { Cause, ContactState } from '../../engine/state.js';
 import { coerceForField } from '../../engine/values.js';
 import { flushEffects } from './flush.js';
+import { mergeTags } from './import-batch.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import type { Runtime } from './runtime.js';
 
@@ -70,7 +71,14 @@ export async function createContacts(rt: Runtime, inputs: readonly ContactInput[
 }
 
 /** Changes fields of a contact; each change is recorded with `cause` and fires field_updated triggers. */
-export async function updateContact(rt: Runtime, id: string, values: Readonly<Record<string, unknown>>, cause: Cause): Promise<ContactState> {
+export async function updateContact(
+  rt: Runtime,
+  id: string,
+  values: Readonly<Record<string, unknown>>,
+  cause: Cause,
+  /** Tags to add and remove (ignoring case), applied to the tags as they are inside the lock, so a concurrent change is not lost. */
+  tagChanges?: { readonly add?: readonly string[]; readonly remove?: readonly string[] },
+): Promise<ContactState> {
   const read = readFieldValues(rt, values);
   await rt.lock.run(async () => {
     const now = rt.clock.now();
@@ -80,6 +88,10 @@ export async function updateContact(rt: Runtime, id: string, values: Readonly<Re
     }
     const state = (await rt.store.loadContacts([id])).get(id);
     if (!state) throw notFound(`No contact with id "${id}"`);
+    if (tagChanges) {
+      const remove = new Set((tagChanges.remove ?? []).map((t) => t.toLowerCase()));
+      read.tags = mergeTags(state.tags, tagChanges.add ?? []).filter((t) => !remove.has(t.toLowerCase()));
+    }
     await rt.runBatch([{ contactId: id, work: { kind: 'set', values: read, cause }, at: now }]);
   });
   await rt.runDue();
