@@ -2,15 +2,9 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../server/cli.js';
+import { cli } from './cli-run.js';
 import { simulate } from '../server/simulate.js';
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, (s) => (stdout += s), (s) => (stderr += s));
-  return { code, stdout, stderr };
-}
 
 function tempFile(name: string, content: unknown): string {
   const file = `${mkdtempSync(`${tmpdir()}/scoremap-cli-`)}/${name}`;

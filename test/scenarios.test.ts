@@ -3,19 +3,12 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../server/cli.js';
+import { expectScenarioPasses } from './cli-run.js';
 
 const dir = fileURLToPath(new URL('./scenarios/', import.meta.url));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const scenarios = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
-/** Runs the CLI in-process and collects what it prints. */
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, (s) => (stdout += s), (s) => (stderr += s));
-  return { code, stdout, stderr };
-}
 
 describe('scenario files run through `scoremap simulate`', () => {
   it('has the scenarios the engine promises', () => {
@@ -24,13 +17,7 @@ describe('scenario files run through `scoremap simulate`', () => {
 
   for (const file of scenarios) {
     it(`${file}: every expectation passes`, async () => {
-      const { code, stdout, stderr } = await cli(['simulate', `${dir}${file}`, '--json']);
-      expect(stderr).toBe('');
-      const result = JSON.parse(stdout);
-      expect(result.expectations.length).toBeGreaterThan(0);
-      expect(result.expectations.filter((x: { pass: boolean }) => !x.pass)).toEqual([]);
-      expect(result.errors).toEqual([]);
-      expect(code).toBe(0);
+      await expectScenarioPasses(`${dir}${file}`);
     });
   }
 

@@ -7,7 +7,7 @@ import { parseMapDocument } from '../engine/parse.js';
 import { validateMap } from '../engine/validate.js';
 import { BUILTIN_FIELDS, FieldRegistry, type FieldDef } from '../engine/schema/field.js';
 import type { MapDocument } from '../engine/schema/map.js';
-import { main } from '../server/cli.js';
+import { cli, expectScenarioPasses } from './cli-run.js';
 
 const mapsDir = fileURLToPath(new URL('../maps/', import.meta.url));
 const scenarioDir = fileURLToPath(new URL('./scenarios/templates/', import.meta.url));
@@ -29,13 +29,6 @@ function load(name: string): MapDocument {
   return parsed.doc;
 }
 
-/** Runs the CLI in-process and collects what it prints. */
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, (s) => (stdout += s), (s) => (stderr += s));
-  return { code, stdout, stderr };
-}
 
 describe.each(TEMPLATES)('template %s', (name) => {
   it('is a valid map with no problems at all, not even warnings', () => {
@@ -165,13 +158,7 @@ describe('template scenarios run through `scoremap simulate`', () => {
 
   for (const file of scenarios) {
     it(`${file}: every expectation passes, with no errors`, async () => {
-      const { code, stdout, stderr } = await cli(['simulate', `${scenarioDir}${file}`, '--json']);
-      expect(stderr).toBe('');
-      const result = JSON.parse(stdout);
-      expect(result.expectations.length).toBeGreaterThan(0);
-      expect(result.expectations.filter((x: { pass: boolean }) => !x.pass)).toEqual([]);
-      expect(result.errors).toEqual([]);
-      expect(code).toBe(0);
+      await expectScenarioPasses(`${scenarioDir}${file}`);
     });
   }
 });
