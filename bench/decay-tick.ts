@@ -5,6 +5,7 @@
  * index, update the field, reschedule, 1,000 rows per transaction.
  */
 import Database from 'better-sqlite3';
+import { applyPragmas } from '../server/store/sqlite.js';
 import { dbBytes, DAY, peakRssMb, scratch, T0, time } from './common.js';
 import { DECAY_MAP, openDecayWorld, parkSetBased } from './park.js';
 
@@ -50,8 +51,7 @@ export async function decayTick(n: number): Promise<DecayTickResult> {
 /** The raw tick at `upTo`: due rows by index, the decay, the next due time, in 1,000-row transactions. */
 export function rawTick(path: string, upTo: number): number {
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  applyPragmas(db);
   try {
     const due = db.prepare('select contact_id from positions where map_id = ? and due_at <= ? order by due_at, contact_id limit 1000');
     const decay = db.prepare('update contacts set f_custom_lead_score = max(0, f_custom_lead_score - 2), updated_at = ? where id = ?');

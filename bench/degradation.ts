@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { applyPragmas } from '../server/store/sqlite.js';
 import { sql } from 'kysely';
 import { ManualClock } from '../engine/clock.js';
 import { createApp } from '../server/http/app.js';
@@ -69,8 +70,7 @@ export async function degradation(n: number): Promise<DegradationResult> {
 /** The raw degradation: one UPDATE over every contact (ms). */
 function rawDecay(path: string): number {
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  applyPragmas(db);
   try {
     const t = process.hrtime.bigint();
     db.prepare('update contacts set f_score = round(f_score * 0.97, 3) where f_score is not null').run();

@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { applyPragmas } from '../server/store/sqlite.js';
 import { startServer } from '../server/serve.js';
 import { scratch, T0 } from './common.js';
 
@@ -71,8 +72,7 @@ export async function intake(events: number, singleSeconds: number): Promise<Int
 /** The same event rows into an `events` table like the engine's (same index), 1,000 per transaction. */
 function rawInsert(path: string, events: number, contacts: number): number {
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  applyPragmas(db);
   try {
     db.exec(`create table events (id text primary key, contact_id text not null, type text not null, at bigint not null, props_json text, accepted_at bigint not null);
       create index events_contact_idx on events (contact_id, at)`);

@@ -1,11 +1,12 @@
 import { kindOf, type Element, type TriggerElement } from './elements/index.js';
 import { resumeWait } from './elements/wait.js';
 import type { FieldValue, StepContext, StepResult } from './elements/types.js';
-import { evaluateCondition, nextTimeChange, type ConditionEnv } from './conditions.js';
-import { compileExpression, evaluateExpression } from './expression/index.js';
+import { evaluateCondition, nextTimeChange } from './conditions.js';
+import { compileExpression, evaluateExpression, type EvalEnv } from './expression/index.js';
+import { ContactEnv } from './contact-env.js';
 import { durationMs } from './schema/duration.js';
-import type { FieldRegistry } from './schema/field.js';
 import type { Condition } from './schema/condition.js';
+import type { FieldRegistry } from './schema/field.js';
 import type { CompiledMap } from './compile.js';
 import type { Effects } from './effects.js';
 import type { Cause, ContactState, Position } from './state.js';
@@ -68,6 +69,9 @@ type Task = { readonly change: Change; readonly depth: number };
 export function processWork(world: World, contact: ContactState, work: Work, now: number, effects: Effects): void {
   new CauseRun(world, contact, now, effects).run(work);
 }
+
+/** The running maps of each world, worked out once (a world is replaced, never changed). */
+const ACTIVE = new WeakMap<World, readonly CompiledMap[]>();
 
 /** One original cause worked through for one contact (exported for the scoring rules' use). */
 export class CauseRun {
@@ -157,8 +161,11 @@ export class CauseRun {
     this.drain();
   }
 
-  activeMaps(): CompiledMap[] {
-    return this.world.maps.filter((m) => !m.paused);
+  /** The running (not paused) maps, in creation order. */
+  activeMaps(): readonly CompiledMap[] {
+    let active = ACTIVE.get(this.world);
+    if (!active) ACTIVE.set(this.world, (active = this.world.maps.filter((m) => !m.paused)));
+    return active;
   }
 
   map(id: string): CompiledMap | undefined {
@@ -283,7 +290,7 @@ export class CauseRun {
   /** Moves the contact from `startId` until it parks, ends, errs or hits the step guard. */
   move(map: CompiledMap, startId: string, depth: number, props?: EngineEvent['props']): void {
     let id = startId;
-    let ctx: (StepContext & { at: Element }) | undefined;
+    let ctx: MoveContext | undefined;
     for (let steps = 0; ; steps++) {
       const el = map.elements.get(id);
       if (!el) {
@@ -339,48 +346,58 @@ export class CauseRun {
 
   holds(map: CompiledMap, c: Condition | undefined, extra?: { props?: EngineEvent['props']; change?: Change }): boolean {
     if (!c) return true;
-    return evaluateCondition(c, this.conditionEnv(map, extra?.props, extra?.change));
-  }
-
-  conditionEnv(map: CompiledMap, props?: EngineEvent['props'], change?: Change): ConditionEnv {
-    const contact = this.contact;
-    return {
-      now: this.now,
-      fields: map.fields,
-      get: (key) => (key === 'tags' ? contact.tags : (contact.fields[key] ?? null)),
-      prop: props ? (name) => props[name] : undefined,
-      change,
-    };
+    return evaluateCondition(c, new MoveContext(this, map, 0, extra?.props, extra?.change));
   }
 
   /**
    * What elements see while one move runs. Made once per move (not per step: this is the hot
    * path of every decay tick); `at` names the element running now, for the cause of its writes.
    */
-  stepContext(map: CompiledMap, first: Element, depth: number, props?: EngineEvent['props']): StepContext & { at: Element } {
-    const env = this.conditionEnv(map, props);
-    const evalEnv = { now: this.now, get: env.get as (k: string) => never };
-    const run = this;
-    return {
-      at: first,
-      now: this.now,
-      fields: map.fields,
-      get: env.get,
-      set(key, value) {
-        run.write(key, value, { map: map.id, version: map.version, element: this.at.id }, depth);
-      },
-      evaluate(source) {
-        let expr = map.expressions.get(source);
-        if (!expr) {
-          const c = compileExpression(source, map.fields);
-          if (!c.ok) throw new Error(c.error.message);
-          expr = c.expr;
-        }
-        return evaluateExpression(expr, evalEnv);
-      },
-      test: (c) => evaluateCondition(c, env),
-      nextTimeChange: (c) => nextTimeChange(c, env),
-    };
+  stepContext(map: CompiledMap, first: Element, depth: number, props?: EngineEvent['props']): MoveContext {
+    const ctx = new MoveContext(this, map, depth, props);
+    ctx.at = first;
+    return ctx;
+  }
+}
+
+/**
+ * What elements see while one move runs: the contact, and the means to write its fields and
+ * evaluate expressions. A class, not closures: one is made per move.
+ */
+class MoveContext extends ContactEnv implements StepContext {
+  /** The element running now: the cause of its writes. */
+  at: Element | undefined;
+
+  constructor(
+    readonly run: CauseRun,
+    readonly map: CompiledMap,
+    readonly depth: number,
+    props?: EngineEvent['props'],
+    change?: Change,
+  ) {
+    super(run.contact, run.now, map.fields, props, change);
   }
 
+  set(key: string, value: FieldValue): void {
+    this.run.write(key, value, { map: this.map.id, version: this.map.version, element: this.at!.id }, this.depth);
+  }
+
+  evaluate(source: string): number | string | boolean | null {
+    let expr = this.map.expressions.get(source);
+    if (!expr) {
+      const c = compileExpression(source, this.map.fields);
+      if (!c.ok) throw new Error(c.error.message);
+      expr = c.expr;
+    }
+    // Tags are a list, which expressions cannot name: the type checker refuses them first.
+    return evaluateExpression(expr, this as EvalEnv);
+  }
+
+  test(c: Condition): boolean {
+    return evaluateCondition(c, this);
+  }
+
+  nextTimeChange(c: Condition): number | null {
+    return nextTimeChange(c, this);
+  }
 }

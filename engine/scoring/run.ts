@@ -1,5 +1,6 @@
 import { evaluateCondition, nextTimeChange, type ConditionEnv } from '../conditions.js';
 import type { CauseRun, EngineEvent } from '../cascade.js';
+import { ContactEnv } from '../contact-env.js';
 import type { CompiledModel } from './compile.js';
 import { clampScore, ruleKey, SCORING_TIMER_PREFIX } from './model.js';
 
@@ -13,13 +14,7 @@ export class Scoring {
   constructor(private readonly run: CauseRun) {}
 
   #env(props?: EngineEvent['props']): ConditionEnv {
-    const c = this.run.contact;
-    return {
-      now: this.run.now,
-      fields: this.run.world.fields,
-      get: (key) => (key === 'tags' ? c.tags : (c.fields[key] ?? null)),
-      prop: props ? (name) => props[name] : undefined,
-    };
+    return new ContactEnv(this.run.contact, this.run.now, this.run.world.fields, props);
   }
 
   #score(m: CompiledModel): number {

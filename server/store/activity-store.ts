@@ -3,6 +3,7 @@ import type { FieldValue } from '../../engine/elements/types.js';
 import type { Cause, FieldChange } from '../../engine/state.js';
 import { chunk } from './chunk.js';
 import { positionsByElement } from './positions-store.js';
+import { RowStatement } from './row-statement.js';
 import type { DB } from './schema.js';
 
 /** Per-element counts of a map (SPEC §3, performance view). */
@@ -77,49 +78,34 @@ export async function existingEventIds(db: Kysely<DB>, ids: readonly string[]): 
   return out;
 }
 
+const insertEvent = new RowStatement<{ id: string; contactId: string; type: string; at: number; props: string | null; acceptedAt: number }>((db, p) =>
+  db
+    .insertInto('events')
+    .values({ id: p('id'), contact_id: p('contactId'), type: p('type'), at: p('at'), props_json: p('props'), accepted_at: p('acceptedAt') })
+    .onConflict((oc) => oc.column('id').doNothing()),
+);
+
 /** Stores accepted events; an id already stored is left as it was. */
 export async function insertEvents(
   db: Kysely<DB>,
   rows: readonly { id: string; contactId: string; type: string; at: number; props: Record<string, unknown> | null; acceptedAt: number }[],
 ): Promise<void> {
-  for (const part of chunk(rows, 6)) {
-    await db
-      .insertInto('events')
-      .values(
-        part.map((e) => ({
-          id: e.id,
-          contact_id: e.contactId,
-          type: e.type,
-          at: e.at,
-          props_json: e.props === null ? null : JSON.stringify(e.props),
-          accepted_at: e.acceptedAt,
-        })),
-      )
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
-  }
+  await insertEvent.run(db, rows.map((e) => ({ ...e, props: e.props === null ? null : JSON.stringify(e.props) })));
 }
 
 const toJson = (v: FieldValue): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 const fromJson = (s: string | null): FieldValue => (s === null ? null : (JSON.parse(s) as FieldValue));
 
+const insertChange = new RowStatement<{ contactId: string; at: number; field: string; from: string | null; to: string | null; cause: string }>((db, p) =>
+  db.insertInto('history').values({ contact_id: p('contactId'), at: p('at'), field: p('field'), from_json: p('from'), to_json: p('to'), cause_json: p('cause') }),
+);
+
 /** Records field changes, in order (ids increase in the order given). */
 export async function insertHistory(db: Kysely<DB>, changes: readonly FieldChange[]): Promise<void> {
-  for (const part of chunk(changes, 6)) {
-    await db
-      .insertInto('history')
-      .values(
-        part.map((c) => ({
-          contact_id: c.contactId,
-          at: c.at,
-          field: c.field,
-          from_json: toJson(c.from),
-          to_json: toJson(c.to),
-          cause_json: JSON.stringify(c.cause),
-        })),
-      )
-      .execute();
-  }
+  await insertChange.run(
+    db,
+    changes.map((c) => ({ contactId: c.contactId, at: c.at, field: c.field, from: toJson(c.from), to: toJson(c.to), cause: JSON.stringify(c.cause) })),
+  );
 }
 
 /** One recorded change as read back. */

@@ -188,8 +188,8 @@ describe('chunking', () => {
 
     statements.length = 0;
     await s.writeContacts(ids.map((id, i) => ({ id, values: i % 2 ? { points: i * 2 } : ({ vip: true, note: 'even' } as Record<string, FieldValue>) })), 9);
-    // Two key sets of 1,000 rows: two chunks each.
-    expect(statements.filter((q) => q.sql.startsWith('insert into "contacts"'))).toHaveLength(4);
+    // Existing contacts are updated in place, row by row on the transaction's connection: no insert.
+    expect(statements.filter((q) => q.sql.startsWith('insert into "contacts"'))).toHaveLength(0);
 
     await s.addTags(ids.map((contactId) => ({ contactId, tag: 'more' })));
     await s.upsertPositions(ids.map((contactId, i) => ({ mapId: 'm', contactId, elementId: 'w', version: 1, enteredAt: 0, dueAt: 2000 - i, timeoutAt: null, onCondition: false, stuck: false })));
@@ -223,11 +223,13 @@ describe('chunking', () => {
     const values = Object.fromEntries(keys.map((k, i) => [k, i]));
     statements.length = 0;
     await s.insertContacts(Array.from({ length: 1000 }, (_, i) => ({ id: `w${i}`, fields: values, tags: [], createdAt: 1 })));
-    await s.writeContacts(Array.from({ length: 1000 }, (_, i) => ({ id: `w${i}`, values })), 2);
+    // Writing to ids that are not contacts yet creates them, in chunks too.
+    await s.writeContacts(Array.from({ length: 1000 }, (_, i) => ({ id: `x${i}`, values })), 2);
     const inserts = statements.filter((q) => q.sql.startsWith('insert into "contacts"'));
-    expect(inserts.length).toBeGreaterThan(4); // 85 parameters a row: 352 rows a statement
+    expect(inserts).toHaveLength(6); // about 85 parameters a row: 352 rows a statement, three statements for each 1,000
     expect(Math.max(...inserts.map((q) => q.params))).toBeLessThanOrEqual(30_000);
     expect((await s.loadContacts(['w999'])).get('w999')?.fields.wide_79).toBe(79);
+    expect((await s.loadContacts(['x999'])).get('x999')?.fields).toMatchObject({ wide_79: 79, created_at: 2 });
     await s.close();
   });
 });

@@ -6,30 +6,42 @@ import { chunk, groupBy } from './chunk.js';
 import { fieldColumn, fromColumn, normalizeEmail, toColumn } from './columns.js';
 import type { FieldCatalog } from './fields-store.js';
 import { positionFromRow } from './positions-store.js';
+import { RowStatement } from './row-statement.js';
 import type { DB } from './schema.js';
 
 type ContactRow = Insertable<DB['contacts']>;
 
 /** Reads contacts with their tags and positions; ids not found are absent from the result. */
-export async function loadContacts(db: Kysely<DB>, catalog: FieldCatalog, ids: readonly string[]): Promise<Map<string, ContactState>> {
+export async function loadContacts(
+  db: Kysely<DB>,
+  catalog: FieldCatalog,
+  ids: readonly string[],
+  opts: { rules?: boolean } = {},
+): Promise<Map<string, ContactState>> {
   const out = new Map<string, ContactState>();
   for (const part of chunk([...new Set(ids)])) {
     const rows = await db.selectFrom('contacts').selectAll().where('id', 'in', part).execute();
+    if (rows.length === 0) continue;
+    // Which columns are fields, and their types, once per statement rather than once per row.
+    const columns = Object.keys(rows[0]).filter((c) => c.startsWith('f_'));
+    const keys = columns.map((c) => c.slice(2));
+    const types = keys.map((k) => catalog.byKey.get(k)?.type);
     for (const row of rows) {
       const fields: Record<string, FieldValue> = {};
-      for (const [column, value] of Object.entries(row)) {
-        if (!column.startsWith('f_') || value === null) continue;
-        const key = column.slice(2);
-        fields[key] = fromColumn(catalog.byKey.get(key)?.type, value);
+      const values = row as unknown as Record<string, unknown>;
+      for (let i = 0; i < columns.length; i++) {
+        const value = values[columns[i]];
+        if (value !== null) fields[keys[i]] = fromColumn(types[i], value);
       }
       out.set(row.id, { id: row.id, fields, tags: [], positions: new Map<string, Position>() });
     }
-    if (rows.length === 0) continue;
     const found = rows.map((r) => r.id);
     const tags = await db.selectFrom('contact_tags').selectAll().where('contact_id', 'in', found).orderBy('contact_id').orderBy('tag').execute();
     for (const t of tags) out.get(t.contact_id)?.tags.push(t.tag);
     const positions = await db.selectFrom('positions').selectAll().where('contact_id', 'in', found).execute();
     for (const p of positions) out.get(p.contact_id)?.positions.set(p.map_id, positionFromRow(p));
+    // The scoring rules each contact holds matter only when a scoring model runs.
+    if (opts.rules === false) continue;
     const rules = await db.selectFrom('scoring_rule_states').select(['contact_id', 'model_id', 'rule_id']).where('contact_id', 'in', found).execute();
     for (const r of rules) {
       const c = out.get(r.contact_id);
@@ -86,10 +98,28 @@ export async function insertContacts(
   await addTags(db, rows.flatMap((r) => r.tags.map((tag) => ({ contactId: r.id, tag }))));
 }
 
+/** One UPDATE per set of columns written together (few shapes: the fields a map updates). */
+const updatesByColumns = new Map<string, RowStatement<Record<string, unknown>>>();
+
+function updateContactColumns(columns: readonly string[]): RowStatement<Record<string, unknown>> {
+  const key = columns.join(',');
+  let stmt = updatesByColumns.get(key);
+  if (!stmt) {
+    stmt = new RowStatement<Record<string, unknown>>((db, p) =>
+      db
+        .updateTable('contacts')
+        .set(Object.fromEntries(columns.map((c) => [c, p(c)])))
+        .where('id', '=', p('id')),
+    );
+    updatesByColumns.set(key, stmt);
+  }
+  return stmt;
+}
+
 /**
- * Writes field values of contacts. Rows are grouped by their set of keys; each group is one
- * multi-row upsert on id that updates only those columns (and `updated_at`, and `email_norm`
- * with `email`). An id with no row is created (`created_at` = now). Unknown keys throw.
+ * Writes field values of contacts. Rows are grouped by their set of keys; each row is one UPDATE
+ * of only those columns (and `updated_at`, and `email_norm` with `email`). An id with no row is
+ * created (`created_at` = now). Unknown keys throw.
  */
 export async function writeContacts(
   db: Kysely<DB>,
@@ -102,30 +132,20 @@ export async function writeContacts(
     (r) => Object.keys(r.values).sort().join(','),
   );
   for (const group of groups.values()) {
-    const keys = Object.keys(group[0].values);
+    const keys = Object.keys(group[0].values).sort();
     const hasEmail = keys.includes('email');
-    const columns = keys.map(fieldColumn);
-    // The last write to an id wins; one statement must not upsert a row twice.
-    const byId = new Map<string, ContactRow>();
+    const columns = [...keys.map(fieldColumn), 'updated_at', ...(hasEmail ? ['email_norm'] : [])];
+    // The last write to an id wins.
+    const byId = new Map<string, Record<string, unknown>>();
     for (const r of group) {
       byId.delete(r.id);
-      byId.set(r.id, {
-        id: r.id,
-        created_at: now,
-        updated_at: now,
-        f_created_at: now,
-        ...(hasEmail ? { email_norm: normalizeEmail(r.values.email) } : {}),
-        ...toColumns(catalog, r.values),
-      });
+      byId.set(r.id, { id: r.id, updated_at: now, ...(hasEmail ? { email_norm: normalizeEmail(r.values.email) } : {}), ...toColumns(catalog, r.values) });
     }
-    const update: Record<string, unknown> = { updated_at: sql.ref('excluded.updated_at') };
-    if (hasEmail) update.email_norm = sql.ref('excluded.email_norm');
-    for (const c of columns) update[c] = sql.ref(`excluded.${c}`); // c passed fieldColumn's check
-    for (const part of chunk([...byId.values()], columns.length + 5)) {
+    const missing = await updateContactColumns(columns).unchanged(db, [...byId.values()]);
+    for (const part of chunk(missing, columns.length + 3)) {
       await db
         .insertInto('contacts')
-        .values(part)
-        .onConflict((oc) => oc.column('id').doUpdateSet(update as never))
+        .values(part.map((r) => ({ created_at: now, f_created_at: now, ...r, id: r.id as string, updated_at: now })))
         .execute();
     }
   }

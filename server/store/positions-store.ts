@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Position } from '../../engine/state.js';
 import { chunk, groupBy, lastByKey } from './chunk.js';
+import { RowStatement } from './row-statement.js';
 import type { DB, PositionTable } from './schema.js';
 
 /** A position with the contact it belongs to. */
@@ -21,32 +22,44 @@ export function positionFromRow(row: Selectable<PositionTable>): ContactPosition
   };
 }
 
-const UPDATED = ['element_id', 'version', 'entered_at', 'due_at', 'timeout_at', 'on_condition', 'stuck'] as const;
+type PositionParams = { [K in keyof ContactPosition]: K extends 'onCondition' | 'stuck' ? number : ContactPosition[K] };
+
+/** Moves a contact already on the map: most writes (a wait parking again, a step onward). */
+const updatePosition = new RowStatement<PositionParams>((db, p) =>
+  db
+    .updateTable('positions')
+    .set({
+      element_id: p('elementId'),
+      version: p('version'),
+      entered_at: p('enteredAt'),
+      due_at: p('dueAt'),
+      timeout_at: p('timeoutAt'),
+      on_condition: p('onCondition'),
+      stuck: p('stuck'),
+    })
+    .where('map_id', '=', p('mapId'))
+    .where('contact_id', '=', p('contactId')),
+);
+
+const insertPosition = new RowStatement<PositionParams>((db, p) =>
+  db.insertInto('positions').values({
+    map_id: p('mapId'),
+    contact_id: p('contactId'),
+    element_id: p('elementId'),
+    version: p('version'),
+    entered_at: p('enteredAt'),
+    due_at: p('dueAt'),
+    timeout_at: p('timeoutAt'),
+    on_condition: p('onCondition'),
+    stuck: p('stuck'),
+  }),
+);
 
 /** Puts contacts at elements (one place per contact and map: an existing one is replaced). */
 export async function upsertPositions(db: Kysely<DB>, rows: readonly ContactPosition[]): Promise<void> {
-  const unique = lastByKey(rows, (p) => `${p.mapId}\u0000${p.contactId}`);
-  for (const part of chunk(unique, 9)) {
-    await db
-      .insertInto('positions')
-      .values(
-        part.map((p) => ({
-          map_id: p.mapId,
-          contact_id: p.contactId,
-          element_id: p.elementId,
-          version: p.version,
-          entered_at: p.enteredAt,
-          due_at: p.dueAt,
-          timeout_at: p.timeoutAt,
-          on_condition: p.onCondition ? 1 : 0,
-          stuck: p.stuck ? 1 : 0,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['map_id', 'contact_id']).doUpdateSet((eb) => Object.fromEntries(UPDATED.map((c) => [c, eb.ref(`excluded.${c}`)]))),
-      )
-      .execute();
-  }
+  const unique = lastByKey(rows, (p) => `${p.mapId}\u0000${p.contactId}`).map((p) => ({ ...p, onCondition: p.onCondition ? 1 : 0, stuck: p.stuck ? 1 : 0 }));
+  // Update first, insert what was not there: cheaper than an upsert when most contacts move on.
+  await insertPosition.run(db, await updatePosition.unchanged(db, unique));
 }
 
 /** Takes contacts off maps. */

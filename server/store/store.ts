@@ -13,6 +13,7 @@ import * as positions from './positions-store.js';
 import type { ContactPosition } from './positions-store.js';
 import type { DB } from './schema.js';
 import { openSqlite } from './sqlite.js';
+import { bindDirect, type DirectConnection } from './row-statement.js';
 import * as timers from './timers-store.js';
 import * as scoring from './scoring-store.js';
 import type { ModelRecord } from './scoring-store.js';
@@ -31,21 +32,25 @@ export class Store {
   /** The Kysely instance, or the transaction this store is bound to. */
   readonly db: Kysely<DB> | Transaction<DB>;
   readonly #fields: FieldCatalog;
+  readonly #direct: DirectConnection | undefined;
 
-  private constructor(db: Kysely<DB> | Transaction<DB>, fields: FieldCatalog) {
+  private constructor(db: Kysely<DB> | Transaction<DB>, fields: FieldCatalog, direct: DirectConnection | undefined) {
     this.db = db;
     this.#fields = fields;
+    this.#direct = direct;
+    if (direct) bindDirect(db, direct);
   }
 
   /**
    * Opens (creating and migrating as needed) the SQLite database at `path`, a file or `':memory:'`.
-   * `durable`: fsync every commit; `log`: Kysely's query log.
+   * `durable`: fsync every commit; `log`: Kysely's query log; `direct: false` runs the hot
+   * statements through Kysely as other dialects do (tests cover both paths).
    */
-  static async open(path: string, opts: { durable?: boolean; log?: LogConfig } = {}): Promise<Store> {
-    const db = openSqlite(path, opts);
+  static async open(path: string, opts: { durable?: boolean; log?: LogConfig; direct?: boolean } = {}): Promise<Store> {
+    const { db, direct } = openSqlite(path, opts);
     try {
       await migrate(db);
-      const store = new Store(db, new FieldCatalog());
+      const store = new Store(db, new FieldCatalog(), opts.direct === false ? undefined : direct);
       await store.transaction((s) => syncBuiltinFields(s.db, s.#fields));
       return store;
     } catch (err) {
@@ -117,7 +122,7 @@ export class Store {
     // The transaction sees its own copy of the field catalog, handed back only on commit
     // (a rolled-back createFields must not leave columns in the catalog that do not exist).
     const fields = this.#fields.copy();
-    const result = await this.db.transaction().execute((trx) => fn(new Store(trx, fields)));
+    const result = await this.db.transaction().execute((trx) => fn(new Store(trx, fields, this.#direct)));
     this.#fields.byKey = fields.byKey;
     return result;
   }
@@ -198,9 +203,9 @@ export class Store {
 
   // ---- contacts --------------------------------------------------------------------------------
 
-  /** Contacts with their fields (empty ones omitted), tags and positions; unknown ids are absent. */
-  async loadContacts(ids: readonly string[]): Promise<Map<string, ContactState>> {
-    return contacts.loadContacts(this.db, this.#fields, ids);
+  /** Contacts with their fields (empty ones omitted), tags, positions and (unless `rules: false`) held scoring rules; unknown ids are absent. */
+  async loadContacts(ids: readonly string[], opts?: { rules?: boolean }): Promise<Map<string, ContactState>> {
+    return contacts.loadContacts(this.db, this.#fields, ids, opts);
   }
 
   /** Ids by email, matched ignoring case and surrounding spaces: normalized email → id. */

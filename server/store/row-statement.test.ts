@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { Store } from './store.js';
+import { sql } from 'kysely';
+
+/** Every row of the tables these writes touch, in a stable order. */
+async function snapshot(s: Store): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const [table, by] of [['contacts', 'id'], ['positions', 'map_id, contact_id'], ['history', 'id'], ['events', 'id']]) {
+    out[table] = (await sql`select * from ${sql.table(table)} order by ${sql.raw(by)}`.execute(s.db)).rows;
+  }
+  return out;
+}
+
+/** The same writes through both paths: direct prepared statements (SQLite) and Kysely (other dialects). */
+async function writeAll(direct: boolean): Promise<Record<string, unknown[]>> {
+  const s = await Store.open(':memory:', { direct });
+  await s.createFields([{ key: 'points', label: 'Points', type: 'number' }], 1);
+  await s.insertContacts([{ id: 'a', fields: { email: 'a@x.test', points: 1 }, tags: [], createdAt: 1 }]);
+  await s.transaction(async (tx) => {
+    // One existing contact updated, one unknown id created by the same write.
+    await tx.writeContacts([{ id: 'a', values: { points: 5 } }, { id: 'b', values: { points: 7 } }], 2);
+    const pos = { mapId: 'm', elementId: 'w', version: 1, enteredAt: 2, dueAt: 9, timeoutAt: null, onCondition: false, stuck: false };
+    await tx.upsertPositions([{ ...pos, contactId: 'a' }, { ...pos, contactId: 'b', onCondition: true }]);
+    // The second write of a position replaces the first.
+    await tx.upsertPositions([{ ...pos, contactId: 'a', elementId: 'x', dueAt: 12, stuck: true }]);
+    await tx.insertHistory([{ contactId: 'a', at: 2, field: 'points', from: 1, to: 5, cause: { api: true } }]);
+    await tx.insertEvents([{ id: 'e1', contactId: 'a', type: 'click', at: 2, props: { url: '/' }, acceptedAt: 2 }]);
+    await tx.insertEvents([{ id: 'e1', contactId: 'b', type: 'other', at: 3, props: null, acceptedAt: 3 }]);
+  });
+  const snap = await snapshot(s);
+  await s.close();
+  return snap;
+}
+
+describe('hot statements', () => {
+  it('write the same rows directly on SQLite as through Kysely', async () => {
+    const direct = await writeAll(true);
+    expect(direct).toEqual(await writeAll(false));
+    expect(direct.contacts).toMatchObject([{ id: 'a', f_points: 5, updated_at: 2 }, { id: 'b', f_points: 7, created_at: 2 }]);
+    expect(direct.positions).toMatchObject([{ contact_id: 'a', element_id: 'x', due_at: 12, stuck: 1 }, { contact_id: 'b', element_id: 'w', on_condition: 1 }]);
+    expect(direct.events).toMatchObject([{ id: 'e1', contact_id: 'a', type: 'click' }]);
+  });
+
+  it('leave nothing behind when the transaction rolls back', async () => {
+    const s = await Store.open(':memory:');
+    await expect(
+      s.transaction(async (tx) => {
+        await tx.insertHistory([{ contactId: 'a', at: 1, field: 'email', from: null, to: 'a@x.test', cause: { api: true } }]);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect((await snapshot(s)).history).toEqual([]);
+    await s.close();
+  });
+});

@@ -1,0 +1,108 @@
+import { CompiledQuery } from 'kysely';
+import type { Compilable, Kysely } from 'kysely';
+import type { DB } from './schema.js';
+
+/**
+ * Runs SQL straight on the connection of an open transaction, synchronously: the hot paths' way
+ * around building, compiling and awaiting a query per row. Only a dialect whose driver runs
+ * in-process offers one (SQLite, see `sqlite.ts`).
+ */
+export interface DirectConnection {
+  /** Runs a statement; answers how many rows it changed. */
+  run(sql: string, params: readonly unknown[]): number;
+  /** Runs a query; answers its rows. */
+  all(sql: string, params: readonly unknown[]): unknown[];
+}
+
+/** Kysely instances (or transactions) whose connection may be used directly. */
+const direct = new WeakMap<object, DirectConnection>();
+
+/** Lets statements run directly on `db`'s connection (the store binds each transaction it opens). */
+export function bindDirect(db: Kysely<DB>, conn: DirectConnection): void {
+  direct.set(db, conn);
+}
+
+/** The direct connection, only while `db` is a transaction: then no other query can hold it. */
+function directOf(db: Kysely<DB>): DirectConnection | undefined {
+  return db.isTransaction ? direct.get(db) : undefined;
+}
+
+/** A placeholder standing for a row's value when the statement is built. */
+type Param = <K extends string>(key: K) => never;
+const MARK = '\u0000row:';
+
+/**
+ * A statement of fixed shape, built once with Kysely (typed, spelled in the database's dialect)
+ * and run once per row with that row's values. Inside a transaction on SQLite each row is one call
+ * of a prepared statement on the transaction's connection; elsewhere it goes through Kysely.
+ *
+ * ```ts
+ * const insertTag = new RowStatement<{ contactId: string; tag: string }>((db, p) =>
+ *   db.insertInto('contact_tags').values({ contact_id: p('contactId'), tag: p('tag') }));
+ * await insertTag.run(db, rows);
+ * ```
+ */
+export class RowStatement<R extends Record<string, unknown>> {
+  readonly #build: (db: Kysely<DB>, p: Param) => Compilable<unknown>;
+  /** Compiled once per dialect adapter: the SQL and which row key each parameter takes. */
+  readonly #compiled = new WeakMap<object, { sql: string; keys: (keyof R)[] }>();
+
+  constructor(build: (db: Kysely<DB>, p: <K extends keyof R & string>(key: K) => never) => Compilable<unknown>) {
+    this.#build = build as (db: Kysely<DB>, p: Param) => Compilable<unknown>;
+  }
+
+  #compile(db: Kysely<DB>): { sql: string; keys: (keyof R)[] } {
+    const adapter = db.getExecutor().adapter;
+    let c = this.#compiled.get(adapter);
+    if (!c) {
+      const q = this.#build(db, ((key: string) => `${MARK}${key}`) as Param).compile();
+      const keys = q.parameters.map((v) => {
+        if (typeof v !== 'string' || !v.startsWith(MARK)) throw new Error(`RowStatement: every value must be a p('key') placeholder (${q.sql})`);
+        return v.slice(MARK.length) as keyof R;
+      });
+      c = { sql: q.sql, keys };
+      this.#compiled.set(adapter, c);
+    }
+    return c;
+  }
+
+  /** Runs the statement for each row, in order; answers how many rows in all it changed. */
+  async run(db: Kysely<DB>, rows: readonly R[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const { sql, keys } = this.#compile(db);
+    const conn = directOf(db);
+    let changed = 0;
+    if (conn) {
+      for (const row of rows) changed += conn.run(sql, keys.map((k) => row[k] ?? null));
+      return changed;
+    }
+    for (const row of rows) {
+      const res = await db.executeQuery(CompiledQuery.raw(sql, keys.map((k) => row[k] ?? null)));
+      changed += Number(res.numAffectedRows ?? 0n);
+    }
+    return changed;
+  }
+
+  /** Runs the statement for each row; answers the rows that changed nothing (an update that found no row). */
+  async unchanged(db: Kysely<DB>, rows: readonly R[]): Promise<R[]> {
+    if (rows.length === 0) return [];
+    const { sql, keys } = this.#compile(db);
+    const conn = directOf(db);
+    const out: R[] = [];
+    for (const row of rows) {
+      const params = keys.map((k) => row[k] ?? null);
+      const n = conn ? conn.run(sql, params) : Number((await db.executeQuery(CompiledQuery.raw(sql, params))).numAffectedRows ?? 0n);
+      if (n === 0) out.push(row);
+    }
+    return out;
+  }
+
+  /** Runs the query for one row of parameters; answers its result rows. */
+  async all<T>(db: Kysely<DB>, row: R): Promise<T[]> {
+    const { sql, keys } = this.#compile(db);
+    const params = keys.map((k) => row[k] ?? null);
+    const conn = directOf(db);
+    if (conn) return conn.all(sql, params) as T[];
+    return (await db.executeQuery<T>(CompiledQuery.raw(sql, params))).rows as T[];
+  }
+}
