@@ -4,7 +4,12 @@
  * raw better-sqlite3 doing the least equivalent work on the same database: select the due rows by
  * index, update the field, reschedule, 1,000 rows per transaction.
  */
+import { copyFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { ManualClock } from '../engine/clock.js';
+import { Runtime } from '../server/runtime/runtime.js';
+import { Store } from '../server/store/store.js';
+import { SqlReplay } from './replay.js';
 import { applyPragmas } from '../server/store/sqlite.js';
 import { dbBytes, DAY, peakRssMb, scratch, T0, time } from './common.js';
 import { DECAY_MAP, openDecayWorld, parkSetBased } from './park.js';
@@ -19,6 +24,10 @@ export interface DecayTickResult {
   readonly setupMs: number;
   readonly engineMs: number;
   readonly baselineMs: number;
+  /** The engine's own statements replayed on a copy: contact-steps per second if the engine cost only its SQL. */
+  readonly sqlOnly: number;
+  /** The share of the engine's time that is SQLite running its statements. */
+  readonly sqlShare: number;
   /** Peak RSS of the process with N contacts parked and ticked once, MB. */
   readonly peakRssMb: number;
   readonly dbBytesPerContact: number;
@@ -29,8 +38,14 @@ export async function decayTick(n: number): Promise<DecayTickResult> {
   const tmp = scratch();
   try {
     const path = tmp.file('decay.db');
-    const { store, clock, rt } = await openDecayWorld(path);
-    const setup = await time(() => parkSetBased(store, n));
+    const world = await openDecayWorld(path);
+    const setup = await time(() => parkSetBased(world.store, n));
+    await world.store.close();
+    // The same tick again on a copy, its statements replayed on a third copy: the SQL share.
+    const sql = await replayTick(path, tmp.file('logged.db'), tmp.file('replayed.db'));
+    const store = await Store.open(path);
+    const clock = new ManualClock(T0);
+    const rt = await Runtime.create({ store, clock });
     const engine = await time(() => rt.advance(T0 + DAY, clock));
     const moved = await store.db.selectFrom('positions').select((eb) => eb.fn.countAll().as('n'))
       .where('map_id', '=', DECAY_MAP).where('due_at', '=', T0 + 2 * DAY).executeTakeFirstOrThrow();
@@ -41,10 +56,29 @@ export async function decayTick(n: number): Promise<DecayTickResult> {
     const baselineMs = rawTick(path, T0 + 2 * DAY);
     return {
       n, engine: n / (engine.ms / 1000), baseline: n / (baselineMs / 1000), ratio: baselineMs / engine.ms,
-      setupMs: setup.ms, engineMs: engine.ms, baselineMs, peakRssMb: rss, dbBytesPerContact: bytes / n,
+      setupMs: setup.ms, engineMs: engine.ms, baselineMs, sqlOnly: n / (sql.ms / 1000), sqlShare: sql.ms / engine.ms,
+      peakRssMb: rss, dbBytesPerContact: bytes / n,
     };
   } finally {
     tmp.remove();
+  }
+}
+
+/** Runs the tick on a copy of `path` and replays its statements on another copy; answers SQLite's milliseconds. */
+async function replayTick(path: string, logged: string, replayed: string): Promise<{ ms: number; statements: number }> {
+  copyFileSync(path, logged);
+  const replay = new SqlReplay(path, replayed);
+  try {
+    const store = await Store.open(logged, { log: replay.log });
+    const clock = new ManualClock(T0);
+    const rt = await Runtime.create({ store, clock });
+    replay.measuring = true;
+    await rt.advance(T0 + DAY, clock);
+    replay.measuring = false;
+    await store.close();
+    return { ms: replay.ms, statements: replay.statements };
+  } finally {
+    replay.close();
   }
 }
 

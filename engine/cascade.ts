@@ -323,13 +323,13 @@ export class CauseRun {
       mapId: map.id, elementId, version: map.version, enteredAt,
       dueAt: p.dueAt, timeoutAt: p.timeoutAt ?? null, onCondition: p.onCondition ?? false, stuck,
     };
+    this.effects.setPosition({ ...pos, contactId: this.contact.id }, this.contact.positions.get(map.id) ?? null);
     this.contact.positions.set(map.id, pos);
-    this.effects.setPosition({ ...pos, contactId: this.contact.id });
   }
 
   leave(map: CompiledMap): void {
+    this.effects.leave(map.id, this.contact.id, this.contact.positions.get(map.id) ?? null);
     this.contact.positions.delete(map.id);
-    this.effects.leave(map.id, this.contact.id);
   }
 
   fail(map: CompiledMap, el: Element, message: string): void {

@@ -35,6 +35,11 @@ export class Effects {
   readonly tagWrites = new Map<string, { from: readonly string[]; to: readonly string[] }>();
   /** Positions by `${mapId}\u0000${contactId}`; null: the contact left the map. */
   readonly positions = new Map<string, PositionRow | { mapId: string; contactId: string; left: true }>();
+  /**
+   * The stored row of each position written (null: the contact was not on the map), as it was
+   * before the batch's first write to it: the store writes only what changed.
+   */
+  readonly priorPositions = new Map<string, Position | null>();
   /** Date triggers by `${mapId}\u0000${elementId}\u0000${contactId}`. */
   readonly dateTimers = new Map<string, DateTimerWrite>();
   /** Statistics by `${mapId}\u0000${elementId}`. */
@@ -56,13 +61,19 @@ export class Effects {
     w.set(c.field, c.to);
   }
 
-  setPosition(p: PositionRow): void {
-    this.positions.set(`${p.mapId}\u0000${p.contactId}`, p);
+  /** The contact is now at `p`; `prior` is where it was until now (null: not on the map). */
+  setPosition(p: PositionRow, prior: Position | null): void {
+    const key = `${p.mapId}\u0000${p.contactId}`;
+    if (!this.positions.has(key)) this.priorPositions.set(key, prior);
+    this.positions.set(key, p);
     if (p.dueAt !== null && p.dueAt < this.earliestDue) this.earliestDue = p.dueAt;
   }
 
-  leave(mapId: string, contactId: string): void {
-    this.positions.set(`${mapId}\u0000${contactId}`, { mapId, contactId, left: true });
+  /** The contact left a map; `prior` is where it was until now. */
+  leave(mapId: string, contactId: string, prior: Position | null): void {
+    const key = `${mapId}\u0000${contactId}`;
+    if (!this.positions.has(key)) this.priorPositions.set(key, prior);
+    this.positions.set(key, { mapId, contactId, left: true });
   }
 
   dateTimer(t: DateTimerWrite): void {

@@ -1,4 +1,5 @@
 import type { Effects, PositionRow } from '../../engine/effects.js';
+import type { Position } from '../../engine/state.js';
 import type { FieldValue } from '../../engine/elements/types.js';
 import type { Store } from '../store/store.js';
 
@@ -21,14 +22,15 @@ export async function flushEffects(store: Store, effects: Effects, now: number):
   if (removed.length) await store.removeTags(removed);
   if (added.length) await store.addTags(added);
 
-  const upserts: PositionRow[] = [];
+  const moves: { position: PositionRow; prior: Position | null }[] = [];
   const leaves: { mapId: string; contactId: string }[] = [];
-  for (const p of effects.positions.values()) {
-    if ('left' in p) leaves.push({ mapId: p.mapId, contactId: p.contactId });
-    else upserts.push(p);
+  for (const [key, p] of effects.positions) {
+    const prior = effects.priorPositions.get(key) ?? null;
+    if (!('left' in p)) moves.push({ position: p, prior });
+    else if (prior) leaves.push({ mapId: p.mapId, contactId: p.contactId }); // on and off in one batch: nothing stored
   }
   if (leaves.length) await store.deletePositions(leaves);
-  if (upserts.length) await store.upsertPositions(upserts);
+  if (moves.length) await store.writePositions(moves);
 
   const arm = [];
   const drop = [];

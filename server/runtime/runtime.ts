@@ -113,7 +113,7 @@ export class Runtime {
         const byEmail = emails.length ? await s.findIdsByEmail(emails) : new Map<string, string>();
         const ids = new Set<string>(byEmail.values());
         for (const e of fresh) if ('id' in e.contact) ids.add(e.contact.id);
-        const states = await s.loadContacts([...ids]);
+        const states = await s.loadContacts([...ids], { rules: this.#scores() });
         const missing = fresh.flatMap((e) => ('id' in e.contact && !states.has(e.contact.id) ? [e.contact.id] : []));
         if (missing.length) {
           throw notFound(`No contact with id ${[...new Set(missing)].slice(0, 5).map((m) => `"${m}"`).join(', ')}${missing.length > 5 ? ', …' : ''}: create it first, or name it by email`);
@@ -149,6 +149,11 @@ export class Runtime {
     });
   }
 
+  /** Whether a scoring model runs: only then do contacts' held rules need reading. */
+  #scores(): boolean {
+    return (this.world.models?.length ?? 0) > 0;
+  }
+
   /** A new contact's state, with its creation time set. */
   newContact(now: number, fields: Record<string, ContactState['fields'][string]>, id = this.ids()): ContactState {
     // Custom fields with a default start with it unless a value is given.
@@ -177,7 +182,7 @@ export class Runtime {
     also?: (s: Store) => Promise<void>,
   ): Promise<number> {
     return this.store.transaction(async (s) => {
-      const states = await s.loadContacts([...new Set(items.map((i) => i.contactId))]);
+      const states = await s.loadContacts([...new Set(items.map((i) => i.contactId))], { rules: this.#scores() });
       const effects = new Effects();
       let done = 0;
       let last = 0;
@@ -236,8 +241,8 @@ export class Runtime {
     for (const [seq, map] of this.world.maps.entries()) {
       if (map.paused) continue;
       // Only ask the database about what a map can have: waits, date triggers.
-      for (const p of map.hasWaits ? await this.store.duePositions(map.id, upTo, BATCH) : []) {
-        items.push({ at: p.dueAt!, seq, contactId: p.contactId, work: { kind: 'wake', mapId: map.id } });
+      for (const p of map.hasWaits ? await this.store.dueContacts(map.id, upTo, BATCH) : []) {
+        items.push({ at: p.dueAt, seq, contactId: p.contactId, work: { kind: 'wake', mapId: map.id } });
       }
       for (const t of map.triggers.date_reached.length ? await this.store.dueDateTimers(map.id, upTo, BATCH) : []) {
         items.push({ at: t.dueAt, seq, contactId: t.contactId, work: { kind: 'date', mapId: map.id, elementId: t.elementId, armedValue: t.armedValue } });

@@ -6,7 +6,7 @@ import { chunk, groupBy } from './chunk.js';
 import { fieldColumn, fromColumn, normalizeEmail, toColumn } from './columns.js';
 import type { FieldCatalog } from './fields-store.js';
 import { positionFromRow } from './positions-store.js';
-import { RowStatement } from './row-statement.js';
+import { updateStatement } from './row-statement.js';
 import type { DB } from './schema.js';
 
 type ContactRow = Insertable<DB['contacts']>;
@@ -98,24 +98,6 @@ export async function insertContacts(
   await addTags(db, rows.flatMap((r) => r.tags.map((tag) => ({ contactId: r.id, tag }))));
 }
 
-/** One UPDATE per set of columns written together (few shapes: the fields a map updates). */
-const updatesByColumns = new Map<string, RowStatement<Record<string, unknown>>>();
-
-function updateContactColumns(columns: readonly string[]): RowStatement<Record<string, unknown>> {
-  const key = columns.join(',');
-  let stmt = updatesByColumns.get(key);
-  if (!stmt) {
-    stmt = new RowStatement<Record<string, unknown>>((db, p) =>
-      db
-        .updateTable('contacts')
-        .set(Object.fromEntries(columns.map((c) => [c, p(c)])))
-        .where('id', '=', p('id')),
-    );
-    updatesByColumns.set(key, stmt);
-  }
-  return stmt;
-}
-
 /**
  * Writes field values of contacts. Rows are grouped by their set of keys; each row is one UPDATE
  * of only those columns (and `updated_at`, and `email_norm` with `email`). An id with no row is
@@ -141,7 +123,7 @@ export async function writeContacts(
       byId.delete(r.id);
       byId.set(r.id, { id: r.id, updated_at: now, ...(hasEmail ? { email_norm: normalizeEmail(r.values.email) } : {}), ...toColumns(catalog, r.values) });
     }
-    const missing = await updateContactColumns(columns).unchanged(db, [...byId.values()]);
+    const missing = await updateStatement('contacts', columns, ['id']).unchanged(db, [...byId.values()]);
     for (const part of chunk(missing, columns.length + 3)) {
       await db
         .insertInto('contacts')

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Position } from '../../engine/state.js';
 import { chunk, groupBy, lastByKey } from './chunk.js';
-import { RowStatement } from './row-statement.js';
+import { RowStatement, updateStatement } from './row-statement.js';
 import type { DB, PositionTable } from './schema.js';
 
 /** A position with the contact it belongs to. */
@@ -22,44 +22,69 @@ export function positionFromRow(row: Selectable<PositionTable>): ContactPosition
   };
 }
 
-type PositionParams = { [K in keyof ContactPosition]: K extends 'onCondition' | 'stuck' ? number : ContactPosition[K] };
+/** A position as statement parameters, by column. */
+function positionColumns(p: ContactPosition): Record<string, unknown> {
+  return {
+    map_id: p.mapId,
+    contact_id: p.contactId,
+    element_id: p.elementId,
+    version: p.version,
+    entered_at: p.enteredAt,
+    due_at: p.dueAt,
+    timeout_at: p.timeoutAt,
+    on_condition: p.onCondition ? 1 : 0,
+    stuck: p.stuck ? 1 : 0,
+  };
+}
 
-/** Moves a contact already on the map: most writes (a wait parking again, a step onward). */
-const updatePosition = new RowStatement<PositionParams>((db, p) =>
-  db
-    .updateTable('positions')
-    .set({
-      element_id: p('elementId'),
-      version: p('version'),
-      entered_at: p('enteredAt'),
-      due_at: p('dueAt'),
-      timeout_at: p('timeoutAt'),
-      on_condition: p('onCondition'),
-      stuck: p('stuck'),
-    })
-    .where('map_id', '=', p('mapId'))
-    .where('contact_id', '=', p('contactId')),
-);
+const KEY = ['map_id', 'contact_id'];
+const MOVABLE = ['element_id', 'version', 'entered_at', 'due_at', 'timeout_at', 'on_condition', 'stuck'];
 
-const insertPosition = new RowStatement<PositionParams>((db, p) =>
+const insertPosition = new RowStatement<Record<string, unknown>>((db, p) =>
   db.insertInto('positions').values({
-    map_id: p('mapId'),
-    contact_id: p('contactId'),
-    element_id: p('elementId'),
+    map_id: p('map_id'),
+    contact_id: p('contact_id'),
+    element_id: p('element_id'),
     version: p('version'),
-    entered_at: p('enteredAt'),
-    due_at: p('dueAt'),
-    timeout_at: p('timeoutAt'),
-    on_condition: p('onCondition'),
+    entered_at: p('entered_at'),
+    due_at: p('due_at'),
+    timeout_at: p('timeout_at'),
+    on_condition: p('on_condition'),
     stuck: p('stuck'),
   }),
 );
 
 /** Puts contacts at elements (one place per contact and map: an existing one is replaced). */
 export async function upsertPositions(db: Kysely<DB>, rows: readonly ContactPosition[]): Promise<void> {
-  const unique = lastByKey(rows, (p) => `${p.mapId}\u0000${p.contactId}`).map((p) => ({ ...p, onCondition: p.onCondition ? 1 : 0, stuck: p.stuck ? 1 : 0 }));
+  const unique = lastByKey(rows, (p) => `${p.mapId}\u0000${p.contactId}`).map(positionColumns);
   // Update first, insert what was not there: cheaper than an upsert when most contacts move on.
-  await insertPosition.run(db, await updatePosition.unchanged(db, unique));
+  await insertPosition.run(db, await updateStatement('positions', MOVABLE, KEY).unchanged(db, unique));
+}
+
+/**
+ * Writes positions whose stored row is known (`prior`; null: none): new ones are inserted, moved
+ * ones update only the columns that changed (a wait parking again touches its due time, not the
+ * element index), unchanged ones are skipped.
+ */
+export async function writePositions(db: Kysely<DB>, rows: readonly { position: ContactPosition; prior: Position | null }[]): Promise<void> {
+  const inserts: Record<string, unknown>[] = [];
+  const updates = new Map<string, Record<string, unknown>[]>();
+  for (const { position, prior } of rows) {
+    const now = positionColumns(position);
+    if (prior === null) {
+      inserts.push(now);
+      continue;
+    }
+    const before = positionColumns({ ...prior, contactId: position.contactId });
+    const changed = MOVABLE.filter((c) => now[c] !== before[c]);
+    if (changed.length === 0) continue;
+    const shape = changed.join(',');
+    let group = updates.get(shape);
+    if (!group) updates.set(shape, (group = []));
+    group.push(now);
+  }
+  for (const [shape, group] of updates) await updateStatement('positions', shape.split(','), KEY).run(db, group);
+  await insertPosition.run(db, inserts);
 }
 
 /** Takes contacts off maps. */
@@ -84,6 +109,24 @@ export async function duePositions(db: Kysely<DB>, mapId: string, upTo: number, 
     .limit(limit)
     .execute();
   return rows.map(positionFromRow);
+}
+
+/**
+ * Who is due on a map at or before `upTo`, earliest first (ties by contact id): what firing waits
+ * needs, read from the due index alone (no table lookup per row).
+ */
+export async function dueContacts(db: Kysely<DB>, mapId: string, upTo: number, limit: number): Promise<{ contactId: string; dueAt: number }[]> {
+  const rows = await db
+    .selectFrom('positions')
+    .select(['contact_id', 'due_at'])
+    .where('map_id', '=', mapId)
+    .where('due_at', 'is not', null)
+    .where('due_at', '<=', upTo)
+    .orderBy('due_at')
+    .orderBy('contact_id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ contactId: r.contact_id, dueAt: Number(r.due_at) }));
 }
 
 /** The earliest due time of any position on these maps, or null. */

@@ -41,6 +41,23 @@ describe('hot statements', () => {
     expect(direct.events).toMatchObject([{ id: 'e1', contact_id: 'a', type: 'click' }]);
   });
 
+  it('write only what changed in a position whose stored row is known', async () => {
+    const statements: string[] = [];
+    const s = await Store.open(':memory:', { log: (e) => void statements.push(e.query.sql) });
+    const at = { mapId: 'm', contactId: 'a', elementId: 'w', version: 1, enteredAt: 1, dueAt: 5, timeoutAt: null, onCondition: false, stuck: false };
+    await s.writePositions([{ position: at, prior: null }]);
+    statements.length = 0;
+    const { contactId: _, ...prior } = at;
+    const parkedAgain = { ...at, enteredAt: 5, dueAt: 9 };
+    await s.writePositions([{ position: parkedAgain, prior }, { position: { ...at, contactId: 'b' }, prior: null }]);
+    expect(statements.filter((q) => q.startsWith('update'))).toEqual(['update "positions" set "entered_at" = ?, "due_at" = ? where "map_id" = ? and "contact_id" = ?']);
+    statements.length = 0;
+    await s.writePositions([{ position: parkedAgain, prior: { ...prior, enteredAt: 5, dueAt: 9 } }]);
+    expect(statements.filter((q) => /^(update|insert)/.test(q))).toEqual([]); // nothing changed: nothing written
+    expect((await snapshot(s)).positions).toMatchObject([{ contact_id: 'a', entered_at: 5, due_at: 9, element_id: 'w' }, { contact_id: 'b', due_at: 5 }]);
+    await s.close();
+  });
+
   it('leave nothing behind when the transaction rolls back', async () => {
     const s = await Store.open(':memory:');
     await expect(

@@ -106,3 +106,23 @@ export class RowStatement<R extends Record<string, unknown>> {
     return (await db.executeQuery<T>(CompiledQuery.raw(sql, params))).rows as T[];
   }
 }
+
+const updates = new Map<string, RowStatement<Record<string, unknown>>>();
+
+/**
+ * `update <table> set <set…> where <where…>` with each row's values named by column: one
+ * statement per shape, made once (a contact's score and due time, not its every column).
+ */
+export function updateStatement(table: keyof DB, set: readonly string[], where: readonly string[]): RowStatement<Record<string, unknown>> {
+  const key = `${table}\u0000${set.join(',')}\u0000${where.join(',')}`;
+  let stmt = updates.get(key);
+  if (!stmt) {
+    stmt = new RowStatement<Record<string, unknown>>((db, p) => {
+      let q = db.updateTable(table).set(Object.fromEntries(set.map((c) => [c, p(c)])) as never);
+      for (const c of where) q = q.where(c as never, '=', p(c));
+      return q;
+    });
+    updates.set(key, stmt);
+  }
+  return stmt;
+}

@@ -5,8 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type RawBuilder } from 'kysely';
-import type { LogConfig } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, sql, type RawBuilder } from 'kysely';
+import type { DatabaseConnection, Driver, LogConfig, LogEvent, SqliteDialectConfig } from 'kysely';
 import type { DirectConnection } from './row-statement.js';
 import type { DB } from './schema.js';
 
@@ -33,12 +33,48 @@ export function openSqlite(path: string, opts: SqliteOptions = {}): { db: Kysely
     throw err;
   }
   const cached = withStatementCache(sqlite);
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cached }), ...(opts.log ? { log: opts.log } : {}) });
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: cached }), ...(opts.log ? { log: opts.log } : {}) });
   const direct: DirectConnection = {
     run: (text, params) => cached.prepare(text).run(params as unknown[]).changes,
     all: (text, params) => cached.prepare(text).all(params as unknown[]),
   };
-  return { db, direct };
+  return { db, direct: typeof opts.log === 'function' ? loggedDirect(direct, opts.log) : direct };
+}
+
+/**
+ * Kysely's SQLite dialect, with transactions that take the write lock when they begin (`BEGIN
+ * IMMEDIATE`, waiting up to the busy timeout for it). A plain `BEGIN` reads first and asks for the
+ * lock at its first write: if another process (`scoremap prune` or `import` next to the server)
+ * committed in between, SQLite fails that transaction at once with SQLITE_BUSY(_SNAPSHOT), which
+ * no busy timeout can wait out.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new (class extends SqliteDriver {
+      override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      }
+    })(this.#config);
+  }
+}
+
+/** Reports each direct statement to Kysely's log function, as Kysely reports its own queries. */
+function loggedDirect(direct: DirectConnection, log: (event: LogEvent) => void): DirectConnection {
+  const timed = <T>(text: string, params: readonly unknown[], f: () => T): T => {
+    const start = performance.now();
+    const result = f();
+    log({ level: 'query', query: CompiledQuery.raw(text, params as unknown[]), queryDurationMillis: performance.now() - start });
+    return result;
+  };
+  return {
+    run: (text, params) => timed(text, params, () => direct.run(text, params)),
+    all: (text, params) => timed(text, params, () => direct.all(text, params)),
+  };
 }
 
 /** The page cache, KiB: the default 2 MiB makes a large database re-read the same pages from the OS. */

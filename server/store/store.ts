@@ -1,7 +1,7 @@
 import type { Kysely, LogConfig, Transaction } from 'kysely';
 import type { FieldValue } from '../../engine/elements/types.js';
 import type { FieldDef, FieldDefinition } from '../../engine/schema/field.js';
-import type { ContactState, FieldChange } from '../../engine/state.js';
+import type { ContactState, FieldChange, Position } from '../../engine/state.js';
 import * as activity from './activity-store.js';
 import type { ElementStats, HistoryEntry } from './activity-store.js';
 import * as contacts from './contacts-store.js';
@@ -21,8 +21,10 @@ import type { DateTimer } from './timers-store.js';
 import * as scores from './scores-query.js';
 import type { ScoreDistribution, ScoreRank } from './scores-query.js';
 import type { Bracket } from '../../engine/scoring/model.js';
+import * as retention from './retention-store.js';
+import type { PrunableTable, Space, SweepPage } from './retention-store.js';
 
-export type { ContactPosition, DateTimer, ElementStats, HistoryEntry, MapRecord, MapStatus, ModelRecord, ScoreDistribution, ScoreRank };
+export type { ContactPosition, DateTimer, ElementStats, HistoryEntry, MapRecord, MapStatus, ModelRecord, PrunableTable, ScoreDistribution, ScoreRank, Space, SweepPage };
 
 /**
  * The engine's storage: one entry point over Kysely, whose queries PostgreSQL could run too.
@@ -255,6 +257,11 @@ export class Store {
     await this.transaction((s) => positions.upsertPositions(s.db, rows));
   }
 
+  /** Writes positions whose stored row is known (`prior`, null: none): only what changed. */
+  async writePositions(rows: { position: ContactPosition; prior: Position | null }[]): Promise<void> {
+    await this.transaction((s) => positions.writePositions(s.db, rows));
+  }
+
   /** Takes contacts off maps. */
   async deletePositions(rows: { mapId: string; contactId: string }[]): Promise<void> {
     await this.transaction((s) => positions.deletePositions(s.db, rows));
@@ -263,6 +270,11 @@ export class Store {
   /** A map's positions due at or before `upTo`, by due time then contact id. */
   async duePositions(mapId: string, upTo: number, limit: number): Promise<ContactPosition[]> {
     return positions.duePositions(this.db, mapId, upTo, limit);
+  }
+
+  /** Who is due on a map at or before `upTo`, by due time then contact id (from the due index alone). */
+  async dueContacts(mapId: string, upTo: number, limit: number): Promise<{ contactId: string; dueAt: number }[]> {
+    return positions.dueContacts(this.db, mapId, upTo, limit);
   }
 
   /** The earliest due time of a position on these maps, or null. */
@@ -402,5 +414,33 @@ export class Store {
   /** Creates the index on a field's column unless it exists. */
   async ensureIndex(field: string): Promise<void> {
     await scores.ensureIndex(this.db, field);
+  }
+
+  // ---- retention (`scoremap prune`) ------------------------------------------------------------
+
+  /** The next `limit` rows of history or events after `after`, in key order, and which are from before `before`. */
+  async sweepPage(table: PrunableTable, after: number | string | null, limit: number, before: number): Promise<SweepPage> {
+    return retention.sweepPage(this.db, table, after, limit, before);
+  }
+
+  /** Deletes history or event rows by key, in one transaction; answers how many went. */
+  async deleteRows(table: PrunableTable, keys: readonly (number | string)[]): Promise<number> {
+    return this.transaction((s) => retention.deleteRows(s.db, table, keys));
+  }
+
+  /** The file's pages, free pages and auto-vacuum mode. */
+  async space(): Promise<Space> {
+    return retention.space(this.db);
+  }
+
+  /** Gives up to `pages` free pages back to the file system (incremental auto-vacuum), or rewrites the file (`'full'`, which also turns incremental auto-vacuum on). */
+  async vacuum(how: { pages: number } | 'full'): Promise<void> {
+    if (how === 'full') await retention.fullVacuum(this.db);
+    else await retention.incrementalVacuum(this.db, how.pages);
+  }
+
+  /** Moves the write-ahead log into the file and truncates it. */
+  async checkpoint(): Promise<void> {
+    await retention.checkpoint(this.db);
   }
 }

@@ -36,6 +36,7 @@ describe('positions', () => {
     ]);
     expect(await store.duePositions('m', 30, 10)).toEqual([at('m', 'c', 'wait', 10), at('m', 'e', 'wait', 20), at('m', 'a', 'wait', 30), at('m', 'b', 'wait', 30)]);
     expect((await store.duePositions('m', 30, 2)).map((p) => p.contactId)).toEqual(['c', 'e']);
+    expect(await store.dueContacts('m', 30, 3)).toEqual([{ contactId: 'c', dueAt: 10 }, { contactId: 'e', dueAt: 20 }, { contactId: 'a', dueAt: 30 }]);
     expect(await store.nextDuePosition(['m'])).toBe(10);
     expect(await store.nextDuePosition(['m', 'other'])).toBe(5);
     expect(await store.nextDuePosition([])).toBeNull();
