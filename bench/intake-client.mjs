@@ -1,18 +1,12 @@
 // The second process of the intake benchmark: sends events to POST /api/events over 127.0.0.1 and
 // prints one JSON line with what it measured. Plain JavaScript so it starts without a compiler.
+import { batches, eventAt as eventAtFor } from './intake-events.mjs';
+
 const [url, token, mode, totalText, contactsText, secondsText] = process.argv.slice(2);
 const total = Number(totalText);
 const contacts = Number(contactsText);
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-const TYPES = [
-  { type: 'email_link_clicked' },
-  { type: 'page_visited', props: { url: '/pricing' } },
-  { type: 'form_submitted' },
-  { type: 'page_visited', props: { url: '/blog/post' } },
-];
-
-/** Event i: contact i mod C by email (the first C create contacts), a type in turn, a fixed id. */
-export const eventAt = (i, prefix) => ({ id: `${prefix}${i}`, contact: { email: `u${i % contacts}@bench.test` }, ...TYPES[i % TYPES.length] });
+const eventAt = (i, prefix) => eventAtFor(i, prefix, contacts);
 
 async function post(body) {
   const res = await fetch(`${url}api/events`, { method: 'POST', headers, body });
@@ -24,7 +18,7 @@ async function post(body) {
 if (mode === 'batch') {
   // Bodies are built before the clock starts; two requests in flight keep the server busy.
   const bodies = [];
-  for (let i = 0; i < total; i += 1000) bodies.push(JSON.stringify(Array.from({ length: Math.min(1000, total - i) }, (_, k) => eventAt(i + k, 'e'))));
+  for (const batch of batches(total, contacts)) bodies.push(JSON.stringify(batch));
   let next = 0;
   let accepted = 0;
   const t = performance.now();

@@ -8,7 +8,15 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { applyPragmas } from '../server/store/sqlite.js';
+import { ManualClock } from '../engine/clock.js';
+import { createMap, publishMap } from '../server/runtime/maps.js';
+import { Runtime } from '../server/runtime/runtime.js';
 import { startServer } from '../server/serve.js';
+import { Store } from '../server/store/store.js';
+import { readTemplate } from '../server/templates.js';
+import { batches } from './intake-events.mjs';
+import { SqlReplay } from './replay.js';
+import { EventInput } from '../engine/schema/event.js';
 import { scratch, T0 } from './common.js';
 
 /** Five templates that react to events, directly or through the fields the events change. */
@@ -24,6 +32,10 @@ export interface IntakeResult {
   readonly ratio: number;
   /** Single-event requests per second (one in flight). */
   readonly singleRequests: number;
+  /** The engine's statements for the same batches replayed on a copy: events per second if it cost only its SQL. */
+  readonly sqlOnly: number;
+  /** The share of the HTTP run's time that is SQLite running the engine's statements. */
+  readonly sqlShare: number;
 }
 
 const CLIENT = fileURLToPath(new URL('./intake-client.mjs', import.meta.url));
@@ -58,14 +70,46 @@ export async function intake(events: number, singleSeconds: number): Promise<Int
       if (batch.accepted !== events) throw new Error(`intake: ${batch.accepted} of ${events} events accepted`);
       const single = await client([server.url, server.token, 'single', '0', String(contacts), String(singleSeconds)]);
       const baselineMs = rawInsert(tmp.file('raw.db'), events, contacts);
+      const sqlMs = await replayIntake(tmp, events, contacts);
       const engine = events / (batch.ms / 1000);
       const baseline = events / (baselineMs / 1000);
-      return { events, contacts, engine, baseline, ratio: engine / baseline, singleRequests: single.requests / (single.ms / 1000) };
+      return {
+        events, contacts, engine, baseline, ratio: engine / baseline, singleRequests: single.requests / (single.ms / 1000),
+        sqlOnly: events / (sqlMs / 1000), sqlShare: sqlMs / batch.ms,
+      };
     } finally {
       await server.stop();
     }
   } finally {
     tmp.remove();
+  }
+}
+
+/**
+ * The same batches taken in by the engine in this process (the same templates, the same calls the
+ * HTTP route makes), every statement replayed on a copy: SQLite's milliseconds.
+ */
+async function replayIntake(tmp: ReturnType<typeof scratch>, events: number, contacts: number): Promise<number> {
+  const start = tmp.file('replay-start.db');
+  const setup = await Store.open(start);
+  const rt = await Runtime.create({ store: setup, clock: new ManualClock(T0) });
+  const dir = fileURLToPath(new URL('../maps', import.meta.url));
+  for (const name of INTAKE_TEMPLATES) {
+    await createMap(rt, (await readTemplate(dir, name))!, name);
+    await publishMap(rt, name);
+  }
+  await setup.close();
+  const replay = new SqlReplay(start, tmp.file('replayed.db'));
+  try {
+    const store = await Store.open(start, { log: replay.log });
+    const logged = await Runtime.create({ store, clock: new ManualClock(T0) });
+    replay.measuring = true;
+    for (const batch of batches(events, contacts)) await logged.ingest(batch.map((e) => EventInput.parse(e)));
+    replay.measuring = false;
+    await store.close();
+    return replay.ms;
+  } finally {
+    replay.close();
   }
 }
 

@@ -10,8 +10,8 @@ describe('the benchmark', () => {
     expect(r.setupMatchesEngine).toBe(true);
     expect(r.decay.map((d) => d.n)).toEqual([100, 200]);
     const positive = [
-      ...r.decay.flatMap((d) => [d.engine, d.baseline, d.ratio, d.peakRssMb, d.dbBytesPerContact]),
-      r.intake.engine, r.intake.baseline, r.intake.ratio, r.intake.singleRequests,
+      ...r.decay.flatMap((d) => [d.engine, d.baseline, d.ratio, d.sqlOnly, d.sqlShare, d.peakRssMb, d.dbBytesPerContact]),
+      r.intake.engine, r.intake.baseline, r.intake.ratio, r.intake.singleRequests, r.intake.sqlOnly, r.intake.sqlShare,
       r.degradation.engine, r.degradation.baseline, r.degradation.ratio, r.degradation.sortFirstMs, r.degradation.sortMedianMs,
       r.memory.peakRssMb, r.memory.dbBytesPerContact,
     ];
@@ -19,6 +19,6 @@ describe('the benchmark', () => {
     expect(r.intake.events).toBe(2_000);
     expect(r.degradation.n).toBe(200);
     const text = table(r);
-    for (const figure of ['Decay tick', 'Event intake', 'Single-event', 'Degradation', 'Peak RSS', 'per contact', 'first page']) expect(text).toContain(figure);
+    for (const figure of ['Decay tick', 'Event intake', 'Single-event', 'Degradation', 'Peak RSS', 'per contact', 'first page', 'SQL alone']) expect(text).toContain(figure);
   }, 60_000);
 });
