@@ -98,7 +98,7 @@ export class Runtime {
       const now = this.clock.now();
       // Whatever came due before this instant runs before the events of this instant.
       await this.#runDue(now);
-      const result = await this.store.transaction(async (s) => {
+      const { dueBy, ...result } = await this.store.transaction(async (s) => {
         const given = events.map((e) => e.id).filter((id): id is string => id !== undefined);
         const existing = given.length ? await s.existingEventIds(given) : new Set<string>();
         const seen = new Set<string>();
@@ -141,9 +141,10 @@ export class Runtime {
         }
         if (rows.length) await s.insertEvents(rows);
         await flushEffects(s, effects, now);
-        return { accepted: fresh.length, duplicates: events.length - fresh.length, created: created.length };
+        return { accepted: fresh.length, duplicates: events.length - fresh.length, created: created.length, dueBy: effects.earliestDue };
       });
-      await this.#runDue(now);
+      // Everything due by now ran before the events: only what they scheduled for now can be due.
+      if (dueBy <= now) await this.#runDue(now);
       this.#changed();
       return result;
     });

@@ -116,18 +116,22 @@ export async function duePositions(db: Kysely<DB>, mapId: string, upTo: number, 
  * needs, read from the due index alone (no table lookup per row).
  */
 export async function dueContacts(db: Kysely<DB>, mapId: string, upTo: number, limit: number): Promise<{ contactId: string; dueAt: number }[]> {
-  const rows = await db
-    .selectFrom('positions')
-    .select(['contact_id', 'due_at'])
-    .where('map_id', '=', mapId)
-    .where('due_at', 'is not', null)
-    .where('due_at', '<=', upTo)
-    .orderBy('due_at')
-    .orderBy('contact_id')
-    .limit(limit)
-    .execute();
+  const rows = await selectDue.all<{ contact_id: string; due_at: number }>(db, { mapId, upTo, limit });
   return rows.map((r) => ({ contactId: r.contact_id, dueAt: Number(r.due_at) }));
 }
+
+// Asked before every batch of due work and every event request: built once, not per call.
+const selectDue = new RowStatement<{ mapId: string; upTo: number; limit: number }>((db, p) =>
+  db
+    .selectFrom('positions')
+    .select(['contact_id', 'due_at'])
+    .where('map_id', '=', p('mapId'))
+    .where('due_at', 'is not', null)
+    .where('due_at', '<=', p('upTo'))
+    .orderBy('due_at')
+    .orderBy('contact_id')
+    .limit(p('limit')),
+);
 
 /** The earliest due time of any position on these maps, or null. */
 export async function nextDuePosition(db: Kysely<DB>, mapIds: readonly string[]): Promise<number | null> {

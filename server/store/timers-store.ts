@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { RowStatement } from './row-statement.js';
 import { chunk, groupBy, lastByKey } from './chunk.js';
 import { fieldColumn } from './columns.js';
 import type { DB } from './schema.js';
@@ -46,6 +47,20 @@ export async function deleteDateTimers(db: Kysely<DB>, rows: readonly { mapId: s
   }
 }
 
+// Asked before every batch of due work and every event request: built once, not per call.
+const selectDue = new RowStatement<{ mapId: string; upTo: number; limit: number }>((db, p) =>
+  db
+    .selectFrom('date_timers')
+    .selectAll()
+    .where('map_id', '=', p('mapId'))
+    .where('due_at', 'is not', null)
+    .where('due_at', '<=', p('upTo'))
+    .orderBy('due_at')
+    .orderBy('contact_id')
+    .orderBy('element_id')
+    .limit(p('limit')),
+);
+
 /** Timers of a map due at or before `upTo`, earliest first (ties by contact, then element). */
 export async function dueDateTimers(
   db: Kysely<DB>,
@@ -53,17 +68,7 @@ export async function dueDateTimers(
   upTo: number,
   limit: number,
 ): Promise<(DateTimer & { dueAt: number })[]> {
-  const rows = await db
-    .selectFrom('date_timers')
-    .selectAll()
-    .where('map_id', '=', mapId)
-    .where('due_at', 'is not', null)
-    .where('due_at', '<=', upTo)
-    .orderBy('due_at')
-    .orderBy('contact_id')
-    .orderBy('element_id')
-    .limit(limit)
-    .execute();
+  const rows = await selectDue.all<Selectable<DB['date_timers']>>(db, { mapId, upTo, limit });
   return rows.map((r) => ({
     mapId: r.map_id,
     elementId: r.element_id,
