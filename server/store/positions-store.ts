@@ -61,6 +61,19 @@ export async function upsertPositions(db: Kysely<DB>, rows: readonly ContactPosi
   await insertPosition.run(db, await updateStatement('positions', MOVABLE, KEY).unchanged(db, unique));
 }
 
+/** The columns that differ between a position and its stored row, comma-separated ('' for none). */
+function changedColumns(p: Position, prior: Position): string {
+  const out: string[] = [];
+  if (p.elementId !== prior.elementId) out.push('element_id');
+  if (p.version !== prior.version) out.push('version');
+  if (p.enteredAt !== prior.enteredAt) out.push('entered_at');
+  if (p.dueAt !== prior.dueAt) out.push('due_at');
+  if (p.timeoutAt !== prior.timeoutAt) out.push('timeout_at');
+  if (p.onCondition !== prior.onCondition) out.push('on_condition');
+  if (p.stuck !== prior.stuck) out.push('stuck');
+  return out.join(',');
+}
+
 /**
  * Writes positions whose stored row is known (`prior`; null: none): new ones are inserted, moved
  * ones update only the columns that changed (a wait parking again touches its due time, not the
@@ -75,10 +88,8 @@ export async function writePositions(db: Kysely<DB>, rows: readonly { position: 
       inserts.push(now);
       continue;
     }
-    const before = positionColumns({ ...prior, contactId: position.contactId });
-    const changed = MOVABLE.filter((c) => now[c] !== before[c]);
-    if (changed.length === 0) continue;
-    const shape = changed.join(',');
+    const shape = changedColumns(position, prior);
+    if (shape === '') continue;
     let group = updates.get(shape);
     if (!group) updates.set(shape, (group = []));
     group.push(now);
