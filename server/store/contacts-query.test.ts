@@ -148,6 +148,15 @@ describe('queryContacts: filters mean what they mean in a map', () => {
     expect((await query({ filter, limit: 1 })).total).toBe(want.length);
   });
 
+  it('compares text ignoring case beyond ASCII, as the engine does', async () => {
+    const { ids, store } = await bench();
+    await store.insertContacts([{ id: 'h', fields: { company: 'Émile Ölander' }, tags: ['Ünique'], createdAt: NOW }]);
+    expect(await ids({ filter: { field: 'company', op: 'eq', value: 'ÉMILE ÖLANDER' } })).toEqual(['h']);
+    expect(await ids({ filter: { field: 'company', op: 'contains', value: 'öLAN' } })).toEqual(['h']);
+    expect(await ids({ filter: { field: 'company', op: 'starts_with', value: 'émile' } })).toEqual(['h']);
+    expect(await ids({ filter: { field: 'tags', op: 'has_tag', value: 'ünique' } })).toEqual(['h']);
+  });
+
   it('refuses tests that need an event or a change, and unknown fields', async () => {
     const { query } = await bench();
     await expect(query({ filter: { prop: 'url', op: 'contains', value: 'x' } })).rejects.toThrow(FilterError);

@@ -28,6 +28,9 @@ export function openSqlite(path: string, opts: SqliteOptions = {}): { db: Kysely
   const sqlite = new Database(path);
   try {
     applyPragmas(sqlite, { durable: opts.durable, inMemory });
+    // SQLite's lower() folds ASCII only: "É" would not match "é" in a contacts filter while the
+    // engine's conditions (JavaScript's toLowerCase) match it. PostgreSQL's lower() is Unicode already.
+    sqlite.function('lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v) as string);
   } catch (err) {
     sqlite.close();
     throw err;
