@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -13,6 +14,7 @@ import { Store } from './store/store.js';
 import { Runtime } from './runtime/runtime.js';
 import { createMap, publishMap } from './runtime/maps.js';
 import { listTemplates, readTemplate } from './templates.js';
+import { parseAge, prune, type PruneResult } from './prune.js';
 import { fileURLToPath } from 'node:url';
 
 const TEMPLATES_DIR = fileURLToPath(new URL('../maps/', import.meta.url));
@@ -28,6 +30,7 @@ Commands:
   serve                       run the server and the editor (npm start)
   import [map.json|template]  import a map into the database as a draft (no argument: list the templates)
   export <map-id>             print a saved map as JSON
+  prune --older-than 365d     delete field history and stored events older than that (--vacuum: shrink the file)
 
 Run "scoremap <command> --help" for a command's options.`,
   validate: `Usage: scoremap validate <map.json> [--json]
@@ -71,6 +74,31 @@ Options:
   --db FILE     the database [SCOREMAP_DB] (default ./data/scoremap.db)
   --version N   a published version instead of the draft
   --help        this help`,
+  prune: `Usage: scoremap prune --older-than 365d [--db ./data/scoremap.db] [--vacuum] [--dry-run] [--json]
+
+Deletes the field history (the "why this score" of each contact, SPEC §1 "History") recorded, and
+the stored events accepted, longer ago than the given age. Contacts, their fields and scores, maps,
+waits and scoring models are never touched. Safe next to a running server on the same database: it
+deletes a page of rows per transaction and pauses between pages, so the server's writes wait
+milliseconds, not seconds.
+
+Event ids are the idempotency keys (SPEC §1): an id is remembered as long as its event is kept. An
+event accepted before the cut-off and sent again with the same id is taken as new, so keep at least
+as long as any client may resend (never less than a day).
+
+Without --vacuum, the space freed stays in the file and is reused by new rows: the file stops
+growing but does not shrink. --vacuum gives it back to the file system in small steps (SQLite's
+incremental vacuum), each holding the write lock for a moment. A database made before incremental
+vacuum was turned on is converted by its first --vacuum: one full VACUUM that rewrites the file and
+holds the write lock while it runs (on a large database, stop the server for that first one).
+
+Options:
+  --older-than AGE  delete what is older than AGE: hours, days or weeks (36h, 365d, 52w); at least 1d
+  --db FILE         the database [SCOREMAP_DB] (default ./data/scoremap.db)
+  --vacuum          then give the freed space back to the file system
+  --dry-run         count what would be deleted, delete nothing
+  --json            print the result as JSON
+  --help            this help`,
   serve: `Usage: scoremap serve [--port 8080] [--host 127.0.0.1] [--db ./data/scoremap.db] [--clock real|manual] [--now ISO] [--durable]
 
 Serves the API and the editor, runs every published map, and prints the editor's URL with the
@@ -109,8 +137,10 @@ export async function main(
       ? { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, clock: { type: 'string' }, now: { type: 'string' }, durable: { type: 'boolean' }, 'build-editor': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
       : command === 'import' || command === 'export'
         ? { db: { type: 'string' }, publish: { type: 'boolean' }, version: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
-        : { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
-    args = parseArgs({ args: [...rest], allowPositionals: command !== 'serve', options });
+        : command === 'prune'
+          ? { 'older-than': { type: 'string' }, db: { type: 'string' }, vacuum: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
+          : { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
+    args = parseArgs({ args: [...rest], allowPositionals: command !== 'serve' && command !== 'prune', options });
   } catch (e) {
     err(`${(e as Error).message}\n\n${HELP[command]}\n`);
     return 2;
@@ -123,6 +153,8 @@ export async function main(
   switch (command) {
     case 'validate': return validateCommand(args.positionals, json, out, err);
     case 'simulate': return simulateCommand(args.positionals, json, out, err);
+    case 'prune':
+      return pruneCommand(args.values as Record<string, string | boolean | undefined>, json, out, err);
     case 'import':
     case 'export':
       return withDatabase(String(args.values.db ?? process.env.SCOREMAP_DB ?? './data/scoremap.db'), err, (rt) =>
@@ -262,6 +294,53 @@ async function exportCommand(rt: Runtime, args: string[], version: string | unde
     return 1;
   }
   out(`${JSON.stringify(doc, null, 2)}\n`);
+  return 0;
+}
+
+async function pruneCommand(values: Record<string, string | boolean | undefined>, json: boolean, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  if (typeof values['older-than'] !== 'string') {
+    err(`Say what to delete: --older-than 365d (or 36h, 52w).\n\n${HELP.prune}\n`);
+    return 2;
+  }
+  const age = parseAge(values['older-than']);
+  if ('error' in age) {
+    err(`${age.error}\n`);
+    return 2;
+  }
+  const db = String(values.db ?? process.env.SCOREMAP_DB ?? './data/scoremap.db');
+  // Opening would create an empty database: pruning one that is not there is a mistake to report.
+  if (db !== ':memory:' && !existsSync(db)) {
+    err(`No database at ${db} (give it with --db)\n`);
+    return 1;
+  }
+  let store: Store;
+  try {
+    store = await Store.open(db);
+  } catch (e) {
+    err(`Cannot open the database ${db}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  let r: PruneResult;
+  try {
+    r = await prune(store, { before: Date.now() - age.ms, dryRun: values['dry-run'] === true, vacuum: values.vacuum === true });
+  } catch (e) {
+    // E.g. the write lock stayed taken past the busy timeout (a long full VACUUM elsewhere).
+    err(`The prune stopped: ${(e as Error).message}. What it deleted stays deleted; run it again to go on.\n`);
+    return 1;
+  } finally {
+    await store.close();
+  }
+  if (json) {
+    out(`${JSON.stringify(r, null, 2)}\n`);
+    return 0;
+  }
+  const n = (x: number, one: string, many: string) => `${x.toLocaleString('en-US')} ${x === 1 ? one : many}`;
+  const what = `${n(r.history, 'history entry', 'history entries')} and ${n(r.events, 'event', 'events')} from before ${r.before} (older than ${age.words})`;
+  out(r.dryRun ? `Would delete ${what}; nothing was deleted (--dry-run).\n` : `Deleted ${what}.\n`);
+  if (r.vacuum) {
+    const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
+    out(`Vacuum (${r.vacuum.mode}): ${mib(r.vacuum.bytesBefore)} → ${mib(r.vacuum.bytesAfter)}.\n`);
+  }
   return 0;
 }
 

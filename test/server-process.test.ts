@@ -1,64 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { api, killAll, startServer as start, stop, type ServerProcess as Server } from './server-process.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TOKEN = 'e2e-token';
 const DAY = 86_400_000;
 
-interface Server {
-  readonly proc: ChildProcess;
-  readonly base: string;
-  readonly output: () => string;
-}
-const running: Server[] = [];
-afterEach(() => {
-  for (const s of running.splice(0)) s.proc.kill('SIGKILL');
-});
-
-/** Starts `scoremap serve` as a real process on a free port; resolves once it prints its URL. */
-async function start(db: string, now: string, env: Record<string, string> = { SCOREMAP_TOKEN: TOKEN }): Promise<Server> {
-  const proc = spawn(process.execPath, ['bin/scoremap.js', 'serve', '--port', '0', '--db', db, '--clock', 'manual', '--now', now], {
-    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  const base = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`server did not start:\n${out}`)), 20_000);
-    proc.stdout!.on('data', () => {
-      const m = /running: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-      if (m && /\n {2}clock /.test(out)) {
-        clearTimeout(timer);
-        ok(m[1]);
-      }
-    });
-    proc.once('exit', (code) => fail(new Error(`server exited with ${code}:\n${out}`)));
-  });
-  const s = { proc, base, output: () => out };
-  running.push(s);
-  return s;
-}
-
-/** Stops a server with SIGTERM and answers its exit code. */
-function stop(s: Server): Promise<number | null> {
-  return new Promise((ok) => {
-    s.proc.once('exit', (code) => ok(code));
-    s.proc.kill('SIGTERM');
-  });
-}
-
-async function api(s: Server, path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') {
-  const r = await fetch(`${s.base}/api${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
+afterEach(killAll);
 
 describe('the server as a process', () => {
   it('imports the custom-lead-score template, takes events over HTTP, skips 31 days, and keeps running waits after a restart', async () => {

@@ -9,6 +9,10 @@ import { validateMap } from '../../engine/validate.js';
 import type { MapRecord } from '../store/store.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { BATCH, type Runtime } from './runtime.js';
+import { compileMap } from '../../engine/compile.js';
+import { processWork } from '../../engine/cascade.js';
+import { Effects } from '../../engine/effects.js';
+import { flushEffects } from './flush.js';
 
 /** Parses untrusted JSON into a map document, or refuses it with the problems (422). */
 export function readMapDocument(input: unknown): MapDocument {
@@ -151,19 +155,34 @@ export async function publishMap(rt: Runtime, id: string, relocate: Readonly<Rec
       }
       await s.setVersionForMap(id, version);
       await armTriggers(s, id, doc, now);
-      return { version, relocated, removed, moved };
+      if (moved.length) await arrive(rt, s, { id, version, paused: record.status === 'paused', doc }, moved.map((p) => p.contactId), now);
+      return { version, relocated, removed };
     });
     await rt.reload();
-    // Relocated contacts arrive at their new element as if they had just reached it: a wait
-    // starts from now, anything else runs on at once.
-    if (result.moved.length) {
-      await rt.runBatch(result.moved.map((p) => ({ contactId: p.contactId, work: { kind: 'arrive', mapId: id } as const, at: now })));
-    }
-    return { version: result.version, relocated: result.relocated, removed: result.removed };
+    return result;
   }).then(async (r) => {
     await rt.runDue();
     return r;
   });
+}
+
+/**
+ * Relocated contacts arrive at their new element as if they had just reached it: a wait starts
+ * from now, anything else runs on at once. Inside the publish's transaction, on the new version:
+ * a crash right after the commit must not leave them at the new element with the old one's due time.
+ */
+async function arrive(rt: Runtime, s: Runtime['store'], m: { id: string; version: number; paused: boolean; doc: MapDocument }, contactIds: string[], now: number): Promise<void> {
+  const fields = new FieldRegistry(await s.listFields());
+  const map = compileMap(m, fields);
+  const others = rt.world.maps;
+  const world = { ...rt.world, fields, maps: others.some((x) => x.id === m.id) ? others.map((x) => (x.id === m.id ? map : x)) : [...others, map] };
+  const states = await s.loadContacts(contactIds);
+  const effects = new Effects();
+  for (const id of contactIds) {
+    const state = states.get(id);
+    if (state) processWork(world, state, { kind: 'arrive', mapId: m.id }, now, effects);
+  }
+  await flushEffects(s, effects, now);
 }
 
 /** Arms the date triggers and cron schedules of a newly published version; drops the old ones. */

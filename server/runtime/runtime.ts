@@ -275,11 +275,16 @@ export class Runtime {
     const t = map?.elements.get(s.elementId);
     if (t?.kind === 'trigger' && t.on.type === 'schedule') {
       const work: Work = { kind: 'enter', mapId: s.mapId, elementId: s.elementId, checkWhere: true };
-      for (let after: string | null = null; ; ) {
+      // How far the tick got commits with each page: after a crash mid-tick, the restart goes on
+      // from there instead of admitting the first pages' contacts a second time.
+      const key = `schedule-cursor:${s.mapId}:${s.elementId}`;
+      const saved = JSON.parse((await this.store.getMeta(key)) ?? 'null') as { at: number; after: string } | null;
+      for (let after: string | null = saved?.at === at ? saved.after : null; ; ) {
         const page = await this.store.contactIdsAfter(after, BATCH);
         if (!page.length) break;
-        await this.runBatch(page.map((contactId) => ({ contactId, work, at })));
-        after = page[page.length - 1];
+        const last = page[page.length - 1];
+        await this.runBatch(page.map((contactId) => ({ contactId, work, at })), false, (tx) => tx.setMeta(key, JSON.stringify({ at, after: last })));
+        after = last;
       }
       const next = nextTick(t.on, at);
       if (next !== null) {
