@@ -187,6 +187,15 @@ describe('evaluateCondition: event props', () => {
     expect(holds(prop('url', 'is_empty'))).toBe(true);
     expect(holds(prop('url', 'contains', 'x'))).toBe(false);
   });
+  it('a prop named like an Object.prototype member is missing, not a function found through the prototype', () => {
+    // The engine reads props as `props[name]`: "constructor" would find Object, whose text is "function Object() { [native code] }".
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf']) {
+      expect(p(prop(name, 'contains', 'native')), name).toBe(false);
+      expect(p(prop(name, 'not_empty')), name).toBe(false);
+      expect(p(prop(name, 'is_empty')), name).toBe(true);
+    }
+    expect(nextTimeChange(prop('constructor', 'within_last_days', 1), env({}, { props }))).toBeNull();
+  });
 });
 
 describe('nextTimeChange', () => {

@@ -134,6 +134,15 @@ function crossed(f: FieldDef, t: FieldTest, env: ConditionEnv): boolean {
   return t.op === 'crossed_above' ? from < v && v <= to : from >= v && v > to;
 }
 
+/**
+ * A prop's value, or undefined. Props are a flat object of scalars, so anything else is not a prop:
+ * "constructor" or "toString" must not find Object.prototype's functions through an env that reads `props[name]`.
+ */
+function readProp(env: ConditionEnv, name: string): Scalar | undefined {
+  const p: unknown = env.prop?.(name);
+  return typeof p === 'string' || typeof p === 'number' || typeof p === 'boolean' ? p : undefined;
+}
+
 function testHolds(t: FieldTest | PropTest, env: ConditionEnv): boolean {
   if (isFieldTest(t)) {
     const f = env.fields.resolve(t.field);
@@ -141,7 +150,7 @@ function testHolds(t: FieldTest | PropTest, env: ConditionEnv): boolean {
     if (CROSSING_OPS.has(t.op)) return crossed(f, t, env);
     return applyOp(t.op, fieldOperand(f, env.get(f.key)), t.value, env.now);
   }
-  const p = env.prop?.(t.prop);
+  const p = readProp(env, t.prop);
   // A missing prop is empty: it "is empty" and "is not" anything, and nothing else holds.
   if (p === undefined) return t.op === 'is_empty' || t.op === 'neq';
   if (CROSSING_OPS.has(t.op)) return false;
@@ -178,7 +187,7 @@ export function nextTimeChange(c: Condition, env: ConditionEnv): number | null {
       const v = f?.type === 'date' ? env.get(f.key) : null;
       if (v !== null) at = toInstant(v);
     } else {
-      at = toInstant(env.prop?.(t.prop));
+      at = toInstant(readProp(env, t.prop));
     }
     const flip = at + toNumber(t.value) * MS.DAY + (t.op === 'within_last_days' ? 1 : 0);
     if (flip > env.now && (next === null || flip < next)) next = flip;

@@ -108,6 +108,18 @@ describe('validateMap', () => {
     expect(errors(sample())).toEqual([]);
   });
 
+  it('refuses a wait or a timeout under a second: a loop through it would spin at one instant', () => {
+    // { minutes: 1e-10 } is due the very moment it parks: publishing it hung the server in a loop that never let time pass.
+    for (const short of [{ minutes: 1e-10 }, { minutes: 0.01 }, { hours: 0 }]) {
+      expect(errors(variant({ wait: { for: short } })), JSON.stringify(short)).toEqual([
+        expect.objectContaining({ element: 'wait', path: 'for', message: expect.stringMatching(/A wait under a second does not hold the contact/) }),
+      ]);
+    }
+    expect(errors(variant({ wait: { for: { minutes: 1 / 60 } } }))).toEqual([]);
+    const timeout = variant({ wait: { for: undefined, until: { condition: { field: 'score', op: 'gt', value: 5 } }, timeout: { minutes: 1e-10 }, timeoutNext: 'decay' } });
+    expect(errors(timeout)).toEqual([expect.objectContaining({ element: 'wait', path: 'timeout', message: expect.stringMatching(/A timeout under a second/) })]);
+  });
+
   it("finds a loop through a condition's No branch, labelled", () => {
     const check: Element = { id: 'check', kind: 'condition', label: 'Check score', if: { field: 'custom_lead_score', op: 'lte', value: 0 }, then: 'done', else: 'decay' };
     const done: Element = { id: 'done', kind: 'end' };

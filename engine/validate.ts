@@ -1,7 +1,7 @@
 import type { CheckContext, Outlet, Problem } from './elements/types.js';
 import { kindOf, type Element } from './elements/index.js';
 import type { MapDocument } from './schema/map.js';
-import { BUILTIN_FIELDS, FieldRegistry, type FieldDef, type FieldType } from './schema/field.js';
+import { BUILTIN_FIELDS, FieldRegistry, type FieldDef, type FieldDefinition, type FieldType } from './schema/field.js';
 import { checkCondition, TYPE_WORDS } from './conditions-check.js';
 import { compileExpression, type ValueType } from './expression/index.js';
 import { instantLoops, reachableFrom, type Edge } from './validate-graph.js';
@@ -16,23 +16,28 @@ const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const error = (element: string | null, path: string, message: string): Problem => ({ element, path, message, severity: 'error' });
 
 /**
- * The known fields plus those the map declares. Built-in fields always count and cannot be replaced;
- * a declaration that clashes with an existing key or label is left out (validateMap reports it).
+ * The known fields plus those a map (or a scoring model, or a scenario) declares. Built-in fields always count and
+ * cannot be replaced; a declaration that clashes with an existing key or label, or repeats one, is left
+ * out and reported: creating it would fail.
  */
-function declareFields(doc: MapDocument, known: FieldRegistry): { registry: FieldRegistry; problems: Problem[] } {
+export function declareFields(
+  fields: readonly FieldDefinition[] | undefined,
+  known: FieldRegistry,
+  owner: 'map' | 'model' | 'scenario' = 'map',
+): { registry: FieldRegistry; problems: Problem[] } {
   let registry = new FieldRegistry([...known.all(), ...BUILTIN_FIELDS]);
   const problems: Problem[] = [];
   const declared = new Set<string>();
-  (doc.fields ?? []).forEach((d, i) => {
+  (fields ?? []).forEach((d, i) => {
     const path = `fields.${i}`;
     if (declared.has(d.key)) {
-      problems.push(error(null, path, `Field "${d.key}" is declared twice in this map; keep one`));
+      problems.push(error(null, path, `Field "${d.key}" is declared twice in this ${owner}; keep one`));
       return;
     }
     declared.add(d.key);
     const existing = registry.get(d.key);
     if (existing && existing.type !== d.type) {
-      problems.push(error(null, path, `Field "${d.key}" already exists as ${existing.type}; this map declares it as ${d.type}`));
+      problems.push(error(null, path, `Field "${d.key}" already exists as ${existing.type}; this ${owner} declares it as ${d.type}`));
       return;
     }
     const clash = registry.all().find((f) => f.key !== d.key && sameLabel(f.label, d.label));
@@ -50,7 +55,7 @@ function declareFields(doc: MapDocument, known: FieldRegistry): { registry: Fiel
 
 /** The fields a map can use: the known ones plus the map's declared fields. */
 export function mapFieldRegistry(doc: MapDocument, known: FieldRegistry): FieldRegistry {
-  return declareFields(doc, known).registry;
+  return declareFields(doc.fields, known).registry;
 }
 
 const VALUE_WORDS: Readonly<Record<ValueType, string>> = { number: 'a number', text: 'text', date: 'a date', boolean: 'true/false' };
@@ -113,7 +118,7 @@ function safely<T>(fallback: T, run: () => T, onError: (message: string) => void
  * then in the document order of the elements; each element's messages name it by label, else by id.
  */
 export function validateMap(doc: MapDocument, known: FieldRegistry): Problem[] {
-  const { registry, problems: mapLevel } = declareFields(doc, known);
+  const { registry, problems: mapLevel } = declareFields(doc.fields, known);
   const els = doc.elements;
   const perElement: Problem[][] = els.map(() => []);
   const who = (i: number) => `Element '${elementName(els[i])}'`;

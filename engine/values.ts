@@ -1,6 +1,9 @@
 import type { FieldValue } from './elements/types.js';
 import { roundHalfAwayFromZero, type FieldDef } from './schema/field.js';
 
+/** The largest epoch ms a JS Date holds (the year 275760). */
+const MAX_DATE_MS = 8.64e15;
+
 /**
  * Makes a value fit a field: numbers rounded to the field's decimals, text as text, dates as
  * epoch ms, booleans as booleans. Throws a readable Error when the value cannot fit.
@@ -20,7 +23,8 @@ export function coerceForField(field: FieldDef, value: unknown): FieldValue {
       throw new Error(`${field.label} is a text field; it cannot hold ${JSON.stringify(value)}`);
     case 'date': {
       const t = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
-      if (!Number.isFinite(t)) throw new Error(`${field.label} is a date field; ${JSON.stringify(value)} is not a date`);
+      // Epoch ms past ±8.64e15 are no date a JS Date (or ISO-8601) can show.
+      if (!Number.isFinite(t) || Math.abs(t) > MAX_DATE_MS) throw new Error(`${field.label} is a date field; ${JSON.stringify(value)} is not a date`);
       return Math.round(t);
     }
     case 'boolean':

@@ -41,7 +41,7 @@ describe('Scheduler on the real clock', () => {
       fields: [{ key: 'done', label: 'Done', type: 'number' }],
       elements: [
         { id: 't', kind: 'trigger', on: { type: 'event', event: 'page_visited' }, next: 'w' },
-        { id: 'w', kind: 'wait', for: { minutes: 0.005 }, next: 's' }, // 300 ms
+        { id: 'w', kind: 'wait', for: { minutes: 1 / 60 }, next: 's' }, // 1 s, the shortest wait a map may publish
         { id: 's', kind: 'update_field', field: 'done', value: '1', next: 'e' },
         { id: 'e', kind: 'end' },
       ],

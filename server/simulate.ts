@@ -1,6 +1,8 @@
 import { ManualClock } from '../engine/clock.js';
 import type { FieldValue } from '../engine/elements/types.js';
-import type { FieldRegistry } from '../engine/schema/field.js';
+import { BUILTIN_FIELDS, FieldRegistry } from '../engine/schema/field.js';
+import { ScoringModel } from '../engine/scoring/model.js';
+import { declareFields } from '../engine/validate.js';
 import type { EventInput } from '../engine/schema/event.js';
 import { Scenario, type Expectation } from '../engine/schema/scenario.js';
 import type { Cause } from '../engine/state.js';
@@ -9,7 +11,7 @@ import { Runtime } from './runtime/runtime.js';
 import { createMap, publishMap } from './runtime/maps.js';
 import { createContacts } from './runtime/contacts.js';
 import { saveModel } from './runtime/scoring.js';
-import { AppError, badRequest } from './errors.js';
+import { AppError, badRequest, invalid } from './errors.js';
 
 /** A value as simulation results show it: dates as ISO-8601. */
 export type ShownValue = number | string | boolean | null | readonly string[];
@@ -47,12 +49,18 @@ export async function simulate(input: unknown, resolve: MapResolver = noResolver
   const rt = await Runtime.create({ store, clock, ids: () => `sim-${++counter}` });
   const errors: SimulationResult['errors'] = [];
   try {
+    // Declared fields that clash (a built-in's label, a key twice) would fail half-way through creating them.
+    const declared = declareFields(scenario.fields, new FieldRegistry(BUILTIN_FIELDS), 'scenario').problems;
+    if (declared.length) throw badRequest(`The scenario is not valid: ${declared[0].message}`, { problems: declared });
     if (scenario.fields?.length) await store.createFields(scenario.fields, start);
     await rt.reload();
     for (const [i, ref] of (scenario.scoringModels ?? []).entries()) {
       try {
         const isFile = typeof ref === 'object' && ref !== null && 'file' in ref && Object.keys(ref).length === 1;
         const model = isFile ? await resolve(ref as { file: string }) : ref;
+        const parsed = ScoringModel.safeParse(model);
+        const clashes = parsed.success ? declareFields(parsed.data.fields, rt.world.fields, 'model').problems : [];
+        if (clashes.length) throw invalid(clashes[0].message, { problems: clashes });
         await saveModel(rt, model, { create: true });
       } catch (e) {
         if (!(e instanceof AppError)) throw e;

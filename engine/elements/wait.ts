@@ -29,6 +29,9 @@ export const WaitElement = z.strictObject({
 export type WaitElement = z.infer<typeof WaitElement>;
 
 type Until = NonNullable<WaitElement['until']>;
+
+/** The shortest wait and timeout a map may publish. */
+const MIN_WAIT_MS = 1_000;
 const isCondition = (u: Until | undefined): u is z.infer<typeof UntilCondition> => !!u && 'condition' in u;
 const isTime = (u: Until | undefined): u is z.infer<typeof UntilTime> => !!u && 'time' in u;
 
@@ -73,9 +76,10 @@ export const wait = defineKind<WaitElement>({
       ctx.problem(el.for ? 'until' : 'for', 'Say how long to wait: either "for" a duration or "until" a date, a time of day or a condition');
       return;
     }
-    // A zero wait would let a loop through it spin without time passing.
-    if (el.for && durationMs(el.for) <= 0) ctx.problem('for', 'Wait at least a minute: a wait of 0 does not hold the contact');
-    if (el.timeout && durationMs(el.timeout) <= 0) ctx.problem('timeout', 'A timeout of 0 would give up at once: make it at least a minute');
+    // A wait of (next to) nothing lets a loop through it spin without time passing: `{ "minutes": 1e-10 }`
+    // is due at the very instant it parks, so the loop never ends. A second is far below any real use.
+    if (el.for && durationMs(el.for) < MIN_WAIT_MS) ctx.problem('for', 'A wait under a second does not hold the contact: wait a second or more');
+    if (el.timeout && durationMs(el.timeout) < MIN_WAIT_MS) ctx.problem('timeout', 'A timeout under a second would give up at once: make it a second or more');
     const u = el.until;
     if ((el.timeout || el.timeoutNext) && !isCondition(u)) {
       ctx.problem('timeout', 'A timeout only applies to "wait until a condition holds"');

@@ -116,6 +116,15 @@ describe('fields', () => {
     expect(failure('[Created] + 1', { created_at: 'soon' }).message).toContain('which is not a date');
   });
 
+  it('never turns what an environment found on Object.prototype into text', () => {
+    // An environment reading `values[key]` from a plain object finds Object for a field keyed "constructor".
+    const { expr } = compiled('[Lead source] + "!"');
+    const prototypeEnv = { now: NOW, get: (key: string) => ({} as Record<string, never>)[key === 'lead_source' ? 'constructor' : key] };
+    expect(() => evaluateExpression(expr, prototypeEnv)).toThrow(EvaluationError);
+    expect(() => evaluateExpression(expr, prototypeEnv)).toThrow(/The field \[Lead source\] at character 1 holds undefined, which is not a text/);
+    expect(run('[Lead source] + "!"', { lead_source: 42 })).toBe('42!');
+  });
+
   it('asks the environment only for the keys the parser resolved', () => {
     const asked: string[] = [];
     const { expr } = compiled('[Custom Lead Score] + [score ] * [SCORE]');

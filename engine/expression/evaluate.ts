@@ -136,7 +136,10 @@ function readField(node: FieldNode, env: EvalEnv): ExpressionValue {
       break;
     case 'text':
       if (v === null) return '';
-      return typeof v === 'string' ? v : String(v);
+      if (typeof v === 'string') return v;
+      // Numbers and booleans read as text; anything else (a function an env found on Object.prototype) is no value.
+      if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+      break;
     case 'boolean':
       if (v === null) return false;
       if (typeof v === 'boolean') return v;

@@ -4,6 +4,9 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
+/** The longest duration accepted: far beyond any wait a map needs, and far from the end of JS dates. */
+export const MAX_DURATION_MS = 36_525 * DAY;
+
 /** A span of time. Durations are exact: a day is 24 hours (SPEC §3). */
 export const Duration = z
   .strictObject({
@@ -14,11 +17,13 @@ export const Duration = z
   })
   .refine((d) => d.minutes !== undefined || d.hours !== undefined || d.days !== undefined || d.weeks !== undefined, {
     message: 'a duration needs at least one of minutes, hours, days or weeks',
-  });
+  })
+  // A due time must stay a date: `{ "days": 1e308 }` would be Infinity, which no clock reaches and no ISO-8601 shows.
+  .refine((d) => durationMs(d) <= MAX_DURATION_MS, { message: 'a duration is at most 100 years' });
 export type Duration = z.infer<typeof Duration>;
 
 /** The length of a duration in milliseconds. */
-export function durationMs(d: Duration): number {
+export function durationMs(d: { readonly minutes?: number; readonly hours?: number; readonly days?: number; readonly weeks?: number }): number {
   return (d.minutes ?? 0) * MINUTE + (d.hours ?? 0) * HOUR + (d.days ?? 0) * DAY + (d.weeks ?? 0) * 7 * DAY;
 }
 

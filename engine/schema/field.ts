@@ -89,6 +89,8 @@ export function normalizeLabel(label: string): string {
 /** Rounds half away from zero to `decimals` places (SPEC §1). */
 export function roundHalfAwayFromZero(value: number, decimals = 0): number {
   const factor = 10 ** decimals;
+  // From 2^52 on a double holds no fraction to round; scaling it would only nudge it, or overflow to Infinity.
+  if (!(Math.abs(value) * factor < 2 ** 52)) return value;
   // Scale with a tiny relative nudge so 1.005 (stored as 1.00499999…) still rounds up.
   const scaled = Math.abs(value) * factor * (1 + Number.EPSILON * 4);
   const rounded = Math.round(scaled) / factor;

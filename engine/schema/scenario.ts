@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { EventInput, IsoTime } from './event.js';
 import { FieldDefinition } from './field.js';
 
+/** The longest time a scenario may cover (ten years, leap days included). */
+export const MAX_SIMULATION_MS = 3_653 * 86_400_000;
+
 /** A map in a scenario: inline, a saved map by id (API), or a file next to the scenario (CLI). */
 export const ScenarioMap = z.union([
   z.strictObject({ id: z.string().min(1).max(200) }),
@@ -35,5 +38,17 @@ export const Scenario = z.strictObject({
   })).max(10_000).default([]),
   events: z.array(EventInput).max(100_000).default([]),
   expect: z.array(Expectation).max(10_000).default([]),
-}).refine((s) => Date.parse(s.until) >= Date.parse(s.start), { message: '"until" must not be before "start"', path: ['until'] });
+}).refine((s) => Date.parse(s.until) >= Date.parse(s.start), { message: '"until" must not be before "start"', path: ['until'] })
+  // A simulation walks through every wait on the way: a century of a daily loop would never answer.
+  .refine((s) => Date.parse(s.until) - Date.parse(s.start) <= MAX_SIMULATION_MS, { message: '"until" is at most 10 years after "start"', path: ['until'] })
+  .superRefine((s, ctx) => {
+    // An event or an expectation after "until" would run the simulation on past it, as far as it says.
+    const until = Date.parse(s.until);
+    const late = (list: readonly { at?: string }[], key: 'events' | 'expect') => {
+      const i = list.findIndex((x) => x.at !== undefined && Date.parse(x.at) > until);
+      if (i >= 0) ctx.addIssue({ code: 'custom', path: [key, i, 'at'], message: 'is after "until": everything in a scenario happens between "start" and "until"' });
+    };
+    late(s.events, 'events');
+    late(s.expect, 'expect');
+  });
 export type Scenario = z.infer<typeof Scenario>;

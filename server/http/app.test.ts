@@ -64,6 +64,24 @@ describe('errors', () => {
   });
 });
 
+describe('text that is not valid Unicode', () => {
+  it('refuses half a surrogate pair anywhere in a JSON body with 400, writing nothing; whole pairs are fine', async () => {
+    const { call } = await setup();
+    const post = (body: string) => call('/api/contacts', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    // SQLite would store "\ud800" as U+FFFD: the contact was created, then not found under the id it was given (a 404 that wrote).
+    for (const body of ['{"id":"\\ud800","fields":{}}', '{"fields":{"first_name":"a\\udc00b"}}', '{"fields":{"\\ud83d":"x"}}', '{"id":"x","fields":{},"tags":["\\ude00\\ud83d"]}']) {
+      const r = await post(body);
+      expect(r.status, body).toBe(400);
+      expect((await r.json()).error.message).toMatch(/half of a UTF-16 surrogate pair/);
+    }
+    expect((await (await call('/api/contacts')).json()).total).toBe(0);
+    const emoji = await post('{"id":"\\ud83d\\ude00","fields":{"first_name":"\\\\ud800 is written, not escaped"}}');
+    expect(emoji.status).toBe(201);
+    expect((await emoji.json()).fields.first_name).toBe('\\ud800 is written, not escaped');
+    expect((await call(`/api/contacts/${encodeURIComponent('😀')}`)).status).toBe(200);
+  });
+});
+
 describe('clock', () => {
   it('reads and advances the manual clock', async () => {
     const { call } = await setup();

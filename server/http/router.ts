@@ -81,9 +81,38 @@ export async function readJson(c: Context): Promise<unknown> {
   }
   const text = await c.req.text();
   if (text.trim() === '') throw badRequest('The request body is empty: send a JSON document');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw badRequest(`The request body is not valid JSON: ${(e as Error).message}`);
   }
+  // Only an escape can make a lone surrogate (decoding the bytes never does): look closer only then.
+  if (SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(value)) {
+    throw badRequest('The request body is not valid: it holds half of a UTF-16 surrogate pair (like "\\ud800" alone); text must be valid Unicode');
+  }
+  return value;
+}
+
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+/** A UTF-16 surrogate without its pair: no database stores it as written (SQLite turns it into U+FFFD, so "\ud800" and "\udc00" would be one id). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Whether a key or a string anywhere in a parsed JSON value holds a lone surrogate; walks without recursion. */
+function hasLoneSurrogate(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) return true;
+    } else if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, x] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(k)) return true;
+        stack.push(x);
+      }
+    }
+  }
+  return false;
 }

@@ -7,8 +7,12 @@ import type { Runtime } from '../runtime/runtime.js';
 import { show, type ShownValue } from '../simulate.js';
 import type { HistoryEntry } from '../store/store.js';
 
-/** A contact id: given by the client or generated. */
-export const ContactId = z.string().min(1, 'a contact id is not empty').max(200, 'a contact id has at most 200 characters');
+/** A contact id: given by the client or generated. "." and ".." are refused: a URL resolves them away, so no path could name the contact. */
+export const ContactId = z
+  .string()
+  .min(1, 'a contact id is not empty')
+  .max(200, 'a contact id has at most 200 characters')
+  .refine((id) => id !== '.' && id !== '..', 'a contact id cannot be "." or "..": no URL can name such a contact');
 
 /** A tag: trimmed, not empty. */
 export const Tag = z.string().trim().min(1, 'a tag is not empty').max(200, 'a tag has at most 200 characters');
@@ -62,6 +66,17 @@ export function showFields(rt: Runtime, fields: Readonly<Record<string, FieldVal
   return out;
 }
 
+/** The largest epoch ms a JS Date holds (the year 275760). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * A due time as ISO-8601, or null when no date can show it: a wait until a date field near the end
+ * of JS time plus an offset parks past it, and one such contact must not break its own page.
+ */
+function showableTime(ms: number | null): string | null {
+  return ms !== null && Math.abs(ms) <= MAX_DATE_MS ? new Date(ms).toISOString() : null;
+}
+
 /** A contact with its fields, tags and the maps it is on (map name, element, since when, due when). */
 export async function contactView(rt: Runtime, c: ContactState): Promise<z.infer<typeof ContactView>> {
   const maps = c.positions.size ? await rt.store.listMaps() : [];
@@ -71,7 +86,7 @@ export async function contactView(rt: Runtime, c: ContactState): Promise<z.infer
     const element = rt.world.maps.find((w) => w.id === m.id)?.elements.get(p.elementId);
     return [{
       mapId: m.id, mapName: m.name, element: p.elementId, elementLabel: element?.label ?? null,
-      since: new Date(p.enteredAt).toISOString(), dueAt: p.dueAt === null ? null : new Date(p.dueAt).toISOString(), stuck: p.stuck,
+      since: new Date(p.enteredAt).toISOString(), dueAt: showableTime(p.dueAt), stuck: p.stuck,
     }];
   });
   return { id: c.id, fields: showFields(rt, c.fields), tags: [...c.tags].sort(), maps: positions };

@@ -6,7 +6,7 @@ import { AppError, badRequest, notFound } from '../errors.js';
 import { CsvError, parseCsv } from '../csv.js';
 import { importBatch, type ImportRow, type RowError } from '../runtime/import-batch.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { ContactBody, pathParam } from './contact-views.js';
+import { ContactBody, ContactId, pathParam } from './contact-views.js';
 
 /** Rows one import may hold; more must be split (the body limit applies too). */
 export const MAX_IMPORT_ROWS = 100_000;
@@ -16,6 +16,9 @@ export const IMPORT_BATCH = 1_000;
 const MAX_ERRORS = 1_000;
 /** Finished jobs kept for reading; older ones are forgotten. */
 const KEPT_JOBS = 100;
+/** The longest cell and tag a CSV row may hold: what POST /api/contacts takes for a value and a tag. */
+const MAX_VALUE_LENGTH = 10_000;
+const MAX_TAG_LENGTH = 200;
 
 /** A row to import, or a row refused before importing (wrong number of values, not a contact). */
 type Item = ImportRow | RowError;
@@ -80,6 +83,9 @@ export function csvItems(rt: Runtime, text: string): { items: Item[]; ignored: s
     if (rec.values.length !== columns.length) {
       return { row, line: rec.line, message: `This row has ${rec.values.length} values; the header has ${columns.length} columns` };
     }
+    // Cells obey the limits a JSON contact does (POST /api/contacts): a 1 MB cell is a row error, not a stored value.
+    const long = columns.findIndex((col, k) => col.key !== null && col.key !== 'id' && rec.values[k].length > MAX_VALUE_LENGTH);
+    if (long >= 0) return { row, line: rec.line, message: `The value of "${label(columns[long].name)}" has more than ${MAX_VALUE_LENGTH.toLocaleString('en-US')} characters` };
     const fields: Record<string, unknown> = {};
     let id: string | undefined;
     let tags: string[] | undefined;
@@ -89,14 +95,21 @@ export function csvItems(rt: Runtime, text: string): { items: Item[]; ignored: s
       else if (col.key === 'tags') tags = v.split(/[;,]/).map((t) => t.trim()).filter(Boolean);
       else if (col.key !== null) fields[col.key] = col.type === 'boolean' ? csvBoolean(v) : v;
     });
-    if (id !== undefined && id.length > 200) return { row, line: rec.line, message: 'The id has more than 200 characters' };
+    const badId = id === undefined ? undefined : ContactId.safeParse(id).error?.issues[0]?.message;
+    if (badId) return { row, line: rec.line, message: `The id is not valid: ${badId}` };
+    const longTag = tags?.find((t) => t.length > MAX_TAG_LENGTH);
+    if (longTag !== undefined) return { row, line: rec.line, message: `The tag "${label(longTag)}" has more than ${MAX_TAG_LENGTH} characters` };
     return { row, line: rec.line, fields, ...(id === undefined ? {} : { id }), ...(tags ? { tags } : {}) };
   });
   return { items, ignored };
 }
 
-/** Reads `{ "contacts": [ { id?, fields, tags? }, … ] }`; a malformed entry is a row error, not a refusal. */
-export function jsonItems(body: unknown): Item[] {
+/**
+ * Reads `{ "contacts": [ { id?, fields, tags? }, … ] }`; a malformed entry is a row error, not a refusal.
+ * An email given as a number or true/false is read as the text it is stored as (like POST /api/contacts),
+ * so the row finds the contact that has it instead of creating a second one.
+ */
+export function jsonItems(rt: Runtime, body: unknown): Item[] {
   const list = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { contacts?: unknown }).contacts : undefined;
   if (!Array.isArray(list) || Object.keys(body as object).length !== 1) {
     throw badRequest('Send { "contacts": [ { "id"?, "fields": { … }, "tags"?: [ … ] }, … ] } as JSON, or a CSV file with "Content-Type: text/csv"');
@@ -104,7 +117,13 @@ export function jsonItems(body: unknown): Item[] {
   if (list.length > MAX_IMPORT_ROWS) throw badRequest(`There are ${list.length} contacts; import at most ${MAX_IMPORT_ROWS.toLocaleString('en-US')} at a time`);
   return list.map((entry, i): Item => {
     const parsed = ImportEntry.safeParse(entry);
-    if (parsed.success) return { row: i + 1, fields: parsed.data.fields ?? {}, ...(parsed.data.id === undefined ? {} : { id: parsed.data.id }), ...(parsed.data.tags ? { tags: parsed.data.tags } : {}) };
+    if (parsed.success) {
+      const fields = { ...parsed.data.fields };
+      for (const [k, v] of Object.entries(fields)) {
+        if ((typeof v === 'number' || typeof v === 'boolean') && rt.world.fields.resolve(k)?.key === 'email') fields[k] = String(v);
+      }
+      return { row: i + 1, fields, ...(parsed.data.id === undefined ? {} : { id: parsed.data.id }), ...(parsed.data.tags ? { tags: parsed.data.tags } : {}) };
+    }
     const issue = parsed.error.issues[0];
     return { row: i + 1, message: `This contact is not valid: ${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}` };
   });
@@ -197,7 +216,7 @@ export function importOps(router: ApiRouter, deps: AppDeps): ApiRouter {
         const { items, ignored } = csvItems(deps.rt, await c.req.text());
         started = jobs.start('csv', items, ignored);
       } else if (/^application\/(.+\+)?json\b/i.test(type)) {
-        started = jobs.start('json', jsonItems(await readJson(c)), []);
+        started = jobs.start('json', jsonItems(deps.rt, await readJson(c)), []);
       } else {
         throw new AppError(415, `Send a CSV file with "Content-Type: text/csv", or JSON { "contacts": [...] } with "Content-Type: application/json"${type ? ` (got "${type}")` : ''}`);
       }

@@ -125,6 +125,40 @@ describe('GET, PATCH and DELETE /api/contacts/:id', () => {
     }]);
   });
 
+  it('refuses the ids "." and "..", which no URL can name (400)', async () => {
+    const { send } = await bench();
+    for (const id of ['.', '..']) {
+      const r = await send('POST', '/api/contacts', { id, fields: { email: `${id.length}@example.com` } });
+      expect(r.status).toBe(400);
+      expect(r.body.error.message).toMatch(/a contact id cannot be "\." or "\.\."/);
+    }
+    expect((await send('POST', '/api/contacts', { id: '...', fields: {} })).status).toBe(201);
+    expect((await send('GET', '/api/contacts/...')).status).toBe(200);
+  });
+
+  it('refuses a date past the year 275760 (400), and shows a wait due past it without breaking the contact\'s page', async () => {
+    const { send } = await bench();
+    await send('POST', '/api/fields', { key: 'renews_at', label: 'Renews', type: 'date' });
+    const far = await send('POST', '/api/contacts', { id: 'far', fields: { email: 'far@example.com', renews_at: 1e20 } });
+    expect(far.status).toBe(400);
+    expect(far.body.error.message).toMatch(/Renews is a date field; 100000000000000000000 is not a date/);
+    expect((await send('GET', '/api/contacts/far')).status).toBe(404);
+    expect((await send('GET', '/api/contacts')).status).toBe(200);
+    // The last day a JS Date holds is a date; a wait one day after it parks past every date.
+    expect((await send('POST', '/api/contacts', { id: 'end', fields: { email: 'end@example.com', renews_at: 8.64e15 } })).status).toBe(201);
+    await send('POST', '/api/maps?id=renewal', { name: 'Renewal', elements: [
+      { id: 'opened', kind: 'trigger', on: { type: 'event', event: 'email_opened' }, next: 'after' },
+      { id: 'after', kind: 'wait', until: { field: 'renews_at', offset: { days: 1 } }, next: 'done' },
+      { id: 'done', kind: 'end' },
+    ] });
+    expect((await send('POST', '/api/maps/renewal/publish')).status).toBe(200);
+    await send('POST', '/api/events', { contact: { id: 'end' }, type: 'email_opened' });
+    const r = await send('GET', '/api/contacts/end');
+    expect(r.status).toBe(200);
+    expect(r.body.fields.renews_at).toBe('+275760-09-13T00:00:00.000Z');
+    expect(r.body.maps).toContainEqual(expect.objectContaining({ mapId: 'renewal', element: 'after', dueAt: null }));
+  });
+
   it('answers 404 for an unknown contact on every route', async () => {
     const { send } = await bench();
     for (const [method, json] of [['GET'], ['PATCH', { fields: { company: 'X' } }], ['DELETE']] as const) {

@@ -94,6 +94,26 @@ describe('scoring models CRUD', () => {
     expect((await b.send('GET', '/api/fields')).body.fields.map((f: { key: string }) => f.key)).toContain('engagement');
   });
 
+  it('refuses declared fields that cannot be created (a taken label, a key declared twice) with 422, creating nothing', async () => {
+    const b = await setup({ logError: (e) => expect.fail(`logged: ${String(e)}`) });
+    const before = (await b.send('GET', '/api/fields')).body.fields.length;
+    const cases: [unknown[], RegExp][] = [
+      [[{ key: 'points', label: 'SCORE', type: 'number' }], /The label "SCORE" is already used by the field "score"; give "points" another label/],
+      [[{ key: 'points', label: 'Points', type: 'number' }, { key: 'points', label: 'Points', type: 'number' }], /Field "points" is declared twice in this model/],
+      [[{ key: 'a_date', label: 'Same', type: 'date' }, { key: 'b_date', label: 'same ', type: 'date' }], /The label "same" is already used by the field "a_date"/],
+    ];
+    for (const [fields, message] of cases) {
+      const r = await b.send('POST', BASE, model({ fields }));
+      expect(r.status, JSON.stringify(fields)).toBe(422);
+      expect(r.body.error.message).toMatch(message);
+      expect(r.body.error.details.problems[0]).toMatchObject({ path: expect.stringMatching(/^fields\.\d$/) });
+    }
+    expect((await b.send('POST', BASE, model())).status).toBe(201);
+    const replaced = await b.send('PUT', `${BASE}/lead`, model({ fields: [{ key: 'points', label: 'Email', type: 'number' }] }));
+    expect(replaced.status).toBe(422);
+    expect((await b.send('GET', '/api/fields')).body.fields.length).toBe(before);
+  });
+
   it('refuses garbage bodies with a 4xx in words, never a 500; null, arrays, text and deep nesting with 400', async () => {
     const b = await setup();
     await b.send('POST', BASE, model());

@@ -66,10 +66,12 @@ describe('POST /api/simulate', () => {
     ['a map file', [{ file: 'maps/score-cap.json' }], 400, /Map 1: the server does not read files/],
     ['an unknown map id', [{ id: 'nope' }], 404, /Map 1: no map with id "nope"/],
     ['an unknown version', [{ id: 'opens', version: 9 }], 404, /has no published version 9/],
+    ['a scoring model declaring a field with a taken label', [], 422, /^Scoring model 1: The label "Score" is already used/,
+      [{ id: 'x', name: 'X', field: 'points', fields: [{ key: 'points', label: 'Score', type: 'number' }] }]],
     ['an inline map that cannot be published', [{ name: 'Broken', elements: [{ id: 't', kind: 'trigger', on: { type: 'manual' } }] }], 422, /^Map 1: /],
-  ])('refuses %s', async (_name, maps, status, message) => {
+  ])('refuses %s', async (_name, maps, status, message, scoringModels?: unknown[]) => {
     const { simulate, untouched } = await bench();
-    const r = await simulate(scenario(maps));
+    const r = await simulate({ ...scenario(maps), ...(scoringModels ? { scoringModels } : {}) });
     expect(r.status).toBe(status);
     expect(r.body.error.message).toMatch(message);
     await untouched();
@@ -80,6 +82,12 @@ describe('POST /api/simulate', () => {
     ['an end before the start', { ...scenario([]), until: '2025-12-01T00:00:00Z' }, /"until" must not be before "start"/],
     ['an event before the start', { ...scenario([]), events: [{ contact: { id: 'ann' }, type: 'email_opened', at: '2025-01-01T00:00:00Z' }] }, /at or after "start"/],
     ['an unknown key', { ...scenario([]), speed: 2 }, /Unrecognized key: "speed"/],
+    // Each would run a loop map for thousands of simulated years: the request would never end.
+    ['a span over 10 years', { ...scenario([]), until: '9999-12-31T00:00:00Z' }, /until: "until" is at most 10 years after "start"/],
+    ['an event after the end', { ...scenario([]), events: [{ contact: { id: 'ann' }, type: 'email_opened', at: '9999-01-01T00:00:00Z' }] }, /events\.0\.at: is after "until"/],
+    ['a declared field with a built-in\'s label', { ...scenario([]), fields: [{ key: 'points', label: 'Score', type: 'number' }] }, /The label "Score" is already used by the field "score"/],
+    ['a built-in field redeclared with another type', { ...scenario([]), fields: [{ key: 'score', label: 'Points', type: 'text' }] }, /Field "score" already exists as number/],
+    ['an expectation after the end', { ...scenario([]), expect: [{ contact: 'ann', at: '2026-01-03T00:00:00Z', field: 'score', equals: 0 }] }, /expect\.0\.at: is after "until"/],
     ['a map reference with extra keys', scenario([{ id: 'opens', draft: true }]), /maps/],
   ])('refuses %s with 400 in words', async (_name, body, message) => {
     const { simulate, untouched } = await bench();

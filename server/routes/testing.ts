@@ -20,8 +20,9 @@ export type CallInit = RequestInit & { json?: unknown };
 /**
  * A fresh app on an in-memory database with a manual clock (2026-01-01) and counting ids
  * (`id-1`, `id-2`, …), closed after each test. `call` sends a request with the test token.
+ * `logError` sees what the app logs as a bug (a 500, a failed import); by default it is dropped.
  */
-export async function setup(opts: { manual?: boolean; maxBodyBytes?: number; templatesDir?: string } = {}) {
+export async function setup(opts: { manual?: boolean; maxBodyBytes?: number; templatesDir?: string; logError?: (e: unknown) => void } = {}) {
   const store = await Store.open(':memory:');
   stores.push(store);
   const clock = new ManualClock(T0);
@@ -29,7 +30,7 @@ export async function setup(opts: { manual?: boolean; maxBodyBytes?: number; tem
   const rt = await Runtime.create({ store, clock, ids: () => `id-${++n}` });
   const { app, ops } = createApp({
     rt, token: TOKEN, manualClock: opts.manual === false ? undefined : clock,
-    templatesDir: opts.templatesDir ?? 'maps', maxBodyBytes: opts.maxBodyBytes, logError: () => {},
+    templatesDir: opts.templatesDir ?? 'maps', maxBodyBytes: opts.maxBodyBytes, logError: opts.logError ?? (() => {}),
   });
   const call = (path: string, init: CallInit = {}, token: string | null = TOKEN) => {
     const headers = new Headers(init.headers);
