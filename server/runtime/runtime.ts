@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../engine/clock.js';
 import { compileMap, type CompiledMap } from '../../engine/compile.js';
-import { processWork, type EngineEvent, type Work, type World } from '../../engine/cascade.js';
+import { MAX_DEPTH, processWork, type EngineEvent, type Work, type World } from '../../engine/cascade.js';
 import { Effects } from '../../engine/effects.js';
 import { nextTick } from '../../engine/elements/trigger.js';
 import { FieldRegistry } from '../../engine/schema/field.js';
@@ -211,10 +211,12 @@ export class Runtime {
    * manual clock advanced by three days does.
    */
   async #runDue(upTo: number): Promise<void> {
+    // How often each date trigger came due for a contact at one instant: see #stopInstantLoops.
+    const fired = new Map<string, number>();
     for (;;) {
       const schedule = await this.#dueSchedule(upTo);
       const decay = this.#dueDecay(upTo);
-      const items = await this.#dueItems(upTo);
+      const items = await this.#stopInstantLoops(await this.#dueItems(upTo), fired);
       const firstItem = items.length ? items[0].at : Infinity;
       if (decay && decay.at <= firstItem && (!schedule || decay.at <= schedule.nextAt)) {
         await runDecay(this, decay.modelId, decay.at);
@@ -227,6 +229,38 @@ export class Runtime {
       if (!items.length) return;
       await this.runBatch(items, true);
     }
+  }
+
+  /**
+   * A date trigger whose map moves the date it watches to a moment already past is due again at
+   * once, as a new cause each time: time never passes and no cascade guard sees it. Past
+   * MAX_DEPTH firings for one contact at one instant, the timer is marked fired and the trigger
+   * gets the error, as a guard would; the item is dropped from the work.
+   */
+  async #stopInstantLoops(items: DueItem[], fired: Map<string, number>): Promise<DueItem[]> {
+    const stopped: DueItem[] = [];
+    const kept = items.filter((item) => {
+      if (item.work.kind !== 'date') return true;
+      const key = `${item.work.mapId}\u0000${item.work.elementId}\u0000${item.contactId}\u0000${item.at}`;
+      const n = (fired.get(key) ?? 0) + 1;
+      fired.set(key, n);
+      if (n <= MAX_DEPTH) return true;
+      stopped.push(item);
+      return false;
+    });
+    if (stopped.length) {
+      const message = `Stopped: this date trigger came due again at the same moment more than ${MAX_DEPTH} times (does the map move the date it watches into the past?)`;
+      await this.store.transaction(async (s) => {
+        const effects = new Effects();
+        for (const { work, contactId, at } of stopped) {
+          if (work.kind !== 'date') continue;
+          effects.dateTimer({ mapId: work.mapId, elementId: work.elementId, contactId, armedValue: work.armedValue, dueAt: null });
+          effects.count(work.mapId, work.elementId, at, 'errors', message);
+        }
+        await flushEffects(s, effects, stopped[0].at);
+      });
+    }
+    return kept;
   }
 
   /** The earliest daily degradation due by `upTo`. */

@@ -138,6 +138,23 @@ describe('date_reached triggers', () => {
     [numberField('hits'), renewal],
   );
 
+  it('stop, with an error on the trigger, when their map keeps moving the date into the past', async () => {
+    b = await setup();
+    const id = await b.publish(mapDoc([
+      { id: 'due', kind: 'trigger', on: { type: 'date_reached', field: 'renews_at' }, next: 'back' },
+      { id: 'back', kind: 'update_field', field: 'renews_at', value: '[renews_at] - 1', next: 'count' },
+      { id: 'count', kind: 'update_field', field: 'hits', value: '[hits] + 1', next: 'e' },
+      end,
+    ], [numberField('hits'), renewal]));
+    await b.contact('ann', { renews_at: '2026-01-01T00:00:00Z' });
+    await b.advance(T0 + HOUR);
+    // Each firing re-armed the trigger for a moment already past: 32 ran, the 33rd was refused.
+    expect(await b.score('ann', 'hits')).toBe(32);
+    expect((await b.stats(id)).due).toMatchObject({ wereHere: 32, errors: 1, lastError: expect.stringMatching(/came due again at the same moment more than 32 times/) });
+    await b.advance(T0 + 2 * DAY);
+    expect(await b.score('ann', 'hits')).toBe(32); // the timer stays fired for that value
+  });
+
   it('fire exactly at field + offset, once per value; a new value arms them again', async () => {
     b = await setup();
     await b.publish(doc());
