@@ -62,7 +62,10 @@ export async function importBatch(rt: Runtime, rows: readonly ImportRow[], cause
     const out: BatchResult = { created: 0, updated: 0, errors: [] };
     await rt.store.transaction(async (s) => {
       const emailOf = (r: ImportRow): string | null => {
-        for (const [name, v] of Object.entries(r.fields)) if (rt.world.fields.resolve(name)?.key === 'email') return normalizeEmail(v as FieldValue);
+        // As it will be stored: the email field is text, so 42 is "42".
+        for (const [name, v] of Object.entries(r.fields)) {
+          if (rt.world.fields.resolve(name)?.key === 'email') return normalizeEmail(typeof v === 'number' || typeof v === 'boolean' ? String(v) : (v as FieldValue));
+        }
         return null;
       };
       const byEmail = await s.findIdsByEmail(rows.map(emailOf).filter((e): e is string => e !== null));
