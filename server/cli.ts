@@ -88,8 +88,8 @@ as long as any client may resend (never less than a day).
 
 Without --vacuum, the space freed stays in the file and is reused by new rows: the file stops
 growing but does not shrink. --vacuum gives it back to the file system in small steps (SQLite's
-incremental vacuum), each holding the write lock for a moment. A database made before incremental
-vacuum was turned on is converted by its first --vacuum: one full VACUUM that rewrites the file and
+incremental vacuum), each holding the write lock for a moment. A database created before Scoremap
+turned incremental vacuum on (2026-11-23) is converted by its first --vacuum: one full VACUUM that rewrites the file and
 holds the write lock while it runs (on a large database, stop the server for that first one).
 
 Options:

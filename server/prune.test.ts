@@ -1,5 +1,6 @@
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIN_AGE_MS, parseAge, prune } from './prune.js';
 import { Store } from './store/store.js';
@@ -80,8 +81,21 @@ describe('prune', () => {
     expect(await prune(store, { before: NOW - 30 * DAY, pause: noPause })).toMatchObject({ history: 0, events: 0 });
   });
 
-  it('--vacuum: the first converts the file to incremental auto-vacuum with one VACUUM, later ones give pages back in steps', async () => {
+  it('a new database gives freed pages back in steps from its first --vacuum', async () => {
     const path = `${mkdtempSync(`${tmpdir()}/scoremap-prune-`)}/db.sqlite`;
+    store = await filled(path, 20, 500);
+    expect((await store.space()).autoVacuum).toBe('incremental');
+    const first = await prune(store, { before: NOW - 10 * DAY - 1, vacuum: true, pause: noPause });
+    expect(first.vacuum!.mode).toBe('incremental');
+    expect(first.vacuum!.bytesAfter).toBeLessThan(first.vacuum!.bytesBefore * 0.7);
+    expect((await store.space()).freePages).toBe(0);
+  });
+
+  it('--vacuum on a database made before incremental vacuum: the first converts it with one VACUUM, later ones give pages back in steps', async () => {
+    const path = `${mkdtempSync(`${tmpdir()}/scoremap-prune-`)}/db.sqlite`;
+    const legacy = new Database(path); // a table before Scoremap's: auto-vacuum can no longer be set without a VACUUM
+    legacy.exec('create table legacy (x)');
+    legacy.close();
     store = await filled(path, 20, 500);
     expect((await store.space()).autoVacuum).toBe('none');
     const first = await prune(store, { before: NOW - 10 * DAY - 1, vacuum: true, pause: noPause });

@@ -2,7 +2,7 @@
  * The only module with SQLite-specific SQL: opening the file, its pragmas and the Kysely dialect.
  * Everything else in `server/store/` is Kysely that PostgreSQL could run as well.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, sql, type RawBuilder } from 'kysely';
@@ -24,8 +24,12 @@ export interface SqliteOptions {
  */
 export function openSqlite(path: string, opts: SqliteOptions = {}): { db: Kysely<DB>; direct: DirectConnection } {
   const inMemory = path === ':memory:' || path === '';
-  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  // Contacts are personal data: a folder and a database Scoremap creates are its owner's alone
+  // (SQLite gives the -wal and -shm files the database file's mode).
+  const fresh = !inMemory && !existsSync(path);
+  if (!inMemory) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const sqlite = new Database(path);
+  if (fresh) chmodSync(path, 0o600);
   try {
     applyPragmas(sqlite, { durable: opts.durable, inMemory });
     // SQLite's lower() folds ASCII only: "É" would not match "é" in a contacts filter while the
@@ -88,6 +92,9 @@ export const CACHE_KIB = 65_536;
  * so a ratio compares code, not settings).
  */
 export function applyPragmas(sqlite: Database.Database, opts: { durable?: boolean; inMemory?: boolean } = {}): void {
+  // A new database hands pages freed by `scoremap prune` back in small steps, never by a full
+  // VACUUM that would hold the lock (no effect on a database that already has tables).
+  sqlite.pragma('auto_vacuum = INCREMENTAL');
   // WAL lets readers run while a writer commits; in-memory databases stay in 'memory' mode.
   if (!opts.inMemory) sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${opts.durable ? 'FULL' : 'NORMAL'}`);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -17,6 +17,14 @@ afterEach(() => {
 });
 
 describe('opening', () => {
+  it('creates the folder and the database readable by their owner only', async () => {
+    const path = join(dir, 'data', 'scoremap.db');
+    const store = await Store.open(path);
+    await store.close();
+    expect(statSync(join(dir, 'data')).mode & 0o777).toBe(0o700);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
   it('creates the parent folder, turns WAL on and migrates a file once (opening twice is a no-op)', async () => {
     const path = join(dir, 'nested', 'data', 'scoremap.db');
     const first = await Store.open(path);
