@@ -3,6 +3,7 @@ import { realClock } from '../engine/clock.js';
 import { Store } from './store/store.js';
 import { Runtime } from './runtime/runtime.js';
 import { createMap, publishMap } from './runtime/maps.js';
+import { createContacts } from './runtime/contacts.js';
 import { Scheduler } from './scheduler.js';
 
 let cleanup: (() => Promise<void>) | undefined;
@@ -55,5 +56,47 @@ describe('Scheduler on the real clock', () => {
     expect(await waitFor(done)).toBe(true);
     // It slept until the wait was due rather than polling: a handful of wake-ups, not hundreds.
     expect(runs - before).toBeLessThan(10);
+  });
+
+  it('wakes for a wait that a contact created through the API reaches, and not for waits of days', async () => {
+    const store = await Store.open(':memory:');
+    const rt = await Runtime.create({ store, clock: realClock });
+    let runs = 0;
+    const runDue = rt.runDue.bind(rt);
+    rt.runDue = () => {
+      runs++;
+      return runDue();
+    };
+    const scheduler = new Scheduler(rt);
+    cleanup = async () => {
+      await scheduler.stop();
+      await store.close();
+    };
+    await createMap(rt, {
+      name: 'Welcome',
+      fields: [{ key: 'done', label: 'Done', type: 'number' }],
+      elements: [
+        { id: 'new', kind: 'trigger', on: { type: 'contact_created' }, next: 'w' },
+        { id: 'w', kind: 'wait', for: { minutes: 1 / 60 }, next: 's' },
+        { id: 's', kind: 'update_field', field: 'done', value: '1', next: 'e' },
+        { id: 'visit', kind: 'trigger', on: { type: 'event', event: 'page_visited' }, next: 'long' },
+        { id: 'long', kind: 'wait', for: { days: 3 }, next: 'e' },
+        { id: 'e', kind: 'end' },
+      ],
+    }, 'm');
+    await publishMap(rt, 'm');
+    scheduler.start();
+    // Nothing is due: the scheduler sleeps its longest sleep (a minute).
+    await waitFor(async () => runs > 0);
+    await new Promise((r) => setTimeout(r, 50));
+    const asleep = runs;
+    await createContacts(rt, [{ id: 'ann', fields: {} }], { api: true });
+    const done = async () => (await store.loadContacts(['ann'])).get('ann')?.fields.done === 1;
+    expect(await waitFor(done)).toBe(true); // within seconds, not at the end of the minute
+    const afterWait = runs;
+    expect(afterWait).toBeGreaterThan(asleep);
+    await rt.ingest([{ contact: { id: 'ann' }, type: 'page_visited' }]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(runs).toBe(afterWait); // a wait of three days needs no early look
   });
 });

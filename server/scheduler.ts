@@ -13,13 +13,19 @@ export class Scheduler {
   #running: Promise<void> | undefined;
   #stopped = false;
   #again = false;
+  /** When the sleep in progress ends (Infinity while a run is in progress: any news counts). */
+  #wakeAt = Infinity;
   readonly #unsubscribe: () => void;
 
   constructor(
     private readonly rt: Runtime,
     private readonly onError: (e: unknown) => void = (e) => console.error('scheduler:', e),
   ) {
-    this.#unsubscribe = rt.onChange(() => this.poke());
+    // Work due later than the planned wake-up needs no early look (an event scheduling a wait of
+    // days); anything sooner, or a change of maps, does.
+    this.#unsubscribe = rt.onChange((at) => {
+      if (this.#running || at < this.#wakeAt) this.poke();
+    });
   }
 
   /** Fires what is overdue now (after a restart: everything that came due while down), then sleeps. */
@@ -35,6 +41,7 @@ export class Scheduler {
       return;
     }
     clearTimeout(this.#timer);
+    this.#wakeAt = Infinity;
     this.#running = this.#tick().finally(() => {
       this.#running = undefined;
       if (this.#again) {
@@ -51,10 +58,14 @@ export class Scheduler {
       const next = await this.rt.nextDue();
       const delay = next === null ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, Math.max(0, next - this.rt.clock.now()));
       clearTimeout(this.#timer);
+      this.#wakeAt = this.rt.clock.now() + delay;
       this.#timer = setTimeout(() => this.poke(), delay);
     } catch (e) {
       this.onError(e);
-      if (!this.#stopped) this.#timer = setTimeout(() => this.poke(), 1_000);
+      if (!this.#stopped) {
+        this.#wakeAt = this.rt.clock.now() + 1_000;
+        this.#timer = setTimeout(() => this.poke(), 1_000);
+      }
     }
   }
 

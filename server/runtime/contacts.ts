@@ -3,7 +3,6 @@ import { Effects } from '../../engine/effects.js';
 import { processWork } from '../../engine/cascade.js';
 import type { Cause, ContactState } from '../../engine/state.js';
 import { coerceForField } from '../../engine/values.js';
-import { flushEffects } from './flush.js';
 import { mergeTags } from './import-batch.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import type { Runtime } from './runtime.js';
@@ -61,7 +60,7 @@ export async function createContacts(rt: Runtime, inputs: readonly ContactInput[
         if (c.tags.length) effects.changes.push({ contactId: c.id, at: now, field: 'tags', from: [], to: c.tags, cause });
         processWork(rt.world, c, { kind: 'created' }, now, effects);
       }
-      await flushEffects(s, effects, now);
+      await rt.flush(s, effects, now);
     });
     return states;
   }).then(async (states) => {

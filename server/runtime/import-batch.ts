@@ -5,7 +5,6 @@ import type { Cause, ContactState } from '../../engine/state.js';
 import { AppError } from '../errors.js';
 import { normalizeEmail } from '../store/columns.js';
 import { readFieldValues } from './contacts.js';
-import { flushEffects } from './flush.js';
 import type { Runtime } from './runtime.js';
 
 /** One row to import: a contact named by id or by email (or neither: a new contact). */
@@ -113,7 +112,7 @@ export async function importBatch(rt: Runtime, rows: readonly ImportRow[], cause
       }
       // New contacts are inserted with their first values; what maps did to them is written next.
       if (created.length) await s.insertContacts(created.map((c) => ({ id: c.state.id, fields: c.fields, tags: c.tags, createdAt: now })));
-      await flushEffects(s, effects, now);
+      await rt.flush(s, effects, now);
     });
     return out;
   });

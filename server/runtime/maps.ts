@@ -12,7 +12,6 @@ import { BATCH, type Runtime } from './runtime.js';
 import { compileMap } from '../../engine/compile.js';
 import { processWork } from '../../engine/cascade.js';
 import { Effects } from '../../engine/effects.js';
-import { flushEffects } from './flush.js';
 
 /** Parses untrusted JSON into a map document, or refuses it with the problems (422). */
 export function readMapDocument(input: unknown): MapDocument {
@@ -182,7 +181,7 @@ async function arrive(rt: Runtime, s: Runtime['store'], m: { id: string; version
     const state = states.get(id);
     if (state) processWork(world, state, { kind: 'arrive', mapId: m.id }, now, effects);
   }
-  await flushEffects(s, effects, now);
+  await rt.flush(s, effects, now);
 }
 
 /** Arms the date triggers and cron schedules of a newly published version; drops the old ones. */

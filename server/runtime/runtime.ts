@@ -45,7 +45,7 @@ export class Runtime {
   readonly ids: () => string;
   readonly lock = new Lock();
   world: World = { maps: [], fields: new FieldRegistry([]) };
-  #listeners = new Set<() => void>();
+  #listeners = new Set<(at: number) => void>();
 
   private constructor(opts: RuntimeOptions) {
     this.store = opts.store;
@@ -78,14 +78,25 @@ export class Runtime {
   /** When each scoring model's next daily degradation is due (null: none). */
   decayDue = new Map<string, number | null>();
 
-  /** Called when something may now be due sooner (the scheduler sleeps until the next due time). */
-  onChange(listener: () => void): () => void {
+  /**
+   * Hears when work may come due: `at` is the earliest due time something just scheduled
+   * (-Infinity: anything may have changed, look again). The scheduler sleeps until the next due
+   * time and wakes early only for what is due sooner.
+   */
+  onChange(listener: (at: number) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
-  #changed(): void {
-    for (const l of this.#listeners) l();
+  #changed(at = -Infinity): void {
+    if (at === Infinity) return;
+    for (const l of this.#listeners) l(at);
+  }
+
+  /** Writes a batch's effects in the caller's transaction and tells the scheduler what they made due. */
+  async flush(s: Store, effects: Effects, now: number): Promise<void> {
+    await flushEffects(s, effects, now);
+    this.#changed(effects.earliestDue);
   }
 
   /**
@@ -140,12 +151,11 @@ export class Runtime {
           processWork(this.world, states.get(contactId)!, { kind: 'event', event }, now, effects);
         }
         if (rows.length) await s.insertEvents(rows);
-        await flushEffects(s, effects, now);
+        await this.flush(s, effects, now);
         return { accepted: fresh.length, duplicates: events.length - fresh.length, created: created.length, dueBy: effects.earliestDue };
       });
       // Everything due by now ran before the events: only what they scheduled for now can be due.
       if (dueBy <= now) await this.#runDue(now);
-      this.#changed();
       return result;
     });
   }
@@ -194,7 +204,7 @@ export class Runtime {
         last = Math.max(last, item.at);
         done++;
       }
-      await flushEffects(s, effects, last);
+      await this.flush(s, effects, last);
       await also?.(s);
       return done;
     });
@@ -257,7 +267,7 @@ export class Runtime {
           effects.dateTimer({ mapId: work.mapId, elementId: work.elementId, contactId, armedValue: work.armedValue, dueAt: null });
           effects.count(work.mapId, work.elementId, at, 'errors', message);
         }
-        await flushEffects(s, effects, stopped[0].at);
+        await this.flush(s, effects, stopped[0].at);
       });
     }
     return kept;
