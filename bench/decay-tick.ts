@@ -41,8 +41,8 @@ export async function decayTick(n: number): Promise<DecayTickResult> {
     const world = await openDecayWorld(path);
     const setup = await time(() => parkSetBased(world.store, n));
     await world.store.close();
-    // The same tick again on a copy, its statements replayed on a third copy: the SQL share.
-    const sql = await replayTick(path, tmp.file('logged.db'), tmp.file('replayed.db'));
+    // Copies of the parked database for the SQL share, measured after the peak RSS of the engine alone.
+    copyFileSync(path, tmp.file('before.db'));
     const store = await Store.open(path);
     const clock = new ManualClock(T0);
     const rt = await Runtime.create({ store, clock });
@@ -52,6 +52,8 @@ export async function decayTick(n: number): Promise<DecayTickResult> {
     if (Number(moved.n) !== n) throw new Error(`decay tick: ${moved.n} of ${n} contacts were parked again for day 2`);
     const rss = peakRssMb();
     await store.close();
+    // The same tick again on a copy, its statements replayed on another copy: the SQL share.
+    const sql = await replayTick(tmp.file('before.db'), tmp.file('logged.db'), tmp.file('replayed.db'));
     const bytes = dbBytes(path);
     const baselineMs = rawTick(path, T0 + 2 * DAY);
     return {
