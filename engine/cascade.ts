@@ -96,8 +96,11 @@ export class CauseRun {
         }
         this.#scoring.eventRules(e);
         for (const map of this.activeMaps()) {
-          const t = map.triggers.event.find((t) => t.on.event === e.type && this.holds(map, t.on.where, { props: e.props }));
-          if (t) this.enter(map, t, 0, e.props);
+          for (const t of map.triggers.event) {
+            if (t.on.event !== e.type || !this.holds(map, t.on.where, { props: e.props })) continue;
+            this.enter(map, t, 0, e.props);
+            break; // the first matching trigger of a map, in document order
+          }
         }
         break;
       }
@@ -221,9 +224,10 @@ export class CauseRun {
         return on.type === 'field_updated' && map.fields.resolve(on.field)?.key === 'tags' && this.holds(map, on.where, { change });
       });
     }
-    return map.triggers.field_updated.find(
-      (t) => map.fields.resolve(t.on.field)?.key === change.field && this.holds(map, t.on.where, { change }),
-    );
+    for (const t of map.triggers.field_updated) {
+      if (map.fields.resolve(t.on.field)?.key === change.field && this.holds(map, t.on.where, { change })) return t;
+    }
+    return undefined;
   }
 
   /** A date field changed: (re-)arm the date_reached triggers that watch it. */

@@ -60,25 +60,46 @@ interface Operand {
   readonly tags: readonly string[];
 }
 
-/** Field operand: empty numbers read as 0, empty text as "", an empty boolean as false. */
-function fieldOperand(f: FieldDef, v: FieldValue): Operand {
-  const instant = f.type === 'date' && v !== null ? toInstant(v) : NaN;
-  return {
-    empty: isEmpty(v),
-    equals(e) {
-      switch (f.type) {
-        case 'number': return toNumber(v ?? 0) === toNumber(e);
-        case 'date': return instant === toInstant(e);
-        case 'boolean': return (toBoolean(v) ?? false) === toBoolean(e);
-        case 'text': return lower(v) === lower(e);
-        default: return false;
-      }
-    },
-    compare: (e) => (f.type === 'number' ? toNumber(v ?? 0) - toNumber(e) : f.type === 'date' ? instant - toInstant(e) : NaN),
-    text: lower(v),
-    instant,
-    tags: Array.isArray(v) ? v : [],
-  };
+/**
+ * Field operand: empty numbers read as 0, empty text as "", an empty boolean as false. A class with
+ * getters, not an object of closures: one is made for every test of every condition, and each
+ * reading is worked out only if the op needs it.
+ */
+class FieldOperand implements Operand {
+  constructor(
+    private readonly f: FieldDef,
+    private readonly v: FieldValue,
+  ) {}
+
+  get empty(): boolean {
+    return isEmpty(this.v);
+  }
+
+  get instant(): number {
+    return this.f.type === 'date' && this.v !== null ? toInstant(this.v) : NaN;
+  }
+
+  equals(e: Scalar): boolean {
+    switch (this.f.type) {
+      case 'number': return toNumber(this.v ?? 0) === toNumber(e);
+      case 'date': return this.instant === toInstant(e);
+      case 'boolean': return (toBoolean(this.v) ?? false) === toBoolean(e);
+      case 'text': return lower(this.v) === lower(e);
+      default: return false;
+    }
+  }
+
+  compare(e: Scalar): number {
+    return this.f.type === 'number' ? toNumber(this.v ?? 0) - toNumber(e) : this.f.type === 'date' ? this.instant - toInstant(e) : NaN;
+  }
+
+  get text(): string {
+    return lower(this.v);
+  }
+
+  get tags(): readonly string[] {
+    return Array.isArray(this.v) ? this.v : [];
+  }
 }
 
 /** Props are untyped: numbers when both sides read as numbers, else case-insensitive text. */
@@ -90,15 +111,32 @@ function comparePropValues(p: Scalar, v: Scalar): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function propOperand(p: Scalar): Operand {
-  return {
-    empty: p === '',
-    equals: (e) => comparePropValues(p, e) === 0,
-    compare: (e) => comparePropValues(p, e),
-    text: lower(p),
-    instant: toInstant(p),
-    tags: [],
-  };
+class PropOperand implements Operand {
+  constructor(private readonly p: Scalar) {}
+
+  get empty(): boolean {
+    return this.p === '';
+  }
+
+  equals(e: Scalar): boolean {
+    return comparePropValues(this.p, e) === 0;
+  }
+
+  compare(e: Scalar): number {
+    return comparePropValues(this.p, e);
+  }
+
+  get text(): string {
+    return lower(this.p);
+  }
+
+  get instant(): number {
+    return toInstant(this.p);
+  }
+
+  get tags(): readonly string[] {
+    return [];
+  }
 }
 
 function applyOp(op: ConditionOp, o: Operand, value: TestValue, now: number): boolean {
@@ -148,13 +186,13 @@ function testHolds(t: FieldTest | PropTest, env: ConditionEnv): boolean {
     const f = env.fields.resolve(t.field);
     if (!f) return false;
     if (CROSSING_OPS.has(t.op)) return crossed(f, t, env);
-    return applyOp(t.op, fieldOperand(f, env.get(f.key)), t.value, env.now);
+    return applyOp(t.op, new FieldOperand(f, env.get(f.key)), t.value, env.now);
   }
   const p = readProp(env, t.prop);
   // A missing prop is empty: it "is empty" and "is not" anything, and nothing else holds.
   if (p === undefined) return t.op === 'is_empty' || t.op === 'neq';
   if (CROSSING_OPS.has(t.op)) return false;
-  return applyOp(t.op, propOperand(p), t.value, env.now);
+  return applyOp(t.op, new PropOperand(p), t.value, env.now);
 }
 
 /**
@@ -167,8 +205,15 @@ function testHolds(t: FieldTest | PropTest, env: ConditionEnv): boolean {
  * Event props compare as numbers when both sides are numeric, else as case-insensitive text.
  */
 export function evaluateCondition(c: Condition, env: ConditionEnv): boolean {
-  if ('all' in c) return c.all.every((sub) => evaluateCondition(sub, env));
-  if ('any' in c) return c.any.some((sub) => evaluateCondition(sub, env));
+  // Loops rather than every/some with a callback: this runs for every condition of every step.
+  if ('all' in c) {
+    for (const sub of c.all) if (!evaluateCondition(sub, env)) return false;
+    return true;
+  }
+  if ('any' in c) {
+    for (const sub of c.any) if (evaluateCondition(sub, env)) return true;
+    return false;
+  }
   if ('not' in c) return !evaluateCondition(c.not, env);
   return testHolds(c, env);
 }
