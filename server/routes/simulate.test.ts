@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createContacts } from '../runtime/contacts.js';
 import { createMap, publishMap, saveDraft } from '../runtime/maps.js';
 import { GARBAGE, setup } from './testing.js';
+import { simulate } from '../simulate.js';
 
 /** Each open adds `points` to the score. */
 const opensMap = (points: number) => ({
@@ -108,5 +109,34 @@ describe('POST /api/simulate', () => {
     expect((await call('/api/simulate', { method: 'POST', json: scenario([]) }, null)).status).toBe(401);
     expect((await call('/api/simulate', { method: 'POST', json: scenario([]) }, 'wrong')).status).toBe(401);
     await untouched();
+  });
+});
+
+describe('simulations too large to run', () => {
+  const loop = {
+    name: 'Every second',
+    fields: [{ key: 'ticks', label: 'Ticks', type: 'number' }],
+    elements: [
+      { id: 't', kind: 'trigger', on: { type: 'contact_created' }, next: 'w' },
+      { id: 'w', kind: 'wait', for: { minutes: 1 / 60 }, next: 'u' },
+      { id: 'u', kind: 'update_field', field: 'ticks', value: '[ticks] + 1', next: 'g' },
+      { id: 'g', kind: 'goto', target: 'w' },
+    ],
+  };
+  const scenario = { start: '2026-01-01T00:00:00Z', until: '2035-12-31T00:00:00Z', maps: [loop], contacts: [{ id: 'ann' }], events: [], expect: [] };
+
+  it('stop at the due-work budget with a 422 in words, and let other work run meanwhile', async () => {
+    let others = 0;
+    const ticker = setInterval(() => others++, 0);
+    try {
+      await expect(simulate(scenario, undefined, 5_000)).rejects.toMatchObject({
+        status: 422,
+        message: expect.stringMatching(/^The scenario is too large to simulate: more than 5,000 steps of due work/),
+      });
+    } finally {
+      clearInterval(ticker);
+    }
+    // The simulation gave the event loop a turn between its batches: timers ran while it did.
+    expect(others).toBeGreaterThan(0);
   });
 });
