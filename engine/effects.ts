@@ -45,7 +45,7 @@ export class Effects {
   /** Statistics by `${mapId}\u0000${elementId}`. */
   readonly stats = new Map<string, StatDelta & { mapId: string; elementId: string }>();
   /** Scoring condition rules that became true (true) or false (false), by contact then `model\u0000rule`. */
-  readonly ruleStates = new Map<string, Map<string, { modelId: string; ruleId: string; holds: boolean }>>();
+  readonly ruleStates = new Map<string, Map<string, { modelId: string; ruleId: string; holds: boolean; points: number }>>();
   /** The earliest due time written so far: work due later must wait for this batch to be written. */
   earliestDue = Infinity;
 
@@ -81,10 +81,11 @@ export class Effects {
     if (t.dueAt !== null && !t.drop && t.dueAt < this.earliestDue) this.earliestDue = t.dueAt;
   }
 
-  ruleState(contactId: string, modelId: string, ruleId: string, holds: boolean): void {
+  /** A condition rule became true (with the points it gave) or false. */
+  ruleState(contactId: string, modelId: string, ruleId: string, holds: boolean, points: number): void {
     let m = this.ruleStates.get(contactId);
     if (!m) this.ruleStates.set(contactId, (m = new Map()));
-    m.set(`${modelId}\u0000${ruleId}`, { modelId, ruleId, holds });
+    m.set(`${modelId}\u0000${ruleId}`, { modelId, ruleId, holds, points });
   }
 
   count(mapId: string, elementId: string, at: number, kind: 'wereHere' | 'errors', message?: string): void {

@@ -25,8 +25,11 @@ export interface ContactState {
   tags: string[];
   /** Positions by map id. */
   positions: Map<string, Position>;
-  /** The scoring condition rules that hold for this contact (their points are given), by `ruleKey`. */
-  rules?: Set<string>;
+  /**
+   * The scoring condition rules that hold for this contact, by `ruleKey`, with the points they
+   * actually gave (less than the rule's when a bound cut them; null: not recorded, the rule's points).
+   */
+  rules?: Map<string, number | null>;
 }
 
 /** What made a field change (SPEC §1 "History"). */

@@ -43,16 +43,26 @@ export class Scoring {
   conditionRules(m: CompiledModel, depth: number): void {
     if (!m.conditionRules.length) return;
     const contact = this.run.contact;
-    const held = (contact.rules ??= new Set());
+    const held = (contact.rules ??= new Map());
     const env = this.#env();
     for (const rule of m.conditionRules) {
       const key = ruleKey(m.model.id, rule.id);
       const holds = evaluateCondition(rule.when.if, env);
       if (holds === held.has(key)) continue;
-      if (holds) held.add(key);
-      else held.delete(key);
-      this.run.effects.ruleState(contact.id, m.model.id, rule.id, holds);
-      this.#add(m, holds ? rule.points : -rule.points, rule.id, depth);
+      if (holds) {
+        // What the rule gives is what the score moved: 95 + 10 within 0–100 gives 5, and 5 is what
+        // going false takes back.
+        const before = this.#score(m);
+        this.#add(m, rule.points, rule.id, depth);
+        const given = this.#score(m) - before;
+        held.set(key, given);
+        this.run.effects.ruleState(contact.id, m.model.id, rule.id, true, given);
+      } else {
+        const given = held.get(key) ?? rule.points;
+        held.delete(key);
+        this.run.effects.ruleState(contact.id, m.model.id, rule.id, false, 0);
+        this.#add(m, -given, rule.id, depth);
+      }
     }
     if (m.timeDependent) {
       // A rule like "subscribed 90 or more days ago" turns true with time alone: wake then.

@@ -70,6 +70,30 @@ describe('condition rules', () => {
     ]);
   });
 
+  it('take back what they gave, not more, when the bound cut the gift, even after a restart', async () => {
+    const dir = mkdtempSync(`${tmpdir()}/scoremap-rules-`);
+    const clock = new ManualClock(T0);
+    let store = await Store.open(`${dir}/db.sqlite`);
+    let rt = await Runtime.create({ store, clock });
+    await saveModel(rt, model(), { create: true });
+    const { createContacts, updateContact } = await import('./contacts.js');
+    await createContacts(rt, [{ id: 'ann', fields: { score: 95 } }], { api: true });
+    await updateContact(rt, 'ann', { job_title: 'CEO' }, { api: true });
+    const score = async () => (await rt.store.loadContacts(['ann'])).get('ann')?.fields.score;
+    expect(await score()).toBe(100); // +10 kept within 0–100: 5 given
+    await store.close();
+    store = await Store.open(`${dir}/db.sqlite`);
+    rt = await Runtime.create({ store, clock });
+    await updateContact(rt, 'ann', { job_title: 'Advisor' }, { api: true });
+    expect(await score()).toBe(95); // the 5 given are taken back, not the rule's 10
+    // A rule held before the points were recorded (a database from before 0004) takes back the rule's points.
+    await updateContact(rt, 'ann', { job_title: 'CEO' }, { api: true });
+    await store.db.updateTable('scoring_rule_states').set({ points: null }).execute();
+    await updateContact(rt, 'ann', { job_title: 'Advisor' }, { api: true });
+    expect(await score()).toBe(90);
+    await store.close();
+  });
+
   it('apply from then on; rescore makes them retroactive, with progress, and is idempotent', async () => {
     b = await setup();
     await b.contact('ann', { job_title: 'CEO' });

@@ -42,10 +42,10 @@ export async function loadContacts(
     for (const p of positions) out.get(p.contact_id)?.positions.set(p.map_id, positionFromRow(p));
     // The scoring rules each contact holds matter only when a scoring model runs.
     if (opts.rules === false) continue;
-    const rules = await db.selectFrom('scoring_rule_states').select(['contact_id', 'model_id', 'rule_id']).where('contact_id', 'in', found).execute();
+    const rules = await db.selectFrom('scoring_rule_states').select(['contact_id', 'model_id', 'rule_id', 'points']).where('contact_id', 'in', found).execute();
     for (const r of rules) {
       const c = out.get(r.contact_id);
-      if (c) (c.rules ??= new Set()).add(`${r.model_id}\u0000${r.rule_id}`);
+      if (c) (c.rules ??= new Map()).set(`${r.model_id}\u0000${r.rule_id}`, r.points === null ? null : Number(r.points));
     }
   }
   return out;

@@ -220,11 +220,20 @@ const dueOrder = atomic(async (db) => {
   await db.schema.createIndex('date_timers_due_idx').on('date_timers').columns(['map_id', 'due_at', 'contact_id', 'element_id']).execute();
 });
 
+/**
+ * What each held condition rule actually gave (a bound may have cut it), so that going false takes
+ * back that much and no more. Rows from before hold null: the rule's points, as until now.
+ */
+const rulePoints = atomic(async (db) => {
+  await db.schema.alterTable('scoring_rule_states').addColumn('points', 'double precision').execute();
+});
+
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_init': init,
   '0002_scoring': scoring,
   '0003_due_order': dueOrder,
+  '0004_rule_points': rulePoints,
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's `Migrator` (no migration files on disk to find or bundle). */

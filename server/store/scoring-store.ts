@@ -56,9 +56,18 @@ export async function setNextDecay(db: Kysely<DB>, id: string, at: number | null
 }
 
 /** Remembers which condition rules hold per contact (held: a row; not held: no row). */
-export async function writeRuleStates(db: Kysely<DB>, rows: readonly { contactId: string; modelId: string; ruleId: string; holds: boolean }[]): Promise<void> {
-  const held = rows.filter((r) => r.holds).map((r) => ({ model_id: r.modelId, rule_id: r.ruleId, contact_id: r.contactId }));
-  for (const part of chunk(held, 3)) await db.insertInto('scoring_rule_states').values(part).onConflict((oc) => oc.doNothing()).execute();
+export async function writeRuleStates(
+  db: Kysely<DB>,
+  rows: readonly { contactId: string; modelId: string; ruleId: string; holds: boolean; points?: number }[],
+): Promise<void> {
+  const held = rows.filter((r) => r.holds).map((r) => ({ model_id: r.modelId, rule_id: r.ruleId, contact_id: r.contactId, points: r.points ?? null }));
+  for (const part of chunk(held, 4)) {
+    await db
+      .insertInto('scoring_rule_states')
+      .values(part)
+      .onConflict((oc) => oc.columns(['model_id', 'rule_id', 'contact_id']).doUpdateSet((eb) => ({ points: eb.ref('excluded.points') })))
+      .execute();
+  }
   for (const r of rows.filter((x) => !x.holds)) {
     await db.deleteFrom('scoring_rule_states').where('model_id', '=', r.modelId).where('rule_id', '=', r.ruleId).where('contact_id', '=', r.contactId).execute();
   }

@@ -92,7 +92,7 @@ export class Store {
   }
 
   /** Remembers which scoring condition rules hold for which contacts. */
-  async writeRuleStates(rows: readonly { contactId: string; modelId: string; ruleId: string; holds: boolean }[]): Promise<void> {
+  async writeRuleStates(rows: readonly { contactId: string; modelId: string; ruleId: string; holds: boolean; points?: number }[]): Promise<void> {
     await this.transaction((s) => scoring.writeRuleStates(s.db, rows));
   }
 
