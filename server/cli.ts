@@ -230,15 +230,20 @@ async function simulateCommand(files: string[], json: boolean, out: (s: string) 
   return failed ? 1 : 0;
 }
 
-/** Opens the database with a runtime for one command, and closes it whatever happens. */
-async function withDatabase(db: string, err: (s: string) => void, fn: (rt: Runtime) => Promise<number>): Promise<number> {
-  let store: Store;
+/** Opens the database for a command; null (with the reason told) when it cannot be opened. */
+async function openStore(db: string, err: (s: string) => void): Promise<Store | null> {
   try {
-    store = await Store.open(db);
+    return await Store.open(db);
   } catch (e) {
     err(`Cannot open the database ${db}: ${(e as Error).message}\n`);
-    return 1;
+    return null;
   }
+}
+
+/** Opens the database with a runtime for one command, and closes it whatever happens. */
+async function withDatabase(db: string, err: (s: string) => void, fn: (rt: Runtime) => Promise<number>): Promise<number> {
+  const store = await openStore(db, err);
+  if (!store) return 1;
   try {
     return await fn(await Runtime.create({ store, clock: realClock }));
   } catch (e) {
@@ -313,13 +318,8 @@ async function pruneCommand(values: Record<string, string | boolean | undefined>
     err(`No database at ${db} (give it with --db)\n`);
     return 1;
   }
-  let store: Store;
-  try {
-    store = await Store.open(db);
-  } catch (e) {
-    err(`Cannot open the database ${db}: ${(e as Error).message}\n`);
-    return 1;
-  }
+  const store = await openStore(db, err);
+  if (!store) return 1;
   let r: PruneResult;
   try {
     r = await prune(store, { before: Date.now() - age.ms, dryRun: values['dry-run'] === true, vacuum: values.vacuum === true });
