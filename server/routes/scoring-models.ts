@@ -3,9 +3,7 @@ import { z } from 'zod';
 import { Bracket, bracketOf, ScoringModel } from '../../engine/scoring/model.js';
 import { ApiRouter } from '../http/router.js';
 import type { AppDeps } from '../http/app.js';
-import { FieldRegistry } from '../../engine/schema/field.js';
-import { declareFields } from '../../engine/validate.js';
-import { badRequest, invalid, notFound } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
 import { deleteModel, rescore, saveModel, type RescoreJob } from '../runtime/scoring.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ModelRecord, ScoreRank } from '../store/store.js';
@@ -67,18 +65,6 @@ function modelBody(body: unknown): Record<string, unknown> {
   }
   if (depthOf(body, MAX_DEPTH + 1) > MAX_DEPTH) throw badRequest(`The scoring model nests deeper than ${MAX_DEPTH} levels; simplify its conditions`);
   return body as Record<string, unknown>;
-}
-
-/**
- * Refuses (422) declared fields that cannot be created — a key of another type, a label another field
- * has, a key declared twice — before anything is written: creating them would fail half-way.
- */
-async function checkDeclaredFields(rt: Runtime, doc: Record<string, unknown>): Promise<void> {
-  const parsed = ScoringModel.safeParse(doc);
-  // A model not in the format is readModel's to word.
-  if (!parsed.success || !parsed.data.fields?.length) return;
-  const { problems } = declareFields(parsed.data.fields, new FieldRegistry(await rt.store.listFields()), 'model');
-  if (problems.length) throw invalid(problems[0].message, { problems });
 }
 
 const param = (c: Context, name: string): string => c.req.param(name) ?? '';
@@ -145,7 +131,6 @@ export function scoringModelsRouter(deps: AppDeps): ApiRouter {
   };
   const create = async (c: Context, body: unknown) => {
     const doc = modelBody(body);
-    await checkDeclaredFields(rt, doc);
     return c.json((await saveModel(rt, doc, { create: true })).doc, 201);
   };
 
@@ -168,7 +153,6 @@ export function scoringModelsRouter(deps: AppDeps): ApiRouter {
       if (doc.id !== undefined && doc.id !== id) {
         throw badRequest(`The body is the model "${String(doc.id)}" but the URL names "${id}": a model keeps its id (create a new one to change it)`);
       }
-      await checkDeclaredFields(rt, { ...doc, id });
       return c.json((await saveModel(rt, doc, { id })).doc);
     })
     .op({ method: 'delete', path: '/:id', summary: 'Delete a scoring model (the scores it wrote stay)', status: 204 }, async (c) => {

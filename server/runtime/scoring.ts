@@ -1,6 +1,7 @@
 import { checkCondition } from '../../engine/conditions.js';
 import { forEachTest } from '../../engine/schema/condition.js';
 import { FieldRegistry } from '../../engine/schema/field.js';
+import { declareFields } from '../../engine/validate.js';
 import type { Problem } from '../../engine/elements/types.js';
 import { ScoringModel, type ScoringModelInput } from '../../engine/scoring/model.js';
 import { isValidTimeZone, localParts, nextMidnight } from '../../engine/time.js';
@@ -23,10 +24,10 @@ export function readModel(input: unknown, known: FieldRegistry): { model: Scorin
   if (!target) report('field', `The model writes "${model.field}", which is not a field: declare it in "fields" (a number field)`);
   else if (target.type !== 'number') report('field', `The model writes ${target.label}, a ${target.type} field: it needs a number field`);
   if (model.timezone && !isValidTimeZone(model.timezone)) report('timezone', `"${model.timezone}" is not a time zone this server knows (try "UTC")`);
-  for (const [i, f] of (model.fields ?? []).entries()) {
-    const existing = known.get(f.key);
-    if (existing && existing.type !== f.type) report(`fields.${i}`, `Field "${f.key}" already exists as ${existing.type}; this model declares it as ${f.type}`);
-  }
+  // Declared fields that cannot be created (a key of another type, a label in use, a key twice)
+  // are refused here, inside the runtime's lock with the fields as they are now: creating them would
+  // fail half-way, and a check made before the lock could be outrun by another request.
+  problems.push(...declareFields(model.fields, known, 'model').problems);
   model.rules.forEach((rule, i) => {
     const say = (path: string, message: string) => report(path, `Rule '${rule.label}': ${message}`);
     if ('event' in rule.when) {
