@@ -105,6 +105,15 @@ describe('OpenAPI', () => {
     const doc = await (await call('/api/openapi.json')).json();
     for (const op of ops) expect(doc.paths[op.fullPath.replace(/:(\w+)/g, '{$1}')][op.method].summary).toBe(op.summary);
   });
+
+  it('documents the optional bodies of validate, publish and restore as optional, with their schema', async () => {
+    const { call } = await setup();
+    const doc = await (await call('/api/openapi.json')).json();
+    for (const path of ['/api/maps/{id}/validate', '/api/maps/{id}/publish', '/api/maps/{id}/versions/{version}/restore']) {
+      expect(doc.paths[path].post.requestBody).toMatchObject({ required: false, content: { 'application/json': { schema: { $ref: expect.any(String) } } } });
+    }
+    expect(doc.paths['/api/events'].post.requestBody.required).toBe(true);
+  });
 });
 
 describe('OpenAPI references', () => {

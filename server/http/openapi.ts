@@ -63,7 +63,7 @@ export function openApiDocument(ops: readonly RegisteredOp[], version: string): 
       summary: op.summary,
       ...(op.description ? { description: op.description } : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(ids.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(ids.body) } } } } : {}),
+      ...(ids.body ? { requestBody: { required: !op.bodyOptional, content: { 'application/json': { schema: ref(ids.body) } } } } : {}),
       ...(op.rawBody ? { requestBody: { required: true, content: { [op.rawBody]: { schema: { type: 'string' } } } } } : {}),
       responses: {
         [status]: { description: 'Success', ...(ids.response ? { content: { 'application/json': { schema: ref(ids.response) } } } : {}) },

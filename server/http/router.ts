@@ -13,6 +13,8 @@ export interface OpSpec<B extends z.ZodType | undefined = z.ZodType | undefined,
   readonly description?: string;
   /** The JSON body, validated before the handler runs (400 with the issues when it does not fit). */
   readonly body?: B;
+  /** The body may be left out (empty): the handler then gets `undefined`. */
+  readonly bodyOptional?: boolean;
   /** The query string, validated likewise (values arrive as strings: use z.coerce for numbers). */
   readonly query?: Q;
   /** The success status and a schema of the answer, for the document. */
@@ -22,8 +24,8 @@ export interface OpSpec<B extends z.ZodType | undefined = z.ZodType | undefined,
   readonly rawBody?: string;
 }
 
-export type Input<B, Q> = {
-  body: B extends z.ZodType ? z.infer<B> : undefined;
+export type Input<B, Q, O extends boolean = false> = {
+  body: B extends z.ZodType ? (O extends true ? z.infer<B> | undefined : z.infer<B>) : undefined;
   query: Q extends z.ZodType ? z.infer<Q> : undefined;
 };
 
@@ -49,9 +51,9 @@ export class ApiRouter {
 
   constructor(readonly base: string, readonly tag: string) {}
 
-  op<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
-    spec: OpSpec<B, Q>,
-    handler: (c: Context, input: Input<B, Q>) => Response | Promise<Response>,
+  op<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, O extends boolean = false>(
+    spec: OpSpec<B, Q> & { readonly bodyOptional?: O },
+    handler: (c: Context, input: Input<B, Q, O>) => Response | Promise<Response>,
   ): this {
     this.ops.push({ ...spec, fullPath: `${this.base}${spec.path === '/' ? '' : spec.path}`, tag: this.tag });
     this.hono.on(spec.method.toUpperCase(), spec.path, async (c) => {
@@ -62,12 +64,13 @@ export class ApiRouter {
         query = parsed.data;
       }
       let body: unknown;
-      if (spec.body) {
+      // An optional body left out needs no content type; one that is sent is held to the schema.
+      if (spec.body && !(spec.bodyOptional && (await c.req.text()).trim() === '')) {
         const parsed = spec.body.safeParse(await readJson(c));
         if (!parsed.success) throw zodError('request body', parsed.error);
         body = parsed.data;
       }
-      return handler(c, { body, query } as Input<B, Q>);
+      return handler(c, { body, query } as Input<B, Q, O>);
     });
     return this;
   }

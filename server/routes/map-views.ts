@@ -4,7 +4,6 @@ import type { Problem } from '../../engine/elements/types.js';
 import { parseMapDocument } from '../../engine/parse.js';
 import { MapStatus } from '../../engine/schema/map.js';
 import type { AppDeps } from '../http/app.js';
-import { readJson, zodError } from '../http/router.js';
 import { notFound } from '../errors.js';
 import { checkMap, createMap, readMapDocument } from '../runtime/maps.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -83,10 +82,3 @@ export async function createDraft(deps: AppDeps, input: unknown, id?: string): P
 /** A path parameter (always present: the route names it). */
 export const param = (c: Context, name: string): string => c.req.param(name) ?? '';
 
-/** Reads an optional JSON body: none (or only whitespace) is undefined; anything else is validated (400). */
-export async function optionalBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T> | undefined> {
-  if ((await c.req.text()).trim() === '') return undefined;
-  const parsed = schema.safeParse(await readJson(c));
-  if (!parsed.success) throw zodError('request body', parsed.error);
-  return parsed.data;
-}

@@ -6,7 +6,7 @@ import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import { addToMap } from '../runtime/contacts.js';
 import { checkMap, pauseMap, publishMap, readMapDocument, resumeMap, saveDraft, slugify } from '../runtime/maps.js';
 import {
-  MapAnswer, MapId, MapJson, MapSummary, ProblemList, createDraft, draftProblems, loadMap, mapView, optionalBody, param, summarize,
+  MapAnswer, MapId, MapJson, MapSummary, ProblemList, createDraft, draftProblems, loadMap, mapView, param, summarize,
 } from './map-views.js';
 
 const CreateQuery = z.object({ id: MapId.optional() });
@@ -86,19 +86,19 @@ export function mapsRouter(deps: AppDeps): ApiRouter {
     .op({
       method: 'post', path: '/:id/validate', summary: 'Validate the saved draft, or the map in the body',
       description: 'Optional body `{ "map": MapJSON }`. A map not in the format answers `valid: false` with its problems.',
+      body: ValidateBody, bodyOptional: true,
       response: z.object({ valid: z.boolean(), problems: ProblemList }),
-    }, async (c) => {
+    }, async (c, { body: given }) => {
       const m = await loadMap(rt, param(c, 'id'));
-      const given = await optionalBody(c, ValidateBody);
       const problems = await draftProblems(rt, given ? given.map : m.doc);
       return c.json({ valid: !problems.some((p) => p.severity === 'error'), problems });
     })
     .op({
       method: 'post', path: '/:id/publish', summary: 'Publish the draft as the next version',
       description: 'Optional body `{ "relocate": { "removedElementId": "newElementId" } }`. Errors in the map block it (422 with `details.problems`).',
+      body: PublishBody, bodyOptional: true,
       response: z.object({ version: z.number(), relocated: z.number(), removed: z.record(z.string(), z.number()) }),
-    }, async (c) => {
-      const body = await optionalBody(c, PublishBody);
+    }, async (c, { body }) => {
       return c.json(await publishMap(rt, param(c, 'id'), body?.relocate ?? {}));
     })
     .op({
@@ -144,11 +144,11 @@ export function mapsRouter(deps: AppDeps): ApiRouter {
     .op({
       method: 'post', path: '/:id/versions/:version/restore', summary: 'Copy a published version into the draft',
       description: 'Optional body `{ "rev": n }` refuses the restore (409) when the draft changed since rev n.',
+      body: RestoreBody, bodyOptional: true,
       response: MapAnswer,
-    }, async (c) => {
+    }, async (c, { body }) => {
       const m = await loadMap(rt, param(c, 'id'));
       const doc = await versionDoc(m.id, versionParam(param(c, 'version')));
-      const body = await optionalBody(c, RestoreBody);
       const { map, problems } = await saveDraft(rt, m.id, doc, body?.rev ?? m.rev);
       return c.json({ map: mapView(map), problems });
     })
