@@ -305,6 +305,16 @@ describe.runIf(hasChromium)('the map editor in a browser', () => {
     expect(asked).toContain('not saved');
     expect(s.page.url()).toContain(`#/maps/${mapId}`);
     await node('wait').waitFor();
+    // The browser's Back button asks the same, and stays when told to.
+    asked = '';
+    s.page.once('dialog', (d) => {
+      asked = d.message();
+      void d.dismiss();
+    });
+    await s.page.evaluate(() => history.back());
+    await expect.poll(() => asked).toContain('not saved');
+    await expect.poll(() => s.page.url()).toContain(`#/maps/${mapId}`);
+    await node('wait').waitFor();
     await key('Control+z');
     await saved();
   });

@@ -14,7 +14,19 @@ function read(): Route {
 
 let current = read();
 const listeners = new Set<() => void>();
+/** The address the app shows, to put back when leaving is refused. */
+let shown = window.location.hash;
+/** Set by `navigate`, which asked the guard already. */
+let approved = false;
 window.addEventListener('hashchange', () => {
+  // Back, Forward or an address typed in: the same question as an in-app link. Refused, the
+  // address goes back to the page still shown (without another hashchange).
+  if (!approved && guard && !guard()) {
+    history.pushState(null, '', shown || '#/');
+    return;
+  }
+  approved = false;
+  shown = window.location.hash;
   current = read();
   for (const l of listeners) l();
 });
@@ -30,6 +42,8 @@ export function useRoute(): Route {
 /** Goes to a path like `/maps/abc` (guards may refuse through `beforeNavigate`). */
 export function navigate(path: string): void {
   if (guard && !guard()) return;
+  if (window.location.hash === `#${path}`) return;
+  approved = true;
   window.location.hash = path;
 }
 

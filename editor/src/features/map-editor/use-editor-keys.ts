@@ -47,8 +47,8 @@ export function useEditorKeys(): void {
 const LEAVE = 'This map has changes that are not saved. Leave without saving them?';
 
 /**
- * Asks before leaving with unsaved changes: in-app navigation (`navigate` and links to other
- * routes), closing or reloading the tab.
+ * Asks before leaving with unsaved changes: in-app navigation (`navigate`, links, Back and
+ * Forward), closing or reloading the tab.
  */
 export function useUnsavedGuard(): void {
   useEffect(() => {
@@ -59,18 +59,11 @@ export function useUnsavedGuard(): void {
       e.preventDefault();
       e.returnValue = ''; // older browsers need it to ask
     };
-    // Links change the hash without `navigate`, so they are checked as they are clicked.
-    const onClick = (e: MouseEvent) => {
-      const a = (e.target as HTMLElement | null)?.closest?.('a[href^="#"]');
-      if (!a || e.defaultPrevented || a.getAttribute('href') === window.location.hash) return;
-      if (!mayLeave()) e.preventDefault();
-    };
+    // Links, Back and Forward change the hash without `navigate`: the router asks the same guard then.
     window.addEventListener('beforeunload', onUnload);
-    document.addEventListener('click', onClick, true);
     return () => {
       off();
       window.removeEventListener('beforeunload', onUnload);
-      document.removeEventListener('click', onClick, true);
     };
   }, []);
 }
