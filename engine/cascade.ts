@@ -127,7 +127,23 @@ export class CauseRun {
       case 'arrive': {
         const map = this.map(work.mapId);
         const pos = this.contact.positions.get(work.mapId);
-        if (map && !map.paused && pos) this.move(map, pos.elementId, 0);
+        if (!map || !pos) break;
+        if (!map.paused) {
+          this.move(map, pos.elementId, 0);
+          break;
+        }
+        // Nothing moves on a paused map, but the new element's clock starts now: a wait counts
+        // from the publish, anything else runs on once the map resumes (overdue work fires then).
+        const el = map.elements.get(pos.elementId);
+        let result: StepResult = { go: pos.elementId };
+        if (el?.kind === 'wait') {
+          try {
+            result = kindOf(el).run(el, this.stepContext(map, el, 0));
+          } catch {
+            // A wait that cannot compute its time goes on at resume, where the error is counted.
+          }
+        }
+        this.park(map, pos.elementId, 'park' in result ? result.park : { dueAt: this.now }, false);
         break;
       }
       case 'date': {

@@ -78,6 +78,36 @@ describe('publishing', () => {
     expect(await b.score('bob', 'step')).toBe(null);
   });
 
+  it('on a paused map, a relocated contact\'s new wait starts at the publish; another element runs on at resume', async () => {
+    b = await setup();
+    await b.publish(v1());
+    for (const c of ['ann', 'bob']) await b.contact(c);
+    await b.event('ann', 'go'); // at w1, due in a day
+    await b.event('bob', 'side'); // at w2, due in 2 days
+    await pauseMap(b.rt, 'map-1');
+    await b.advance(T0 + HOUR);
+    await saveDraft(b.rt, 'map-1', mapDoc([
+      { ...go, next: 'w3' },
+      { id: 'side', kind: 'trigger', on: { type: 'event', event: 'side' }, next: 'w3' },
+      { id: 'w3', kind: 'wait', for: { days: 3 }, next: 's3' },
+      set('s3', 3),
+      set('s9', 9),
+      end,
+    ], [numberField('step')]), 1);
+    expect(await b.republish('map-1', { w1: 'w3', w2: 's9' })).toMatchObject({ relocated: 2 });
+    // Nothing moves on a paused map, but the new element's clock starts now.
+    expect(await b.position('map-1', 'ann')).toMatchObject({ elementId: 'w3', dueAt: T0 + HOUR + 3 * DAY });
+    expect(await b.position('map-1', 'bob')).toMatchObject({ elementId: 's9', dueAt: T0 + HOUR });
+    expect(await b.score('bob', 'step')).toBe(null);
+    await b.advance(T0 + 2 * HOUR);
+    await resumeMap(b.rt, 'map-1');
+    expect(await b.score('bob', 'step')).toBe(9); // runs on from s9 once the map runs again
+    await b.advance(T0 + HOUR + 3 * DAY - 1);
+    expect(await b.score('ann', 'step')).toBe(null);
+    await b.advance(T0 + HOUR + 3 * DAY);
+    expect(await b.score('ann', 'step')).toBe(3);
+  });
+
   it('a contact relocated from a wait to another kind of element runs on from it at once', async () => {
     b = await setup();
     await b.publish(v1());
