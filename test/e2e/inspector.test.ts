@@ -119,6 +119,14 @@ describe.runIf(hasChromium)('the inspector in a browser', () => {
     await v.press('Enter');
     await inspector().getByText('url contains "/pricing"').first().waitFor();
     await shoot('inspector-trigger-event');
+
+    // A date field's value is picked as a day.
+    await inspector().getByLabel('Field or event prop').selectOption('last_activity_at');
+    await inspector().getByLabel('Comparison').selectOption('lt');
+    await inspector().getByLabel('Date (UTC)').fill('2026-03-01');
+    await inspector().getByText(/2026-03-01/).first().waitFor();
+    expect(await inspector().getByLabel('Date (UTC)').getAttribute('type')).toBe('date');
+    await shoot('inspector-date-test');
   });
 
   it('shows a condition with its Yes and No targets, a go-to and an end', async () => {

@@ -232,6 +232,9 @@ function Test({ test, onChange, onRemove, depth, path, ctx, root }: NodeProps & 
   );
 }
 
+/** A date without a time of day, as the date picker reads and writes it. */
+const DAY_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
 /** The value input that fits the op: none, a list, a number of days, a number, true/false, a date or text. */
 function TestValue({ test, type, onChange, describedById }: {
   test: FieldTest | PropTest;
@@ -267,12 +270,21 @@ function TestValue({ test, type, onChange, describedById }: {
           <option value="false">false</option>
         </select>
       ));
+    case 'date':
+      // A day (the usual test: "renews before March 1st") gets the browser's date picker; a value
+      // with a time of day stays text, so no precision is lost.
+      if (one === undefined || (typeof one === 'string' && DAY_ONLY.test(one))) {
+        return wrap('Date (UTC)', (
+          <input {...common} type="date" value={one === undefined ? '' : String(one)} onChange={(e) => set(e.target.value === '' ? undefined : e.target.value)} />
+        ));
+      }
+      return wrap('Value', <DraftInput {...common} value={String(one)} placeholder="2026-01-31T09:00:00Z" onCommit={(t) => set(t === '' ? undefined : t)} />);
     case 'list':
       return wrap('Values, separated by commas', (
         <DraftInput {...common} value={listText(test.value)} placeholder="a, b, c" onCommit={(t) => set(t.trim() ? parseList(t, type) : undefined)} />
       ));
     default: {
-      const placeholder = kind === 'date' ? '2026-01-31' : kind === 'tag' ? 'tag name' : 'value';
+      const placeholder = kind === 'tag' ? 'tag name' : 'value';
       return wrap(kind === 'tag' ? 'Tag' : 'Value', (
         <DraftInput {...common} value={one === undefined ? '' : String(one)} placeholder={placeholder} onCommit={(t) => set(t === '' ? undefined : t)} />
       ));

@@ -67,6 +67,8 @@ describe('the value a test takes', () => {
     expect(carryValue('-3', 'within_last_days', 'date')).toBeUndefined();
     expect(carryValue('false', 'eq', 'boolean')).toBe(false);
     expect(carryValue(12, 'contains', 'text')).toBe('12');
+    expect(carryValue('/pricing', 'lt', 'date')).toBeUndefined(); // not a date: dropped
+    expect(carryValue('2026-03-01', 'gt', 'date')).toBe('2026-03-01');
   });
 
   it('drops the value when switching to an op without one', () => {

@@ -7,7 +7,7 @@ import {
   ConditionOp, CROSSING_OPS, DATE_OPS, ORDER_OPS, TEXT_OPS, UNARY_OPS, type FieldTest, type PropTest,
 } from '../../../../engine/schema/condition.js';
 import type { FieldType } from '../../../../engine/schema/field.js';
-import { OP_WORDS, toNumber } from '../../../../engine/conditions.js';
+import { OP_WORDS, toInstant, toNumber } from '../../../../engine/conditions.js';
 
 /** The type of an event prop, as KNOWN_EVENTS lists it. */
 export type PropType = 'text' | 'number' | 'boolean';
@@ -97,6 +97,8 @@ export function carryValue(value: TestValue, op: ConditionOp, type: Subject['typ
     }
     case 'boolean':
       return one === true || one === 'true' ? true : one === false || one === 'false' ? false : undefined;
+    case 'date':
+      return Number.isNaN(toInstant(one)) ? undefined : one;
     default:
       return typeof one === 'string' ? one : String(one);
   }
