@@ -302,8 +302,9 @@ describe.runIf(hasChromium)('the map editor in a browser', () => {
       void d.dismiss();
     });
     await s.page.locator('nav a', { hasText: 'Maps' }).click();
-    expect(asked).toContain('not saved');
-    expect(s.page.url()).toContain(`#/maps/${mapId}`);
+    // The question comes with the hash change, after the click has returned.
+    await expect.poll(() => asked).toContain('not saved');
+    await expect.poll(() => s.page.url()).toContain(`#/maps/${mapId}`);
     await node('wait').waitFor();
     // The browser's Back button asks the same, and stays when told to.
     asked = '';
