@@ -49,6 +49,16 @@ describe('publishing', () => {
     expect((await b.history('ann', 'step'))[0].cause).toEqual({ map: 'map-1', version: 2, element: 's1' });
   });
 
+  /** v2 of v1: w1 and w2 are gone; w3 (3 days) is new, then s3; `more` elements before the end. */
+  const v2 = (more: object[] = []) => mapDoc([
+    { ...go, next: 'w3' },
+    { id: 'side', kind: 'trigger', on: { type: 'event', event: 'side' }, next: 'w3' },
+    { id: 'w3', kind: 'wait', for: { days: 3 }, next: 's3' },
+    set('s3', 3),
+    ...more,
+    end,
+  ], [numberField('step')]);
+
   it('relocates contacts of removed elements where asked; the others leave the map, recorded in history', async () => {
     b = await setup();
     await b.publish(v1());
@@ -56,14 +66,7 @@ describe('publishing', () => {
     await b.event('ann', 'go'); // at w1
     await b.event('bob', 'side'); // at w2
     await b.advance(T0 + HOUR);
-    // v2: w1 and w2 are gone; w3 is new
-    await saveDraft(b.rt, 'map-1', mapDoc([
-      { ...go, next: 'w3' },
-      { id: 'side', kind: 'trigger', on: { type: 'event', event: 'side' }, next: 'w3' },
-      { id: 'w3', kind: 'wait', for: { days: 3 }, next: 's3' },
-      set('s3', 3),
-      end,
-    ], [numberField('step')]), 1);
+    await saveDraft(b.rt, 'map-1', v2(), 1);
     const res = await b.republish('map-1', { w1: 'w3' });
     expect(res).toEqual({ version: 2, relocated: 1, removed: { w1: 1, w2: 1 } });
     // A relocated contact arrives at its new element: the 3-day wait starts at the publish.
@@ -86,14 +89,7 @@ describe('publishing', () => {
     await b.event('bob', 'side'); // at w2, due in 2 days
     await pauseMap(b.rt, 'map-1');
     await b.advance(T0 + HOUR);
-    await saveDraft(b.rt, 'map-1', mapDoc([
-      { ...go, next: 'w3' },
-      { id: 'side', kind: 'trigger', on: { type: 'event', event: 'side' }, next: 'w3' },
-      { id: 'w3', kind: 'wait', for: { days: 3 }, next: 's3' },
-      set('s3', 3),
-      set('s9', 9),
-      end,
-    ], [numberField('step')]), 1);
+    await saveDraft(b.rt, 'map-1', v2([set('s9', 9)]), 1);
     expect(await b.republish('map-1', { w1: 'w3', w2: 's9' })).toMatchObject({ relocated: 2 });
     // Nothing moves on a paused map, but the new element's clock starts now.
     expect(await b.position('map-1', 'ann')).toMatchObject({ elementId: 'w3', dueAt: T0 + HOUR + 3 * DAY });
