@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { ManualClock } from '../engine/clock.js';
 import { Runtime } from '../server/runtime/runtime.js';
 import { Store } from '../server/store/store.js';
-import { SqlReplay } from './replay.js';
+import { sqlTimeOf } from './replay.js';
 import { applyPragmas } from '../server/store/sqlite.js';
 import { dbBytes, DAY, peakRssMb, scratch, T0, time } from './common.js';
 import { DECAY_MAP, openDecayWorld, parkSetBased } from './park.js';
@@ -53,34 +53,16 @@ export async function decayTick(n: number): Promise<DecayTickResult> {
     const rss = peakRssMb();
     await store.close();
     // The same tick again on a copy, its statements replayed on another copy: the SQL share.
-    const sql = await replayTick(tmp.file('before.db'), tmp.file('logged.db'), tmp.file('replayed.db'));
+    const sqlMs = await sqlTimeOf(tmp.file('before.db'), tmp.file('logged.db'), tmp.file('replayed.db'), (rt, clock) => rt.advance(T0 + DAY, clock));
     const bytes = dbBytes(path);
     const baselineMs = rawTick(path, T0 + 2 * DAY);
     return {
       n, engine: n / (engine.ms / 1000), baseline: n / (baselineMs / 1000), ratio: baselineMs / engine.ms,
-      setupMs: setup.ms, engineMs: engine.ms, baselineMs, sqlOnly: n / (sql.ms / 1000), sqlShare: sql.ms / engine.ms,
+      setupMs: setup.ms, engineMs: engine.ms, baselineMs, sqlOnly: n / (sqlMs / 1000), sqlShare: sqlMs / engine.ms,
       peakRssMb: rss, dbBytesPerContact: bytes / n,
     };
   } finally {
     tmp.remove();
-  }
-}
-
-/** Runs the tick on a copy of `path` and replays its statements on another copy; answers SQLite's milliseconds. */
-async function replayTick(path: string, logged: string, replayed: string): Promise<{ ms: number; statements: number }> {
-  copyFileSync(path, logged);
-  const replay = new SqlReplay(path, replayed);
-  try {
-    const store = await Store.open(logged, { log: replay.log });
-    const clock = new ManualClock(T0);
-    const rt = await Runtime.create({ store, clock });
-    replay.measuring = true;
-    await rt.advance(T0 + DAY, clock);
-    replay.measuring = false;
-    await store.close();
-    return { ms: replay.ms, statements: replay.statements };
-  } finally {
-    replay.close();
   }
 }
 

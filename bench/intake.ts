@@ -15,7 +15,7 @@ import { startServer } from '../server/serve.js';
 import { Store } from '../server/store/store.js';
 import { readTemplate } from '../server/templates.js';
 import { batches } from './intake-events.mjs';
-import { SqlReplay } from './replay.js';
+import { sqlTimeOf } from './replay.js';
 import { EventInput } from '../engine/schema/event.js';
 import { scratch, T0 } from './common.js';
 
@@ -99,18 +99,9 @@ async function replayIntake(tmp: ReturnType<typeof scratch>, events: number, con
     await publishMap(rt, name);
   }
   await setup.close();
-  const replay = new SqlReplay(start, tmp.file('replayed.db'));
-  try {
-    const store = await Store.open(start, { log: replay.log });
-    const logged = await Runtime.create({ store, clock: new ManualClock(T0) });
-    replay.measuring = true;
+  return sqlTimeOf(start, tmp.file('replay-logged.db'), tmp.file('replayed.db'), async (logged) => {
     for (const batch of batches(events, contacts)) await logged.ingest(batch.map((e) => EventInput.parse(e)));
-    replay.measuring = false;
-    await store.close();
-    return replay.ms;
-  } finally {
-    replay.close();
-  }
+  });
 }
 
 /** The same event rows into an `events` table like the engine's (same index), 1,000 per transaction. */

@@ -7,7 +7,11 @@
 import { copyFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { LogEvent } from 'kysely';
+import { ManualClock } from '../engine/clock.js';
+import { Runtime } from '../server/runtime/runtime.js';
 import { applyPragmas } from '../server/store/sqlite.js';
+import { Store } from '../server/store/store.js';
+import { T0 } from './common.js';
 
 export class SqlReplay {
   readonly #db: Database.Database;
@@ -42,5 +46,26 @@ export class SqlReplay {
 
   close(): void {
     this.#db.close();
+  }
+}
+
+/**
+ * SQLite's milliseconds for `work` on the database `before` (closed): the work runs on a copy
+ * (`logged`, a runtime on a manual clock at T0) and its statements are replayed on another copy.
+ */
+export async function sqlTimeOf(before: string, logged: string, replayed: string, work: (rt: Runtime, clock: ManualClock) => Promise<void>): Promise<number> {
+  copyFileSync(before, logged);
+  const replay = new SqlReplay(before, replayed);
+  try {
+    const store = await Store.open(logged, { log: replay.log });
+    const clock = new ManualClock(T0);
+    const rt = await Runtime.create({ store, clock });
+    replay.measuring = true;
+    await work(rt, clock);
+    replay.measuring = false;
+    await store.close();
+    return replay.ms;
+  } finally {
+    replay.close();
   }
 }

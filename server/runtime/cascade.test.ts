@@ -56,15 +56,21 @@ describe('field_updated cascades', () => {
     expect(await b.score('ann', 'trail')).toBe('12g');
   });
 
-  it(`stops two maps updating each other's fields at depth ${MAX_DEPTH}: an error on the element, no throw, other contacts unharmed`, async () => {
-    b = await setup({ fields: [numberField('a_pts'), numberField('b_pts'), numberField('points')] });
-    await b.publish(mapDoc([
+  /** Maps A and B (map-1, map-2) that update each other's fields, started by a "ping" event. */
+  async function pingPong(): Promise<Bench> {
+    const bench = await setup({ fields: [numberField('a_pts'), numberField('b_pts'), numberField('points')] });
+    await bench.publish(mapDoc([
       { id: 'start', kind: 'trigger', on: { type: 'event', event: 'ping' }, next: 'incA' },
       onChange('onB', 'b_pts', 'incA'),
       inc('incA', 'a_pts'),
       end,
     ], [], 'A'));
-    await b.publish(mapDoc([onChange('onA', 'a_pts', 'incB'), inc('incB', 'b_pts'), end], [], 'B'));
+    await bench.publish(mapDoc([onChange('onA', 'a_pts', 'incB'), inc('incB', 'b_pts'), end], [], 'B'));
+    return bench;
+  }
+
+  it(`stops two maps updating each other's fields at depth ${MAX_DEPTH}: an error on the element, no throw, other contacts unharmed`, async () => {
+    b = await pingPong();
     await b.publish(mapDoc([
       { id: 't', kind: 'trigger', on: { type: 'event', event: 'purchase' }, next: 'add' },
       { id: 'add', kind: 'update_field', field: 'points', value: '[points] + 25', next: 'e' },
@@ -94,14 +100,7 @@ describe('field_updated cascades', () => {
   });
 
   it('the depth guard stops only the runaway: the same contact\'s unrelated waits and ignored triggers are untouched', async () => {
-    b = await setup({ fields: [numberField('a_pts'), numberField('b_pts'), numberField('points')] });
-    await b.publish(mapDoc([
-      { id: 'start', kind: 'trigger', on: { type: 'event', event: 'ping' }, next: 'incA' },
-      onChange('onB', 'b_pts', 'incA'),
-      inc('incA', 'a_pts'),
-      end,
-    ], [], 'A'));
-    await b.publish(mapDoc([onChange('onA', 'a_pts', 'incB'), inc('incB', 'b_pts'), end], [], 'B'));
+    b = await pingPong();
     await b.publish(mapDoc([
       { id: 't', kind: 'trigger', on: { type: 'event', event: 'go' }, next: 'w' },
       onChange('watch', 'a_pts', 'w'), // ifOnMap ignore: the contact is already here
