@@ -1,22 +1,86 @@
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+/** Where `scripts/test-postgres.sh` starts its throwaway server. */
+const LOCAL_TEST_POSTGRES = 'postgres://scoremap@127.0.0.1:54329/scoremap_test';
+
+/** Whether something listens at the URL's host and port (a quick look, no login). */
+function listening(url: string): Promise<boolean> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: u.hostname || '127.0.0.1', port: Number(u.port || 5432), timeout: 500 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+/**
+ * The PostgreSQL half of the suite runs when a server is there: SCOREMAP_TEST_DATABASE_URL (which
+ * must answer), else the one `scripts/test-postgres.sh` starts, if it is running.
+ */
+async function testPostgres(): Promise<string | null> {
+  const given = process.env.SCOREMAP_TEST_DATABASE_URL;
+  if (given) {
+    if (!(await listening(given))) throw new Error(`SCOREMAP_TEST_DATABASE_URL is set, but nothing answers at ${new URL(given).host}`);
+    return given;
+  }
+  if (await listening(LOCAL_TEST_POSTGRES)) return LOCAL_TEST_POSTGRES;
+  console.log('PostgreSQL half skipped: no server (start one with `bash scripts/test-postgres.sh`, or set SCOREMAP_TEST_DATABASE_URL)');
+  return null;
+}
+
+/** Tests of what only SQLite has (its file, its pragmas, the browser, the benchmarks' baselines). */
+const SQLITE_ONLY = [
+  'test/e2e/**', 'editor/**', 'test/bench.test.ts', 'test/prune.test.ts', 'server/prune.test.ts',
+];
+
 // One config: the editor's build (root `editor/`, output `dist/editor/`, served by the server)
-// and Vitest (run from the repository root).
-export default defineConfig({
-  root: here('./editor'),
-  plugins: [react()],
-  build: { outDir: here('./dist/editor'), emptyOutDir: true, chunkSizeWarningLimit: 1500 },
-  test: {
-    root: here('.'),
-    include: ['engine/**/*.test.ts', 'server/**/*.test.ts', 'test/**/*.test.ts', 'editor/**/*.test.ts'],
-    environment: 'node',
-    globalSetup: ['test/global-setup.ts'],
-    pool: 'forks',
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-  },
+// and Vitest (run from the repository root), whose engine and server tests run on SQLite and, in a
+// second project, on PostgreSQL.
+export default defineConfig(async (): Promise<ViteUserConfig> => {
+  const pg = await testPostgres();
+  return {
+    root: here('./editor'),
+    plugins: [react()],
+    build: { outDir: here('./dist/editor'), emptyOutDir: true, chunkSizeWarningLimit: 1500 },
+    test: {
+      root: here('.'),
+      environment: 'node',
+      pool: 'forks',
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: 'sqlite',
+            include: ['engine/**/*.test.ts', 'server/**/*.test.ts', 'test/**/*.test.ts', 'editor/**/*.test.ts'],
+            globalSetup: ['test/global-setup.ts'],
+            env: { SCOREMAP_TEST_PG: '' },
+          },
+        },
+        ...(pg
+          ? [{
+              extends: true as const,
+              test: {
+                name: 'postgres',
+                include: ['engine/**/*.test.ts', 'server/**/*.test.ts', 'test/**/*.test.ts'],
+                exclude: SQLITE_ONLY,
+                globalSetup: ['test/postgres-setup.ts'],
+                env: { SCOREMAP_TEST_PG: pg },
+              },
+            }]
+          : []),
+      ],
+    },
+  };
 });

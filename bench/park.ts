@@ -44,21 +44,25 @@ export async function parkThroughEngine(rt: Runtime, n: number): Promise<void> {
  * wait, two history rows each, the element counts), in a handful of statements.
  */
 export async function parkSetBased(store: Store, n: number, now = T0): Promise<void> {
-  const due = now + 86_400_000;
+  const due = sql.lit(now + 86_400_000);
+  const at = sql.lit(now);
+  const pg = store.dialect.name === 'postgres';
   await store.transaction(async (s) => {
     const db = s.db;
-    const seq = sql`with recursive seq(i) as (select 0 union all select i + 1 from seq where i + 1 < ${n})`;
-    const id = sql`'c' || printf('%07d', i)`;
-    const email = sql`'c' || printf('%07d', i) || '@bench.test'`;
+    const seq = sql`with recursive seq(i) as (select 0 union all select i + 1 from seq where i + 1 < ${sql.lit(n)})`;
+    // The same ids and JSON on both databases, each in its own words.
+    const id = pg ? sql`'c' || lpad(i::text, 7, '0')` : sql`'c' || printf('%07d', i)`;
+    const email = sql`${id} || '@bench.test'`;
+    const quoted = pg ? sql`to_json(${email})::text` : sql`json_quote(${email})`;
     await sql`${seq} insert into contacts (id, email_norm, created_at, updated_at, f_email, f_created_at, f_custom_lead_score)
-      select ${id}, ${email}, ${now}, ${now}, ${email}, ${now}, ${START_SCORE} from seq`.execute(db);
+      select ${id}, ${email}, ${at}, ${at}, ${email}, ${at}, ${sql.lit(START_SCORE)} from seq`.execute(db);
     await sql`${seq} insert into positions (map_id, contact_id, element_id, version, entered_at, due_at, timeout_at, on_condition, stuck)
-      select ${DECAY_MAP}, ${id}, 'wait', 1, ${now}, ${due}, null, 0, 0 from seq`.execute(db);
+      select ${sql.lit(DECAY_MAP)}, ${id}, 'wait', 1, ${at}, ${due}, null, 0, 0 from seq`.execute(db);
     // Two rows per contact, email first, in contact order: the ids the engine would have given.
     await sql`${seq}, k(k) as (select 0 union all select 1)
       insert into history (contact_id, at, field, from_json, to_json, cause_json)
-      select ${id}, ${now}, case k when 0 then 'email' else 'custom_lead_score' end, null,
-             case k when 0 then json_quote(${email}) else ${String(START_SCORE)} end, ${CAUSE}
+      select ${id}, ${at}, case k when 0 then 'email' else 'custom_lead_score' end, null,
+             case k when 0 then ${quoted} else ${sql.lit(String(START_SCORE))} end, ${sql.lit(CAUSE)}
       from seq, k order by i, k`.execute(db);
     await s.bumpStats([
       { mapId: DECAY_MAP, elementId: 'created', wereHere: n, errors: 0, at: now },

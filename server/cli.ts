@@ -8,7 +8,9 @@ import { validateMap } from '../engine/validate.js';
 import type { Problem } from '../engine/elements/types.js';
 import { AppError } from './errors.js';
 import { simulate, type SimulationResult } from './simulate.js';
-import { serveOptions, serveUntilSignalled } from './serve.js';
+import { databaseLocation, runUntilSignalled, serveOptions, startServer, startWorker, workerOptions } from './serve.js';
+import { isPostgresUrl, redactUrl } from './store/postgres.js';
+import { DatabaseUnavailable } from './store/store.js';
 import { realClock } from '../engine/clock.js';
 import { Store } from './store/store.js';
 import { Runtime } from './runtime/runtime.js';
@@ -28,9 +30,13 @@ Commands:
   validate <map.json>         check a map; exit 1 and list the problems when it has errors
   simulate <scenario.json>    run a scenario on a private in-memory engine (--json for the API's answer)
   serve                       run the server and the editor (npm start)
+  worker                      run the engine without HTTP, next to servers on one PostgreSQL database
   import [map.json|template]  import a map into the database as a draft (no argument: list the templates)
   export <map-id>             print a saved map as JSON
   prune --older-than 365d     delete field history and stored events older than that (--vacuum: shrink the file)
+
+The database is --db, else SCOREMAP_DATABASE_URL, else SCOREMAP_DB, else ./data/scoremap.db:
+a SQLite file, or a PostgreSQL URL (postgres://user:password@host:5432/database[?schema=name]).
 
 Run "scoremap <command> --help" for a command's options.`,
   validate: `Usage: scoremap validate <map.json> [--json]
@@ -58,11 +64,11 @@ Options:
 Imports a map into the database as a draft: a JSON file, or a template from maps/ by name
 (custom-lead-score, …). Without an argument, lists the templates. Creates the fields the map
 declares; refuses a map with a field that clashes with an existing one. With --publish the map
-is also published (refused when it has errors). Stop a running server on the same database
-before publishing from here: a running server picks up published maps only when it starts.
+is also published (refused when it has errors). A server running on the same database runs the
+published map from its next batch of work.
 
 Options:
-  --db FILE     the database [SCOREMAP_DB] (default ./data/scoremap.db)
+  --db FILE|URL the database [SCOREMAP_DATABASE_URL, SCOREMAP_DB] (default ./data/scoremap.db)
   --publish     publish the imported map
   --json        print the result as JSON
   --help        this help`,
@@ -71,7 +77,7 @@ Options:
 Prints a saved map as JSON: the draft, or published version N.
 
 Options:
-  --db FILE     the database [SCOREMAP_DB] (default ./data/scoremap.db)
+  --db FILE|URL the database [SCOREMAP_DATABASE_URL, SCOREMAP_DB] (default ./data/scoremap.db)
   --version N   a published version instead of the draft
   --help        this help`,
   prune: `Usage: scoremap prune --older-than 365d [--db ./data/scoremap.db] [--vacuum] [--dry-run] [--json]
@@ -91,28 +97,44 @@ growing but does not shrink. --vacuum gives it back to the file system in small 
 incremental vacuum), each holding the write lock for a moment. A database created before Scoremap
 turned incremental vacuum on (2026-11-23) is converted by its first --vacuum: one full VACUUM that rewrites the file and
 holds the write lock while it runs (on a large database, stop the server for that first one).
+On PostgreSQL, --vacuum is refused: its autovacuum makes the space reusable on its own.
 
 Options:
   --older-than AGE  delete what is older than AGE: hours, days or weeks (36h, 365d, 52w); at least 1d
-  --db FILE         the database [SCOREMAP_DB] (default ./data/scoremap.db)
+  --db FILE|URL     the database [SCOREMAP_DATABASE_URL, SCOREMAP_DB] (default ./data/scoremap.db)
   --vacuum          then give the freed space back to the file system
   --dry-run         count what would be deleted, delete nothing
   --json            print the result as JSON
   --help            this help`,
-  serve: `Usage: scoremap serve [--port 8080] [--host 127.0.0.1] [--db ./data/scoremap.db] [--clock real|manual] [--now ISO] [--durable]
+  serve: `Usage: scoremap serve [--port 8080] [--host 127.0.0.1] [--db ./data/scoremap.db | postgres://…] [--clock real|manual] [--now ISO] [--durable] [--lease 30]
 
 Serves the API and the editor, runs every published map, and prints the editor's URL with the
-token. The token is SCOREMAP_TOKEN, or the one kept in the database's folder (made on first start).
+token. The token is SCOREMAP_TOKEN, or the one kept in the database's folder (./data on
+PostgreSQL), made on first start: give every server of one database the same SCOREMAP_TOKEN.
 Stops cleanly on Ctrl+C (SIGINT) or SIGTERM, finishing the batch in hand.
 
 Options (environment in brackets):
   --port N        port to listen on; 0 picks a free one [PORT] (default 8080)
   --host H        address to listen on [HOST] (default 127.0.0.1)
-  --db FILE       SQLite database, created and migrated as needed [SCOREMAP_DB] (default ./data/scoremap.db)
+  --db FILE|URL   a SQLite file, or a PostgreSQL URL; created and migrated as needed
+                  [SCOREMAP_DATABASE_URL, SCOREMAP_DB] (default ./data/scoremap.db)
+  --lease S       PostgreSQL: seconds a batch may go silent before its claims go to another
+                  process [SCOREMAP_LEASE] (default 30)
   --clock manual  time moves only by POST /api/clock/advance (tests, demos) [SCOREMAP_CLOCK]
   --now ISO       the manual clock's start [SCOREMAP_NOW] (default: now)
   --durable       fsync every commit (synchronous=FULL): slower, survives power loss
   --build-editor  build the editor first if editor/ changed since the last build (npm start does)
+  --help          this help`,
+  worker: `Usage: scoremap worker --db postgres://… [--lease 30]
+
+Runs the engine without HTTP on a PostgreSQL database that servers (scoremap serve --db
+postgres://…) and other workers share: due waits, date triggers, cron ticks and the daily
+degradation are claimed a batch at a time, so no two processes run the same work, and a process
+that dies mid-batch leaves its batch to the others. Stops cleanly on SIGINT or SIGTERM.
+
+Options (environment in brackets):
+  --db URL        the PostgreSQL database [SCOREMAP_DATABASE_URL, SCOREMAP_DB]
+  --lease S       seconds a batch may go silent before its claims go to another process [SCOREMAP_LEASE] (default 30)
   --help          this help`,
 };
 
@@ -134,13 +156,15 @@ export async function main(
   let args: ReturnType<typeof parseArgs>;
   try {
     const options: NonNullable<ParseArgsConfig['options']> = command === 'serve'
-      ? { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, clock: { type: 'string' }, now: { type: 'string' }, durable: { type: 'boolean' }, 'build-editor': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
+      ? { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, clock: { type: 'string' }, now: { type: 'string' }, durable: { type: 'boolean' }, lease: { type: 'string' }, 'build-editor': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
+      : command === 'worker'
+        ? { db: { type: 'string' }, lease: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
       : command === 'import' || command === 'export'
         ? { db: { type: 'string' }, publish: { type: 'boolean' }, version: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
         : command === 'prune'
           ? { 'older-than': { type: 'string' }, db: { type: 'string' }, vacuum: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
           : { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
-    args = parseArgs({ args: [...rest], allowPositionals: command !== 'serve' && command !== 'prune', options });
+    args = parseArgs({ args: [...rest], allowPositionals: command !== 'serve' && command !== 'prune' && command !== 'worker', options });
   } catch (e) {
     err(`${(e as Error).message}\n\n${HELP[command]}\n`);
     return 2;
@@ -157,19 +181,38 @@ export async function main(
       return pruneCommand(args.values as Record<string, string | boolean | undefined>, json, out, err);
     case 'import':
     case 'export':
-      return withDatabase(String(args.values.db ?? process.env.SCOREMAP_DB ?? './data/scoremap.db'), err, (rt) =>
+      return withDatabase(databaseLocation(args.values as Record<string, string | boolean | undefined>), err, (rt) =>
         command === 'import'
           ? importCommand(rt, args.positionals, args.values.publish === true, json, out, err)
           : exportCommand(rt, args.positionals, args.values.version as string | undefined, out, err));
+    case 'worker': {
+      const opts = workerOptions(args.values as Record<string, string | boolean | undefined>);
+      if (typeof opts === 'string') {
+        err(`${opts}\n\n${HELP.worker}\n`);
+        return 2;
+      }
+      return startUntilSignalled(() => startWorker(opts), opts.db, err);
+    }
     default: {
       const opts = serveOptions(args.values as Record<string, string | boolean | undefined>);
       if (typeof opts === 'string') {
         err(`${opts}\n\n${HELP.serve}\n`);
         return 2;
       }
-      await serveUntilSignalled(opts);
-      return 0;
+      return startUntilSignalled(() => startServer(opts), opts.db, err);
     }
+  }
+}
+
+/** Runs a server or worker until signalled; a database that cannot be opened is said in one line (exit 1). */
+async function startUntilSignalled(start: () => Promise<{ stop(): Promise<void> }>, db: string, err: (s: string) => void): Promise<number> {
+  try {
+    await runUntilSignalled(start);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof DatabaseUnavailable)) throw e;
+    err(`Scoremap cannot start on ${isPostgresUrl(db) ? redactUrl(db) : db}: ${e.message}\n`);
+    return 1;
   }
 }
 
@@ -235,7 +278,7 @@ async function openStore(db: string, err: (s: string) => void): Promise<Store | 
   try {
     return await Store.open(db);
   } catch (e) {
-    err(`Cannot open the database ${db}: ${(e as Error).message}\n`);
+    err(`Cannot open the database ${isPostgresUrl(db) ? redactUrl(db) : db}: ${(e as Error).message}\n`);
     return null;
   }
 }
@@ -312,9 +355,13 @@ async function pruneCommand(values: Record<string, string | boolean | undefined>
     err(`${age.error}\n`);
     return 2;
   }
-  const db = String(values.db ?? process.env.SCOREMAP_DB ?? './data/scoremap.db');
+  const db = databaseLocation(values);
+  if (isPostgresUrl(db) && values.vacuum === true) {
+    err('--vacuum is for SQLite: on PostgreSQL, autovacuum makes the freed space reusable (VACUUM FULL gives it back, holding a lock)\n');
+    return 2;
+  }
   // Opening would create an empty database: pruning one that is not there is a mistake to report.
-  if (db !== ':memory:' && !existsSync(db)) {
+  if (db !== ':memory:' && !isPostgresUrl(db) && !existsSync(db)) {
     err(`No database at ${db} (give it with --db)\n`);
     return 1;
   }

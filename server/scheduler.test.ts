@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { realClock } from '../engine/clock.js';
-import { Store } from './store/store.js';
+import { openTestStore } from './store/testing.js';
 import { Runtime } from './runtime/runtime.js';
 import { createMap, publishMap } from './runtime/maps.js';
 import { createContacts } from './runtime/contacts.js';
@@ -23,7 +23,7 @@ const waitFor = async (check: () => Promise<boolean>, ms = 5_000) => {
 
 /** A runtime on the real clock with a scheduler (not yet started), counting its runs of due work. */
 async function started() {
-  const store = await Store.open(':memory:');
+  const store = await openTestStore();
   const rt = await Runtime.create({ store, clock: realClock });
   let count = 0;
   const runDue = rt.runDue.bind(rt);

@@ -2,6 +2,11 @@ import type { Runtime } from './runtime/runtime.js';
 
 /** The longest single sleep: timers past ~24.8 days overflow, and a periodic look costs nothing. */
 const MAX_SLEEP_MS = 60_000;
+/**
+ * On a database shared with other processes, the longest sleep: they publish maps and schedule
+ * work this process hears of only by looking (a look is a few indexed queries).
+ */
+const SHARED_SLEEP_MS = 1_000;
 
 /**
  * Keeps the engine running on the real clock: sleeps until the next due wait, date trigger or
@@ -17,10 +22,17 @@ export class Scheduler {
   #wakeAt = Infinity;
   readonly #unsubscribe: () => void;
 
+  readonly #maxSleep: number;
+  readonly #shared: boolean;
+  private readonly onError: (e: unknown) => void;
+
   constructor(
     private readonly rt: Runtime,
-    private readonly onError: (e: unknown) => void = (e) => console.error('scheduler:', e),
+    opts: { shared?: boolean; onError?: (e: unknown) => void } = {},
   ) {
+    this.onError = opts.onError ?? ((e) => console.error('scheduler:', e));
+    this.#shared = opts.shared === true;
+    this.#maxSleep = this.#shared ? SHARED_SLEEP_MS : MAX_SLEEP_MS;
     // Work due later than the planned wake-up needs no early look (an event scheduling a wait of
     // days); anything sooner, or a change of maps, does.
     this.#unsubscribe = rt.onChange((at) => {
@@ -53,10 +65,12 @@ export class Scheduler {
 
   async #tick(): Promise<void> {
     try {
+      // Another process may have published a map or a model since: read the world again first.
+      if (this.#shared) await this.rt.refresh();
       await this.rt.runDue();
       if (this.#stopped) return;
       const next = await this.rt.nextDue();
-      const delay = next === null ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, Math.max(0, next - this.rt.clock.now()));
+      const delay = next === null ? this.#maxSleep : Math.min(this.#maxSleep, Math.max(0, next - this.rt.clock.now()));
       clearTimeout(this.#timer);
       this.#wakeAt = this.rt.clock.now() + delay;
       this.#timer = setTimeout(() => this.poke(), delay);

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { serve as listen } from '@hono/node-server';
 import { ManualClock, realClock, type Clock } from '../engine/clock.js';
 import { Store } from './store/store.js';
+import { isPostgresUrl, redactUrl } from './store/postgres.js';
 import { Runtime } from './runtime/runtime.js';
 import { Scheduler } from './scheduler.js';
 import { createApp } from './http/app.js';
@@ -17,8 +18,10 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export interface ServeOptions {
   readonly port: number;
   readonly host: string;
-  /** The SQLite file; its folder also keeps the token. */
+  /** The SQLite file (its folder also keeps the token), or a PostgreSQL URL (the token is kept in ./data). */
   readonly db: string;
+  /** PostgreSQL: the lease on a batch's claims, ms. */
+  readonly leaseMs?: number;
   readonly clock: 'real' | 'manual';
   /** The manual clock's start (default: the real time at start). */
   readonly now?: number;
@@ -41,18 +44,23 @@ export interface RunningServer {
  */
 export async function startServer(opts: ServeOptions, log: (line: string) => void = console.log): Promise<RunningServer> {
   if (opts.buildEditor) await ensureEditorBuilt(log);
-  const db = resolve(opts.db);
-  const { token, source } = loadToken(dirname(db));
-  const store = await Store.open(db, { durable: opts.durable });
+  const pg = isPostgresUrl(opts.db);
+  const db = pg ? opts.db : resolve(opts.db);
+  const tokenDir = pg ? resolve('data') : dirname(db);
+  const { token, source } = loadToken(tokenDir);
+  const store = await Store.open(db, { durable: opts.durable, leaseMs: opts.leaseMs });
   const manual = opts.clock === 'manual' ? new ManualClock(opts.now ?? realClock.now()) : undefined;
   const clock: Clock = manual ?? realClock;
-  const rt = await Runtime.create({ store, clock });
+  const rt = await Runtime.create({ store, clock }).catch(async (e) => {
+    await store.close();
+    throw e;
+  });
   const version = (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   const { app, ops } = createApp({ rt, token, manualClock: manual, templatesDir: resolve(ROOT, 'maps'), version });
   mountPages(app, { ops, editorDir: resolve(ROOT, 'dist/editor'), version });
 
   // A manual clock moves only through POST /api/clock/advance; the real one needs the scheduler.
-  const scheduler = manual ? undefined : new Scheduler(rt);
+  const scheduler = manual ? undefined : new Scheduler(rt, { shared: store.dialect.shared });
   scheduler?.start();
 
   const server = await new Promise<ReturnType<typeof listen>>((ok, fail) => {
@@ -63,8 +71,8 @@ export async function startServer(opts: ServeOptions, log: (line: string) => voi
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `http://${host}:${port}/`;
   log(`Scoremap ${version} is running: ${url}?token=${token}`);
-  log(`  database ${db}${opts.durable ? ' (durable: synchronous=FULL)' : ''}`);
-  log(`  token    ${source === 'env' ? 'from SCOREMAP_TOKEN' : `${dirname(db)}/token${source === 'new' ? ' (new)' : ''}`}`);
+  log(`  database ${pg ? `${redactUrl(db)} (PostgreSQL)` : db}${opts.durable ? ' (durable: synchronous=FULL)' : ''}`);
+  log(`  token    ${source === 'env' ? 'from SCOREMAP_TOKEN' : `${tokenDir}/token${source === 'new' ? ' (new)' : ''}`}`);
   log(`  clock    ${manual ? `manual, at ${new Date(manual.now()).toISOString()} (POST /api/clock/advance)` : 'real'}`);
 
   let stopping: Promise<void> | undefined;
@@ -111,6 +119,61 @@ export async function ensureEditorBuilt(log: (line: string) => void): Promise<vo
   }
 }
 
+/** Where the database is: --db, else SCOREMAP_DATABASE_URL, else SCOREMAP_DB, else ./data/scoremap.db. */
+export function databaseLocation(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv = process.env): string {
+  return String(values.db ?? env.SCOREMAP_DATABASE_URL ?? env.SCOREMAP_DB ?? './data/scoremap.db');
+}
+
+/** Reads --lease (seconds) into ms: a number, or a usage message. */
+function leaseOption(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): number | string | undefined {
+  const text = values.lease ?? env.SCOREMAP_LEASE;
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 3600) return `--lease is a number of seconds from 1 to 3600 (got "${text}")`;
+  return seconds * 1000;
+}
+
+/** How `scoremap worker` is configured. */
+export interface WorkerOptions {
+  /** A PostgreSQL URL. */
+  readonly db: string;
+  readonly leaseMs?: number;
+}
+
+/** Reads `worker`'s flags and environment into options, or answers a usage message. */
+export function workerOptions(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv = process.env): WorkerOptions | string {
+  const db = databaseLocation(values, env);
+  if (!isPostgresUrl(db)) return `scoremap worker shares a PostgreSQL database with the servers: give it with --db postgres://… or SCOREMAP_DATABASE_URL (got "${db}"; on SQLite, scoremap serve runs the engine itself)`;
+  const leaseMs = leaseOption(values, env);
+  if (typeof leaseMs === 'string') return leaseMs;
+  return { db, leaseMs };
+}
+
+/**
+ * A worker: the engine without HTTP, on a shared PostgreSQL database. It fires due waits, date
+ * triggers, cron ticks and degradations with the servers and other workers, each batch claimed by
+ * one process.
+ */
+export async function startWorker(opts: WorkerOptions, log: (line: string) => void = console.log): Promise<{ stop(): Promise<void> }> {
+  const store = await Store.open(opts.db, { leaseMs: opts.leaseMs });
+  const rt = await Runtime.create({ store, clock: realClock }).catch(async (e) => {
+    await store.close();
+    throw e;
+  });
+  const scheduler = new Scheduler(rt, { shared: true });
+  scheduler.start();
+  log(`Scoremap worker is running on ${redactUrl(opts.db)} (PostgreSQL), pid ${process.pid}`);
+  let stopping: Promise<void> | undefined;
+  return {
+    stop: () =>
+      (stopping ??= (async () => {
+        await scheduler.stop();
+        await rt.lock.run(async () => undefined); // the batch in hand finishes first
+        await store.close();
+      })()),
+  };
+}
+
 /** Reads `serve`'s flags and environment into options, or answers a usage message. */
 export function serveOptions(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv = process.env): ServeOptions | string {
   const port = Number(values.port ?? env.PORT ?? 8080);
@@ -124,18 +187,22 @@ export function serveOptions(values: Record<string, string | boolean | undefined
     now = Date.parse(String(nowText));
     if (!Number.isFinite(now)) return `--now must be an ISO time like 2026-01-01T00:00:00Z (got "${nowText}")`;
   }
-  const db = String(values.db ?? env.SCOREMAP_DB ?? './data/scoremap.db');
-  return { port, host: String(values.host ?? env.HOST ?? '127.0.0.1'), db, clock, now, durable: values.durable === true, buildEditor: values['build-editor'] === true };
+  const db = databaseLocation(values, env);
+  if (isPostgresUrl(db) && values.durable === true) return `--durable is for SQLite: on PostgreSQL, durability is the server's own setting (synchronous_commit)`;
+  const leaseMs = leaseOption(values, env);
+  if (typeof leaseMs === 'string') return leaseMs;
+  if (!isPostgresUrl(db) && leaseMs !== undefined) return '--lease is for PostgreSQL, where several processes share the work';
+  return { port, host: String(values.host ?? env.HOST ?? '127.0.0.1'), db, leaseMs, clock, now, durable: values.durable === true, buildEditor: values['build-editor'] === true };
 }
 
-/** Runs until SIGINT or SIGTERM, then shuts down cleanly (exit 0). */
-export async function serveUntilSignalled(opts: ServeOptions): Promise<void> {
+/** Runs a server or worker until SIGINT or SIGTERM, then shuts it down cleanly (exit 0). */
+export async function runUntilSignalled(start: () => Promise<{ stop(): Promise<void> }>): Promise<void> {
   // Listen for signals before starting, so a stop that arrives during start-up is not lost.
   let signalled: string | undefined;
   let onSignal: (signal: string) => void = (signal) => (signalled = signal);
   process.once('SIGINT', () => onSignal('SIGINT'));
   process.once('SIGTERM', () => onSignal('SIGTERM'));
-  const running = await startServer(opts);
+  const running = await start();
   await new Promise<void>((done) => {
     onSignal = (signal: string) => {
       console.log(`${signal}: finishing the work in hand, then stopping`);

@@ -269,15 +269,24 @@ export type Outcome = 'reject' | 'any' | 'read';
 const excerpt = (s: string, n = 160) => (s.length > n ? `${s.slice(0, n)}… (${s.length} chars)` : s);
 const bodyText = (b: FuzzRequest['body']) => (typeof b === 'string' ? b : b instanceof Uint8Array ? `<${b.length} bytes>` : b ? '<stream>' : '');
 
-/** A digest of every table's rows and the schema, plus the fields the engine has in memory. */
+/** A digest of every table's rows (in a fixed order) and the schema, plus the fields the engine has in memory. */
 export async function databaseDigest(t: Awaited<ReturnType<typeof setup>>): Promise<string> {
   const hash = createHash('sha256');
-  const tables = await sql<{ name: string; sql: string | null }>`select name, sql from sqlite_master order by type, name`.execute(t.store.db);
-  hash.update(JSON.stringify(tables.rows));
-  for (const { name } of tables.rows) {
-    if (name.startsWith('sqlite_autoindex') || !tables.rows.find((x) => x.name === name)?.sql?.startsWith('CREATE TABLE')) continue;
-    const rows = await sql`select * from ${sql.table(name)}`.execute(t.store.db);
-    hash.update(name).update(JSON.stringify(rows.rows));
+  const db = t.store.db;
+  const pg = t.store.dialect.name === 'postgres';
+  const schema = pg
+    ? await sql<{ name: string; sql: string }>`
+        select table_name as name, string_agg(column_name || ' ' || data_type, ', ' order by ordinal_position) as sql
+        from information_schema.columns where table_schema = current_schema() group by table_name
+        union all select indexname, indexdef from pg_indexes where schemaname = current_schema() order by 1`.execute(db)
+    : await sql<{ name: string; sql: string | null }>`select name, sql from sqlite_master order by type, name`.execute(db);
+  hash.update(JSON.stringify(schema.rows));
+  const tables = pg
+    ? (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() order by 1`.execute(db)).rows
+    : schema.rows.filter((x) => x.sql?.startsWith('CREATE TABLE'));
+  for (const { name } of tables) {
+    const rows = await sql`select * from ${sql.table(name)}`.execute(db);
+    hash.update(name).update(JSON.stringify(rows.rows.map((r) => JSON.stringify(r)).sort()));
   }
   hash.update(JSON.stringify(t.rt.world.fields.all()));
   return hash.digest('hex');

@@ -26,11 +26,11 @@ function finishesWithin(ms: number, code: string): Promise<boolean> {
 const dateLoop = (value: string) => `
   const root = process.cwd();
   const { ManualClock } = await import(root + '/engine/clock.ts');
-  const { Store } = await import(root + '/server/store/store.ts');
+  const { openTestStore } = await import(root + '/server/store/testing.ts');
   const { Runtime } = await import(root + '/server/runtime/runtime.ts');
   const { createMap, publishMap } = await import(root + '/server/runtime/maps.ts');
   const { createContacts } = await import(root + '/server/runtime/contacts.ts');
-  const store = await Store.open(':memory:');
+  const store = await openTestStore();
   const rt = await Runtime.create({ store, clock: new ManualClock(Date.parse('2026-01-01T00:00:00Z')) });
   await createMap(rt, { name: 'Renewal', fields: [{ key: 'renews_at', label: 'Renews', type: 'date' }], elements: [
     { id: 'due', kind: 'trigger', on: { type: 'date_reached', field: 'renews_at' }, next: 'move' },

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../engine/clock.js';
 import { Store } from '../store/store.js';
+import { openTestStore } from '../store/testing.js';
 import { Runtime } from '../runtime/runtime.js';
 import { createApp } from './app.js';
 
@@ -11,7 +12,7 @@ afterEach(async () => {
 });
 
 async function setup(opts: { manual?: boolean; maxBodyBytes?: number } = {}) {
-  const store = await Store.open(':memory:');
+  const store = await openTestStore();
   stores.push(store);
   const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
   const rt = await Runtime.create({ store, clock });

@@ -57,6 +57,8 @@ export class ApiRouter {
   ): this {
     this.ops.push({ ...spec, fullPath: `${this.base}${spec.path === '/' ? '' : spec.path}`, tag: this.tag });
     this.hono.on(spec.method.toUpperCase(), spec.path, async (c) => {
+      refuseBadText(c.req.param(), 'The path');
+      refuseBadText(c.req.queries(), 'The query string');
       let query: unknown;
       if (spec.query) {
         const parsed = spec.query.safeParse(c.req.query());
@@ -90,32 +92,38 @@ export async function readJson(c: Context): Promise<unknown> {
   } catch (e) {
     throw badRequest(`The request body is not valid JSON: ${(e as Error).message}`);
   }
-  // Only an escape can make a lone surrogate (decoding the bytes never does): look closer only then.
-  if (SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(value)) {
-    throw badRequest('The request body is not valid: it holds half of a UTF-16 surrogate pair (like "\\ud800" alone); text must be valid Unicode');
-  }
+  // Only an escape can make a lone surrogate or a NUL (decoding the bytes never does): look closer only then.
+  if (TEXT_ESCAPE.test(text)) refuseBadText(value, 'The request body');
   return value;
 }
 
-const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const TEXT_ESCAPE = /\\u([dD][89a-fA-F]|0000)/;
 /** A UTF-16 surrogate without its pair: no database stores it as written (SQLite turns it into U+FFFD, so "\ud800" and "\udc00" would be one id). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** Whether a key or a string anywhere in a parsed JSON value holds a lone surrogate; walks without recursion. */
-function hasLoneSurrogate(value: unknown): boolean {
+/** Why a string cannot be stored as written, or null: PostgreSQL's text holds no NUL, and no database holds half a surrogate pair. */
+function textProblem(s: string): string | null {
+  if (s.includes('\u0000')) return 'holds the NUL character (U+0000), which text cannot hold';
+  if (LONE_SURROGATE.test(s)) return 'holds half of a UTF-16 surrogate pair (like "\\ud800" alone); text must be valid Unicode';
+  return null;
+}
+
+/** Refuses (400) a value with a key or a string anywhere in it that text cannot hold; walks without recursion. */
+export function refuseBadText(value: unknown, what: string): void {
   const stack: unknown[] = [value];
   while (stack.length) {
     const v = stack.pop();
+    let problem: string | null = null;
     if (typeof v === 'string') {
-      if (LONE_SURROGATE.test(v)) return true;
+      problem = textProblem(v);
     } else if (Array.isArray(v)) {
       for (const x of v) stack.push(x);
     } else if (typeof v === 'object' && v !== null) {
       for (const [k, x] of Object.entries(v)) {
-        if (LONE_SURROGATE.test(k)) return true;
+        problem ??= textProblem(k);
         stack.push(x);
       }
     }
+    if (problem) throw badRequest(`${what} is not valid: it ${problem}`);
   }
-  return false;
 }

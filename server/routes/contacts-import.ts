@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AppDeps } from '../http/app.js';
-import { readJson, type ApiRouter } from '../http/router.js';
+import { readJson, refuseBadText, type ApiRouter } from '../http/router.js';
 import { AppError, badRequest, notFound } from '../errors.js';
 import { CsvError, parseCsv } from '../csv.js';
 import { importBatch, type ImportRow, type RowError } from '../runtime/import-batch.js';
@@ -213,7 +213,9 @@ export function importOps(router: ApiRouter, deps: AppDeps): ApiRouter {
       const type = c.req.header('content-type') ?? '';
       let started;
       if (/^text\/csv\b/i.test(type)) {
-        const { items, ignored } = csvItems(deps.rt, await c.req.text());
+        const text = await c.req.text();
+        refuseBadText(text, 'The CSV file');
+        const { items, ignored } = csvItems(deps.rt, text);
         started = jobs.start('csv', items, ignored);
       } else if (/^application\/(.+\+)?json\b/i.test(type)) {
         started = jobs.start('json', jsonItems(deps.rt, await readJson(c)), []);

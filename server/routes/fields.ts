@@ -48,7 +48,7 @@ export function fieldsRouter(deps: AppDeps): ApiRouter {
       description: 'A key that exists with the same type answers 200 and changes nothing; with another type, or a label another field has, 409.',
     }, async (c, { body }) => {
       checkDefinition(body);
-      return rt.lock.run(async () => {
+      return rt.changeWorld(async () => {
         const fields = await rt.store.listFields();
         const existing = fields.find((f) => f.key === body.key);
         if (existing) {
@@ -59,9 +59,8 @@ export function fieldsRouter(deps: AppDeps): ApiRouter {
         }
         const owner = fields.find((f) => normalizeLabel(f.label) === normalizeLabel(body.label));
         if (owner) throw conflict(`The label "${body.label}" is already used by the field "${owner.key}"; labels are unique (ignoring case)`);
+        // The engine resolves fields from its own registry: changeWorld reads it again before the next event.
         await rt.store.createFields([body], rt.clock.now());
-        // The engine resolves fields from its own registry: it must know the new one before the next event.
-        await rt.reload();
         const created = (await rt.store.listFields()).find((f) => f.key === body.key)!;
         return c.json({ field: fieldView(created) }, 201);
       });

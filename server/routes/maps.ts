@@ -26,6 +26,8 @@ const ElementStats = z.object({
 function versionParam(raw: string): number {
   const parsed = VersionParam.safeParse(raw);
   if (!parsed.success) throw badRequest(`"${raw}" is not a version number: versions are numbered 1, 2, 3, …`);
+  // Versions are stored as 32-bit integers: a larger one cannot exist (and PostgreSQL would refuse to compare it).
+  if (parsed.data > 2_147_483_647) throw notFound(`No version ${raw} of this map`);
   return parsed.data;
 }
 
@@ -70,7 +72,7 @@ export function mapsRouter(deps: AppDeps): ApiRouter {
     })
     .op({ method: 'delete', path: '/:id', summary: 'Delete a map, taking every contact off it', status: 204 }, async (c) => {
       const id = param(c, 'id');
-      await rt.lock.run(async () => {
+      await rt.changeWorld(async () => {
         if (!(await rt.store.getMap(id))) throw notFound(`No map with id "${id}"`);
         const now = rt.clock.now();
         await rt.store.transaction(async (s) => {
@@ -79,7 +81,6 @@ export function mapsRouter(deps: AppDeps): ApiRouter {
           if (on.length) await s.insertHistory(on.map((p) => ({ contactId: p.contactId, at: now, field: `map:${id}`, from: p.elementId, to: null, cause: { api: true as const } })));
           await s.deleteMap(id);
         });
-        await rt.reload();
       });
       return c.body(null, 204);
     })

@@ -1,6 +1,7 @@
 import { afterEach } from 'vitest';
 import { ManualClock } from '../../engine/clock.js';
 import { Store } from '../store/store.js';
+import { openTestStore } from '../store/testing.js';
 import { Runtime } from '../runtime/runtime.js';
 import { createApp } from '../http/app.js';
 
@@ -23,7 +24,7 @@ export type CallInit = RequestInit & { json?: unknown };
  * `logError` sees what the app logs as a bug (a 500, a failed import); by default it is dropped.
  */
 export async function setup(opts: { manual?: boolean; maxBodyBytes?: number; templatesDir?: string; logError?: (e: unknown) => void } = {}) {
-  const store = await Store.open(':memory:');
+  const store = await openTestStore();
   stores.push(store);
   const clock = new ManualClock(T0);
   let n = 0;

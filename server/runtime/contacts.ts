@@ -36,14 +36,15 @@ export function readFieldValues(rt: Runtime, input: Readonly<Record<string, unkn
 export async function createContacts(rt: Runtime, inputs: readonly ContactInput[], cause: Cause): Promise<ContactState[]> {
   return rt.lock.run(async () => {
     const now = rt.clock.now();
-    const states = inputs.map((i) => {
-      const fields = readFieldValues(rt, i.fields ?? {});
-      const { tags, ...rest } = fields;
-      const c = rt.newContact(now, rest, i.id ?? rt.ids());
-      c.tags = Array.isArray(tags) ? [...tags] : [];
-      return c;
-    });
-    await rt.store.transaction(async (s) => {
+    return rt.transaction(async (s) => {
+      // Built inside the transaction: a rerun (after a race with another process) starts afresh.
+      const states = inputs.map((i) => {
+        const fields = readFieldValues(rt, i.fields ?? {});
+        const { tags, ...rest } = fields;
+        const c = rt.newContact(now, rest, i.id ?? rt.ids());
+        c.tags = Array.isArray(tags) ? [...tags] : [];
+        return c;
+      });
       const existing = await s.loadContacts(states.map((c) => c.id));
       if (existing.size) throw conflict(`A contact with id "${[...existing.keys()][0]}" already exists`);
       const emails = states.map((c) => c.fields.email).filter((e): e is string => typeof e === 'string').map((e) => e.trim().toLowerCase());
@@ -61,8 +62,8 @@ export async function createContacts(rt: Runtime, inputs: readonly ContactInput[
         processWork(rt.world, c, { kind: 'created' }, now, effects);
       }
       await rt.flush(s, effects, now);
+      return states;
     });
-    return states;
   }).then(async (states) => {
     await rt.runDue();
     return states;
@@ -79,20 +80,25 @@ export async function updateContact(
   tagChanges?: { readonly add?: readonly string[]; readonly remove?: readonly string[] },
 ): Promise<ContactState> {
   const read = readFieldValues(rt, values);
-  await rt.lock.run(async () => {
-    const now = rt.clock.now();
-    if (typeof read.email === 'string') {
-      const owner = (await rt.store.findIdsByEmail([read.email.trim().toLowerCase()])).values().next().value;
-      if (owner && owner !== id) throw conflict(`Another contact already has the email "${read.email}"`);
-    }
-    const state = (await rt.store.loadContacts([id])).get(id);
-    if (!state) throw notFound(`No contact with id "${id}"`);
-    if (tagChanges) {
-      const remove = new Set((tagChanges.remove ?? []).map((t) => t.toLowerCase()));
-      read.tags = mergeTags(state.tags, tagChanges.add ?? []).filter((t) => !remove.has(t.toLowerCase()));
-    }
-    await rt.runBatch([{ contactId: id, work: { kind: 'set', values: read, cause }, at: now }]);
-  });
+  await rt.lock.run(() =>
+    rt.transaction(async (s) => {
+      const now = rt.clock.now();
+      if (typeof read.email === 'string') {
+        const owner = (await s.findIdsByEmail([read.email.trim().toLowerCase()])).values().next().value;
+        if (owner && owner !== id) throw conflict(`Another contact already has the email "${read.email}"`);
+      }
+      // Read (and, on a shared database, locked) in the transaction that writes: a tag another
+      // process adds meanwhile is not lost.
+      const state = (await s.loadContacts([id])).get(id);
+      if (!state) throw notFound(`No contact with id "${id}"`);
+      const set = { ...read };
+      if (tagChanges) {
+        const remove = new Set((tagChanges.remove ?? []).map((t) => t.toLowerCase()));
+        set.tags = mergeTags(state.tags, tagChanges.add ?? []).filter((t) => !remove.has(t.toLowerCase()));
+      }
+      await rt.runItems(s, [{ contactId: id, work: { kind: 'set', values: set, cause }, at: now }], { locked: true });
+    }),
+  );
   await rt.runDue();
   const after = (await rt.store.loadContacts([id])).get(id);
   if (!after) throw notFound(`No contact with id "${id}"`);

@@ -46,6 +46,8 @@ export async function flushEffects(store: Store, effects: Effects, now: number):
     for (const [contactId, m] of effects.ruleStates) for (const r of m.values()) rows.push({ contactId, ...r });
     await store.writeRuleStates(rows);
   }
-  if (effects.stats.size) await store.bumpStats([...effects.stats.values()]);
   if (effects.changes.length) await store.insertHistory(effects.changes);
+  // Last: every process's batches add to the same few counters, whose rows stay locked until the
+  // commit; taken last, they are held for the shortest time.
+  if (effects.stats.size) await store.bumpStats([...effects.stats.values()]);
 }

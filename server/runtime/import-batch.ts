@@ -58,8 +58,9 @@ export function mergeTags(current: readonly string[], add: readonly string[]): s
 export async function importBatch(rt: Runtime, rows: readonly ImportRow[], cause: Cause): Promise<BatchResult> {
   const result = await rt.lock.run(async () => {
     const now = rt.clock.now();
-    const out: BatchResult = { created: 0, updated: 0, errors: [] };
-    await rt.store.transaction(async (s) => {
+    return rt.transaction(async (s) => {
+      // Counted inside the transaction: a rerun (after a race with another process) counts afresh.
+      const out: BatchResult = { created: 0, updated: 0, errors: [] };
       const emailOf = (r: ImportRow): string | null => {
         // As it will be stored: the email field is text, so 42 is "42".
         for (const [name, v] of Object.entries(r.fields)) {
@@ -113,8 +114,8 @@ export async function importBatch(rt: Runtime, rows: readonly ImportRow[], cause
       // New contacts are inserted with their first values; what maps did to them is written next.
       if (created.length) await s.insertContacts(created.map((c) => ({ id: c.state.id, fields: c.fields, tags: c.tags, createdAt: now })));
       await rt.flush(s, effects, now);
+      return out;
     });
-    return out;
   });
   await rt.runDue();
   return result;

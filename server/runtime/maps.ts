@@ -69,7 +69,8 @@ function refuseFieldConflicts(problems: readonly Problem[]): void {
  */
 export async function createMap(rt: Runtime, input: unknown, givenId?: string): Promise<{ map: MapRecord; problems: Problem[] }> {
   const doc = readMapDocument(input);
-  return rt.lock.run(async () => {
+  // Fields it declares are created: a change to the world, like a publish.
+  return rt.changeWorld(async () => {
     const id = givenId ?? (await newMapId(rt, doc.name));
     const problems = await checkMap(rt, doc);
     refuseFieldConflicts(problems);
@@ -79,7 +80,6 @@ export async function createMap(rt: Runtime, input: unknown, givenId?: string): 
       if (await s.getMap(id)) throw conflict(`A map with id "${id}" already exists`);
       return s.insertMap({ id, name: doc.name, doc, now });
     });
-    if (doc.fields?.length) await rt.reload();
     return { map, problems };
   });
 }
@@ -87,7 +87,7 @@ export async function createMap(rt: Runtime, input: unknown, givenId?: string): 
 /** Saves the draft if `rev` is the current one; a stale save gets 409 (SPEC §6). */
 export async function saveDraft(rt: Runtime, id: string, input: unknown, rev: number): Promise<{ map: MapRecord; problems: Problem[] }> {
   const doc = readMapDocument(input);
-  return rt.lock.run(async () => {
+  return rt.changeWorld(async () => {
     const now = rt.clock.now();
     const problems = await checkMap(rt, doc);
     refuseFieldConflicts(problems);
@@ -98,7 +98,6 @@ export async function saveDraft(rt: Runtime, id: string, input: unknown, rev: nu
       if (saved === 'conflict') throw conflict('Someone else changed this map since you opened it: reload it, then make your change again');
       return saved;
     });
-    if (doc.fields?.length) await rt.reload();
     return { map, problems };
   });
 }
@@ -116,7 +115,7 @@ export interface PublishResult {
  * Date triggers are armed for every contact with a value; those already past fire at once.
  */
 export async function publishMap(rt: Runtime, id: string, relocate: Readonly<Record<string, string>> = {}): Promise<PublishResult> {
-  return rt.lock.run(async () => {
+  return rt.changeWorld(async () => {
     const record = await rt.store.getMap(id);
     if (!record) throw notFound(`No map with id "${id}"`);
     const doc = readMapDocument(record.doc);
@@ -157,7 +156,6 @@ export async function publishMap(rt: Runtime, id: string, relocate: Readonly<Rec
       if (moved.length) await arrive(rt, s, { id, version, paused: record.status === 'paused', doc }, moved.map((p) => p.contactId), now);
       return { version, relocated, removed };
     });
-    await rt.reload();
     return result;
   }).then(async (r) => {
     await rt.runDue();
@@ -240,12 +238,11 @@ async function skipMissedTicks(s: Runtime['store'], mapId: string, doc: MapDocum
 
 /** Pauses a published map: its triggers admit no one and its waits do not fire. */
 export async function pauseMap(rt: Runtime, id: string): Promise<void> {
-  await rt.lock.run(async () => {
+  await rt.changeWorld(async () => {
     const m = await rt.store.getMap(id);
     if (!m) throw notFound(`No map with id "${id}"`);
     if (m.status !== 'published') throw conflict(m.status === 'paused' ? 'The map is already paused' : 'Only a published map can be paused: publish it first');
     await rt.store.setMapState(id, { status: 'paused' }, rt.clock.now());
-    await rt.reload();
   });
 }
 
@@ -254,7 +251,7 @@ export async function pauseMap(rt: Runtime, id: string): Promise<void> {
  * checked again; cron ticks missed while paused are skipped.
  */
 export async function resumeMap(rt: Runtime, id: string): Promise<void> {
-  await rt.lock.run(async () => {
+  await rt.changeWorld(async () => {
     const m = await rt.store.getMap(id);
     if (!m) throw notFound(`No map with id "${id}"`);
     if (m.status !== 'paused') throw conflict('Only a paused map can be resumed');
@@ -265,7 +262,6 @@ export async function resumeMap(rt: Runtime, id: string): Promise<void> {
       await dueNow(s, id, now, true);
       await skipMissedTicks(s, id, readMapDocument(await s.getVersion(id, m.version!)), now);
     });
-    await rt.reload();
   });
   await rt.runDue();
 }

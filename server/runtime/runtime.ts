@@ -8,7 +8,7 @@ import { FieldRegistry } from '../../engine/schema/field.js';
 import type { EventInput } from '../../engine/schema/event.js';
 import { MapDocument } from '../../engine/schema/map.js';
 import type { ContactState } from '../../engine/state.js';
-import type { Store } from '../store/store.js';
+import { RetryTransaction, type Store } from '../store/store.js';
 import { notFound } from '../errors.js';
 import { flushEffects } from './flush.js';
 import { Lock } from './lock.js';
@@ -19,6 +19,9 @@ import { ScoringModel, SCORING_TIMER_PREFIX } from '../../engine/scoring/model.j
 
 /** How many due waits or contacts one transaction handles. */
 export const BATCH = 1_000;
+
+/** How long a process leaves a job (a cron tick, a degradation) to the other process it found running it, ms. */
+const ELSEWHERE_MS = 1_000;
 
 export interface RuntimeOptions {
   readonly store: Store;
@@ -42,6 +45,12 @@ export class WorkBudgetExceeded extends Error {
   }
 }
 
+/** The meta key of the world's revision: changed by every change to maps, fields or scoring models. */
+const WORLD_REV = 'world_rev';
+
+/** Another process changed the world since this one read it: read it again, then run the transaction again. */
+class StaleWorld extends RetryTransaction {}
+
 /** A due item: a wait that fires or a date trigger that comes due. */
 interface DueItem {
   readonly at: number;
@@ -61,6 +70,12 @@ export class Runtime {
   readonly lock = new Lock();
   world: World = { maps: [], fields: new FieldRegistry([]) };
   #listeners = new Set<(at: number) => void>();
+  /** The world revision `world` was read at. */
+  #rev: string | null = null;
+  /** While this runtime changes the world (and holds the world lock alone). */
+  #changingWorld = 0;
+  /** Jobs (cron ticks, degradations) another process was running when this one looked: key → when to look again (clock time). */
+  #elsewhere = new Map<string, number>();
 
   #budget: { readonly total: number; left: number } | undefined;
 
@@ -79,6 +94,8 @@ export class Runtime {
 
   /** Re-reads fields and published maps (after a publish, pause, resume or field change). */
   async reload(): Promise<void> {
+    // The revision first: a change landing while this reads makes the next transaction read again.
+    this.#rev = await this.store.getMeta(WORLD_REV);
     const fields = new FieldRegistry(await this.store.listFields());
     const maps: CompiledMap[] = [];
     for (const m of await this.store.listMaps()) {
@@ -95,6 +112,56 @@ export class Runtime {
 
   /** When each scoring model's next daily degradation is due (null: none). */
   decayDue = new Map<string, number | null>();
+
+  /**
+   * A transaction of engine work: it holds the world lock shared (so no publish lands in the
+   * middle) and runs on the world as it is now, re-reading it first when another process changed
+   * it. Reruns after a deadlock or a unique-key race with another process: `fn` reads what it
+   * decides on inside.
+   */
+  async transaction<T>(fn: (s: Store) => Promise<T>): Promise<T> {
+    return this.store.transaction(
+      async (s) => {
+        if (this.#changingWorld === 0) {
+          await s.shareWorld();
+          if ((await s.getMeta(WORLD_REV)) !== this.#rev) throw new StaleWorld('the maps changed');
+        }
+        return fn(s);
+      },
+      { beforeRetry: async (err) => (err instanceof StaleWorld ? this.reload() : undefined) },
+    );
+  }
+
+  /**
+   * Changes maps, fields or scoring models: takes this runtime's turn and the world lock alone
+   * (every process's engine work waits), runs `fn`, then records a new world revision, which tells
+   * every process to read the world again, and reads it.
+   */
+  async changeWorld<T>(fn: () => Promise<T>): Promise<T> {
+    return this.lock.run(() =>
+      this.store.exclusively(async () => {
+        this.#changingWorld++;
+        try {
+          const result = await fn();
+          await this.store.setMeta(WORLD_REV, randomUUID());
+          return result;
+        } finally {
+          // A refused change wrote nothing (each is one transaction), and leaves the revision be;
+          // either way this process reads the world as it now is.
+          try {
+            await this.reload();
+          } finally {
+            this.#changingWorld--;
+          }
+        }
+      }),
+    );
+  }
+
+  /** Whether the world changed in another process; reads it again if so (a worker between batches). */
+  async refresh(): Promise<void> {
+    if ((await this.store.getMeta(WORLD_REV)) !== this.#rev) await this.lock.run(() => this.reload());
+  }
 
   /**
    * Hears when work may come due: `at` is the earliest due time something just scheduled
@@ -127,7 +194,7 @@ export class Runtime {
       const now = this.clock.now();
       // Whatever came due before this instant runs before the events of this instant.
       await this.#runDue(now);
-      const { dueBy, ...result } = await this.store.transaction(async (s) => {
+      const { dueBy, ...result } = await this.transaction(async (s) => {
         const given = events.map((e) => e.id).filter((id): id is string => id !== undefined);
         const existing = given.length ? await s.existingEventIds(given) : new Set<string>();
         const seen = new Set<string>();
@@ -210,22 +277,31 @@ export class Runtime {
     /** More writes that must commit with this batch (e.g. how far a bulk job got). */
     also?: (s: Store) => Promise<void>,
   ): Promise<number> {
-    return this.store.transaction(async (s) => {
-      const states = await s.loadContacts([...new Set(items.map((i) => i.contactId))], { rules: this.#scores() });
-      const effects = new Effects();
-      let done = 0;
-      let last = 0;
-      for (const item of items) {
-        if (inOrder && done > 0 && item.at > effects.earliestDue) break;
-        const state = states.get(item.contactId);
-        if (state) processWork(this.world, state, item.work, item.at, effects);
-        last = Math.max(last, item.at);
-        done++;
-      }
-      await this.flush(s, effects, last);
+    return this.transaction(async (s) => {
+      const done = await this.runItems(s, items, { inOrder });
       await also?.(s);
       return done;
     });
+  }
+
+  /**
+   * `runBatch`'s work inside the caller's transaction. `locked`: the transaction claimed these
+   * contacts already (due work), so they are not locked again.
+   */
+  async runItems(s: Store, items: readonly { contactId: string; work: Work; at: number }[], opts: { inOrder?: boolean; locked?: boolean } = {}): Promise<number> {
+    const states = await s.loadContacts([...new Set(items.map((i) => i.contactId))], { rules: this.#scores(), locked: opts.locked });
+    const effects = new Effects();
+    let done = 0;
+    let last = 0;
+    for (const item of items) {
+      if (opts.inOrder && done > 0 && item.at > effects.earliestDue) break;
+      const state = states.get(item.contactId);
+      if (state) processWork(this.world, state, item.work, item.at, effects);
+      last = Math.max(last, item.at);
+      done++;
+    }
+    await this.flush(s, effects, last);
+    return done;
   }
 
   /** Fires everything due at or before the clock's now. */
@@ -244,26 +320,46 @@ export class Runtime {
     for (;;) {
       const schedule = await this.#dueSchedule(upTo);
       const decay = this.#dueDecay(upTo);
-      const items = await this.#stopInstantLoops(await this.#dueItems(upTo), fired);
-      const firstItem = items.length ? items[0].at : Infinity;
-      if (decay && decay.at <= firstItem && (!schedule || decay.at <= schedule.nextAt)) {
-        await runDecay(this, decay.modelId, decay.at);
+      const job = Math.min(schedule?.nextAt ?? Infinity, decay?.at ?? Infinity);
+      // Waits and date triggers due before the next job (a tick or a degradation at the same
+      // moment goes first), claimed and run in one transaction: on a shared database, what another
+      // process holds is skipped and what this one claims no other takes.
+      const ran = await this.transaction(async (s) => {
+        const due = await this.#dueItems(s, Math.min(upTo, job - 1));
+        const items = await this.#stopInstantLoops(s, due, fired);
+        return due.length ? { claimed: due.length, done: items.length ? await this.runItems(s, items, { inOrder: true, locked: true }) : 0 } : null;
+      });
+      if (ran) {
+        if (this.#budget) {
+          // A batch's queries cost about as much as four pieces of work (measured: ~200 µs a batch of
+          // one, ~47 µs a piece in batches of 1,000), so a loop of one contact counts too.
+          this.#budget.left -= ran.done + 4;
+          if (this.#budget.left < 0) throw new WorkBudgetExceeded(this.#budget.total);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         continue;
       }
-      if (schedule && schedule.nextAt <= firstItem) {
-        await this.#runSchedule(schedule);
+      if (decay && decay.at === job) {
+        if (await runDecay(this, decay.modelId, decay.at)) continue;
+        this.#elsewhere.set(`decay:${decay.modelId}`, Date.now() + ELSEWHERE_MS);
         continue;
       }
-      if (!items.length) return;
-      const done = await this.runBatch(items, true);
-      if (this.#budget) {
-        // A batch's queries cost about as much as four pieces of work (measured: ~200 µs a batch of
-        // one, ~47 µs a piece in batches of 1,000), so a loop of one contact counts too.
-        this.#budget.left -= done + 4;
-        if (this.#budget.left < 0) throw new WorkBudgetExceeded(this.#budget.total);
-        await new Promise((resolve) => setImmediate(resolve));
+      if (schedule) {
+        if (await this.#runSchedule(schedule)) continue;
+        this.#elsewhere.set(`schedule:${schedule.mapId}:${schedule.elementId}`, Date.now() + ELSEWHERE_MS);
+        continue;
       }
+      return;
     }
+  }
+
+  /** Whether another process was running this job a moment ago: then this one leaves it alone for now. */
+  #busyElsewhere(key: string): boolean {
+    const until = this.#elsewhere.get(key);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.#elsewhere.delete(key);
+    return false;
   }
 
   /**
@@ -272,7 +368,7 @@ export class Runtime {
    * MAX_DEPTH firings for one contact at one instant, the timer is marked fired and the trigger
    * gets the error, as a guard would; the item is dropped from the work.
    */
-  async #stopInstantLoops(items: DueItem[], fired: Map<string, number>): Promise<DueItem[]> {
+  async #stopInstantLoops(s: Store, items: DueItem[], fired: Map<string, number>): Promise<DueItem[]> {
     const stopped: DueItem[] = [];
     const kept = items.filter((item) => {
       if (item.work.kind !== 'date') return true;
@@ -285,15 +381,13 @@ export class Runtime {
     });
     if (stopped.length) {
       const message = `Stopped: this date trigger came due again at the same moment more than ${MAX_DEPTH} times (does the map move the date it watches into the past?)`;
-      await this.store.transaction(async (s) => {
-        const effects = new Effects();
-        for (const { work, contactId, at } of stopped) {
-          if (work.kind !== 'date') continue;
-          effects.dateTimer({ mapId: work.mapId, elementId: work.elementId, contactId, armedValue: work.armedValue, dueAt: null });
-          effects.count(work.mapId, work.elementId, at, 'errors', message);
-        }
-        await this.flush(s, effects, stopped[0].at);
-      });
+      const effects = new Effects();
+      for (const { work, contactId, at } of stopped) {
+        if (work.kind !== 'date') continue;
+        effects.dateTimer({ mapId: work.mapId, elementId: work.elementId, contactId, armedValue: work.armedValue, dueAt: null });
+        effects.count(work.mapId, work.elementId, at, 'errors', message);
+      }
+      await this.flush(s, effects, stopped[0].at);
     }
     return kept;
   }
@@ -301,27 +395,29 @@ export class Runtime {
   /** The earliest daily degradation due by `upTo`. */
   #dueDecay(upTo: number): { modelId: string; at: number } | undefined {
     let best: { modelId: string; at: number } | undefined;
-    for (const [modelId, at] of this.decayDue) if (at !== null && at <= upTo && (!best || at < best.at)) best = { modelId, at };
+    for (const [modelId, at] of this.decayDue) {
+      if (at !== null && at <= upTo && (!best || at < best.at) && !this.#busyElsewhere(`decay:${modelId}`)) best = { modelId, at };
+    }
     return best;
   }
 
-  /** The next batch of due waits and date triggers over all running maps, in due-time order. */
-  async #dueItems(upTo: number): Promise<DueItem[]> {
+  /** The next batch of due waits and date triggers over all running maps, in due-time order, claimed for the transaction `s`. */
+  async #dueItems(s: Store, upTo: number): Promise<DueItem[]> {
     const items: DueItem[] = [];
     for (const [seq, map] of this.world.maps.entries()) {
       if (map.paused) continue;
       // Only ask the database about what a map can have: waits, date triggers.
-      for (const p of map.hasWaits ? await this.store.dueContacts(map.id, upTo, BATCH) : []) {
+      for (const p of map.hasWaits ? await s.claimDueContacts(map.id, upTo, BATCH) : []) {
         items.push({ at: p.dueAt, seq, contactId: p.contactId, work: { kind: 'wake', mapId: map.id } });
       }
-      for (const t of map.triggers.date_reached.length ? await this.store.dueDateTimers(map.id, upTo, BATCH) : []) {
+      for (const t of map.triggers.date_reached.length ? await s.claimDueDateTimers(map.id, upTo, BATCH) : []) {
         items.push({ at: t.dueAt, seq, contactId: t.contactId, work: { kind: 'date', mapId: map.id, elementId: t.elementId, armedValue: t.armedValue } });
       }
     }
     // Scoring rules that compare dates with the clock are re-checked when their moment comes.
     for (const [i, m] of (this.world.models ?? []).entries()) {
       if (!m.timeDependent) continue;
-      for (const t of await this.store.dueDateTimers(`${SCORING_TIMER_PREFIX}${m.model.id}`, upTo, BATCH)) {
+      for (const t of await s.claimDueDateTimers(`${SCORING_TIMER_PREFIX}${m.model.id}`, upTo, BATCH)) {
         items.push({ at: t.dueAt, seq: this.world.maps.length + i, contactId: t.contactId, work: { kind: 'rescore', modelId: m.model.id } });
       }
     }
@@ -332,38 +428,49 @@ export class Runtime {
   async #dueSchedule(upTo: number) {
     const running = new Set(this.world.maps.filter((m) => !m.paused && m.triggers.schedule.length).map((m) => m.id));
     if (!running.size) return undefined;
-    const due = (await this.store.getSchedules()).filter((s) => running.has(s.mapId) && s.nextAt <= upTo);
+    const due = (await this.store.getSchedules()).filter((s) => running.has(s.mapId) && s.nextAt <= upTo && !this.#busyElsewhere(`schedule:${s.mapId}:${s.elementId}`));
     due.sort((a, b) => a.nextAt - b.nextAt);
     return due[0];
   }
 
-  /** A cron tick: every contact matching the trigger's condition enters, a page per transaction. */
-  async #runSchedule(s: { mapId: string; elementId: string; nextAt: number }): Promise<void> {
-    const at = s.nextAt;
-    const map = this.world.maps.find((m) => m.id === s.mapId);
-    const t = map?.elements.get(s.elementId);
-    if (t?.kind === 'trigger' && t.on.type === 'schedule') {
-      const work: Work = { kind: 'enter', mapId: s.mapId, elementId: s.elementId, checkWhere: true };
-      // How far the tick got commits with each page: after a crash mid-tick, the restart goes on
-      // from there instead of admitting the first pages' contacts a second time.
-      const key = `schedule-cursor:${s.mapId}:${s.elementId}`;
-      const saved = JSON.parse((await this.store.getMeta(key)) ?? 'null') as { at: number; after: string } | null;
-      for (let after: string | null = saved?.at === at ? saved.after : null; ; ) {
-        const page = await this.store.contactIdsAfter(after, BATCH);
-        if (!page.length) break;
-        const last = page[page.length - 1];
-        await this.runBatch(page.map((contactId) => ({ contactId, work, at })), false, (tx) => tx.setMeta(key, JSON.stringify({ at, after: last })));
-        after = last;
-      }
-      const next = nextTick(t.on, at);
-      if (next !== null) {
-        await this.store.upsertSchedules([{ mapId: s.mapId, elementId: s.elementId, nextAt: next }]);
-        return;
-      }
+  /**
+   * A cron tick: every contact matching the trigger's condition enters, a page per transaction.
+   * Each page takes the tick's job lock and goes on from where the last page (of any process)
+   * got; false when another process holds the tick now.
+   */
+  async #runSchedule(tick: { mapId: string; elementId: string; nextAt: number }): Promise<boolean> {
+    const at = tick.nextAt;
+    const map = this.world.maps.find((m) => m.id === tick.mapId);
+    const t = map?.elements.get(tick.elementId);
+    const work: Work = { kind: 'enter', mapId: tick.mapId, elementId: tick.elementId, checkWhere: true };
+    // How far the tick got commits with each page: after a crash mid-tick, the restart goes on
+    // from there instead of admitting the first pages' contacts a second time.
+    const key = `schedule-cursor:${tick.mapId}:${tick.elementId}`;
+    for (;;) {
+      const step = await this.transaction(async (s) => {
+        if (!(await s.tryJobLock(key))) return 'elsewhere';
+        const row = (await s.getSchedules(tick.mapId)).find((r) => r.elementId === tick.elementId);
+        if (row?.nextAt !== at) return 'done'; // another process finished this tick
+        const saved = JSON.parse((await s.getMeta(key)) ?? 'null') as { at: number; after: string } | null;
+        const page = t?.kind === 'trigger' && t.on.type === 'schedule' ? await s.contactIdsAfter(saved?.at === at ? saved.after : null, BATCH) : [];
+        if (page.length) {
+          await this.runItems(s, page.map((contactId) => ({ contactId, work, at })));
+          await s.setMeta(key, JSON.stringify({ at, after: page[page.length - 1] }));
+          return 'page';
+        }
+        const next = t?.kind === 'trigger' && t.on.type === 'schedule' ? nextTick(t.on, at) : null;
+        if (next !== null) {
+          await s.upsertSchedules([{ mapId: tick.mapId, elementId: tick.elementId, nextAt: next }]);
+        } else {
+          // No tick left (or no such trigger): drop this schedule only, not the map's others.
+          const others = (await s.getSchedules(tick.mapId)).map((r) => r.elementId).filter((e) => e !== tick.elementId);
+          await s.deleteSchedulesExcept(tick.mapId, others);
+        }
+        return 'done';
+      });
+      if (step === 'elsewhere') return false;
+      if (step === 'done') return true;
     }
-    // No tick left (or no such trigger): drop this schedule only, not the map's others.
-    const others = (await this.store.getSchedules(s.mapId)).map((r) => r.elementId).filter((e) => e !== s.elementId);
-    await this.store.deleteSchedulesExcept(s.mapId, others);
   }
 
   /** The earliest moment something is due on a running map, or null. */

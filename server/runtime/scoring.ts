@@ -54,7 +54,7 @@ export function nextDecayAfter(model: ScoringModel, now: number): number | null 
  * apply from now on; `rescore` recomputes condition rules for everyone.
  */
 export async function saveModel(rt: Runtime, input: unknown, opts: { id?: string; create?: boolean } = {}): Promise<ModelRecord> {
-  return rt.lock.run(async () => {
+  return rt.changeWorld(async () => {
     const { model, problems } = readModel(opts.id ? { ...(input as object), id: opts.id } : input, new FieldRegistry(await rt.store.listFields()));
     if (problems.length) throw invalid(problems[0].message, { problems });
     const now = rt.clock.now();
@@ -70,16 +70,14 @@ export async function saveModel(rt: Runtime, input: unknown, opts: { id?: string
       const keep = (before?.timezone ?? 'UTC') === (model.timezone ?? 'UTC') ? (existing?.nextDecayAt ?? null) : null;
       return s.saveModel(model.id, model, model.degradation ? (keep ?? nextDecayAfter(model, now)) : null, now);
     });
-    await rt.reload();
     return record;
   });
 }
 
 /** Deletes a model; the scores it wrote stay on the contacts. */
 export async function deleteModel(rt: Runtime, id: string): Promise<void> {
-  await rt.lock.run(async () => {
+  await rt.changeWorld(async () => {
     if (!(await rt.store.deleteModel(id))) throw notFound(`No scoring model with id "${id}"`);
-    await rt.reload();
   });
 }
 
@@ -106,40 +104,51 @@ export function hasListeners(rt: Runtime, key: string): boolean {
  * run is recorded per model and local day, and the engine path records how far it got, so a
  * restart in the middle finishes the day without applying it twice. With nothing listening to the
  * score, it is two set-based statements; otherwise contacts go through the engine in batches so
- * every change fires field_updated. Call with the runtime's lock held.
+ * every change fires field_updated. Each transaction takes the model's job lock and reads where
+ * the day's run is, so several processes never run it twice: false when another process holds it
+ * now. Call with the runtime's lock held.
  */
-export async function runDecay(rt: Runtime, modelId: string, at: number): Promise<void> {
-  const compiled = rt.world.models?.find((m) => m.model.id === modelId);
-  const model = compiled?.model;
-  const next = model ? nextDecayAfter(model, at) : null;
-  if (model?.degradation) {
-    const p = localParts(at, model.timezone ?? 'UTC');
-    const day = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
-    const run = await rt.store.getDecayRun(modelId, day);
-    const factor = 1 - model.degradation.percentPerDay / 100;
-    const places = rt.world.fields.get(model.field)?.decimals ?? 3;
-    if (!run?.finished) {
+export async function runDecay(rt: Runtime, modelId: string, at: number): Promise<boolean> {
+  const key = `decay:${modelId}`;
+  for (;;) {
+    const step = await rt.transaction(async (s): Promise<'elsewhere' | 'page' | { next: number | null }> => {
+      if (!(await s.tryJobLock(key))) return 'elsewhere';
+      // Another process may have run this day already: the stored next time says.
+      const stored = (await s.getModel(modelId))?.nextDecayAt ?? null;
+      if (stored !== at) return { next: stored };
+      const model = rt.world.models?.find((m) => m.model.id === modelId)?.model;
+      const next = model ? nextDecayAfter(model, at) : null;
+      const finish = async () => {
+        await s.setNextDecay(modelId, next);
+        return { next };
+      };
+      if (!model?.degradation) return finish();
+      const p = localParts(at, model.timezone ?? 'UTC');
+      const day = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+      const run = await s.getDecayRun(modelId, day);
+      if (run?.finished) return finish();
+      const factor = 1 - model.degradation.percentPerDay / 100;
+      const places = rt.world.fields.get(model.field)?.decimals ?? 3;
       if (!hasListeners(rt, model.field) && !run) {
-        await rt.store.transaction(async (s) => {
-          await s.decayAll({ modelId, field: model.field, factor, places, min: model.min, max: model.max, at });
-          await s.saveDecayRun(modelId, day, null, true, at);
-        });
-      } else {
-        let cursor = run?.cursor ?? null;
-        for (;;) {
-          const ids = await rt.store.idsWithValue(model.field, cursor, BATCH);
-          if (!ids.length) break;
-          const last = ids[ids.length - 1];
-          await rt.runBatch(ids.map((contactId) => ({ contactId, work: { kind: 'decay', modelId, factor } as const, at })), false,
-            (s) => s.saveDecayRun(modelId, day, last, false, at));
-          cursor = last;
-        }
-        await rt.store.saveDecayRun(modelId, day, cursor, true, at);
+        await s.decayAll({ modelId, field: model.field, factor, places, min: model.min, max: model.max, at });
+        await s.saveDecayRun(modelId, day, null, true, at);
+        return finish();
       }
+      const ids = await s.idsWithValue(model.field, run?.cursor ?? null, BATCH);
+      if (!ids.length) {
+        await s.saveDecayRun(modelId, day, run?.cursor ?? null, true, at);
+        return finish();
+      }
+      await rt.runItems(s, ids.map((contactId) => ({ contactId, work: { kind: 'decay', modelId, factor } as const, at })));
+      await s.saveDecayRun(modelId, day, ids[ids.length - 1], false, at);
+      return 'page';
+    });
+    if (step === 'elsewhere') return false;
+    if (step !== 'page') {
+      rt.decayDue.set(modelId, step.next);
+      return true;
     }
   }
-  await rt.store.setNextDecay(modelId, next);
-  rt.decayDue.set(modelId, next);
 }
 
 /** A rescore in progress or done: how far it got. */

@@ -3,6 +3,7 @@ import type { FieldValue } from '../../engine/elements/types.js';
 import type { EventInput } from '../../engine/schema/event.js';
 import type { FieldDefinition } from '../../engine/schema/field.js';
 import type { Cause, Position } from '../../engine/state.js';
+import { testDatabase } from '../store/testing.js';
 import { Store, type ElementStats, type HistoryEntry } from '../store/store.js';
 import { createContacts } from './contacts.js';
 import { createMap, publishMap, type PublishResult } from './maps.js';
@@ -56,7 +57,7 @@ export interface Bench {
 
 /** Opens a bench on a fresh in-memory database (or `path`) with the clock at `start`. */
 export async function setup(opts: { start?: number; path?: string; fields?: FieldDefinition[] } = {}): Promise<Bench> {
-  const store = await Store.open(opts.path ?? ':memory:');
+  const store = await Store.open(opts.path ?? testDatabase());
   const clock = new ManualClock(opts.start ?? T0);
   let n = 0;
   const rt = await Runtime.create({ store, clock, ids: () => `id-${++n}` });

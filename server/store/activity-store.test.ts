@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Store } from './store.js';
+import { openTestStore } from './testing.js';
 
 let store: Store;
 beforeEach(async () => {
-  store = await Store.open(':memory:');
+  store = await openTestStore();
 });
 afterEach(async () => {
   await store.close();
@@ -35,10 +36,11 @@ describe('element stats', () => {
 });
 
 describe('events', () => {
-  it('finds the ids already accepted, and storing one twice keeps the first', async () => {
+  it('finds the ids already accepted, and refuses to store one twice, keeping the first', async () => {
     const e = { id: 'evt-1', contactId: 'a', type: 'page_visited', at: 5, props: { url: '/pricing', n: 2, ok: true }, acceptedAt: 6 };
     await store.insertEvents([e, { ...e, id: 'evt-2', props: null }]);
-    await store.insertEvents([{ ...e, type: 'changed' }]);
+    // The unique key is what keeps intake idempotent across processes.
+    await expect(store.insertEvents([{ ...e, type: 'changed' }])).rejects.toThrow(/UNIQUE|unique/);
     expect([...(await store.existingEventIds(['evt-2', 'evt-3', 'evt-1', 'evt-1']))].sort()).toEqual(['evt-1', 'evt-2']);
     expect(await store.existingEventIds([])).toEqual(new Set());
     const rows = await store.db.selectFrom('events').selectAll().orderBy('id').execute();

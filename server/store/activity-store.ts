@@ -33,7 +33,10 @@ export async function bumpStats(
     }
     sums.set(k, s);
   }
-  for (const part of chunk([...sums.values()], 6)) {
+  // In key order: two processes adding to the same counters lock their rows in the same order,
+  // so neither waits for the other while holding what the other needs.
+  const ordered = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  for (const part of chunk(ordered, 6)) {
     await db
       .insertInto('element_stats')
       .values(part)
@@ -81,11 +84,14 @@ export async function existingEventIds(db: Kysely<DB>, ids: readonly string[]): 
 const insertEvent = new RowStatement<{ id: string; contactId: string; type: string; at: number; props: string | null; acceptedAt: number }>((db, p) =>
   db
     .insertInto('events')
-    .values({ id: p('id'), contact_id: p('contactId'), type: p('type'), at: p('at'), props_json: p('props'), accepted_at: p('acceptedAt') })
-    .onConflict((oc) => oc.column('id').doNothing()),
+    .values({ id: p('id'), contact_id: p('contactId'), type: p('type'), at: p('at'), props_json: p('props'), accepted_at: p('acceptedAt') }),
 );
 
-/** Stores accepted events; an id already stored is left as it was. */
+/**
+ * Stores accepted events. An id already stored throws (a unique-key violation): the caller checked
+ * inside its transaction, so on a shared database this means another process accepted the same
+ * event a moment ago, and the transaction runs again to find it a duplicate.
+ */
 export async function insertEvents(
   db: Kysely<DB>,
   rows: readonly { id: string; contactId: string; type: string; at: number; props: Record<string, unknown> | null; acceptedAt: number }[],

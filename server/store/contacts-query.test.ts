@@ -4,6 +4,7 @@ import type { Condition } from '../../engine/schema/condition.js';
 import { FieldRegistry, type FieldDef } from '../../engine/schema/field.js';
 import type { FieldValue } from '../../engine/elements/types.js';
 import { Store } from './store.js';
+import { openTestStore } from './testing.js';
 import { FilterError, decodeCursor, encodeCursor, queryContacts, type ContactQuery } from './contacts-query.js';
 
 const NOW = Date.parse('2026-03-01T00:00:00Z');
@@ -25,7 +26,7 @@ const ROWS: Row[] = [
 ];
 
 async function bench() {
-  const store = await Store.open(':memory:');
+  const store = await openTestStore();
   stores.push(store);
   await store.createFields([{ key: 'vip', label: 'VIP', type: 'boolean' }], NOW);
   const defs = await store.listFields();

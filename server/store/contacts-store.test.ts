@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FieldValue } from '../../engine/elements/types.js';
 import { Store } from './store.js';
+import { openTestStore } from './testing.js';
 
 let store: Store;
 beforeEach(async () => {
-  store = await Store.open(':memory:');
+  store = await openTestStore();
   await store.createFields(
     [
       { key: 'points', label: 'Points', type: 'number', decimals: 3 },
@@ -73,8 +74,8 @@ describe('contacts', () => {
       { id: 'c', fields: { email: '  ' }, tags: [], createdAt: 1 },
       { id: 'd', fields: { email: null }, tags: [], createdAt: 1 },
     ]);
-    await expect(store.insertContacts([{ id: 'e', fields: { email: ' ann@EXAMPLE.com' }, tags: [], createdAt: 1 }])).rejects.toThrow(/UNIQUE/);
-    await expect(store.writeContacts([{ id: 'b', values: { email: 'ANN@example.com' } }], 2)).rejects.toThrow(/UNIQUE/);
+    await expect(store.insertContacts([{ id: 'e', fields: { email: ' ann@EXAMPLE.com' }, tags: [], createdAt: 1 }])).rejects.toThrow(/UNIQUE|unique/);
+    await expect(store.writeContacts([{ id: 'b', values: { email: 'ANN@example.com' } }], 2)).rejects.toThrow(/UNIQUE|unique/);
 
     const found = await store.findIdsByEmail(['ANN@example.com ', 'nobody@example.com', '']);
     expect([...found]).toEqual([['ann@example.com', 'a']]);

@@ -3,7 +3,7 @@ import { SCORING_TIMER_PREFIX } from '../../engine/scoring/model.js';
 import { chunk } from './chunk.js';
 import { fieldColumn } from './columns.js';
 import type { DB } from './schema.js';
-import { roundTo } from './sqlite.js';
+import { dialectOf } from './dialect.js';
 
 /** A stored scoring model: its document and when its next degradation is due. */
 export interface ModelRecord {
@@ -110,7 +110,7 @@ export async function decayAll(
   o: { modelId: string; field: string; factor: number; places: number; min: number; max: number; at: number },
 ): Promise<number> {
   const col = sql.ref(`contacts.${fieldColumn(o.field)}`);
-  const scaled = roundTo(sql`${col} * ${o.factor}`, o.places);
+  const scaled = dialectOf(db).roundTo(sql`${col} * ${o.factor}`, o.places);
   const next = sql<number>`(case when ${scaled} < ${o.min} then ${o.min} when ${scaled} > ${o.max} then ${o.max} else ${scaled} end)`;
   const changed = sql<boolean>`${col} is not null and ${next} <> ${col}`;
   const cause = JSON.stringify({ decay: o.modelId });

@@ -1,13 +1,18 @@
 /**
- * The only module with SQLite-specific SQL: opening the file, its pragmas and the Kysely dialect.
- * Everything else in `server/store/` is Kysely that PostgreSQL could run as well.
+ * The only module with SQLite-specific SQL: opening the file, its pragmas, the Kysely dialect and
+ * SQLite's answers to the store's {@link Dialect} questions. Everything else in `server/store/` is
+ * Kysely that PostgreSQL runs as well (its own module: `postgres.ts`).
  */
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, sql, type RawBuilder } from 'kysely';
 import type { DatabaseConnection, Driver, LogConfig, LogEvent, SqliteDialectConfig } from 'kysely';
+import type { Dialect } from './dialect.js';
+import { registerDialect } from './dialect.js';
 import type { DirectConnection } from './row-statement.js';
+import * as positions from './positions-store.js';
+import * as timers from './timers-store.js';
 import type { DB } from './schema.js';
 
 /** Options for {@link openSqlite}. */
@@ -41,6 +46,7 @@ export function openSqlite(path: string, opts: SqliteOptions = {}): { db: Kysely
   }
   const cached = withStatementCache(sqlite);
   const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: cached }), ...(opts.log ? { log: opts.log } : {}) });
+  registerDialect(db, sqliteDialect);
   const direct: DirectConnection = {
     run: (text, params) => cached.prepare(text).run(params as unknown[]).changes,
     all: (text, params) => cached.prepare(text).all(params as unknown[]),
@@ -135,9 +141,22 @@ function withStatementCache(db: Database.Database): Database.Database {
 }
 
 /**
- * `round(x, places)` as this dialect spells it: SQLite rounds a double half away from zero.
- * (PostgreSQL would need `round(x::numeric, places)::double precision`.)
+ * SQLite has one writer at a time: a transaction (BEGIN IMMEDIATE) holds the whole database, so
+ * claims, contact locks and job locks are already held; nothing is shared with another process's
+ * work (a CLI next to the server waits its turn).
  */
-export function roundTo(x: RawBuilder<unknown>, places: number): RawBuilder<number> {
-  return sql<number>`round(${x}, ${sql.lit(places)})`;
-}
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  shared: false,
+  autoId: { type: 'integer', define: (col) => col.primaryKey().autoIncrement() },
+  // SQLite rounds a double half away from zero.
+  roundTo: (x, places) => sql<number>`round(${x}, ${sql.lit(places)})`,
+  lockContacts: async (_db, ids) => new Set(ids),
+  claimDuePositions: (db, mapId, upTo, limit) => positions.dueContacts(db, mapId, upTo, limit),
+  claimDueDateTimers: (db, mapId, upTo, limit) => timers.dueDateTimers(db, mapId, upTo, limit),
+  tryJobLock: async () => true,
+  shareWorld: async () => undefined,
+  exclusively: (_db, fn) => fn(),
+  isRetryable: () => false,
+  isUniqueViolation: (err) => /UNIQUE constraint failed/.test((err as Error)?.message ?? ''),
+};

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUILTIN_FIELDS } from '../../engine/schema/field.js';
 import { migrate } from './migrations.js';
 import { Store } from './store.js';
+import { openTestStore } from './testing.js';
 
 let dir: string;
 beforeEach(() => {
@@ -48,7 +49,7 @@ describe('opening', () => {
   });
 
   it('opens an in-memory database with every built-in field', async () => {
-    const store = await Store.open(':memory:');
+    const store = await openTestStore();
     const fields = await store.listFields();
     expect(fields.map((f) => f.key)).toEqual(BUILTIN_FIELDS.map((f) => f.key));
     expect(fields.every((f) => f.builtin)).toBe(true);
@@ -57,7 +58,7 @@ describe('opening', () => {
   });
 
   it('migrating an up-to-date database again changes nothing', async () => {
-    const store = await Store.open(':memory:');
+    const store = await openTestStore();
     await store.insertContacts([{ id: 'c1', fields: { score: 3 }, tags: [], createdAt: 1 }]);
     await migrate(store.db);
     expect(await store.contactCount()).toBe(1);
@@ -79,7 +80,7 @@ describe('opening', () => {
   });
 
   it('keeps and reads settings', async () => {
-    const store = await Store.open(':memory:');
+    const store = await openTestStore();
     expect(await store.getMeta('missing')).toBeNull();
     await store.setMeta('k', 'v1');
     await store.setMeta('k', 'v2');
@@ -90,7 +91,7 @@ describe('opening', () => {
 
 describe('fields', () => {
   it('adds a typed column per custom field, skips a known key of the same type and refuses another type', async () => {
-    const store = await Store.open(':memory:');
+    const store = await openTestStore();
     await store.createFields(
       [
         { key: 'custom_lead_score', label: 'Custom Lead Score', type: 'number', decimals: 3 },
@@ -113,11 +114,16 @@ describe('fields', () => {
       { key: 'segment', label: 'Segment', type: 'text', default: 'smb' },
       { key: 'vip', label: 'VIP', type: 'boolean', default: false },
     ]);
-    const columns = await sql<{ name: string; type: string }>`pragma table_info(contacts)`.execute(store.db);
+    const pg = store.dialect.name === 'postgres';
+    const columns = pg
+      ? await sql<{ name: string; type: string }>`select column_name as name, data_type as type from information_schema.columns where table_name = 'contacts' and table_schema = current_schema()`.execute(store.db)
+      : await sql<{ name: string; type: string }>`pragma table_info(contacts)`.execute(store.db);
     const types = Object.fromEntries(columns.rows.map((c) => [c.name, c.type.toLowerCase()]));
     expect(types).toMatchObject({ f_custom_lead_score: 'double precision', f_renewal_on: 'bigint', f_vip: 'integer', f_segment: 'text' });
     expect(types.f_tags).toBeUndefined();
-    const indexes = await sql<{ name: string }>`pragma index_list(contacts)`.execute(store.db);
+    const indexes = pg
+      ? await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'contacts' and schemaname = current_schema()`.execute(store.db)
+      : await sql<{ name: string }>`pragma index_list(contacts)`.execute(store.db);
     expect(indexes.rows.map((i) => i.name)).toEqual(
       expect.arrayContaining(['contacts_f_custom_lead_score_idx', 'contacts_f_renewal_on_idx', 'contacts_f_score_idx', 'contacts_f_last_activity_at_idx']),
     );
@@ -125,7 +131,7 @@ describe('fields', () => {
   });
 
   it('creates none of a batch when one of them is refused', async () => {
-    const store = await Store.open(':memory:');
+    const store = await openTestStore();
     await expect(
       store.createFields(
         [
@@ -141,7 +147,7 @@ describe('fields', () => {
   });
 
   it('refuses a key that is not a valid identifier before it reaches SQL', async () => {
-    const store = await Store.open(':memory:');
+    const store = await openTestStore();
     await expect(store.createFields([{ key: 'x"; drop table contacts; --', label: 'Bad', type: 'text' }], 1)).rejects.toThrow(/not a valid field key/);
     await store.close();
   });
@@ -149,7 +155,7 @@ describe('fields', () => {
 
 describe('maps', () => {
   it('numbers maps in creation order, saves drafts with optimistic concurrency and keeps versions', async () => {
-    const store = await Store.open(':memory:');
+    const store = await openTestStore();
     const a = await store.insertMap({ id: 'a', name: 'A', doc: { name: 'A', elements: [] }, now: 10 });
     const b = await store.insertMap({ id: 'b', name: 'B', doc: { name: 'B' }, now: 11 });
     expect([a.seq, b.seq]).toEqual([1, 2]);
@@ -177,7 +183,7 @@ describe('maps', () => {
   });
 
   it('deleting a map deletes its versions, positions, date timers, schedules and stats, and nothing of other maps', async () => {
-    const store = await Store.open(':memory:');
+    const store = await openTestStore();
     await store.insertContacts([{ id: 'c1', fields: { last_activity_at: 1000 }, tags: [], createdAt: 1 }]);
     for (const id of ['gone', 'kept']) {
       await store.insertMap({ id, name: id, doc: {}, now: 1 });
@@ -205,7 +211,7 @@ describe('maps', () => {
 
 describe('transactions', () => {
   it('rolls everything back when the function throws, and joins an outer transaction when nested', async () => {
-    const store = await Store.open(':memory:');
+    const store = await openTestStore();
     await expect(
       store.transaction(async (s) => {
         await s.createFields([{ key: 'temp', label: 'Temp', type: 'number' }], 1);
@@ -231,7 +237,7 @@ describe('transactions', () => {
   });
 
   it('commits the result of the function', async () => {
-    const store = await Store.open(':memory:');
+    const store = await openTestStore();
     const n = await store.transaction(async (s) => {
       await s.createFields([{ key: 'kept', label: 'Kept', type: 'text' }], 1);
       await s.insertContacts([{ id: 'c1', fields: { kept: 'yes' }, tags: [], createdAt: 1 }]);

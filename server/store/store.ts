@@ -13,6 +13,8 @@ import * as positions from './positions-store.js';
 import type { ContactPosition } from './positions-store.js';
 import type { DB } from './schema.js';
 import { openSqlite } from './sqlite.js';
+import { isPostgresUrl, openPostgres } from './postgres.js';
+import { dialectOf, type Dialect } from './dialect.js';
 import { bindDirect, type DirectConnection } from './row-statement.js';
 import * as timers from './timers-store.js';
 import * as scoring from './scoring-store.js';
@@ -26,8 +28,32 @@ import type { PrunableTable, Space, SweepPage } from './retention-store.js';
 
 export type { ContactPosition, DateTimer, ElementStats, HistoryEntry, MapRecord, MapStatus, ModelRecord, PrunableTable, ScoreDistribution, ScoreRank, Space, SweepPage };
 
+/** The database could not be opened, reached or migrated; the message says why. */
+export class DatabaseUnavailable extends Error {}
+
+/** Thrown inside a transaction to have it rolled back and run again (see `Store.transaction`). */
+export class RetryTransaction extends Error {}
+
+/** How often a transaction runs again after a deadlock, a serialization failure or a unique-key race. */
+const ATTEMPTS = 8;
+
+/** Where and how to open a database (see `Store.open`). */
+export interface OpenOptions {
+  /** SQLite: fsync every commit. */
+  durable?: boolean;
+  /** Kysely's query log. */
+  log?: LogConfig;
+  /** SQLite: `false` runs the hot statements through Kysely as other dialects do (tests cover both paths). */
+  direct?: boolean;
+  /** PostgreSQL: the lease on a batch's claims, ms (see `PostgresOptions.leaseMs`). */
+  leaseMs?: number;
+  /** PostgreSQL: connections in the pool. */
+  poolSize?: number;
+}
+
 /**
- * The engine's storage: one entry point over Kysely, whose queries PostgreSQL could run too.
+ * The engine's storage: one entry point over Kysely, on SQLite or PostgreSQL (the few statements
+ * they spell differently sit in `sqlite.ts` and `postgres.ts`, behind `dialect.ts`).
  * Every method is one unit of work; wrap several in `transaction` to make them atomic.
  */
 export class Store {
@@ -44,26 +70,43 @@ export class Store {
   }
 
   /**
-   * Opens (creating and migrating as needed) the SQLite database at `path`, a file or `':memory:'`.
-   * `durable`: fsync every commit; `log`: Kysely's query log; `direct: false` runs the hot
-   * statements through Kysely as other dialects do (tests cover both paths).
+   * Opens (creating and migrating as needed) a database: a PostgreSQL URL (`postgres://…`), else
+   * the SQLite database at `location`, a file or `':memory:'`. A database that cannot be opened
+   * or reached throws, saying why.
    */
-  static async open(path: string, opts: { durable?: boolean; log?: LogConfig; direct?: boolean } = {}): Promise<Store> {
-    const { db, direct } = openSqlite(path, opts);
+  static async open(location: string, opts: OpenOptions = {}): Promise<Store> {
+    let db: Kysely<DB>;
+    let direct: DirectConnection | undefined;
+    try {
+      if (isPostgresUrl(location)) {
+        db = await openPostgres(location, opts);
+      } else {
+        const opened = openSqlite(location, opts);
+        db = opened.db;
+        direct = opts.direct === false ? undefined : opened.direct;
+      }
+    } catch (err) {
+      throw new DatabaseUnavailable((err as Error).message, { cause: err });
+    }
     try {
       await migrate(db);
-      const store = new Store(db, new FieldCatalog(), opts.direct === false ? undefined : direct);
+      const store = new Store(db, new FieldCatalog(), direct);
       await store.transaction((s) => syncBuiltinFields(s.db, s.#fields));
       return store;
     } catch (err) {
       await db.destroy();
-      throw err;
+      throw new DatabaseUnavailable((err as Error).message, { cause: err });
     }
   }
 
   /** Closes the database. */
   async close(): Promise<void> {
     await this.db.destroy();
+  }
+
+  /** What the database is, and what it can share between processes. */
+  get dialect(): Dialect {
+    return dialectOf(this.db);
   }
 
   // — Scoring models (SPEC §5) —
@@ -119,14 +162,52 @@ export class Store {
    * it throws. Nested calls join the outer transaction. While it runs, use only the store given to
    * `fn`: the connection is held, so a query on the outer store would wait for the commit.
    */
-  async transaction<T>(fn: (s: Store) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (s: Store) => Promise<T>, opts: { beforeRetry?: (err: unknown) => Promise<void> } = {}): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    // The transaction sees its own copy of the field catalog, handed back only on commit
-    // (a rolled-back createFields must not leave columns in the catalog that do not exist).
-    const fields = this.#fields.copy();
-    const result = await this.db.transaction().execute((trx) => fn(new Store(trx, fields, this.#direct)));
-    this.#fields.byKey = fields.byKey;
-    return result;
+    for (let attempt = 1; ; attempt++) {
+      // The transaction sees its own copy of the field catalog, handed back only on commit
+      // (a rolled-back createFields must not leave columns in the catalog that do not exist).
+      const fields = this.#fields.copy();
+      try {
+        const result = await this.db.transaction().execute((trx) => fn(new Store(trx, fields, this.#direct)));
+        this.#fields.byKey = fields.byKey;
+        return result;
+      } catch (err) {
+        // On a shared database another process may have deadlocked with this one, or taken a unique
+        // key (an event id, an email) a moment before: the transaction runs again and sees that.
+        // `fn` must therefore read what it decides on inside the transaction.
+        if (attempt >= ATTEMPTS || !(err instanceof RetryTransaction || this.dialect.isRetryable(err))) throw err;
+        await opts.beforeRetry?.(err);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      }
+    }
+  }
+
+  // — Sharing work between processes (PostgreSQL; on SQLite the one writer holds everything) —
+
+  /** Claims who is due on a map at or before `upTo` for this transaction (see `Dialect.claimDuePositions`). */
+  async claimDueContacts(mapId: string, upTo: number, limit: number): Promise<{ contactId: string; dueAt: number }[]> {
+    return this.dialect.claimDuePositions(this.db, mapId, upTo, limit);
+  }
+
+  /** Claims date timers due at or before `upTo` for this transaction. */
+  async claimDueDateTimers(mapId: string, upTo: number, limit: number): Promise<(DateTimer & { dueAt: number })[]> {
+    return (await this.dialect.claimDueDateTimers(this.db, mapId, upTo, limit)).map((t) => ({ mapId, ...t }));
+  }
+
+  /** Takes a job (a cron tick, a day's degradation) for this transaction unless another process holds it. */
+  async tryJobLock(key: string): Promise<boolean> {
+    return this.dialect.tryJobLock(this.db, key);
+  }
+
+  /** Holds the world lock shared for this transaction (engine work). */
+  async shareWorld(): Promise<void> {
+    await this.dialect.shareWorld(this.db);
+  }
+
+  /** Runs `fn` holding the world lock alone: a change to maps, fields or models, across processes. */
+  async exclusively<T>(fn: () => Promise<T>): Promise<T> {
+    return this.dialect.exclusively(this.db, fn);
   }
 
   /** Reads a setting; null when unset. */
@@ -205,8 +286,14 @@ export class Store {
 
   // ---- contacts --------------------------------------------------------------------------------
 
-  /** Contacts with their fields (empty ones omitted), tags, positions and (unless `rules: false`) held scoring rules; unknown ids are absent. */
-  async loadContacts(ids: readonly string[], opts?: { rules?: boolean }): Promise<Map<string, ContactState>> {
+  /**
+   * Contacts with their fields (empty ones omitted), tags, positions and (unless `rules: false`)
+   * held scoring rules; unknown ids are absent. Inside a transaction on a shared database the
+   * contacts are locked first (in id order), so what the transaction decides from them holds until
+   * it commits; `locked`: this transaction claimed them already.
+   */
+  async loadContacts(ids: readonly string[], opts?: { rules?: boolean; locked?: boolean }): Promise<Map<string, ContactState>> {
+    if (this.db.isTransaction && !opts?.locked && this.dialect.shared) await this.dialect.lockContacts(this.db, ids);
     return contacts.loadContacts(this.db, this.#fields, ids, opts);
   }
 
@@ -237,7 +324,11 @@ export class Store {
 
   /** Deletes a contact with its tags, positions, timers, history and events; false when there was none. */
   async deleteContact(id: string): Promise<boolean> {
-    return this.transaction((s) => contacts.deleteContact(s.db, id));
+    return this.transaction(async (s) => {
+      // A batch in another process may hold the contact: wait for it, rather than delete under it.
+      if (s.dialect.shared) await s.dialect.lockContacts(s.db, [id]);
+      return contacts.deleteContact(s.db, id);
+    });
   }
 
   /** Contact ids in id order after `after` (null: from the start), at most `limit`: keyset pages for bulk work. */
@@ -374,7 +465,7 @@ export class Store {
     return activity.existingEventIds(this.db, ids);
   }
 
-  /** Stores accepted events (an id already stored is left alone). */
+  /** Stores accepted events (an id already stored throws: see `activity.insertEvents`). */
   async insertEvents(rows: { id: string; contactId: string; type: string; at: number; props: Record<string, unknown> | null; acceptedAt: number }[]): Promise<void> {
     await this.transaction((s) => activity.insertEvents(s.db, rows));
   }

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ContactPosition } from './store.js';
 import { Store } from './store.js';
+import { openTestStore } from './testing.js';
 
 let store: Store;
 beforeEach(async () => {
-  store = await Store.open(':memory:');
+  store = await openTestStore();
 });
 afterEach(async () => {
   await store.close();

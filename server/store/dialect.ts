@@ -1,0 +1,79 @@
+import type { ColumnDataType, ColumnDefinitionBuilder, Kysely, RawBuilder } from 'kysely';
+import type { DB } from './schema.js';
+
+/**
+ * What differs between the databases Scoremap runs on. Everything else in `server/store/` is
+ * Kysely that both run as written; each dialect's module (`sqlite.ts`, `postgres.ts`) implements
+ * this once, and the store asks `dialectOf(db)` for it.
+ */
+export interface Dialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** Whether several processes may share the database's work (claims, leases and job locks mean something). */
+  readonly shared: boolean;
+
+  /** An auto-numbered primary key, ids never reused: its column type and definition. */
+  readonly autoId: { type: ColumnDataType; define: (col: ColumnDefinitionBuilder) => ColumnDefinitionBuilder };
+
+  /** `round(x, places)` of a double, half away from zero. */
+  roundTo(x: RawBuilder<unknown>, places: number): RawBuilder<number>;
+
+  /**
+   * Locks contacts for the rest of the transaction, in id order (so two lockers never deadlock);
+   * with `skipLocked`, contacts another transaction holds are skipped instead of waited for.
+   * Answers the ids it holds. SQLite's one writer already holds everything: it answers `ids`.
+   */
+  lockContacts(db: Kysely<DB>, ids: readonly string[], opts?: { skipLocked?: boolean }): Promise<Set<string>>;
+
+  /**
+   * Who is due on a map at or before `upTo`, earliest first, at most `limit`: read from the due
+   * index, and on a shared database claimed (the contact locked until the transaction ends, rows
+   * another process holds skipped), so that no two processes take the same contact's work.
+   */
+  claimDuePositions(db: Kysely<DB>, mapId: string, upTo: number, limit: number): Promise<{ contactId: string; dueAt: number }[]>;
+
+  /** The same for date timers (a map's `date_reached` triggers, or a scoring model's timed rules). */
+  claimDueDateTimers(db: Kysely<DB>, mapId: string, upTo: number, limit: number): Promise<{ contactId: string; elementId: string; armedValue: number; dueAt: number }[]>;
+
+  /**
+   * Takes a job (a cron tick, a day's degradation) for the rest of the transaction if no other
+   * process holds it: true when this transaction has it.
+   */
+  tryJobLock(db: Kysely<DB>, key: string): Promise<boolean>;
+
+  /**
+   * The world lock: every unit of engine work holds it shared for its transaction; a change to
+   * the published maps, fields or scoring models holds it alone (`exclusively`), across processes.
+   */
+  shareWorld(db: Kysely<DB>): Promise<void>;
+  /** Runs `fn` while holding the world lock alone (other processes' work waits). */
+  exclusively<T>(db: Kysely<DB>, fn: () => Promise<T>): Promise<T>;
+
+  /** Whether an error means "run the transaction again": a deadlock, a serialization failure or a unique key another process just took. */
+  isRetryable(err: unknown): boolean;
+  /** Whether an error is a unique-key violation. */
+  isUniqueViolation(err: unknown): boolean;
+}
+
+const dialects = new WeakMap<object, Dialect>();
+
+/** Records which dialect a Kysely instance speaks (the store's open does, for it and its transactions). */
+export function registerDialect(db: Kysely<DB>, dialect: Dialect): void {
+  dialects.set(db.getExecutor().adapter, dialect);
+}
+
+/** The dialect of a Kysely instance or transaction opened by the store. */
+export function dialectOf(db: Kysely<any>): Dialect {
+  const d = dialects.get(db.getExecutor().adapter);
+  if (!d) throw new Error('dialectOf: this Kysely instance was not opened by Store.open');
+  return d;
+}
+
+/** A stable 64-bit key for an advisory lock, from a name (FNV-1a). */
+export function lockKey(name: string): bigint {
+  let h = 0xcbf29ce484222325n;
+  for (const ch of Buffer.from(name, 'utf8')) {
+    h ^= BigInt(ch);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return BigInt.asIntN(64, h);
+}

@@ -1,0 +1,201 @@
+/**
+ * The only module with PostgreSQL-specific SQL: connecting, the claims and locks that let several
+ * Scoremap processes share one database's work, and the few statements PostgreSQL spells its own way.
+ */
+import { Kysely, PostgresDialect, sql, type LogConfig, type RawBuilder } from 'kysely';
+import pg from 'pg';
+import type { Dialect } from './dialect.js';
+import { lockKey, registerDialect } from './dialect.js';
+import type { DB } from './schema.js';
+
+/** Options for {@link openPostgres}. */
+export interface PostgresOptions {
+  log?: LogConfig;
+  /**
+   * How long a process may hold a transaction open without a word to the server before the server
+   * ends it, ms: the lease on the contacts a batch claimed. A worker that hangs (or is stopped)
+   * mid-batch loses its claims when it runs out, and another process takes the work; one that
+   * dies loses them at once, with its connection. Default 30 s.
+   */
+  leaseMs?: number;
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+}
+
+/** Whether a `--db` value names a PostgreSQL database. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * The pool settings for a URL. `?schema=name` keeps Scoremap's tables in that schema (created
+ * when missing): several installations, or test runs, can share one database.
+ */
+function poolConfig(url: string, opts: PostgresOptions): { config: pg.PoolConfig; schema: string | null } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`"${redactUrl(url)}" is not a database URL: write it as postgres://user:password@host:5432/database`);
+  }
+  if (!u.hostname && !u.searchParams.get('host')) throw new Error(`The database URL "${redactUrl(url)}" names no host: write it as postgres://user:password@host:5432/database`);
+  if (u.pathname.length <= 1) throw new Error(`The database URL "${redactUrl(url)}" names no database: add it after the host, as in postgres://host:5432/scoremap`);
+  const schema = u.searchParams.get('schema');
+  if (schema !== null && !SCHEMA_NAME.test(schema)) throw new Error(`schema "${schema}" in the database URL: use lower-case letters, digits and underscores`);
+  u.searchParams.delete('schema');
+  const lease = Math.max(1_000, Math.round(opts.leaseMs ?? 30_000));
+  const settings = [
+    `-c idle_in_transaction_session_timeout=${lease}`,
+    ...(schema ? [`-c search_path=${schema}`] : []),
+  ];
+  return {
+    schema,
+    config: {
+      connectionString: u.toString(),
+      max: opts.poolSize ?? 10,
+      options: settings.join(' '),
+      keepAlive: true,
+      connectionTimeoutMillis: 10_000,
+      // bigint (times in ms, counts) and numeric (sums) as numbers: every value Scoremap stores fits a double exactly.
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === 20 || oid === 1700 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      },
+    },
+  };
+}
+
+/**
+ * Connects to the PostgreSQL database at `url` (checking that it answers: a wrong URL or a
+ * server that is down fails here, with the reason), creating the `?schema=` when missing.
+ */
+export async function openPostgres(url: string, opts: PostgresOptions = {}): Promise<Kysely<DB>> {
+  const { config, schema } = poolConfig(url, opts);
+  const pool = new pg.Pool(config);
+  // An idle connection the server drops (restart, the lease's timeout) must not crash the process:
+  // the pool discards it and opens another when asked.
+  pool.on('error', () => undefined);
+  // The same for a connection in use: the server ends a session whose transaction outlived its
+  // lease. The transaction's next statement fails (and is rolled back, its work left to others);
+  // the pool drops the broken connection when it comes back.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  try {
+    const client = await pool.connect();
+    try {
+      if (schema) await client.query(`create schema if not exists ${schema}`);
+    } finally {
+      client.release();
+    }
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    const e = err as Error & { code?: string };
+    throw new Error(`Cannot open the PostgreSQL database ${redactUrl(url)}: ${e.message || e.code || String(err)}`, { cause: err });
+  }
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(opts.log ? { log: opts.log } : {}) });
+  registerDialect(db, postgresDialect);
+  return db;
+}
+
+/** PostgreSQL's SQLSTATE codes Scoremap answers by running the transaction again. */
+const RETRY = new Set(['40001', '40P01', '23505']);
+
+/** The world lock's key (an advisory lock: no table, released with the transaction or connection). */
+const WORLD = lockKey('scoremap:world');
+
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  shared: true,
+
+  autoId: { type: 'bigint', define: (col) => col.primaryKey().generatedByDefaultAsIdentity() },
+
+  roundTo(x: RawBuilder<unknown>, places: number): RawBuilder<number> {
+    // round(double precision, int) does not exist; numeric rounds half away from zero, as SQLite does.
+    return sql<number>`round((${x})::numeric, ${sql.lit(places)})::double precision`;
+  },
+
+  async lockContacts(db, ids, opts = {}) {
+    if (ids.length === 0) return new Set();
+    const sorted = [...new Set(ids)].sort();
+    const held = new Set<string>();
+    for (let i = 0; i < sorted.length; i += 5_000) {
+      const part = sorted.slice(i, i + 5_000);
+      const q = db.selectFrom('contacts').select('id').where('id', 'in', part).orderBy('id').forUpdate();
+      for (const r of await (opts.skipLocked ? q.skipLocked() : q).execute()) held.add(r.id);
+    }
+    return held;
+  },
+
+  async claimDuePositions(db, mapId, upTo, limit) {
+    // The contact's row is the claim: the batch that holds it is the only one working on that
+    // contact, whatever map or trigger the work comes from, and an event for it waits its turn.
+    const rows = await db
+      .selectFrom('positions as p')
+      .innerJoin('contacts as c', 'c.id', 'p.contact_id')
+      .select(['p.contact_id', 'p.due_at'])
+      .where('p.map_id', '=', mapId)
+      .where('p.due_at', 'is not', null)
+      .where('p.due_at', '<=', upTo)
+      .orderBy('p.due_at')
+      .orderBy('p.contact_id')
+      .limit(limit)
+      .forUpdate('c')
+      .skipLocked()
+      .execute();
+    return rows.map((r) => ({ contactId: r.contact_id, dueAt: Number(r.due_at) }));
+  },
+
+  async claimDueDateTimers(db, mapId, upTo, limit) {
+    const rows = await db
+      .selectFrom('date_timers as t')
+      .innerJoin('contacts as c', 'c.id', 't.contact_id')
+      .select(['t.contact_id', 't.element_id', 't.armed_value', 't.due_at'])
+      .where('t.map_id', '=', mapId)
+      .where('t.due_at', 'is not', null)
+      .where('t.due_at', '<=', upTo)
+      .orderBy('t.due_at')
+      .orderBy('t.contact_id')
+      .orderBy('t.element_id')
+      .limit(limit)
+      .forUpdate('c')
+      .skipLocked()
+      .execute();
+    return rows.map((r) => ({ contactId: r.contact_id, elementId: r.element_id, armedValue: Number(r.armed_value), dueAt: Number(r.due_at) }));
+  },
+
+  async tryJobLock(db, key) {
+    const { rows } = await sql<{ taken: boolean }>`select pg_try_advisory_xact_lock(${lockKey(`scoremap:job:${key}`).toString()}::bigint) as taken`.execute(db);
+    return rows[0]?.taken === true;
+  },
+
+  async shareWorld(db) {
+    await sql`select pg_advisory_xact_lock_shared(${WORLD.toString()}::bigint)`.execute(db);
+  },
+
+  async exclusively(db, fn) {
+    // A session lock on one connection of the pool, held while `fn` works through the others.
+    return db.connection().execute(async (conn) => {
+      await sql`select pg_advisory_lock(${WORLD.toString()}::bigint)`.execute(conn);
+      try {
+        return await fn();
+      } finally {
+        await sql`select pg_advisory_unlock(${WORLD.toString()}::bigint)`.execute(conn);
+      }
+    });
+  },
+
+  isRetryable: (err) => RETRY.has((err as { code?: string })?.code ?? ''),
+  isUniqueViolation: (err) => (err as { code?: string })?.code === '23505',
+};

@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { Store, type OpenOptions } from './store.js';
+
+/**
+ * The PostgreSQL database the PostgreSQL half of the suite runs on (vite.config.ts sets it for that
+ * half only); empty: the tests run on SQLite.
+ */
+export const TEST_POSTGRES = process.env.SCOREMAP_TEST_PG ?? '';
+
+/** Whether this test run is the PostgreSQL half. */
+export const onPostgres = TEST_POSTGRES !== '';
+
+/** Schemas the PostgreSQL half creates are named so: the global setup drops them. */
+export const TEST_SCHEMA_PREFIX = 'scoremap_t_';
+
+/**
+ * Where a test opens a fresh database: in memory on SQLite, a new schema on PostgreSQL. Opening the
+ * same location again (a restart) finds what was written.
+ */
+export function testDatabase(file?: string): string {
+  if (!onPostgres) return file ?? ':memory:';
+  const u = new URL(TEST_POSTGRES);
+  u.searchParams.set('schema', `${TEST_SCHEMA_PREFIX}${randomBytes(6).toString('hex')}`);
+  return u.toString();
+}
+
+/** Opens a store on a fresh test database (see {@link testDatabase}). */
+export async function openTestStore(opts: OpenOptions = {}): Promise<Store> {
+  return Store.open(testDatabase(), opts);
+}
