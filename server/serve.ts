@@ -46,9 +46,9 @@ export async function startServer(opts: ServeOptions, log: (line: string) => voi
   if (opts.buildEditor) await ensureEditorBuilt(log);
   const pg = isPostgresUrl(opts.db);
   const db = pg ? opts.db : resolve(opts.db);
+  const store = await Store.open(db, { durable: opts.durable, leaseMs: opts.leaseMs });
   const tokenDir = pg ? resolve('data') : dirname(db);
   const { token, source } = loadToken(tokenDir);
-  const store = await Store.open(db, { durable: opts.durable, leaseMs: opts.leaseMs });
   const manual = opts.clock === 'manual' ? new ManualClock(opts.now ?? realClock.now()) : undefined;
   const clock: Clock = manual ?? realClock;
   const rt = await Runtime.create({ store, clock }).catch(async (e) => {

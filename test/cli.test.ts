@@ -31,7 +31,7 @@ describe('scoremap --help', () => {
   });
 
   it('each command explains itself', async () => {
-    for (const command of ['validate', 'simulate', 'serve']) {
+    for (const command of ['validate', 'simulate', 'serve', 'worker']) {
       const r = await cli([command, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`Usage: scoremap ${command}`));
@@ -160,5 +160,35 @@ describe('scoremap import / export', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/problem/);
     expect((await cli(['export', 'nope', '--db', db])).code).toBe(1);
+  });
+});
+
+describe('scoremap serve and worker: the database', () => {
+  it('a PostgreSQL server that does not answer stops the start with the reason, in one line (exit 1), password hidden', async () => {
+    for (const command of ['serve', 'worker']) {
+      const r = await cli([command, ...(command === 'serve' ? ['--port', '0'] : []), '--db', 'postgres://ann:s3cret@127.0.0.1:1/scoremap']);
+      expect(r.code, command).toBe(1);
+      expect(r.stderr).toMatch(/^Scoremap cannot start on postgres:\/\/ann:\*\*\*@127\.0\.0\.1:1\/scoremap: Cannot open the PostgreSQL database .*ECONNREFUSED/);
+      expect(r.stderr).not.toMatch(/s3cret/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('a URL that is not one, or names no database, is said plainly (exit 1)', async () => {
+    const r = await cli(['serve', '--port', '0', '--db', 'postgres://127.0.0.1:5432']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/names no database: add it after the host/);
+    const bad = await cli(['worker', '--db', 'postgres://ann@[::1/x']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/is not a database URL: write it as postgres:\/\/user:password@host:5432\/database/);
+  });
+
+  it('a worker needs PostgreSQL, and --durable and --lease go with one database each (exit 2)', async () => {
+    const worker = await cli(['worker', '--db', './data/x.db']);
+    expect(worker.code).toBe(2);
+    expect(worker.stderr).toMatch(/scoremap worker shares a PostgreSQL database/);
+    expect((await cli(['serve', '--db', 'postgres://h/db', '--durable'])).stderr).toMatch(/--durable is for SQLite/);
+    expect((await cli(['serve', '--db', './data/x.db', '--lease', '5'])).stderr).toMatch(/--lease is for PostgreSQL/);
+    expect((await cli(['worker', '--db', 'postgres://h/db', '--lease', '0'])).stderr).toMatch(/--lease is a number of seconds/);
   });
 });
