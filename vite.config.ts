@@ -76,7 +76,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                 include: ['engine/**/*.test.ts', 'server/**/*.test.ts', 'test/**/*.test.ts'],
                 exclude: SQLITE_ONLY,
                 globalSetup: ['test/postgres-setup.ts'],
-                env: { SCOREMAP_TEST_PG: pg },
+                // Each run's schemas carry its start time: runs side by side leave each other's alone.
+                env: { SCOREMAP_TEST_PG: pg, SCOREMAP_TEST_RUN: Date.now().toString(36) },
               },
             }]
           : []),

@@ -48,6 +48,16 @@ export interface Dialect {
   /** Runs `fn` while holding the world lock alone (other processes' work waits). */
   exclusively<T>(db: Kysely<DB>, fn: () => Promise<T>): Promise<T>;
 
+  /**
+   * Many rows of a hot statement in one statement, where a round trip per row would cost more than
+   * the work (PostgreSQL over a socket; SQLite runs them per row on its in-process connection).
+   * Rows are by column name; `update` answers, per row, whether a stored row matched its key.
+   */
+  readonly batch?: {
+    insert(db: Kysely<DB>, table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
+    update(db: Kysely<DB>, table: string, set: readonly string[], where: readonly string[], rows: readonly Record<string, unknown>[]): Promise<boolean[]>;
+  };
+
   /** Whether an error means "run the transaction again": a deadlock, a serialization failure or a unique key another process just took. */
   isRetryable(err: unknown): boolean;
   /** Whether an error is a unique-key violation. */
@@ -63,9 +73,14 @@ export function registerDialect(db: Kysely<DB>, dialect: Dialect): void {
 
 /** The dialect of a Kysely instance or transaction opened by the store. */
 export function dialectOf(db: Kysely<any>): Dialect {
-  const d = dialects.get(db.getExecutor().adapter);
+  const d = knownDialectOf(db);
   if (!d) throw new Error('dialectOf: this Kysely instance was not opened by Store.open');
   return d;
+}
+
+/** The dialect of a Kysely instance, or undefined when the store did not open it. */
+export function knownDialectOf(db: Kysely<any>): Dialect | undefined {
+  return dialects.get(db.getExecutor().adapter);
 }
 
 /** A stable 64-bit key for an advisory lock, from a name (FNV-1a). */

@@ -112,6 +112,9 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
 /** PostgreSQL's SQLSTATE codes Scoremap answers by running the transaction again. */
 const RETRY = new Set(['40001', '40P01', '23505']);
 
+/** Rows per batch statement (one JSON parameter each). */
+const BATCH_ROWS = 5_000;
+
 /** The world lock's key (an advisory lock: no table, released with the transaction or connection). */
 const WORLD = lockKey('scoremap:world');
 
@@ -194,6 +197,42 @@ export const postgresDialect: Dialect = {
         await sql`select pg_advisory_unlock(${WORLD.toString()}::bigint)`.execute(conn);
       }
     });
+  },
+
+  batch: {
+    // One statement per batch: the rows travel as one JSON parameter, typed by the table's own row
+    // type (json_populate_recordset), in their order (ids of inserted rows increase in that order).
+    async insert(db, table, rows) {
+      if (rows.length === 0) return;
+      const columns = Object.keys(rows[0]);
+      for (let i = 0; i < rows.length; i += BATCH_ROWS) {
+        const json = JSON.stringify(rows.slice(i, i + BATCH_ROWS));
+        await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))})
+          select ${sql.join(columns.map((c) => sql.ref(`v.${c}`)))}
+          from json_populate_recordset(null::${sql.table(table)}, ${json}::json) with ordinality as v order by v.ordinality`.execute(db);
+      }
+    },
+    async update(db, table, set, where, rows) {
+      // The last row for a key wins, as when they run one by one.
+      const keyOf = (r: Record<string, unknown>) => JSON.stringify(where.map((c) => r[c]));
+      const last = new Map<string, Record<string, unknown>>();
+      for (const r of rows) {
+        last.delete(keyOf(r));
+        last.set(keyOf(r), r);
+      }
+      const unique = [...last.values()];
+      const matched = new Set<string>();
+      for (let i = 0; i < unique.length; i += BATCH_ROWS) {
+        const part = unique.slice(i, i + BATCH_ROWS);
+        const { rows: hit } = await sql<{ n: number }>`update ${sql.table(table)} as t
+          set ${sql.join(set.map((c) => sql`${sql.id(c)} = ${sql.ref(`v.${c}`)}`))}
+          from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(part)}::json) with ordinality as v
+          where ${sql.join(where.map((c) => sql`${sql.ref(`t.${c}`)} = ${sql.ref(`v.${c}`)}`), sql` and `)}
+          returning v.ordinality as n`.execute(db);
+        for (const h of hit) matched.add(keyOf(part[Number(h.n) - 1]));
+      }
+      return rows.map((r) => matched.has(keyOf(r)));
+    },
   },
 
   isRetryable: (err) => RETRY.has((err as { code?: string })?.code ?? ''),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Store } from './store.js';
-import { openTestStore } from './testing.js';
+import { onPostgres, openTestStore, testDatabase } from './testing.js';
 import { sql } from 'kysely';
 
 /** Every row of the tables these writes touch, in a stable order. */
@@ -13,8 +13,8 @@ async function snapshot(s: Store): Promise<Record<string, unknown[]>> {
 }
 
 /** The same writes through both paths: direct prepared statements (SQLite) and Kysely (other dialects). */
-async function writeAll(direct: boolean): Promise<Record<string, unknown[]>> {
-  const s = await Store.open(':memory:', { direct });
+async function writeAll(direct: boolean, location = ':memory:'): Promise<Record<string, unknown[]>> {
+  const s = await Store.open(location, { direct });
   await s.createFields([{ key: 'points', label: 'Points', type: 'number' }], 1);
   await s.insertContacts([{ id: 'a', fields: { email: 'a@x.test', points: 1 }, tags: [], createdAt: 1 }]);
   await s.transaction(async (tx) => {
@@ -39,6 +39,21 @@ describe('hot statements', () => {
     expect(direct.contacts).toMatchObject([{ id: 'a', f_points: 5, updated_at: 2 }, { id: 'b', f_points: 7, created_at: 2 }]);
     expect(direct.positions).toMatchObject([{ contact_id: 'a', element_id: 'x', due_at: 12, stuck: 1 }, { contact_id: 'b', element_id: 'w', on_condition: 1 }]);
     expect(direct.events).toMatchObject([{ id: 'e1', contact_id: 'a', type: 'click' }]);
+  });
+
+  it.skipIf(!onPostgres)('write the same rows on PostgreSQL, many rows to a statement, as on SQLite one by one', async () => {
+    expect(await writeAll(false, testDatabase())).toEqual(await writeAll(true));
+    // Many rows at once keep their order (history ids) and the last write to a key wins.
+    const s = await openTestStore();
+    await s.insertContacts([{ id: 'a', fields: {}, tags: [], createdAt: 1 }, { id: 'b', fields: {}, tags: [], createdAt: 1 }]);
+    const changes = Array.from({ length: 12_000 }, (_, i) => ({ contactId: i % 2 ? 'a' : 'b', at: i, field: 'score', from: i, to: i + 1, cause: { api: true as const } }));
+    await s.transaction((tx) => tx.insertHistory(changes));
+    const history = (await snapshot(s)).history as { at: number; id: number }[];
+    expect(history.map((h) => h.at)).toEqual(changes.map((c) => c.at));
+    expect(new Set(history.map((h) => h.id)).size).toBe(12_000);
+    await s.transaction((tx) => tx.writeContacts([{ id: 'a', values: { score: 1 } }, { id: 'b', values: { score: 2 } }, { id: 'a', values: { score: 3 } }, { id: 'new', values: { score: 4 } }], 5));
+    expect(((await snapshot(s)).contacts as { id: string; f_score: number }[]).map((c) => [c.id, c.f_score])).toEqual([['a', 3], ['b', 2], ['new', 4]]);
+    await s.close();
   });
 
   it('write only what changed in a position whose stored row is known', async () => {

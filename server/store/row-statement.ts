@@ -1,5 +1,6 @@
-import { CompiledQuery } from 'kysely';
-import type { Compilable, Kysely } from 'kysely';
+import { CompiledQuery, InsertQueryNode, PrimitiveValueListNode, ValuesNode } from 'kysely';
+import type { Compilable, Kysely, RootOperationNode } from 'kysely';
+import { knownDialectOf } from './dialect.js';
 import type { DB } from './schema.js';
 
 /**
@@ -44,14 +45,21 @@ const MARK = '\u0000row:';
  */
 export class RowStatement<R extends Record<string, unknown>> {
   readonly #build: (db: Kysely<DB>, p: Param) => Compilable<unknown>;
-  /** Compiled once per dialect adapter: the SQL and which row key each parameter takes. */
-  readonly #compiled = new WeakMap<object, { sql: string; keys: (keyof R)[] }>();
+  readonly #update: UpdateShape | undefined;
+  /** Compiled once per dialect adapter: the SQL, which row key each parameter takes, and how its rows batch. */
+  readonly #compiled = new WeakMap<object, Compiled<R>>();
 
-  constructor(build: (db: Kysely<DB>, p: <K extends keyof R & string>(key: K) => never) => Compilable<unknown>) {
+  /**
+   * `update`: the statement is `update <table> set <set = p(col)…> where <where = p(col)…>`, rows keyed
+   * by column, so a dialect that batches (PostgreSQL) can run many rows as one statement. A plain
+   * insert of one row of placeholders batches too (its shape is read off the statement).
+   */
+  constructor(build: (db: Kysely<DB>, p: <K extends keyof R & string>(key: K) => never) => Compilable<unknown>, opts: { update?: UpdateShape } = {}) {
     this.#build = build as (db: Kysely<DB>, p: Param) => Compilable<unknown>;
+    this.#update = opts.update;
   }
 
-  #compile(db: Kysely<DB>): { sql: string; keys: (keyof R)[] } {
+  #compile(db: Kysely<DB>): Compiled<R> {
     const adapter = db.getExecutor().adapter;
     let c = this.#compiled.get(adapter);
     if (!c) {
@@ -60,16 +68,37 @@ export class RowStatement<R extends Record<string, unknown>> {
         if (typeof v !== 'string' || !v.startsWith(MARK)) throw new Error(`RowStatement: every value must be a p('key') placeholder (${q.sql})`);
         return v.slice(MARK.length) as keyof R;
       });
-      c = { sql: q.sql, keys };
+      c = { sql: q.sql, keys, insert: insertShape(q.query) };
       this.#compiled.set(adapter, c);
     }
     return c;
   }
 
+  /** Runs many rows as few statements where the dialect offers it; false when it does not. */
+  async #batch(db: Kysely<DB>, c: Compiled<R>, rows: readonly R[], seen: (row: R, changed: number) => void): Promise<boolean> {
+    const batch = directOf(db) ? undefined : knownDialectOf(db)?.batch;
+    if (!batch) return false;
+    if (c.insert) {
+      const { table, columns } = c.insert;
+      await batch.insert(db, table, rows.map((r) => Object.fromEntries(columns.map(([col, key]) => [col, r[key] ?? null]))));
+      for (const r of rows) seen(r, 1);
+      return true;
+    }
+    if (this.#update) {
+      const { table, set, where } = this.#update;
+      const matched = await batch.update(db, table, set, where, rows as readonly Record<string, unknown>[]);
+      rows.forEach((r, i) => seen(r, matched[i] ? 1 : 0));
+      return true;
+    }
+    return false;
+  }
+
   /** Runs the statement for each row, in order, telling `seen` how many rows each changed. */
   async #each(db: Kysely<DB>, rows: readonly R[], seen: (row: R, changed: number) => void): Promise<void> {
     if (rows.length === 0) return;
-    const { sql, keys } = this.#compile(db);
+    const compiled = this.#compile(db);
+    if (rows.length > 1 && (await this.#batch(db, compiled, rows, seen))) return;
+    const { sql, keys } = compiled;
     const conn = directOf(db);
     for (const row of rows) {
       const params = keys.map((k) => row[k] ?? null);
@@ -104,6 +133,38 @@ export class RowStatement<R extends Record<string, unknown>> {
   }
 }
 
+/** An update by key: `update <table> set <set…> where <where…>`, each value a row's column. */
+interface UpdateShape {
+  readonly table: string;
+  readonly set: readonly string[];
+  readonly where: readonly string[];
+}
+
+interface Compiled<R> {
+  readonly sql: string;
+  readonly keys: (keyof R)[];
+  /** A plain insert of one row of placeholders: its table and [column, row key] pairs. */
+  readonly insert: { table: string; columns: [string, keyof R][] } | undefined;
+}
+
+/** The table and columns of a plain one-row insert (no conflict clause, nothing returned), read off Kysely's node. */
+function insertShape<R>(node: RootOperationNode): Compiled<R>['insert'] {
+  if (!InsertQueryNode.is(node) || node.onConflict || node.returning || node.ignore || !node.columns) return undefined;
+  const values = node.values;
+  if (!values || !ValuesNode.is(values) || values.values.length !== 1) return undefined;
+  const row = values.values[0];
+  if (!PrimitiveValueListNode.is(row)) return undefined;
+  const table = node.into?.table.identifier.name;
+  if (!table) return undefined;
+  const columns: [string, keyof R][] = [];
+  for (const [i, col] of node.columns.entries()) {
+    const v = row.values[i];
+    if (typeof v !== 'string' || !v.startsWith(MARK)) return undefined;
+    columns.push([col.column.name, v.slice(MARK.length) as keyof R]);
+  }
+  return { table, columns };
+}
+
 const updates = new Map<string, RowStatement<Record<string, unknown>>>();
 
 /**
@@ -118,7 +179,7 @@ export function updateStatement(table: keyof DB, set: readonly string[], where: 
       let q = db.updateTable(table).set(Object.fromEntries(set.map((c) => [c, p(c)])) as never);
       for (const c of where) q = q.where(c as never, '=', p(c));
       return q;
-    });
+    }, { update: { table, set, where } });
     updates.set(key, stmt);
   }
   return stmt;

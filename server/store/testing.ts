@@ -10,7 +10,7 @@ export const TEST_POSTGRES = process.env.SCOREMAP_TEST_PG ?? '';
 /** Whether this test run is the PostgreSQL half. */
 export const onPostgres = TEST_POSTGRES !== '';
 
-/** Schemas the PostgreSQL half creates are named so: the global setup drops them. */
+/** Schemas the PostgreSQL half creates are named so, then the run's start (base 36 ms): the global setup drops them. */
 export const TEST_SCHEMA_PREFIX = 'scoremap_t_';
 
 /**
@@ -20,7 +20,7 @@ export const TEST_SCHEMA_PREFIX = 'scoremap_t_';
 export function testDatabase(file?: string): string {
   if (!onPostgres) return file ?? ':memory:';
   const u = new URL(TEST_POSTGRES);
-  u.searchParams.set('schema', `${TEST_SCHEMA_PREFIX}${randomBytes(6).toString('hex')}`);
+  u.searchParams.set('schema', `${TEST_SCHEMA_PREFIX}${process.env.SCOREMAP_TEST_RUN ?? '0'}_${randomBytes(6).toString('hex')}`);
   return u.toString();
 }
 
