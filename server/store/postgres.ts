@@ -175,7 +175,21 @@ export const postgresDialect: Dialect = {
       .forUpdate('c')
       .skipLocked()
       .execute();
-    return rows.map((r) => ({ contactId: r.contact_id, elementId: r.element_id, armedValue: Number(r.armed_value), dueAt: Number(r.due_at) }));
+    if (rows.length === 0) return [];
+    // The timers were read as of the statement's start, the locks taken after: one another process
+    // fired and committed in that instant would fire again. Read them again, now that no one else can
+    // change them (a wake needs no such look: the engine checks the place it loads after the lock).
+    const now = await db
+      .selectFrom('date_timers')
+      .select(['contact_id', 'element_id', 'armed_value', 'due_at'])
+      .where('map_id', '=', mapId)
+      .where('contact_id', 'in', [...new Set(rows.map((r) => r.contact_id))])
+      .where('due_at', 'is not', null)
+      .execute();
+    const key = (r: { contact_id: string; element_id: string; armed_value: number; due_at: number | null }) =>
+      `${r.contact_id}\u0000${r.element_id}\u0000${Number(r.armed_value)}\u0000${Number(r.due_at)}`;
+    const still = new Set(now.map(key));
+    return rows.filter((r) => still.has(key(r))).map((r) => ({ contactId: r.contact_id, elementId: r.element_id, armedValue: Number(r.armed_value), dueAt: Number(r.due_at) }));
   },
 
   async tryJobLock(db, key) {
