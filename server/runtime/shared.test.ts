@@ -106,4 +106,16 @@ describe.skipIf(!onPostgres)('several engines on one PostgreSQL database', () =>
     expect(zoe.size).toBe(1);
     expect((await a.store.loadContacts([...zoe.values()])).get([...zoe.values()][0])!.fields.hits).toBe(2);
   });
+
+  it('leave installations in other schemas of the same database alone: their locks are their own', async () => {
+    const [a] = await engines(1);
+    const [b] = await engines(1);
+    let release!: () => void;
+    const held = a.store.exclusively(() => new Promise<void>((ok) => (release = ok)));
+    await new Promise((r) => setTimeout(r, 100)); // a holds its world lock alone now
+    const timeout = new Promise<string>((ok) => setTimeout(() => ok('waited for the other schema'), 3_000));
+    expect(await Promise.race([b.runDue().then(() => 'ran'), timeout])).toBe('ran');
+    release();
+    await held;
+  });
 });

@@ -92,10 +92,12 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   // lease. The transaction's next statement fails (and is rolled back, its work left to others);
   // the pool drops the broken connection when it comes back.
   pool.on('connect', (client) => client.on('error', () => undefined));
+  let current: string;
   try {
     const client = await pool.connect();
     try {
       if (schema) await client.query(`create schema if not exists ${schema}`);
+      current = (await client.query<{ s: string }>('select current_schema() as s')).rows[0].s;
     } finally {
       client.release();
     }
@@ -105,7 +107,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     throw new Error(`Cannot open the PostgreSQL database ${redactUrl(url)}: ${e.message || e.code || String(err)}`, { cause: err });
   }
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(opts.log ? { log: opts.log } : {}) });
-  registerDialect(db, postgresDialect);
+  registerDialect(db, postgresDialect(current));
   return db;
 }
 
@@ -115,140 +117,147 @@ const RETRY = new Set(['40001', '40P01', '23505']);
 /** Rows per batch statement (one JSON parameter each). */
 const BATCH_ROWS = 5_000;
 
-/** The world lock's key (an advisory lock: no table, released with the transaction or connection). */
-const WORLD = lockKey('scoremap:world');
+/**
+ * PostgreSQL's answers for the Scoremap tables in `schema`. Its advisory locks (the world lock, job
+ * locks) are database-wide: their keys name the schema, so installations in other schemas of the
+ * same database never wait for each other.
+ */
+export function postgresDialect(schema: string): Dialect {
+  const key = (name: string) => lockKey(`scoremap:${schema}:${name}`).toString();
+  /** The world lock's key (an advisory lock: no table, released with the transaction or connection). */
+  const WORLD = key('world');
+  return {
+    name: 'postgres',
+    shared: true,
 
-export const postgresDialect: Dialect = {
-  name: 'postgres',
-  shared: true,
+    autoId: { type: 'bigint', define: (col) => col.primaryKey().generatedByDefaultAsIdentity() },
 
-  autoId: { type: 'bigint', define: (col) => col.primaryKey().generatedByDefaultAsIdentity() },
-
-  roundTo(x: RawBuilder<unknown>, places: number): RawBuilder<number> {
-    // round(double precision, int) does not exist; numeric rounds half away from zero, as SQLite does.
-    return sql<number>`round((${x})::numeric, ${sql.lit(places)})::double precision`;
-  },
-
-  async lockContacts(db, ids, opts = {}) {
-    if (ids.length === 0) return new Set();
-    const sorted = [...new Set(ids)].sort();
-    const held = new Set<string>();
-    for (let i = 0; i < sorted.length; i += 5_000) {
-      const part = sorted.slice(i, i + 5_000);
-      const q = db.selectFrom('contacts').select('id').where('id', 'in', part).orderBy('id').forUpdate();
-      for (const r of await (opts.skipLocked ? q.skipLocked() : q).execute()) held.add(r.id);
-    }
-    return held;
-  },
-
-  async claimDuePositions(db, mapId, upTo, limit) {
-    // The contact's row is the claim: the batch that holds it is the only one working on that
-    // contact, whatever map or trigger the work comes from, and an event for it waits its turn.
-    const rows = await db
-      .selectFrom('positions as p')
-      .innerJoin('contacts as c', 'c.id', 'p.contact_id')
-      .select(['p.contact_id', 'p.due_at'])
-      .where('p.map_id', '=', mapId)
-      .where('p.due_at', 'is not', null)
-      .where('p.due_at', '<=', upTo)
-      .orderBy('p.due_at')
-      .orderBy('p.contact_id')
-      .limit(limit)
-      .forUpdate('c')
-      .skipLocked()
-      .execute();
-    return rows.map((r) => ({ contactId: r.contact_id, dueAt: Number(r.due_at) }));
-  },
-
-  async claimDueDateTimers(db, mapId, upTo, limit) {
-    const rows = await db
-      .selectFrom('date_timers as t')
-      .innerJoin('contacts as c', 'c.id', 't.contact_id')
-      .select(['t.contact_id', 't.element_id', 't.armed_value', 't.due_at'])
-      .where('t.map_id', '=', mapId)
-      .where('t.due_at', 'is not', null)
-      .where('t.due_at', '<=', upTo)
-      .orderBy('t.due_at')
-      .orderBy('t.contact_id')
-      .orderBy('t.element_id')
-      .limit(limit)
-      .forUpdate('c')
-      .skipLocked()
-      .execute();
-    if (rows.length === 0) return [];
-    // The timers were read as of the statement's start, the locks taken after: one another process
-    // fired and committed in that instant would fire again. Read them again, now that no one else can
-    // change them (a wake needs no such look: the engine checks the place it loads after the lock).
-    const now = await db
-      .selectFrom('date_timers')
-      .select(['contact_id', 'element_id', 'armed_value', 'due_at'])
-      .where('map_id', '=', mapId)
-      .where('contact_id', 'in', [...new Set(rows.map((r) => r.contact_id))])
-      .where('due_at', 'is not', null)
-      .execute();
-    const key = (r: { contact_id: string; element_id: string; armed_value: number; due_at: number | null }) =>
-      `${r.contact_id}\u0000${r.element_id}\u0000${Number(r.armed_value)}\u0000${Number(r.due_at)}`;
-    const still = new Set(now.map(key));
-    return rows.filter((r) => still.has(key(r))).map((r) => ({ contactId: r.contact_id, elementId: r.element_id, armedValue: Number(r.armed_value), dueAt: Number(r.due_at) }));
-  },
-
-  async tryJobLock(db, key) {
-    const { rows } = await sql<{ taken: boolean }>`select pg_try_advisory_xact_lock(${lockKey(`scoremap:job:${key}`).toString()}::bigint) as taken`.execute(db);
-    return rows[0]?.taken === true;
-  },
-
-  async shareWorld(db) {
-    await sql`select pg_advisory_xact_lock_shared(${WORLD.toString()}::bigint)`.execute(db);
-  },
-
-  async exclusively(db, fn) {
-    // A session lock on one connection of the pool, held while `fn` works through the others.
-    return db.connection().execute(async (conn) => {
-      await sql`select pg_advisory_lock(${WORLD.toString()}::bigint)`.execute(conn);
-      try {
-        return await fn();
-      } finally {
-        await sql`select pg_advisory_unlock(${WORLD.toString()}::bigint)`.execute(conn);
-      }
-    });
-  },
-
-  batch: {
-    // One statement per batch: the rows travel as one JSON parameter, typed by the table's own row
-    // type (json_populate_recordset), in their order (ids of inserted rows increase in that order).
-    async insert(db, table, rows) {
-      if (rows.length === 0) return;
-      const columns = Object.keys(rows[0]);
-      for (let i = 0; i < rows.length; i += BATCH_ROWS) {
-        const json = JSON.stringify(rows.slice(i, i + BATCH_ROWS));
-        await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))})
-          select ${sql.join(columns.map((c) => sql.ref(`v.${c}`)))}
-          from json_populate_recordset(null::${sql.table(table)}, ${json}::json) with ordinality as v order by v.ordinality`.execute(db);
-      }
+    roundTo(x: RawBuilder<unknown>, places: number): RawBuilder<number> {
+      // round(double precision, int) does not exist; numeric rounds half away from zero, as SQLite does.
+      return sql<number>`round((${x})::numeric, ${sql.lit(places)})::double precision`;
     },
-    async update(db, table, set, where, rows) {
-      // The last row for a key wins, as when they run one by one.
-      const keyOf = (r: Record<string, unknown>) => JSON.stringify(where.map((c) => r[c]));
-      const last = new Map<string, Record<string, unknown>>();
-      for (const r of rows) {
-        last.delete(keyOf(r));
-        last.set(keyOf(r), r);
-      }
-      const unique = [...last.values()];
-      const matched = new Set<string>();
-      for (let i = 0; i < unique.length; i += BATCH_ROWS) {
-        const part = unique.slice(i, i + BATCH_ROWS);
-        const { rows: hit } = await sql<{ n: number }>`update ${sql.table(table)} as t
-          set ${sql.join(set.map((c) => sql`${sql.id(c)} = ${sql.ref(`v.${c}`)}`))}
-          from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(part)}::json) with ordinality as v
-          where ${sql.join(where.map((c) => sql`${sql.ref(`t.${c}`)} = ${sql.ref(`v.${c}`)}`), sql` and `)}
-          returning v.ordinality as n`.execute(db);
-        for (const h of hit) matched.add(keyOf(part[Number(h.n) - 1]));
-      }
-      return rows.map((r) => matched.has(keyOf(r)));
-    },
-  },
 
-  isRetryable: (err) => RETRY.has((err as { code?: string })?.code ?? ''),
-  isUniqueViolation: (err) => (err as { code?: string })?.code === '23505',
-};
+    async lockContacts(db, ids, opts = {}) {
+      if (ids.length === 0) return new Set();
+      const sorted = [...new Set(ids)].sort();
+      const held = new Set<string>();
+      for (let i = 0; i < sorted.length; i += 5_000) {
+        const part = sorted.slice(i, i + 5_000);
+        const q = db.selectFrom('contacts').select('id').where('id', 'in', part).orderBy('id').forUpdate();
+        for (const r of await (opts.skipLocked ? q.skipLocked() : q).execute()) held.add(r.id);
+      }
+      return held;
+    },
+
+    async claimDuePositions(db, mapId, upTo, limit) {
+      // The contact's row is the claim: the batch that holds it is the only one working on that
+      // contact, whatever map or trigger the work comes from, and an event for it waits its turn.
+      const rows = await db
+        .selectFrom('positions as p')
+        .innerJoin('contacts as c', 'c.id', 'p.contact_id')
+        .select(['p.contact_id', 'p.due_at'])
+        .where('p.map_id', '=', mapId)
+        .where('p.due_at', 'is not', null)
+        .where('p.due_at', '<=', upTo)
+        .orderBy('p.due_at')
+        .orderBy('p.contact_id')
+        .limit(limit)
+        .forUpdate('c')
+        .skipLocked()
+        .execute();
+      return rows.map((r) => ({ contactId: r.contact_id, dueAt: Number(r.due_at) }));
+    },
+
+    async claimDueDateTimers(db, mapId, upTo, limit) {
+      const rows = await db
+        .selectFrom('date_timers as t')
+        .innerJoin('contacts as c', 'c.id', 't.contact_id')
+        .select(['t.contact_id', 't.element_id', 't.armed_value', 't.due_at'])
+        .where('t.map_id', '=', mapId)
+        .where('t.due_at', 'is not', null)
+        .where('t.due_at', '<=', upTo)
+        .orderBy('t.due_at')
+        .orderBy('t.contact_id')
+        .orderBy('t.element_id')
+        .limit(limit)
+        .forUpdate('c')
+        .skipLocked()
+        .execute();
+      if (rows.length === 0) return [];
+      // The timers were read as of the statement's start, the locks taken after: one another process
+      // fired and committed in that instant would fire again. Read them again, now that no one else can
+      // change them (a wake needs no such look: the engine checks the place it loads after the lock).
+      const now = await db
+        .selectFrom('date_timers')
+        .select(['contact_id', 'element_id', 'armed_value', 'due_at'])
+        .where('map_id', '=', mapId)
+        .where('contact_id', 'in', [...new Set(rows.map((r) => r.contact_id))])
+        .where('due_at', 'is not', null)
+        .execute();
+      const key = (r: { contact_id: string; element_id: string; armed_value: number; due_at: number | null }) =>
+        `${r.contact_id}\u0000${r.element_id}\u0000${Number(r.armed_value)}\u0000${Number(r.due_at)}`;
+      const still = new Set(now.map(key));
+      return rows.filter((r) => still.has(key(r))).map((r) => ({ contactId: r.contact_id, elementId: r.element_id, armedValue: Number(r.armed_value), dueAt: Number(r.due_at) }));
+    },
+
+    async tryJobLock(db, job) {
+      const { rows } = await sql<{ taken: boolean }>`select pg_try_advisory_xact_lock(${key(`job:${job}`)}::bigint) as taken`.execute(db);
+      return rows[0]?.taken === true;
+    },
+
+    async shareWorld(db) {
+      await sql`select pg_advisory_xact_lock_shared(${WORLD}::bigint)`.execute(db);
+    },
+
+    async exclusively(db, fn) {
+      // A session lock on one connection of the pool, held while `fn` works through the others.
+      return db.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(${WORLD}::bigint)`.execute(conn);
+        try {
+          return await fn();
+        } finally {
+          await sql`select pg_advisory_unlock(${WORLD}::bigint)`.execute(conn);
+        }
+      });
+    },
+
+    batch: {
+      // One statement per batch: the rows travel as one JSON parameter, typed by the table's own row
+      // type (json_populate_recordset), in their order (ids of inserted rows increase in that order).
+      async insert(db, table, rows) {
+        if (rows.length === 0) return;
+        const columns = Object.keys(rows[0]);
+        for (let i = 0; i < rows.length; i += BATCH_ROWS) {
+          const json = JSON.stringify(rows.slice(i, i + BATCH_ROWS));
+          await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))})
+            select ${sql.join(columns.map((c) => sql.ref(`v.${c}`)))}
+            from json_populate_recordset(null::${sql.table(table)}, ${json}::json) with ordinality as v order by v.ordinality`.execute(db);
+        }
+      },
+      async update(db, table, set, where, rows) {
+        // The last row for a key wins, as when they run one by one.
+        const keyOf = (r: Record<string, unknown>) => JSON.stringify(where.map((c) => r[c]));
+        const last = new Map<string, Record<string, unknown>>();
+        for (const r of rows) {
+          last.delete(keyOf(r));
+          last.set(keyOf(r), r);
+        }
+        const unique = [...last.values()];
+        const matched = new Set<string>();
+        for (let i = 0; i < unique.length; i += BATCH_ROWS) {
+          const part = unique.slice(i, i + BATCH_ROWS);
+          const { rows: hit } = await sql<{ n: number }>`update ${sql.table(table)} as t
+            set ${sql.join(set.map((c) => sql`${sql.id(c)} = ${sql.ref(`v.${c}`)}`))}
+            from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(part)}::json) with ordinality as v
+            where ${sql.join(where.map((c) => sql`${sql.ref(`t.${c}`)} = ${sql.ref(`v.${c}`)}`), sql` and `)}
+            returning v.ordinality as n`.execute(db);
+          for (const h of hit) matched.add(keyOf(part[Number(h.n) - 1]));
+        }
+        return rows.map((r) => matched.has(keyOf(r)));
+      },
+    },
+
+    isRetryable: (err) => RETRY.has((err as { code?: string })?.code ?? ''),
+    isUniqueViolation: (err) => (err as { code?: string })?.code === '23505',
+  };
+}
