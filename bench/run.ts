@@ -1,11 +1,15 @@
 /**
- * `npm run bench` (full: 1M contacts) or `npm run bench -- --quick` (100k, under a minute): every
- * figure beside a baseline measured in the same run, written to bench/results.json and printed.
+ * `npm run bench` (full: 1M contacts) or `npm run bench -- --quick` (100k): every figure beside a
+ * baseline measured in the same run, written to bench/results.json and printed. The decay tick on
+ * PostgreSQL with several workers runs when a server answers (SCOREMAP_BENCH_DATABASE_URL, else
+ * the one `scripts/test-postgres.sh` starts) and adds about a minute.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { redactUrl } from '../server/store/postgres.js';
 import { decayTick, type DecayTickResult } from './decay-tick.js';
+import { decayWorkers, postgresUnavailable, type DecayWorkersResult } from './decay-workers.js';
 import { degradation, type DegradationResult } from './degradation.js';
 import { intake, type IntakeResult } from './intake.js';
 import { checkSetup } from './check-setup.js';
@@ -19,11 +23,20 @@ export interface BenchPlan {
   readonly singleSeconds: number;
   /** Contacts for the setup check against the real engine. */
   readonly checkN: number;
+  /** The decay tick on PostgreSQL: `n` contacts, each count of worker processes in turn. Absent: not run. */
+  readonly workers?: { readonly n: number; readonly counts: readonly number[] };
 }
 
+/** Where `scripts/test-postgres.sh` starts its throwaway server. */
+const LOCAL_TEST_POSTGRES = 'postgres://scoremap@127.0.0.1:54329/scoremap_test';
+
+// The PostgreSQL tick runs at 100,000 in both plans: three worker counts take about a minute there on 2
+// cores, and some ten times that at 1M.
+const WORKERS = { n: 100_000, counts: [1, 2, 3] };
+
 export const PLANS = {
-  full: { name: 'full', scaling: [10_000, 100_000, 1_000_000], events: 200_000, singleSeconds: 5, checkN: 2_000 },
-  quick: { name: 'quick', scaling: [10_000, 100_000], events: 50_000, singleSeconds: 2, checkN: 1_000 },
+  full: { name: 'full', scaling: [10_000, 100_000, 1_000_000], events: 200_000, singleSeconds: 5, checkN: 2_000, workers: WORKERS },
+  quick: { name: 'quick', scaling: [10_000, 100_000], events: 50_000, singleSeconds: 2, checkN: 1_000, workers: WORKERS },
 } satisfies Record<string, BenchPlan>;
 
 export interface BenchResults {
@@ -31,6 +44,8 @@ export interface BenchResults {
   readonly machine: { cpus: number; node: string; platform: string };
   readonly setupMatchesEngine: boolean;
   readonly decay: DecayTickResult[];
+  /** The decay tick on PostgreSQL with several workers, or why it did not run (absent: not in the plan). */
+  readonly decayWorkers?: { readonly database: string; readonly runs: DecayWorkersResult[] } | { readonly skipped: string };
   readonly intake: IntakeResult;
   readonly degradation: DegradationResult;
   readonly memory: { n: number; peakRssMb: number; dbBytesPerContact: number };
@@ -46,6 +61,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void = ()
     log(`decay tick at ${n.toLocaleString('en')}…`);
     decay.push(await decayTick(n));
   }
+  const onPostgres = plan.workers && (await decayOnPostgres(plan.workers, log));
   const big = decay[decay.length - 1];
   log(`event intake (${plan.events.toLocaleString('en')} events)…`);
   const intakeResult = await intake(plan.events, plan.singleSeconds);
@@ -56,10 +72,24 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void = ()
     machine: { cpus: cpus().length, node: process.version, platform: process.platform },
     setupMatchesEngine,
     decay,
+    ...(onPostgres ? { decayWorkers: onPostgres } : {}),
     intake: intakeResult,
     degradation: deg,
     memory: { n: big.n, peakRssMb: big.peakRssMb, dbBytesPerContact: big.dbBytesPerContact },
   };
+}
+
+/** The decay tick with each count of workers on the PostgreSQL server there is, or why there is none. */
+async function decayOnPostgres(plan: NonNullable<BenchPlan['workers']>, log: (line: string) => void): Promise<NonNullable<BenchResults['decayWorkers']>> {
+  const url = process.env.SCOREMAP_BENCH_DATABASE_URL || LOCAL_TEST_POSTGRES;
+  const unavailable = await postgresUnavailable(url);
+  if (unavailable) {
+    const skipped = `${unavailable}; start one with \`bash scripts/test-postgres.sh\`, or set SCOREMAP_BENCH_DATABASE_URL`;
+    log(`decay tick on PostgreSQL skipped: ${skipped}`);
+    return { skipped };
+  }
+  log(`decay tick on PostgreSQL at ${plan.n.toLocaleString('en')}, ${plan.counts.join(', ')} workers…`);
+  return { database: redactUrl(url), runs: await decayWorkers(plan.n, plan.counts, url, log) };
 }
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -84,8 +114,26 @@ export function table(r: BenchResults): string {
     const w = t[0].map((_, c) => Math.max(...t.map((row) => row[c].length)));
     return t.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  ').trimEnd()).join('\n');
   };
+  const postgres = r.decayWorkers ? `\n\n${workersTable(r.decayWorkers, r, render)}` : '';
   const note = 'Its SQL alone: the statements Scoremap issued, replayed on a copy of the database (SQLite time only). SQL share: that time over Scoremap\'s.';
-  return `${render(rows)}\n\n${render(scaling)}\n\n${note}\n${r.plan} run, ${r.machine.cpus} cores, Node ${r.machine.node}; set-based setup matches the engine: ${r.setupMatchesEngine ? 'yes' : 'NO'}`;
+  return `${render(rows)}\n\n${render(scaling)}${postgres}\n\n${note}\n${r.plan} run, ${r.machine.cpus} cores, Node ${r.machine.node}; set-based setup matches the engine: ${r.setupMatchesEngine ? 'yes' : 'NO'}`;
+}
+
+/** The decay tick on PostgreSQL with 1, 2, 3… workers, under the SQLite one at the same size. */
+function workersTable(w: NonNullable<BenchResults['decayWorkers']>, r: BenchResults, render: (t: string[][]) => string): string {
+  if ('skipped' in w) return `Decay tick on PostgreSQL with several workers: skipped, ${w.skipped}.`;
+  const n = w.runs[0].n;
+  const t: string[][] = [[`Decay tick on PostgreSQL, ${fmt(n)} contacts`, 'Steps/s', 'Speed-up', 'Engine s', 'Start s']];
+  const sqlite = r.decay.find((d) => d.n === n);
+  if (sqlite) t.push(['SQLite, one process (above)', fmt(sqlite.engine), '', fmt(sqlite.engineMs / 1000, 2), '']);
+  for (const run of w.runs) t.push([`${run.workers} worker${run.workers === 1 ? '' : 's'}`, fmt(run.engine), fmt(run.speedup, 2), fmt(run.engineMs / 1000, 2), fmt(run.bootMs / 1000, 1)]);
+  const big = r.decay[r.decay.length - 1].n;
+  const notes = [
+    `Workers: \`scoremap worker\` processes on ${w.database}, timed from the moment every contact comes due until all are parked for the next day; Speed-up: over 1 worker; Start s: until every worker said it was running, before the timing starts.`,
+    `The PostgreSQL server, the workers and the bench share this machine's ${r.machine.cpus} cores.${big !== n ? ` Measured at ${fmt(n)} contacts in ${r.plan} runs too: at ${fmt(big)}, three worker counts would take some ten minutes.` : ''}`,
+    ...w.runs.flatMap((run) => run.trouble.map((line) => `With ${run.workers} worker${run.workers === 1 ? '' : 's'}: ${line}`)),
+  ];
+  return `${render(t)}\n\n${notes.join('\n')}`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -2,32 +2,26 @@
  * Several processes on one PostgreSQL database share the engine's due work, and none runs a piece
  * of it twice, even when one is killed in the middle of a batch (PostgreSQL half of the suite only).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { DECAY_MAP, openDecayWorld, parkSetBased, START_SCORE } from '../bench/park.js';
+import { startWorker as spawnWorker, type WorkerProcess } from '../bench/worker-process.js';
 import { onPostgres, testDatabase } from '../server/store/testing.js';
 import { Store } from '../server/store/store.js';
-import { ROOT } from './server-process.js';
 
 const DAY = 86_400_000;
 const CONTACTS = 50_000;
 
-const workers: ChildProcess[] = [];
+const workers: WorkerProcess[] = [];
 afterEach(() => {
-  for (const w of workers.splice(0)) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+  for (const { proc } of workers.splice(0)) if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
 });
 
-/** `scoremap worker` on `url`, named `name` in pg_stat_activity. */
-function startWorker(url: string, name: string, extra: string[] = []): { proc: ChildProcess; output: () => string } {
-  const u = new URL(url);
-  u.searchParams.set('application_name', name);
-  const proc = spawn(process.execPath, ['bin/scoremap.js', 'worker', '--db', u.toString(), ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  workers.push(proc);
-  return { proc, output: () => out };
+/** `scoremap worker` on `url`, named `name` in pg_stat_activity, SIGKILLed after the test if still running. */
+function startWorker(url: string, name: string, extra: string[] = []): WorkerProcess {
+  const w = spawnWorker(url, name, extra);
+  workers.push(w);
+  return w;
 }
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>): Promise<T> {
