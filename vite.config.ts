@@ -38,9 +38,14 @@ async function testPostgres(): Promise<string | null> {
   return null;
 }
 
-/** Tests of what only SQLite has (its file, its pragmas, the browser, the benchmarks' baselines). */
+/**
+ * Tests of what only SQLite has (its file, its pragmas, the benchmarks' baselines), of the browser,
+ * and of the command line and server process on a SQLite file (simulations always run on a
+ * private in-memory SQLite database): the PostgreSQL half would run them on SQLite again.
+ */
 const SQLITE_ONLY = [
   'test/e2e/**', 'editor/**', 'test/bench.test.ts', 'test/prune.test.ts', 'server/prune.test.ts',
+  'test/crash.test.ts', 'test/server-process.test.ts', 'test/cli.test.ts', 'test/scenarios.test.ts',
 ];
 
 // One config: the editor's build (root `editor/`, output `dist/editor/`, served by the server)

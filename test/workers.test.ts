@@ -34,6 +34,19 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   }
 }
 
+/**
+ * The server process of worker `name` once it holds a batch: its transaction open after the
+ * contacts came due, its last statement on the engine's tables.
+ */
+function holdingBatch(db: Store, name: string, dueAt: number): Promise<number> {
+  return until(`${name} holding a batch`, 90_000, async () => {
+    if (Date.now() < dueAt) return undefined;
+    const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = ${name}
+      and xact_start is not null and state <> 'idle' and query ~ '(positions|history|element_stats|contacts)'`.execute(db.db);
+    return rows[0]?.pid;
+  });
+}
+
 describe.skipIf(!onPostgres)('three workers on one PostgreSQL database', () => {
   it(`decay ${CONTACTS.toLocaleString('en')} contacts exactly once, though one is SIGKILLed mid-batch`, async () => {
     const url = testDatabase();
@@ -48,14 +61,8 @@ describe.skipIf(!onPostgres)('three workers on one PostgreSQL database', () => {
     const [victim] = all;
     const db = await Store.open(url);
     try {
-      // Catch w1 holding a batch (its transaction open after the contacts came due, on the engine's
-      // tables), freeze it there, note which contacts it holds, and kill it.
-      const pid = await until('w1 holding a batch', 90_000, async () => {
-        if (Date.now() < dueAt) return undefined;
-        const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = 'w1'
-          and xact_start is not null and state <> 'idle' and query ~ '(positions|history|element_stats|contacts)'`.execute(db.db);
-        return rows[0]?.pid;
-      });
+      // Catch w1 holding a batch, freeze it there, note which contacts it holds, and kill it.
+      const pid = await holdingBatch(db, 'w1', dueAt);
       victim.proc.kill('SIGSTOP');
       // The statement in flight finishes on the server; then the transaction waits for a client that is frozen.
       await until('w1 frozen in its transaction', 30_000, async () => {
@@ -107,12 +114,7 @@ describe.skipIf(!onPostgres)('three workers on one PostgreSQL database', () => {
     const frozen = startWorker(url, 'w1', ['--lease', '2']);
     const db = await Store.open(url);
     try {
-      const pid = await until('w1 holding a batch', 60_000, async () => {
-        if (Date.now() < dueAt) return undefined;
-        const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = 'w1'
-          and xact_start is not null and state <> 'idle' and query ~ '(positions|history|element_stats|contacts)'`.execute(db.db);
-        return rows[0]?.pid;
-      });
+      const pid = await holdingBatch(db, 'w1', dueAt);
       frozen.proc.kill('SIGSTOP');
       const other = startWorker(url, 'w2', ['--lease', '2']);
       // After 2 s without a word, the server ends w1's session: its claims go back, w2 takes them.
