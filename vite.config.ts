@@ -81,6 +81,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                 include: ['engine/**/*.test.ts', 'server/**/*.test.ts', 'test/**/*.test.ts'],
                 exclude: SQLITE_ONLY,
                 globalSetup: ['test/postgres-setup.ts'],
+                setupFiles: ['test/postgres-file.ts'],
                 // Each run's schemas carry its start time: runs side by side leave each other's alone.
                 env: { SCOREMAP_TEST_PG: pg, SCOREMAP_TEST_RUN: Date.now().toString(36) },
               },

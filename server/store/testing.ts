@@ -20,9 +20,14 @@ export const TEST_SCHEMA_PREFIX = 'scoremap_t_';
 export function testDatabase(file?: string): string {
   if (!onPostgres) return file ?? ':memory:';
   const u = new URL(TEST_POSTGRES);
-  u.searchParams.set('schema', `${TEST_SCHEMA_PREFIX}${process.env.SCOREMAP_TEST_RUN ?? '0'}_${randomBytes(6).toString('hex')}`);
+  const schema = `${TEST_SCHEMA_PREFIX}${process.env.SCOREMAP_TEST_RUN ?? '0'}_${randomBytes(6).toString('hex')}`;
+  u.searchParams.set('schema', schema);
+  createdSchemas.push(schema);
   return u.toString();
 }
+
+/** The schemas this test file made: `test/postgres-file.ts` drops them after the file's tests. */
+export const createdSchemas: string[] = [];
 
 /** Opens a store on a fresh test database (see {@link testDatabase}). */
 export async function openTestStore(opts: OpenOptions = {}): Promise<Store> {
