@@ -74,7 +74,7 @@ export class Runtime {
   #rev: string | null = null;
   /** While this runtime changes the world (and holds the world lock alone). */
   #changingWorld = 0;
-  /** Jobs (cron ticks, degradations) another process was running when this one looked: key → when to look again (clock time). */
+  /** Jobs (cron ticks, degradations) another process was running when this one looked: key → when to look again (real time, ms). */
   #elsewhere = new Map<string, number>();
 
   #budget: { readonly total: number; left: number } | undefined;
