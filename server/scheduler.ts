@@ -23,6 +23,8 @@ export class Scheduler {
   readonly #unsubscribe: () => void;
 
   readonly #maxSleep: number;
+  /** Whether the last look failed because the database was not answering. */
+  #unavailable = false;
   readonly #shared: boolean;
   private readonly onError: (e: unknown) => void;
 
@@ -68,6 +70,8 @@ export class Scheduler {
       // Another process may have published a map or a model since: read the world again first.
       if (this.#shared) await this.rt.refresh();
       await this.rt.runDue();
+      if (this.#unavailable) console.error('scheduler: the database answers again');
+      this.#unavailable = false;
       if (this.#stopped) return;
       const next = await this.rt.nextDue();
       const delay = next === null ? this.#maxSleep : Math.min(this.#maxSleep, Math.max(0, next - this.rt.clock.now()));
@@ -75,7 +79,13 @@ export class Scheduler {
       this.#wakeAt = this.rt.clock.now() + delay;
       this.#timer = setTimeout(() => this.poke(), delay);
     } catch (e) {
-      this.onError(e);
+      // An unreachable database is said in one line, once until it answers again, not a stack a second.
+      if (this.rt.store.dialect.isUnavailable(e)) {
+        if (!this.#unavailable) console.error(`scheduler: the database is not answering (${(e as Error).message}); looking again every second`);
+        this.#unavailable = true;
+      } else {
+        this.onError(e);
+      }
       if (!this.#stopped) {
         this.#wakeAt = this.rt.clock.now() + 1_000;
         this.#timer = setTimeout(() => this.poke(), 1_000);

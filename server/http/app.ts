@@ -51,6 +51,11 @@ export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {
     if (err instanceof HTTPException) {
       return c.json({ error: { message: err.message || 'Request refused' } }, err.status);
     }
+    // Not a bug: the database is down or restarting. Clients retry a 503 (events with ids safely).
+    if (deps.rt.store.dialect.isUnavailable(err)) {
+      c.header('Retry-After', '5');
+      return c.json({ error: { message: `The database is not answering (${(err as Error).message}); nothing was changed by this request: try again in a moment` } }, 503);
+    }
     (deps.logError ?? console.error)(err);
     return c.json({ error: { message: 'Something went wrong on the server; nothing was changed by this request' } }, 500);
   });

@@ -60,6 +60,8 @@ export interface Dialect {
 
   /** Whether an error means "run the transaction again": a deadlock, a serialization failure or a unique key another process just took. */
   isRetryable(err: unknown): boolean;
+  /** Whether an error means the database cannot be reached now (down, restarting, out of connections): a moment later may work. */
+  isUnavailable(err: unknown): boolean;
   /** Whether an error is a unique-key violation. */
   isUniqueViolation(err: unknown): boolean;
 }

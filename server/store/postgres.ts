@@ -111,6 +111,12 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   return db;
 }
 
+/**
+ * Errors that say the server cannot be reached now: the socket's (refused, reset, timed out), and
+ * PostgreSQL's shutdown, crash recovery and too-many-connections codes (class 08 too: connection).
+ */
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
+
 /** PostgreSQL's SQLSTATE codes Scoremap answers by running the transaction again. */
 const RETRY = new Set(['40001', '40P01', '23505']);
 
@@ -257,6 +263,11 @@ export function postgresDialect(schema: string): Dialect {
       },
     },
 
+    isUnavailable: (err) => {
+      const { code, message } = (err ?? {}) as { code?: string; message?: string };
+      return (code !== undefined && (UNAVAILABLE.has(code) || code.startsWith('08')))
+        || /Connection terminated|timeout exceeded when trying to connect/.test(message ?? '');
+    },
     isRetryable: (err) => RETRY.has((err as { code?: string })?.code ?? ''),
     isUniqueViolation: (err) => (err as { code?: string })?.code === '23505',
   };

@@ -158,5 +158,7 @@ export const sqliteDialect: Dialect = {
   shareWorld: async () => undefined,
   exclusively: (_db, fn) => fn(),
   isRetryable: () => false,
+  // The write lock stayed taken past the busy timeout (a long full VACUUM next to the server).
+  isUnavailable: (err) => /^SQLITE_BUSY/.test((err as { code?: string })?.code ?? ''),
   isUniqueViolation: (err) => /UNIQUE constraint failed/.test((err as Error)?.message ?? ''),
 };
