@@ -11,6 +11,7 @@ import { simulate, type SimulationResult } from './simulate.js';
 import { databaseLocation, runUntilSignalled, serveOptions, startServer, startWorker, workerOptions } from './serve.js';
 import { isPostgresUrl, redactUrl } from './store/postgres.js';
 import { DatabaseUnavailable } from './store/store.js';
+import { copyDatabase } from './store/copy.js';
 import { realClock } from '../engine/clock.js';
 import { Store } from './store/store.js';
 import { Runtime } from './runtime/runtime.js';
@@ -31,6 +32,7 @@ Commands:
   simulate <scenario.json>    run a scenario on a private in-memory engine (--json for the API's answer)
   serve                       run the server and the editor (npm start)
   worker                      run the engine without HTTP, next to servers on one PostgreSQL database
+  copy --to postgres://…      copy a SQLite database, all of it, into an empty PostgreSQL one (to move)
   import [map.json|template]  import a map into the database as a draft (no argument: list the templates)
   export <map-id>             print a saved map as JSON
   prune --older-than 365d     delete field history and stored events older than that (--vacuum: shrink the file)
@@ -125,6 +127,21 @@ Options (environment in brackets):
   --durable       fsync every commit (synchronous=FULL): slower, survives power loss
   --build-editor  build the editor first if editor/ changed since the last build (npm start does)
   --help          this help`,
+  copy: `Usage: scoremap copy [--from ./data/scoremap.db] --to postgres://… [--json]
+
+Copies a whole Scoremap database into an empty one, to move from SQLite to PostgreSQL: contacts
+with every field, tags, maps and their versions, where every contact is on every map and when its
+wait is due, date triggers and cron schedules, element counts, events (so their ids stay known),
+the history, scoring models and what each contact holds of them. Custom fields' columns are made
+first. One transaction on each side: the source is read as one snapshot (stop the server first:
+the copy holds its write lock while it runs), and the target has all of it or, after an error, none.
+A target that already has contacts, maps, scoring models or history is refused.
+
+Options:
+  --from FILE   the SQLite database [SCOREMAP_DB] (default ./data/scoremap.db)
+  --to URL      the PostgreSQL database [SCOREMAP_DATABASE_URL]
+  --json        print the rows copied per table as JSON
+  --help        this help`,
   worker: `Usage: scoremap worker --db postgres://… [--lease 30]
 
 Runs the engine without HTTP on a PostgreSQL database that servers (scoremap serve --db
@@ -159,12 +176,14 @@ export async function main(
       ? { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, clock: { type: 'string' }, now: { type: 'string' }, durable: { type: 'boolean' }, lease: { type: 'string' }, 'build-editor': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
       : command === 'worker'
         ? { db: { type: 'string' }, lease: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+      : command === 'copy'
+        ? { from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
       : command === 'import' || command === 'export'
         ? { db: { type: 'string' }, publish: { type: 'boolean' }, version: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
         : command === 'prune'
           ? { 'older-than': { type: 'string' }, db: { type: 'string' }, vacuum: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
           : { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
-    args = parseArgs({ args: [...rest], allowPositionals: command !== 'serve' && command !== 'prune' && command !== 'worker', options });
+    args = parseArgs({ args: [...rest], allowPositionals: !['serve', 'prune', 'worker', 'copy'].includes(command), options });
   } catch (e) {
     err(`${(e as Error).message}\n\n${HELP[command]}\n`);
     return 2;
@@ -185,6 +204,8 @@ export async function main(
         command === 'import'
           ? importCommand(rt, args.positionals, args.values.publish === true, json, out, err)
           : exportCommand(rt, args.positionals, args.values.version as string | undefined, out, err));
+    case 'copy':
+      return copyCommand(args.values as Record<string, string | boolean | undefined>, json, out, err);
     case 'worker': {
       const opts = workerOptions(args.values as Record<string, string | boolean | undefined>);
       if (typeof opts === 'string') {
@@ -213,6 +234,37 @@ async function startUntilSignalled(start: () => Promise<{ stop(): Promise<void> 
     if (!(e instanceof DatabaseUnavailable)) throw e;
     err(`Scoremap cannot start on ${isPostgresUrl(db) ? redactUrl(db) : db}: ${e.message}\n`);
     return 1;
+  }
+}
+
+async function copyCommand(values: Record<string, string | boolean | undefined>, json: boolean, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const from = String(values.from ?? process.env.SCOREMAP_DB ?? './data/scoremap.db');
+  const to = values.to ?? process.env.SCOREMAP_DATABASE_URL;
+  if (typeof to !== 'string' || !isPostgresUrl(to)) {
+    err(`Say where to copy to: --to postgres://user:password@host:5432/database (or SCOREMAP_DATABASE_URL).\n\n${HELP.copy}\n`);
+    return 2;
+  }
+  if (isPostgresUrl(from) || (from !== ':memory:' && !existsSync(from))) {
+    err(`${isPostgresUrl(from) ? 'The copy reads a SQLite file' : `No database at ${from}`} (give it with --from)\n`);
+    return 1;
+  }
+  const source = await openStore(from, err);
+  if (!source) return 1;
+  const target = await openStore(to, err);
+  if (!target) {
+    await source.close();
+    return 1;
+  }
+  try {
+    const copied = await copyDatabase(source, target, json ? undefined : (line) => out(`  ${line}\n`));
+    out(json ? `${JSON.stringify(copied, null, 2)}\n` : `Copied ${from} into ${redactUrl(to)}. Start the servers on it: scoremap serve --db <url>.\n`);
+    return 0;
+  } catch (e) {
+    err(`The copy stopped, and the target has none of it: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    await source.close();
+    await target.close();
   }
 }
 

@@ -31,7 +31,7 @@ describe('scoremap --help', () => {
   });
 
   it('each command explains itself', async () => {
-    for (const command of ['validate', 'simulate', 'serve', 'worker']) {
+    for (const command of ['validate', 'simulate', 'serve', 'worker', 'copy']) {
       const r = await cli([command, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`Usage: scoremap ${command}`));

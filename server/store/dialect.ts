@@ -60,6 +60,9 @@ export interface Dialect {
 
   /** Whether an error means "run the transaction again": a deadlock, a serialization failure or a unique key another process just took. */
   isRetryable(err: unknown): boolean;
+  /** After rows were inserted with their own ids (a copy), lets new rows of `table` number on from the largest. */
+  syncIds(db: Kysely<DB>, table: string, column: string): Promise<void>;
+
   /** Whether an error means the database cannot be reached now (down, restarting, out of connections): a moment later may work. */
   isUnavailable(err: unknown): boolean;
   /** Whether an error is a unique-key violation. */

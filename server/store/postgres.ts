@@ -263,6 +263,11 @@ export function postgresDialect(schema: string): Dialect {
       },
     },
 
+    async syncIds(db, table, column) {
+      // An identity column's sequence does not see ids given explicitly: set it to the largest.
+      await sql`select setval(pg_get_serial_sequence(${table}, ${column}), coalesce(max(${sql.ref(column)}), 0) + 1, false) from ${sql.table(table)}`.execute(db);
+    },
+
     isUnavailable: (err) => {
       const { code, message } = (err ?? {}) as { code?: string; message?: string };
       return (code !== undefined && (UNAVAILABLE.has(code) || code.startsWith('08')))

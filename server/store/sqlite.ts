@@ -157,6 +157,8 @@ export const sqliteDialect: Dialect = {
   tryJobLock: async () => true,
   shareWorld: async () => undefined,
   exclusively: (_db, fn) => fn(),
+  // An explicit id above the largest moves an autoincrement column's counter on by itself.
+  syncIds: async () => undefined,
   isRetryable: () => false,
   // The write lock stayed taken past the busy timeout (a long full VACUUM next to the server).
   isUnavailable: (err) => /^SQLITE_BUSY/.test((err as { code?: string })?.code ?? ''),
