@@ -7,6 +7,8 @@ const MAX_SLEEP_MS = 60_000;
  * work this process hears of only by looking (a look is a few indexed queries).
  */
 const SHARED_SLEEP_MS = 1_000;
+/** How soon to look again when the due work is in another process's hands (a batch takes about this long). */
+const HELD_ELSEWHERE_MS = 50;
 
 /**
  * Keeps the engine running on the real clock: sleeps until the next due wait, date trigger or
@@ -74,7 +76,10 @@ export class Scheduler {
       this.#unavailable = false;
       if (this.#stopped) return;
       const next = await this.rt.nextDue();
-      const delay = next === null ? this.#maxSleep : Math.min(this.#maxSleep, Math.max(0, next - this.rt.clock.now()));
+      let delay = next === null ? this.#maxSleep : Math.min(this.#maxSleep, Math.max(0, next - this.rt.clock.now()));
+      // Still due right after a run: on a shared database, another process holds that work (its
+      // batch is in hand). Look again shortly rather than at once, over and over, until it commits.
+      if (this.#shared && delay === 0) delay = HELD_ELSEWHERE_MS;
       clearTimeout(this.#timer);
       this.#wakeAt = this.rt.clock.now() + delay;
       this.#timer = setTimeout(() => this.poke(), delay);
