@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../server/store/postgres.js';
+import { dropSchemas } from '../server/store/testing.js';
 import type { Store } from '../server/store/store.js';
 import { DAY } from './common.js';
 import { DECAY_MAP, openDecayWorld, parkSetBased } from './park.js';
@@ -102,7 +103,7 @@ async function tickWith(n: number, k: number, url: string, setupAllowanceMs: num
   } finally {
     trouble = await stopAll(procs);
     await store?.close();
-    await dropSchema(url, schema);
+    await dropSchemas(url, schema, (s) => s === schema);
   }
   return measured === 'late' ? measured : { ...measured, trouble };
 }
@@ -145,14 +146,4 @@ async function stopAll(procs: readonly WorkerProcess[]): Promise<string[]> {
     if (errors) trouble.push(`${w.name} printed on stderr: ${errors}`);
   }));
   return trouble;
-}
-
-async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists ${schema} cascade`);
-  } finally {
-    await client.end();
-  }
 }

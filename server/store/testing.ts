@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { Store, type OpenOptions } from './store.js';
 
 /**
@@ -32,4 +33,19 @@ export const createdSchemas: string[] = [];
 /** Opens a store on a fresh test database (see {@link testDatabase}). */
 export async function openTestStore(opts: OpenOptions = {}): Promise<Store> {
   return Store.open(testDatabase(), opts);
+}
+
+/**
+ * Drops, with all they hold, the schemas named `prefix…` in the database at `url` that `which`
+ * accepts (test runs and benchmarks clean up after themselves with it).
+ */
+export async function dropSchemas(url: string, prefix: string, which: (name: string) => boolean): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ nspname: string }>('select nspname from pg_namespace where starts_with(nspname, $1)', [prefix]);
+    for (const { nspname } of rows) if (which(nspname)) await client.query(`drop schema if exists ${nspname} cascade`);
+  } finally {
+    await client.end();
+  }
 }
