@@ -45,7 +45,7 @@ async function testPostgres(): Promise<string | null> {
  */
 const SQLITE_ONLY = [
   'test/e2e/**', 'editor/**', 'test/bench.test.ts', 'test/prune.test.ts', 'server/prune.test.ts',
-  'test/crash.test.ts', 'test/server-process.test.ts', 'test/cli.test.ts', 'test/scenarios.test.ts',
+  'test/crash.test.ts', 'test/server-process.test.ts', 'test/under-load.test.ts', 'test/cli.test.ts', 'test/scenarios.test.ts',
 ];
 
 // One config: the editor's build (root `editor/`, output `dist/editor/`, served by the server)

@@ -48,6 +48,20 @@ export class Effects {
   readonly ruleStates = new Map<string, Map<string, { modelId: string; ruleId: string; holds: boolean; points: number }>>();
   /** The earliest due time written so far: work due later must wait for this batch to be written. */
   earliestDue = Infinity;
+  /**
+   * Instant steps every cause of this batch has run so far (each element a contact passed, each
+   * wait it was woken at): the runtime cuts due work into short transactions by it.
+   */
+  steps = 0;
+  /**
+   * The most steps this batch may run in all (a request's budget: see `MAX_REQUEST_STEPS`); past it,
+   * each further cause is stopped at the guard. Unlimited by default (due work is cut by the runtime).
+   */
+  readonly stepBudget: number;
+
+  constructor(opts: { stepBudget?: number } = {}) {
+    this.stepBudget = opts.stepBudget ?? Infinity;
+  }
 
   recordChange(c: FieldChange): void {
     this.changes.push(c);

@@ -71,7 +71,8 @@ export class Scheduler {
     try {
       // Another process may have published a map or a model since: read the world again first.
       if (this.#shared) await this.rt.refresh();
-      await this.rt.runDue();
+      // In slices: requests are served between them, and a stop ends the run at the next one.
+      await this.rt.runDue({ stopped: () => this.#stopped });
       if (this.#unavailable) console.error('scheduler: the database answers again');
       this.#unavailable = false;
       if (this.#stopped) return;

@@ -11,6 +11,7 @@ import { Scheduler } from './scheduler.js';
 import { createApp } from './http/app.js';
 import { loadToken } from './http/auth.js';
 import { mountPages } from './http/pages.js';
+import { answerClientError } from './http/client-error.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -67,6 +68,7 @@ export async function startServer(opts: ServeOptions, log: (line: string) => voi
     const s = listen({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => ok(s));
     s.once('error', fail);
   });
+  server.on('clientError', answerClientError);
   const { port } = server.address() as AddressInfo;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `http://${host}:${port}/`;

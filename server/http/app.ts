@@ -5,6 +5,7 @@ import type { ManualClock } from '../../engine/clock.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { AppError } from '../errors.js';
 import { requireToken } from './auth.js';
+import { shedLoad } from './load.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiRouter, RegisteredOp } from './router.js';
 import { healthRouter } from '../routes/health.js';
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {
 
   const maxSize = deps.maxBodyBytes ?? 32 * 1024 * 1024;
   app.use('/api/*', requireToken(deps.token));
+  app.use('/api/*', shedLoad(deps.rt.lock));
   app.use('/api/*', bodyLimit({
     maxSize,
     onError: () => {

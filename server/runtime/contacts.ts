@@ -1,6 +1,6 @@
 import type { FieldValue } from '../../engine/elements/types.js';
 import { Effects } from '../../engine/effects.js';
-import { processWork } from '../../engine/cascade.js';
+import { MAX_REQUEST_STEPS, processWork } from '../../engine/cascade.js';
 import type { Cause, ContactState } from '../../engine/state.js';
 import { coerceForField } from '../../engine/values.js';
 import { mergeTags } from './import-batch.js';
@@ -52,7 +52,7 @@ export async function createContacts(rt: Runtime, inputs: readonly ContactInput[
       const taken = emails.length ? await s.findIdsByEmail(emails) : new Map();
       if (taken.size) throw conflict(`A contact with email "${[...taken.keys()][0]}" already exists`);
       await s.insertContacts(states.map((c) => ({ id: c.id, fields: c.fields, tags: c.tags, createdAt: now })));
-      const effects = new Effects();
+      const effects = new Effects({ stepBudget: MAX_REQUEST_STEPS });
       for (const c of states) {
         // The first values are recorded (so history explains them) but are not changes that fire triggers.
         for (const [field, to] of Object.entries(c.fields)) {
@@ -61,12 +61,11 @@ export async function createContacts(rt: Runtime, inputs: readonly ContactInput[
         if (c.tags.length) effects.changes.push({ contactId: c.id, at: now, field: 'tags', from: [], to: c.tags, cause });
         processWork(rt.world, c, { kind: 'created' }, now, effects);
       }
+      // What they made due now (a date trigger on a date long past) runs before the answer.
+      await rt.catchUpAfter(s, new Map(states.map((c) => [c.id, c])), now, effects);
       await rt.flush(s, effects, now);
       return states;
     });
-  }).then(async (states) => {
-    await rt.runDue();
-    return states;
   });
 }
 
@@ -96,10 +95,9 @@ export async function updateContact(
         const remove = new Set((tagChanges.remove ?? []).map((t) => t.toLowerCase()));
         set.tags = mergeTags(state.tags, tagChanges.add ?? []).filter((t) => !remove.has(t.toLowerCase()));
       }
-      await rt.runItems(s, [{ contactId: id, work: { kind: 'set', values: set, cause }, at: now }], { locked: true });
+      await rt.runItems(s, [{ contactId: id, work: { kind: 'set', values: set, cause }, at: now }], { locked: true, catchUpTo: now, request: true });
     }),
   );
-  await rt.runDue();
   const after = (await rt.store.loadContacts([id])).get(id);
   if (!after) throw notFound(`No contact with id "${id}"`);
   return after;
@@ -116,8 +114,7 @@ export async function addToMap(rt: Runtime, mapId: string, contactIds: readonly 
     const unknown = contactIds.filter((c) => !known.has(c));
     if (unknown.length) throw notFound(`No contact with id "${unknown[0]}"`);
     const at = rt.clock.now();
-    await rt.runBatch(contactIds.map((contactId) => ({ contactId, work: { kind: 'enter', mapId, elementId: trigger.id }, at })));
+    await rt.runBatch(contactIds.map((contactId) => ({ contactId, work: { kind: 'enter', mapId, elementId: trigger.id }, at })), { catchUpTo: at, request: true });
   });
-  await rt.runDue();
   return { added: contactIds.length };
 }

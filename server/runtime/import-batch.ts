@@ -1,6 +1,6 @@
 import type { FieldValue } from '../../engine/elements/types.js';
 import { Effects } from '../../engine/effects.js';
-import { processWork } from '../../engine/cascade.js';
+import { MAX_REQUEST_STEPS, processWork } from '../../engine/cascade.js';
 import type { Cause, ContactState } from '../../engine/state.js';
 import { AppError } from '../errors.js';
 import { normalizeEmail } from '../store/columns.js';
@@ -53,7 +53,8 @@ export function mergeTags(current: readonly string[], add: readonly string[]): s
  * triggers fire). Empty values leave fields as they are. A row that cannot be applied (an unknown
  * field, a value of the wrong type, an email that belongs to another contact) is reported and
  * skipped; the others are applied. Takes the runtime's turn for the batch only, so events flow
- * between batches.
+ * between batches. The contacts' due work runs in time order around the rows (see `catchUp`);
+ * whatever else is due is the scheduler's.
  */
 export async function importBatch(rt: Runtime, rows: readonly ImportRow[], cause: Cause): Promise<BatchResult> {
   const result = await rt.lock.run(async () => {
@@ -70,8 +71,10 @@ export async function importBatch(rt: Runtime, rows: readonly ImportRow[], cause
       };
       const byEmail = await s.findIdsByEmail(rows.map(emailOf).filter((e): e is string => e !== null));
       const states = await s.loadContacts([...rows.flatMap((r) => (r.id === undefined ? [] : [r.id])), ...byEmail.values()]);
+      // Their work due before now runs before the rows change them.
+      await rt.catchUpFirst(s, states, now);
       const created: { state: ContactState; fields: Record<string, FieldValue>; tags: string[] }[] = [];
-      const effects = new Effects();
+      const effects = new Effects({ stepBudget: MAX_REQUEST_STEPS });
       for (const r of rows) {
         try {
           const values = readFieldValues(rt, nonEmpty(r.fields));
@@ -113,11 +116,11 @@ export async function importBatch(rt: Runtime, rows: readonly ImportRow[], cause
       }
       // New contacts are inserted with their first values; what maps did to them is written next.
       if (created.length) await s.insertContacts(created.map((c) => ({ id: c.state.id, fields: c.fields, tags: c.tags, createdAt: now })));
+      await rt.catchUpAfter(s, states, now, effects);
       await rt.flush(s, effects, now);
       return out;
     });
   });
-  await rt.runDue();
   return result;
 }
 

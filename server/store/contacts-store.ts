@@ -156,7 +156,7 @@ export async function removeTags(db: Kysely<DB>, rows: readonly { contactId: str
 
 /** Deletes a contact with its tags, positions, timers, history and events; false when there was none. */
 export async function deleteContact(db: Kysely<DB>, id: string): Promise<boolean> {
-  for (const table of ['contact_tags', 'positions', 'date_timers', 'history', 'events'] as const) {
+  for (const table of ['contact_tags', 'positions', 'date_timers', 'history', 'events', 'scoring_rule_states', 'job_contacts_done'] as const) {
     await db.deleteFrom(table).where('contact_id', '=', id).execute();
   }
   const res = await db.deleteFrom('contacts').where('id', '=', id).executeTakeFirst();
@@ -169,6 +169,23 @@ export async function contactCount(db: Kysely<DB>): Promise<number> {
     .select((eb) => eb.fn.countAll().as('n'))
     .executeTakeFirstOrThrow();
   return Number(n);
+}
+
+/**
+ * Where a page of `size` contacts after `after` (null: from the start) ends, in id order: the
+ * page's last id (the last contact's when fewer are left), or null when none are left. Read along
+ * the key only.
+ */
+export async function pageEnd(db: Kysely<DB>, after: string | null, size: number): Promise<string | null> {
+  const tail = (n: number) => {
+    let q = db.selectFrom('contacts').select('id');
+    if (after !== null) q = q.where('id', '>', after);
+    return q.orderBy('id', n > 0 ? 'asc' : 'desc');
+  };
+  const end = await tail(1).limit(1).offset(size - 1).executeTakeFirst();
+  if (end) return end.id;
+  const last = await tail(-1).limit(1).executeTakeFirst();
+  return last?.id ?? null;
 }
 
 /** Contact ids in id order after `after` (null: from the start), at most `limit`: keyset pages for bulk work. */

@@ -60,6 +60,7 @@ export interface DB {
   scoring_models: { id: string; seq: number; doc_json: string; next_decay_at: number | null; created_at: number; updated_at: number };
   scoring_rule_states: { model_id: string; rule_id: string; contact_id: string; points: number | null };
   degradation_runs: { model_id: string; day: string; cursor: string | null; finished: number; at: number };
+  job_contacts_done: { job: string; contact_id: string };
   history: {
     id: Generated<number>;
     contact_id: string;

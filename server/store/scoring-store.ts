@@ -101,18 +101,25 @@ export async function saveDecayRun(db: Kysely<DB>, modelId: string, day: string,
 }
 
 /**
- * One day's degradation of every contact's score in two set-based statements (history, then the
- * update): score × factor, rounded to `places`, kept within [min, max]; unchanged scores are left
- * alone and leave no history. Answers how many contacts changed.
+ * One page of a day's degradation in two set-based statements (history, then the update): the
+ * scores of contacts with ids in (`after`, `last`] become score × factor, rounded to `places`,
+ * kept within [min, max]; unchanged scores are left alone and leave no history, and contacts the
+ * job `job` already degraded out of its order (an event caught them up) are passed by. Answers
+ * how many contacts changed.
  */
-export async function decayAll(
+export async function decayRange(
   db: Kysely<DB>,
-  o: { modelId: string; field: string; factor: number; places: number; min: number; max: number; at: number },
+  o: { modelId: string; field: string; factor: number; places: number; min: number; max: number; at: number; after: string | null; last: string; job: string },
 ): Promise<number> {
   const col = sql.ref(`contacts.${fieldColumn(o.field)}`);
   const scaled = dialectOf(db).roundTo(sql`${col} * ${o.factor}`, o.places);
   const next = sql<number>`(case when ${scaled} < ${o.min} then ${o.min} when ${scaled} > ${o.max} then ${o.max} else ${scaled} end)`;
-  const changed = sql<boolean>`${col} is not null and ${next} <> ${col}`;
+  // Most days no event ran ahead of the pages: then the test per row is left out.
+  const early = await db.selectFrom('job_contacts_done').select('contact_id').where('job', '=', o.job).limit(1).executeTakeFirst();
+  const inPage = sql<boolean>`${o.after === null ? sql`true` : sql`contacts.id > ${o.after}`} and contacts.id <= ${o.last}${early
+    ? sql` and not exists (select 1 from job_contacts_done d where d.job = ${o.job} and d.contact_id = contacts.id)`
+    : sql``}`;
+  const changed = sql<boolean>`${inPage} and ${col} is not null and ${next} <> ${col}`;
   const cause = JSON.stringify({ decay: o.modelId });
   await db.insertInto('history')
     .columns(['contact_id', 'at', 'field', 'from_json', 'to_json', 'cause_json'])

@@ -147,11 +147,6 @@ export class Store {
     await scoring.saveDecayRun(this.db, modelId, day, cursor, finished, at);
   }
 
-  /** One day's degradation of a number field over every contact, set-based, with its history. */
-  async decayAll(o: { modelId: string; field: string; factor: number; places: number; min: number; max: number; at: number }): Promise<number> {
-    return this.transaction((s) => scoring.decayAll(s.db, o));
-  }
-
   /** Ids of contacts with a non-zero value in a number field, after `after`, in id order. */
   async idsWithValue(field: string, after: string | null, limit: number): Promise<string[]> {
     return scoring.idsWithValue(this.db, field, after, limit);

@@ -78,6 +78,23 @@ export async function dueDateTimers(
   }));
 }
 
+/**
+ * The timers of these contacts due at or before `upTo`, on any map or scoring model (catching an
+ * event's contacts up before the event runs). Read through the contact index.
+ */
+export async function dueDateTimersOf(db: Kysely<DB>, contactIds: readonly string[], upTo: number): Promise<(DateTimer & { dueAt: number })[]> {
+  const out: (DateTimer & { dueAt: number })[] = [];
+  for (const part of chunk([...new Set(contactIds)])) {
+    const rows = await db.selectFrom('date_timers').selectAll()
+      .where('contact_id', 'in', part)
+      .where('due_at', 'is not', null)
+      .where('due_at', '<=', upTo)
+      .execute();
+    for (const r of rows) out.push({ mapId: r.map_id, elementId: r.element_id, contactId: r.contact_id, armedValue: Number(r.armed_value), dueAt: Number(r.due_at) });
+  }
+  return out;
+}
+
 /** The earliest due time of any timer on these maps, or null. */
 export async function nextDueDateTimer(db: Kysely<DB>, mapIds: readonly string[]): Promise<number | null> {
   if (mapIds.length === 0) return null;

@@ -1,0 +1,24 @@
+import type { MiddlewareHandler } from 'hono';
+import type { Lock } from '../runtime/lock.js';
+
+/**
+ * Requests that change things queue for the engine's turn (one unit of work at a time). Past
+ * this many queued, a new one is refused at once rather than left to wait for seconds: with about
+ * 2–5 ms a turn for a single event, 500 is one to three seconds of queue.
+ */
+export const MAX_QUEUED = 500;
+
+/**
+ * Sheds load in words: when the engine's queue is full, a request that would join it gets 503
+ * with `Retry-After` and a JSON message saying nothing was changed (clients retry a 503; events
+ * with ids safely). Reads, which never queue, are always served.
+ */
+export function shedLoad(lock: Lock, max = MAX_QUEUED): MiddlewareHandler {
+  return async function shedLoad(c, next) {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && lock.waiting >= max) {
+      c.header('Retry-After', '1');
+      return c.json({ error: { message: `The server is busy (${lock.waiting} changes waiting for their turn); nothing was changed by this request: try again in a second` } }, 503);
+    }
+    await next();
+  };
+}
