@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_DEPTH, MAX_MOVES, MAX_STEPS } from '../engine/cascade.js';
+import { MAX_CAUSE_STEPS, MAX_DEPTH, MAX_STEPS } from '../engine/cascade.js';
 import { api, killAll, ok, startServer, stop, type ServerProcess } from './server-process.js';
 
 /**
@@ -143,7 +143,7 @@ describe('maps that misbehave hit the guards, are reported, and harm no one else
     expect((await ok(s, `/maps/${pong}/stats`)).elements.received.errors).toBe(runaways.length + 1);
   });
 
-  it(`a cascade that fans out stops after MAX_MOVES moves of one cause`, async () => {
+  it(`a cascade that fans out stops after MAX_CAUSE_STEPS steps of one cause`, async () => {
     // One spark sets off 4 maps on `fan_x`, each changes `fan_y`, which sets off a map that changes
     // `fan_x` again: four times more moves every two levels, far below the depth guard.
     const fans = [];
@@ -158,16 +158,60 @@ describe('maps that misbehave hit the guards, are reported, and harm no one else
     const others = await contacts('fan-buyer', 3);
     await mixedRequest('spark', runaways, others);
 
-    // Every move writes one change: the guard let exactly MAX_MOVES moves run per spark, no more.
+    // A move is three steps (trigger, change, end): the guard let exactly MAX_CAUSE_STEPS steps run
+    // per spark, and stopped the contact at the change the next step would have made.
     const maps = [...fans, back];
     const all = await Promise.all(maps.map((m) => ok(s, `/maps/${m}/stats`)));
-    const moves = all.reduce((n, st) => n + (st.elements.on_x?.wereHere ?? 0) + (st.elements.on_y?.wereHere ?? 0) + (st.elements.spark?.wereHere ?? 0), 0);
-    expect(moves).toBe(MAX_MOVES * runaways.length);
-    for (const id of runaways) expect((await field(id, 'fan_x')) + (await field(id, 'fan_y'))).toBe(MAX_MOVES);
+    const steps = all.reduce((n, st) => n + Object.values(st.elements as Record<string, { wereHere: number }>).reduce((k, e) => k + e.wereHere, 0), 0);
+    expect(steps).toBe(MAX_CAUSE_STEPS * runaways.length);
+    for (const id of runaways) {
+      expect((await field(id, 'fan_x')) + (await field(id, 'fan_y'))).toBe(Math.floor(MAX_CAUSE_STEPS / 3));
+      expect((await ok(s, `/contacts/${id}`)).maps).toEqual([expect.objectContaining({ element: 'up', stuck: true })]);
+    }
     const errors = all.reduce((n, st) => n + st.totals.errors, 0);
     expect(errors).toBeGreaterThanOrEqual(runaways.length);
     const reported = all.flatMap((st) => Object.values(st.elements as Record<string, { lastError: string | null }>)).map((e) => e.lastError).filter(Boolean);
-    expect(new Set(reported)).toEqual(new Set([`Stopped: one cause moved this contact more than ${MAX_MOVES} times`]));
+    expect(new Set(reported)).toEqual(new Set([`Stopped: one cause ran more than ${MAX_CAUSE_STEPS.toLocaleString('en')} steps across all maps (do field changes trigger maps over and over?)`]));
     expect((await ok(s, '/health')).ok).toBe(true);
+  });
+
+  it('three maps of long chains of changes, each opened by the last one\'s field: one event stops at the guard after a bounded amount of work (issue 15)', async () => {
+    // Before the per-cause budget, three such maps took 13 minutes, 9,990,002 history rows and
+    // 4.67 GB of memory for one event. A chain of 998 changes and an end is 1,000 steps: the most
+    // one move may take; each change of A's field moves the contact through B again (move here).
+    const chain = (prefix: string, field: string) => Array.from({ length: 998 }, (_, i) => ({
+      id: `${prefix}${i + 1}`, kind: 'update_field', field, value: `[${field}] + 1`, next: i === 997 ? 'done' : `${prefix}${i + 2}`,
+    }));
+    const fields = [num('chain_a'), num('chain_b'), num('chain_c')];
+    const opens = (id: string, field: string, next: string) => ({ ...onChange(id, field, next), ifOnMap: 'move_here' });
+    const a = await publish({ name: 'Chain A', fields, elements: [{ id: 'go', kind: 'trigger', on: { type: 'event', event: 'chain_go' }, next: 'a1' }, ...chain('a', 'chain_a'), end] });
+    const b = await publish({ name: 'Chain B', fields, elements: [opens('on_a', 'chain_a', 'b1'), ...chain('b', 'chain_b'), end] });
+    const c = await publish({ name: 'Chain C', fields, elements: [opens('on_b', 'chain_b', 'c1'), ...chain('c', 'chain_c'), end] });
+    // Publishing C warned that one event could run far past the budget through the three maps.
+    const warnings = (await ok(s, `/maps/${c}/validate`, undefined, 'POST')).problems.filter((p: { severity: string }) => p.severity === 'warning');
+    expect(warnings).toEqual([expect.objectContaining({
+      element: 'on_b',
+      message: expect.stringMatching(/^Map 'Chain C' runs 998 times for one pass of map 'Chain B', .*b1, b2 … b998.*entering map 'Chain A'.*up to 997,003,000 steps.*after 10,000 steps/s),
+    })]);
+
+    const runaways = await contacts('chain', 2);
+    const others = await contacts('chain-buyer', 2);
+    await mixedRequest('chain_go', runaways, others);
+    for (const id of runaways) {
+      // A's pass (1,000 steps), then nine passes through B (9,000): the budget is spent; C never ran.
+      expect(await field(id, 'chain_a')).toBe(998);
+      expect(await field(id, 'chain_b')).toBe(9 * 998);
+      expect(await field(id, 'chain_c')).toBe(null);
+      const history = await ok(s, `/contacts/${id}/history?field=chain_b&limit=1`);
+      expect(history.history[0]).toMatchObject({ to: 9 * 998, cause: { map: b, element: 'b998' } });
+    }
+    const message = `Stopped: one cause ran more than ${MAX_CAUSE_STEPS.toLocaleString('en')} steps across all maps (do field changes trigger maps over and over?)`;
+    for (const [map, trigger] of [[b, 'on_a'], [c, 'on_b']]) {
+      const stats = await ok(s, `/maps/${map}/stats`);
+      expect(stats.elements[trigger]).toMatchObject({ errors: expect.any(Number), lastError: message });
+      expect(stats.elements[trigger].errors).toBeGreaterThanOrEqual(runaways.length);
+    }
+    expect((await ok(s, `/maps/${c}/stats`)).totals.wereHere).toBe(0);
+    expect((await ok(s, `/maps/${a}/stats`)).totals.errors).toBe(0);
   });
 });

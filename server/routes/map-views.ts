@@ -64,9 +64,9 @@ export async function loadMap(rt: Runtime, id: string): Promise<MapRecord> {
 }
 
 /** The problems of a document: format problems when it is not a map, else the validation's. */
-export async function draftProblems(rt: Runtime, doc: unknown): Promise<Problem[]> {
+export async function draftProblems(rt: Runtime, doc: unknown, mapId?: string): Promise<Problem[]> {
   const parsed = parseMapDocument(doc);
-  return parsed.ok ? checkMap(rt, parsed.doc) : parsed.problems;
+  return parsed.ok ? checkMap(rt, parsed.doc, mapId) : parsed.problems;
 }
 
 /**

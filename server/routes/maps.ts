@@ -55,7 +55,7 @@ export function mapsRouter(deps: AppDeps): ApiRouter {
       async (c, { body, query }) => c.json(await createDraft(deps, body, query.id), 201))
     .op({ method: 'get', path: '/:id', summary: 'Read a map: its draft, rev, status, version and problems', response: MapAnswer }, async (c) => {
       const m = await loadMap(rt, param(c, 'id'));
-      return c.json({ map: mapView(m), problems: await draftProblems(rt, m.doc) });
+      return c.json({ map: mapView(m), problems: await draftProblems(rt, m.doc, m.id) });
     })
     .op({
       method: 'put', path: '/:id', summary: 'Save the draft', body: SaveBody, response: MapAnswer,
@@ -91,7 +91,7 @@ export function mapsRouter(deps: AppDeps): ApiRouter {
       response: z.object({ valid: z.boolean(), problems: ProblemList }),
     }, async (c, { body: given }) => {
       const m = await loadMap(rt, param(c, 'id'));
-      const problems = await draftProblems(rt, given ? given.map : m.doc);
+      const problems = await draftProblems(rt, given ? given.map : m.doc, m.id);
       return c.json({ valid: !problems.some((p) => p.severity === 'error'), problems });
     })
     .op({

@@ -5,7 +5,8 @@ import type { MapDocument } from '../../engine/schema/map.js';
 import type { Problem } from '../../engine/elements/types.js';
 import { nextTick } from '../../engine/elements/trigger.js';
 import { parseMapDocument } from '../../engine/parse.js';
-import { validateMap } from '../../engine/validate.js';
+import { mapFieldRegistry, validateMap } from '../../engine/validate.js';
+import { fanOutWarnings } from '../../engine/validate-fan-out.js';
 import type { MapRecord } from '../store/store.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { BATCH, type Runtime } from './runtime.js';
@@ -23,9 +24,16 @@ export function readMapDocument(input: unknown): MapDocument {
   return parsed.doc;
 }
 
-/** Checks a map against the fields the database knows. */
-export async function checkMap(rt: Runtime, doc: MapDocument): Promise<Problem[]> {
-  return validateMap(doc, new FieldRegistry(await rt.store.listFields()));
+/**
+ * Checks a map against the fields the database knows, and (warnings) its field_updated chains
+ * with the published maps (`mapId`: the map's own published version is left out).
+ */
+export async function checkMap(rt: Runtime, doc: MapDocument, mapId?: string): Promise<Problem[]> {
+  const fields = new FieldRegistry(await rt.store.listFields());
+  const problems = validateMap(doc, fields);
+  if (problems.some((p) => p.severity === 'error')) return problems;
+  const others = rt.world.maps.filter((m) => m.id !== mapId).map((m) => ({ id: m.id, doc: m.doc, fields: m.fields }));
+  return [...problems, ...fanOutWarnings({ id: mapId ?? '', doc, fields: mapFieldRegistry(doc, fields) }, others)];
 }
 
 /**
@@ -72,7 +80,7 @@ export async function createMap(rt: Runtime, input: unknown, givenId?: string): 
   // Fields it declares are created: a change to the world, like a publish.
   return rt.changeWorld(async () => {
     const id = givenId ?? (await newMapId(rt, doc.name));
-    const problems = await checkMap(rt, doc);
+    const problems = await checkMap(rt, doc, id);
     refuseFieldConflicts(problems);
     const now = rt.clock.now();
     const map = await rt.store.transaction(async (s) => {
@@ -89,7 +97,7 @@ export async function saveDraft(rt: Runtime, id: string, input: unknown, rev: nu
   const doc = readMapDocument(input);
   return rt.changeWorld(async () => {
     const now = rt.clock.now();
-    const problems = await checkMap(rt, doc);
+    const problems = await checkMap(rt, doc, id);
     refuseFieldConflicts(problems);
     const map = await rt.store.transaction(async (s) => {
       if (doc.fields?.length) await s.createFields(doc.fields, now);
@@ -119,7 +127,7 @@ export async function publishMap(rt: Runtime, id: string, relocate: Readonly<Rec
     const record = await rt.store.getMap(id);
     if (!record) throw notFound(`No map with id "${id}"`);
     const doc = readMapDocument(record.doc);
-    const problems = (await checkMap(rt, doc)).filter((p) => p.severity === 'error');
+    const problems = (await checkMap(rt, doc, id)).filter((p) => p.severity === 'error');
     if (problems.length) throw invalid(`The map has ${problems.length} problem${problems.length > 1 ? 's' : ''} to fix before it can be published`, { problems });
     const ids = new Set(doc.elements.map((e) => e.id));
     for (const [from, to] of Object.entries(relocate)) {
