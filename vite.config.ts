@@ -40,10 +40,13 @@ async function testPostgres(): Promise<string | null> {
 
 /**
  * Tests of what only SQLite has (its file, its pragmas, the benchmarks' baselines), of the browser,
- * and of the command line and server process on a SQLite file (simulations always run on a
- * private in-memory SQLite database): the PostgreSQL half would run them on SQLite again.
+ * of the command line and server process on a SQLite file (simulations always run on a private
+ * in-memory SQLite database), and of the engine, which has no database: the PostgreSQL half would
+ * only run them again.
  */
 const SQLITE_ONLY = [
+  // The engine touches no database: its tests would only run again.
+  'engine/**',
   'test/e2e/**', 'editor/**', 'test/bench.test.ts', 'test/prune.test.ts', 'server/prune.test.ts',
   'test/crash.test.ts', 'test/server-process.test.ts', 'test/under-load.test.ts', 'test/cli.test.ts', 'test/scenarios.test.ts',
 ];

@@ -52,16 +52,38 @@ function offsetAt(at: number, timeZone: string): number {
   return asUtc - Math.floor(at / 1000) * 1000;
 }
 
+const DAY_MS = 86_400_000;
+
 /**
- * The instant at which the wall clock in `timeZone` shows the given date and time.
- * A time skipped by a daylight-saving jump resolves to the instant just after the gap.
+ * The instant at which the wall clock in `timeZone` shows the given date and time:
+ * - a time that exists once: that instant;
+ * - a time that exists twice (the hour repeated when clocks go back): the first;
+ * - a time a daylight-saving jump skips: the first instant after the gap (New York, 2026-03-08
+ *   02:30 → 03:00 EDT), the first moment the clock reads that time or later.
  */
 export function zonedTime(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
-  const guess = Date.UTC(year, month - 1, day, hour, minute);
-  let result = guess - offsetAt(guess, timeZone);
-  const second = guess - offsetAt(result, timeZone);
-  if (second !== result) result = Math.max(result, second);
-  return result;
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  // The offsets in force around that wall time: a day either side covers any zone's offset (±14 h)
+  // and the transition between them, if there is one.
+  const offsets = [...new Set([offsetAt(wall - DAY_MS, timeZone), offsetAt(wall, timeZone), offsetAt(wall + DAY_MS, timeZone)])];
+  let best = Infinity;
+  for (const o of offsets) {
+    const t = wall - o;
+    // The instant reads the wanted time only if the offset it computes with is the one in force then.
+    if (t < best && offsetAt(t, timeZone) === o) best = t;
+  }
+  if (best !== Infinity) return best;
+  // In a gap: the transition lies between the instants the wall time would be under the offsets
+  // before and after it; find it to the second.
+  let lo = wall - Math.max(...offsets);
+  let hi = wall - Math.min(...offsets);
+  const before = offsetAt(lo, timeZone);
+  while (hi - lo > 1000) {
+    const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
+    if (offsetAt(mid, timeZone) === before) lo = mid;
+    else hi = mid;
+  }
+  return hi;
 }
 
 /** Weekday names as maps write them. */
