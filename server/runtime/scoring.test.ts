@@ -150,6 +150,15 @@ describe('degradation', () => {
     expect((await b.changes('ann', 'score')).filter((c) => 'decay' in c[3]).map((c) => c[0])).toEqual(['2026-01-01T05:00:00.000Z', '2026-01-02T05:00:00.000Z']);
   });
 
+  it('in a zone whose clocks go back at 03:00: midnight in Sydney on 2026-04-05 is 00:00 AEDT, then 00:00 AEST', async () => {
+    b = await setup({ start: Date.parse('2026-04-04T06:00:00Z') });
+    await saveModel(b.rt, model({ degradation: { percentPerDay: 10 }, timezone: 'Australia/Sydney' }), { create: true });
+    await b.contact('ann');
+    await b.event('ann', 'email_link_clicked');
+    await b.advance(Date.parse('2026-04-06T06:00:00Z'));
+    expect((await b.changes('ann', 'score')).filter((c) => 'decay' in c[3]).map((c) => c[0])).toEqual(['2026-04-04T13:00:00.000Z', '2026-04-05T14:00:00.000Z']);
+  });
+
   it('goes through the engine when a map listens to the score, and the map reacts', async () => {
     b = await setup();
     await saveModel(b.rt, model({ degradation: { percentPerDay: 50 } }), { create: true });
