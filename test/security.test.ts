@@ -255,6 +255,43 @@ describe('(d) the real server', () => {
   });
 });
 
+describe('(g) security headers: the editor and /docs cannot be framed, run only their own scripts, and nothing is sniffed', () => {
+  it('sends the page policy with the editor, its files, its routes and /docs, and a closed one with every API answer', async () => {
+    const site = mkdtempSync(join(tmpdir(), 'scoremap-headers-'));
+    mkdirSync(join(site, 'assets'));
+    writeFileSync(join(site, 'index.html'), '<!doctype html><title>editor</title>EDITOR-INDEX');
+    writeFileSync(join(site, 'assets', 'app.js'), 'console.log("APP-JS")');
+    const { app, ops, call } = await setup();
+    mountPages(app, { ops, editorDir: site, version: '0.1.0' });
+    const page = (path: string) => app.request(path);
+    const answers = {
+      index: await page('/'), asset: await page('/assets/app.js'), route: await page('/maps/some-map'), docs: await page('/docs'),
+      api: await call('/api/health'), refused: await call('/api/health', {}, null), missing: await call('/api/nothing-here'),
+    };
+    for (const [name, r] of Object.entries(answers)) {
+      expect(r.headers.get('x-frame-options'), name).toBe('DENY');
+      expect(r.headers.get('x-content-type-options'), name).toBe('nosniff');
+      expect(r.headers.get('referrer-policy'), name).toBe('no-referrer');
+      const policy = Object.fromEntries((r.headers.get('content-security-policy') ?? '').split(/;\s*/).map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]));
+      expect(policy['frame-ancestors'], name).toBe("'none'");
+      if (name === 'api' || name === 'refused' || name === 'missing') {
+        expect(policy['default-src'], name).toBe("'none'");
+      } else {
+        expect(policy['script-src'], name).toBe("'self'"); // no inline script, no eval
+        expect(policy['object-src'], name).toBe("'none'");
+        expect(policy['base-uri'], name).toBe("'none'");
+        expect(policy['connect-src'], name).toBe("'self'");
+      }
+    }
+    expect(answers.index.status).toBe(200);
+    expect(answers.docs.status).toBe(200);
+    expect(answers.refused.status).toBe(401);
+    expect(answers.missing.status).toBe(404);
+    // /docs runs no script at all (the policy would stop an inline one).
+    expect(await answers.docs.text()).not.toMatch(/<script/i);
+  });
+});
+
 describe('(e) CORS is closed', () => {
   it('a preflight and a cross-origin request get no Access-Control-Allow-* header, on the API and on the pages', async () => {
     const { app, ops } = await setup();

@@ -1,3 +1,4 @@
+import './zod-config.js'; // first: before any schema parses
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';

@@ -6,6 +6,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { AppError } from '../errors.js';
 import { requireToken } from './auth.js';
 import { shedLoad } from './load.js';
+import { securityHeaders } from './security-headers.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiRouter, RegisteredOp } from './router.js';
 import { healthRouter } from '../routes/health.js';
@@ -62,6 +63,8 @@ export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {
   });
   app.notFound((c) => c.json({ error: { message: `No such endpoint: ${c.req.method} ${c.req.path}` } }, 404));
 
+  // Every answer, pages and API alike (and the errors above).
+  app.use('*', securityHeaders());
   const maxSize = deps.maxBodyBytes ?? 32 * 1024 * 1024;
   app.use('/api/*', requireToken(deps.token));
   app.use('/api/*', shedLoad(deps.rt.lock));
