@@ -66,6 +66,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
       pool: 'forks',
       testTimeout: 30_000,
       hookTimeout: 60_000,
+      // expect.poll waits for a condition: a loaded machine may need far longer than the default second.
+      expect: { poll: { timeout: 30_000 } },
       projects: [
         {
           extends: true,

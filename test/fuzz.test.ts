@@ -15,6 +15,11 @@ const BASE_SEED = Number(process.env.FUZZ_SEED ?? 8_2026);
 /** Multiplies the cases per test (default 1: about 5,000 requests in all). */
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 const n = (cases: number) => Math.round(cases * SCALE);
+/**
+ * A test's time limit, from its cases: a minute to set up, and a quarter of a second a case (on
+ * PostgreSQL a case takes about 30 ms on a quiet machine; a loaded one may be several times slower).
+ */
+const limit = (cases: number) => 60_000 + n(cases) * 250;
 
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 const TEMPLATES: Record<string, unknown>[] = readdirSync('maps')
@@ -125,7 +130,7 @@ describe('fuzz: maps', () => {
         }
       }
     });
-  });
+  }, limit(1200));
 });
 
 describe('fuzz: scoring models', () => {
@@ -149,7 +154,7 @@ describe('fuzz: scoring models', () => {
         }
       }
     });
-  });
+  }, limit(500));
 });
 
 const EVENTS: readonly Record<string, unknown>[] = [
@@ -194,7 +199,7 @@ describe('fuzz: events', () => {
         }
       }
     });
-  });
+  }, limit(900));
 });
 
 const CONTACT = { id: 'new-1', fields: { email: 'new-1@example.com', 'First name': 'Ann', company_size: 12, custom_lead_score: 3.25, is_partner: 'true', last_activity_at: '2026-01-01T00:00:00Z' }, tags: ['lead'] };
@@ -226,7 +231,7 @@ describe('fuzz: contacts and fields', () => {
           await h.send({ method: 'DELETE', path: `/api/contacts/${r.pick(['nobody', '%2e%2e', '%00', enc(String(weird(r)))])}` }, 'any');
       }
     });
-  });
+  }, limit(600));
 });
 
 const CSV_COLUMNS = ['id', 'email', 'Email', 'First name', 'company_size', 'custom_lead_score', 'score', 'tags', 'is_partner', 'Created', 'last_activity_at', 'nope', '', ' ', 'constructor', '__proto__'];
@@ -275,7 +280,7 @@ describe('fuzz: contact imports', () => {
       const imported = await h.send({ method: 'POST', path: '/api/contacts/import?wait=true', ...json(body) }, 'any', 'json');
       if (imported.status === 200) expect(imported.body.status, h.where({ method: 'POST', path: 'import' })).toBe('done');
     });
-  });
+  }, limit(400));
 });
 
 /** A query string of known, unknown, repeated and badly encoded parameters. */
@@ -326,7 +331,7 @@ describe('fuzz: query strings', () => {
         }
       }
     });
-  });
+  }, limit(900));
 });
 
 const CONTENT_TYPES = [
@@ -360,7 +365,7 @@ describe('fuzz: headers and bodies', () => {
       const outcome: Outcome = !jsonType && !csvOk && !(optional && empty) && !path.startsWith('/api/templates') ? 'reject' : 'any';
       await h.send({ method, path, body, headers: type === undefined ? {} : { 'content-type': type } }, outcome, `type=${type}`);
     });
-  });
+  }, limit(500));
 
   it('bodies over the limit are refused with 413, with a length header or streamed without one', async () => {
     const h = await Harness.open('huge bodies', BASE_SEED, world, 1024 * 1024);
@@ -474,5 +479,5 @@ describe('fuzz: simulation', () => {
       const req: FuzzRequest = { method: 'POST', path: '/api/simulate', ...json(doc) };
       await h.send(req, 'read', what);
     });
-  });
+  }, limit(120));
 });

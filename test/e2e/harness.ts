@@ -2,12 +2,22 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { vi } from 'vitest';
 import { startServer, type RunningServer } from '../../server/serve.js';
 
 /** Debian's Chromium (installed by .ci/run); `npx playwright install` cannot download browsers here. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
 export const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+
+/**
+ * How long one step in the browser (a click, waiting for an element) may take before it fails and
+ * names itself. Generous: a loaded 2-core machine renders several times slower than a quiet one,
+ * and a step that waits for a condition ends as soon as it holds.
+ */
+export const STEP_TIMEOUT = 30_000;
+// A test is many steps: its own limit sits well above one step's.
+vi.setConfig({ testTimeout: 10 * STEP_TIMEOUT, hookTimeout: 4 * STEP_TIMEOUT });
 
 /** A real server on a free port with a temporary database and a manual clock, plus a browser page. */
 export interface Session {
@@ -35,6 +45,7 @@ export async function startSession(opts: { now?: string; viewport?: { width: num
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
   });
   const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(STEP_TIMEOUT);
   const base = server.url.replace(/\/$/, '');
   let loggedIn = false;
   return {

@@ -33,7 +33,6 @@ describe.runIf(hasChromium)('the data pages in a browser: maps list, contacts, s
 
   beforeAll(async () => {
     s = await startSession({ now: '2026-01-01T09:00:00Z' });
-    s.page.setDefaultTimeout(10_000); // a step that fails names itself, before the test's own timeout
     mapId = (await s.api('/maps/import', decayLoop)).map.id;
     await s.api(`/maps/${mapId}/publish`, {});
     try {
