@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {
   app.use('*', securityHeaders());
   const maxSize = deps.maxBodyBytes ?? 32 * 1024 * 1024;
   app.use('/api/*', requireToken(deps.token));
-  app.use('/api/*', shedLoad(deps.rt.lock));
+  app.use('/api/*', shedLoad(deps.rt));
   app.use('/api/*', bodyLimit({
     maxSize,
     onError: () => {

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { Lock } from '../runtime/lock.js';
+import type { Runtime } from '../runtime/runtime.js';
 
 /**
  * Requests that change things queue for the engine's turn (one unit of work at a time). Past
@@ -9,12 +9,16 @@ import type { Lock } from '../runtime/lock.js';
 export const MAX_QUEUED = 500;
 
 /**
- * Sheds load in words: when the engine's queue is full, a request that would join it gets 503
+ * Keeps requests from waiting long. Each one tells the engine's due work that requests are coming
+ * in (it then takes shorter slices). And it sheds load in words: when the engine's queue is full, a request that would join it gets 503
  * with `Retry-After` and a JSON message saying nothing was changed (clients retry a 503; events
  * with ids safely). Reads, which never queue, are always served.
  */
-export function shedLoad(lock: Lock, max = MAX_QUEUED): MiddlewareHandler {
+export function shedLoad(rt: Runtime, max = MAX_QUEUED): MiddlewareHandler {
+  const lock = rt.lock;
   return async function shedLoad(c, next) {
+    // While requests come in, due work takes shorter turns (see `DueWork`).
+    rt.due.noteRequest();
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && lock.waiting >= max) {
       c.header('Retry-After', '1');
       return c.json({ error: { message: `The server is busy (${lock.waiting} changes waiting for their turn); nothing was changed by this request: try again in a second` } }, 503);

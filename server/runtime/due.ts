@@ -12,6 +12,16 @@ import type { Runtime } from './runtime.js';
 export const BATCH = 1_000;
 
 /**
+ * How many due waits a transaction takes while requests are coming in (one arrived in the last
+ * `BUSY_MS`): a request waits for the slice in hand, so slices are shorter then. Measured on the
+ * decay tick at 100,000 with a client sending single events: batches of 1,000 gave event requests
+ * a p99 of 236 ms, batches of 250 38 ms; alone, 1,000 a batch runs the tick about a fifth faster.
+ */
+export const BUSY_BATCH = 250;
+/** How long after a request due work keeps to short slices, ms (real time). */
+export const BUSY_MS = 1_000;
+
+/**
  * Instant steps one slice of due work may run before it commits and lets the server answer
  * requests (a decay loop's wake is about three steps: a batch of 1,000 is one slice; a slice of
  * floods is cut short).
@@ -61,6 +71,8 @@ export class DueWork {
   /** Jobs (cron ticks, degradations) another process was running when this one looked: key → when to look again (real time, ms). */
   readonly #elsewhere = new Map<string, number>();
   #budget: { readonly total: number; left: number } | undefined;
+  /** When a request last arrived (real time, ms). */
+  #requestAt = -Infinity;
 
   constructor(
     private readonly rt: Runtime,
@@ -68,6 +80,16 @@ export class DueWork {
     budget?: number,
   ) {
     if (budget !== undefined) this.#budget = { total: budget, left: budget };
+  }
+
+  /** A request arrived: for a moment, slices are kept short so it waits little. */
+  noteRequest(): void {
+    this.#requestAt = Date.now();
+  }
+
+  /** How many due waits the next slice takes. */
+  #batch(): number {
+    return Date.now() - this.#requestAt < BUSY_MS ? BUSY_BATCH : BATCH;
   }
 
   /**
@@ -107,7 +129,7 @@ export class DueWork {
     // moment goes first), claimed and run in one transaction: on a shared database, what another
     // process holds is skipped and what this one claims no other takes.
     const ran = await rt.transaction(async (s) => {
-      const due = await this.#dueItems(s, Math.min(upTo, job - 1));
+      const due = await this.#dueItems(s, Math.min(upTo, job - 1), this.#batch());
       if (!due.length) return null;
       const items = await this.#stopInstantLoops(s, due, fired);
       const done = items.length ? await rt.runItems(s, items, { inOrder: true, locked: true, slice: true }) : 0;
@@ -181,28 +203,28 @@ export class DueWork {
   }
 
   /** The next batch of due waits and date triggers over all running maps, in due-time order, claimed for the transaction `s`. */
-  async #dueItems(s: Store, upTo: number): Promise<DueItem[]> {
+  async #dueItems(s: Store, upTo: number, limit: number): Promise<DueItem[]> {
     const world = this.rt.world;
     const items: DueItem[] = [];
     for (const [seq, map] of world.maps.entries()) {
       if (map.paused) continue;
       // Only ask the database about what a map can have: waits, date triggers.
-      for (const p of map.hasWaits ? await s.claimDueContacts(map.id, upTo, BATCH) : []) {
+      for (const p of map.hasWaits ? await s.claimDueContacts(map.id, upTo, limit) : []) {
         items.push({ at: p.dueAt, seq, contactId: p.contactId, work: { kind: 'wake', mapId: map.id } });
       }
-      for (const t of map.triggers.date_reached.length ? await s.claimDueDateTimers(map.id, upTo, BATCH) : []) {
+      for (const t of map.triggers.date_reached.length ? await s.claimDueDateTimers(map.id, upTo, limit) : []) {
         items.push({ at: t.dueAt, seq, contactId: t.contactId, work: { kind: 'date', mapId: map.id, elementId: t.elementId, armedValue: t.armedValue } });
       }
     }
     // Scoring rules that compare dates with the clock are re-checked when their moment comes.
     for (const [i, m] of (world.models ?? []).entries()) {
       if (!m.timeDependent) continue;
-      for (const t of await s.claimDueDateTimers(`${SCORING_TIMER_PREFIX}${m.model.id}`, upTo, BATCH)) {
+      for (const t of await s.claimDueDateTimers(`${SCORING_TIMER_PREFIX}${m.model.id}`, upTo, limit)) {
         items.push({ at: t.dueAt, seq: world.maps.length + i, contactId: t.contactId, work: { kind: 'rescore', modelId: m.model.id } });
       }
     }
     items.sort((a, b) => a.at - b.at || a.seq - b.seq || (a.contactId < b.contactId ? -1 : a.contactId > b.contactId ? 1 : 0));
-    return items.slice(0, BATCH);
+    return items.slice(0, limit);
   }
 
   async #dueSchedule(upTo: number) {
@@ -234,7 +256,7 @@ export class DueWork {
       const row = (await s.getSchedules(tick.mapId)).find((r) => r.elementId === tick.elementId);
       if (row?.nextAt !== at) return 'done'; // another process finished this tick
       const saved = JSON.parse((await s.getMeta(key)) ?? 'null') as { at: number; after: string } | null;
-      const page = on ? await s.contactIdsAfter(saved?.at === at ? saved.after : null, BATCH) : [];
+      const page = on ? await s.contactIdsAfter(saved?.at === at ? saved.after : null, this.#batch()) : [];
       if (page.length) {
         const done = await rt.runItems(s, page.map((contactId) => ({ contactId, work, at })), { slice: true, job });
         await s.setMeta(key, JSON.stringify({ at, after: page[Math.max(1, done) - 1] }));
