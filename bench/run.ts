@@ -13,6 +13,7 @@ import { decayWorkers, postgresUnavailable, type DecayWorkersResult } from './de
 import { degradation, type DegradationResult } from './degradation.js';
 import { intake, type IntakeResult } from './intake.js';
 import { checkSetup } from './check-setup.js';
+import { tickLatency, type TickLatencyResult } from './tick-latency.js';
 
 /** How big each part runs. */
 export interface BenchPlan {
@@ -21,6 +22,8 @@ export interface BenchPlan {
   readonly scaling: readonly number[];
   readonly events: number;
   readonly singleSeconds: number;
+  /** Seconds of requests on the idle server before the tick-latency figure's tick. */
+  readonly idleSeconds: number;
   /** Contacts for the setup check against the real engine. */
   readonly checkN: number;
   /** The decay tick on PostgreSQL: `n` contacts, each count of worker processes in turn. Absent: not run. */
@@ -35,8 +38,8 @@ const LOCAL_TEST_POSTGRES = 'postgres://scoremap@127.0.0.1:54329/scoremap_test';
 const WORKERS = { n: 100_000, counts: [1, 2, 3] };
 
 export const PLANS = {
-  full: { name: 'full', scaling: [10_000, 100_000, 1_000_000], events: 200_000, singleSeconds: 5, checkN: 2_000, workers: WORKERS },
-  quick: { name: 'quick', scaling: [10_000, 100_000], events: 50_000, singleSeconds: 2, checkN: 1_000, workers: WORKERS },
+  full: { name: 'full', scaling: [10_000, 100_000, 1_000_000], events: 200_000, singleSeconds: 5, idleSeconds: 5, checkN: 2_000, workers: WORKERS },
+  quick: { name: 'quick', scaling: [10_000, 100_000], events: 50_000, singleSeconds: 2, idleSeconds: 3, checkN: 1_000, workers: WORKERS },
 } satisfies Record<string, BenchPlan>;
 
 export interface BenchResults {
@@ -48,6 +51,8 @@ export interface BenchResults {
   readonly decayWorkers?: { readonly database: string; readonly runs: DecayWorkersResult[] } | { readonly skipped: string };
   readonly intake: IntakeResult;
   readonly degradation: DegradationResult;
+  /** Requests answered while the decay tick runs at the largest N, beside the idle server. */
+  readonly tickLatency: TickLatencyResult;
   readonly memory: { n: number; peakRssMb: number; dbBytesPerContact: number };
 }
 
@@ -67,6 +72,9 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void = ()
   const intakeResult = await intake(plan.events, plan.singleSeconds);
   log(`degradation and sorting at ${big.n.toLocaleString('en')}…`);
   const deg = await degradation(big.n);
+  log(`requests during the decay tick at ${big.n.toLocaleString('en')}…`);
+  const latencies = await tickLatency(big.n, plan.idleSeconds);
+  if (latencies.failures.length) throw new Error(`requests failed during the tick: ${latencies.failures.slice(0, 5).join('; ')}`);
   return {
     plan: plan.name,
     machine: { cpus: cpus().length, node: process.version, platform: process.platform },
@@ -75,6 +83,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void = ()
     ...(onPostgres ? { decayWorkers: onPostgres } : {}),
     intake: intakeResult,
     degradation: deg,
+    tickLatency: latencies,
     memory: { n: big.n, peakRssMb: big.peakRssMb, dbBytesPerContact: big.dbBytesPerContact },
   };
 }
@@ -115,8 +124,24 @@ export function table(r: BenchResults): string {
     return t.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  ').trimEnd()).join('\n');
   };
   const postgres = r.decayWorkers ? `\n\n${workersTable(r.decayWorkers, r, render)}` : '';
+  const latency = `\n\n${latencyTable(r, render)}`;
   const note = 'Its SQL alone: the statements Scoremap issued, replayed on a copy of the database (SQLite time only). SQL share: that time over Scoremap\'s.';
-  return `${render(rows)}\n\n${render(scaling)}${postgres}\n\n${note}\n${r.plan} run, ${r.machine.cpus} cores, Node ${r.machine.node}; set-based setup matches the engine: ${r.setupMatchesEngine ? 'yes' : 'NO'}`;
+  return `${render(rows)}\n\n${render(scaling)}${latency}${postgres}\n\n${note}\n${r.plan} run, ${r.machine.cpus} cores, Node ${r.machine.node}; set-based setup matches the engine: ${r.setupMatchesEngine ? 'yes' : 'NO'}`;
+}
+
+/** Requests during the decay tick at the largest N, beside the idle server, and the tick's speed with and without them. */
+function latencyTable(r: BenchResults, render: (t: string[][]) => string): string {
+  const l = r.tickLatency;
+  const quiet = r.decay.find((d) => d.n === l.n)!;
+  const ms = (x: number) => fmt(x, 1);
+  const t: string[][] = [
+    [`Requests, decay tick of ${fmt(l.n)} (ms)`, 'Idle p50', 'Idle p99', 'During p50', 'During p99', 'During max', 'Served during'],
+    ['Single event (POST /api/events)', ms(l.idle.events.p50), ms(l.idle.events.p99), ms(l.duringTick.events.p50), ms(l.duringTick.events.p99), ms(l.duringTick.events.max), fmt(l.duringTick.events.count)],
+    ['Health (GET /api/health)', ms(l.idle.health.p50), ms(l.idle.health.p99), ms(l.duringTick.health.p50), ms(l.duringTick.health.p99), ms(l.duringTick.health.max), fmt(l.duringTick.health.count)],
+  ];
+  const slower = 1 - l.tickPerSecond / quiet.engine;
+  const note = `The tick with these requests: ${fmt(l.tickPerSecond)} steps/s in ${fmt(l.tickMs / 1000, 1)} s, against ${fmt(quiet.engine)} steps/s without them (${slower >= 0 ? `${pct(slower)} slower` : `${pct(-slower)} faster`}); one client, one request at a time, goal: event p99 under 100 ms.`;
+  return `${render(t)}\n${note}`;
 }
 
 /** The decay tick on PostgreSQL with 1, 2, 3… workers, under the SQLite one at the same size. */

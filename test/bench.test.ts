@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runBench, table, type BenchPlan } from '../bench/run.js';
 
 // The quick benchmark's code paths at a tiny size, so the benchmark cannot rot. No timing asserts.
-const TINY: BenchPlan = { name: 'tiny', scaling: [100, 200], events: 2_000, singleSeconds: 0.2, checkN: 200 };
+const TINY: BenchPlan = { name: 'tiny', scaling: [100, 200], events: 2_000, singleSeconds: 0.2, idleSeconds: 0.3, checkN: 200 };
 
 describe('the benchmark', () => {
   it('runs every figure at tiny N and produces sane shapes', async () => {
@@ -14,11 +14,18 @@ describe('the benchmark', () => {
       r.intake.engine, r.intake.baseline, r.intake.ratio, r.intake.singleRequests, r.intake.sqlOnly, r.intake.sqlShare,
       r.degradation.engine, r.degradation.baseline, r.degradation.ratio, r.degradation.sortFirstMs, r.degradation.sortMedianMs,
       r.memory.peakRssMb, r.memory.dbBytesPerContact,
+      r.tickLatency.idle.events.count, r.tickLatency.idle.events.p50, r.tickLatency.idle.health.p99, r.tickLatency.tickMs, r.tickLatency.tickPerSecond,
     ];
     for (const x of positive) expect(Number.isFinite(x) && x > 0).toBe(true);
     expect(r.intake.events).toBe(2_000);
     expect(r.degradation.n).toBe(200);
+    expect(r.tickLatency.n).toBe(200);
+    expect(r.tickLatency.failures).toEqual([]);
+    for (const l of [r.tickLatency.idle.events, r.tickLatency.idle.health, r.tickLatency.duringTick.events, r.tickLatency.duringTick.health]) {
+      expect(l.p50).toBeLessThanOrEqual(l.p99);
+      expect(l.p99).toBeLessThanOrEqual(l.max);
+    }
     const text = table(r);
-    for (const figure of ['Decay tick', 'Event intake', 'Single-event', 'Degradation', 'Peak RSS', 'per contact', 'first page', 'SQL alone']) expect(text).toContain(figure);
+    for (const figure of ['Decay tick', 'Event intake', 'Single-event', 'Degradation', 'Peak RSS', 'per contact', 'first page', 'SQL alone', 'During p99', 'Health (GET']) expect(text).toContain(figure);
   }, 60_000);
 });
