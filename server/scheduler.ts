@@ -37,6 +37,7 @@ export class Scheduler {
     this.onError = opts.onError ?? ((e) => console.error('scheduler:', e));
     this.#shared = opts.shared === true;
     this.#maxSleep = this.#shared ? SHARED_SLEEP_MS : MAX_SLEEP_MS;
+    rt.due.scheduled = true;
     // Work due later than the planned wake-up needs no early look (an event scheduling a wait of
     // days); anything sooner, or a change of maps, does.
     this.#unsubscribe = rt.onChange((at) => {
@@ -102,6 +103,7 @@ export class Scheduler {
   /** Stops scheduling and waits for the batch in hand to finish. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.rt.due.scheduled = false;
     this.#unsubscribe();
     clearTimeout(this.#timer);
     await this.#running;

@@ -73,6 +73,8 @@ export class DueWork {
   #budget: { readonly total: number; left: number } | undefined;
   /** When a request last arrived (real time, ms). */
   #requestAt = -Infinity;
+  /** Whether a scheduler runs this runtime's due work as it comes due (see `Runtime.settle`). */
+  scheduled = false;
 
   constructor(
     private readonly rt: Runtime,

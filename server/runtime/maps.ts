@@ -166,7 +166,7 @@ export async function publishMap(rt: Runtime, id: string, relocate: Readonly<Rec
     });
     return result;
   }).then(async (r) => {
-    await rt.runDue();
+    await rt.settle();
     return r;
   });
 }
@@ -271,5 +271,5 @@ export async function resumeMap(rt: Runtime, id: string): Promise<void> {
       await skipMissedTicks(s, id, readMapDocument(await s.getVersion(id, m.version!)), now);
     });
   });
-  await rt.runDue();
+  await rt.settle();
 }

@@ -314,6 +314,16 @@ export class Runtime {
     return this.due.run(this.clock.now(), opts);
   }
 
+  /**
+   * After a change that may have made work due now for many contacts (a publish, a resume, a
+   * rescore): with a scheduler running (the real clock), it has been woken and runs that work in
+   * its slices, so the change answers at once instead of waiting for it (or for a wave in progress);
+   * without one (a manual clock, a simulation), the work runs now, before the answer.
+   */
+  async settle(): Promise<void> {
+    if (!this.due.scheduled) await this.runDue();
+  }
+
   /** The earliest moment something is due on a running map, or null. */
   async nextDue(): Promise<number | null> {
     const running = this.world.maps.filter((m) => !m.paused).map((m) => m.id);

@@ -212,7 +212,7 @@ export async function rescore(rt: Runtime, job: RescoreJob): Promise<void> {
       await new Promise((resolve) => setImmediate(resolve));
     }
     job.status = 'done';
-    await rt.runDue();
+    await rt.settle();
   } catch (e) {
     job.status = 'failed';
     job.error = (e as Error).message;
