@@ -21,7 +21,9 @@ export const MAX_DEPTH = 32;
 /**
  * Instant steps one original cause may run in all, across every map and cascade: stops fan-out
  * that the depth guard alone would allow (a map writing a field 999 times into a map that writes
- * another 999 times into a third is a billion steps at depth 3). See README "Guards" for figures.
+ * another 999 times into a third is a billion steps at depth 3). Engine and store run about 100,000
+ * steps a second with their history rows (2 cores), so a cause costs at most about 0.1 s; ten moves
+ * of the longest (MAX_STEPS), where a template's event runs about 10. See README "Guards".
  */
 export const MAX_CAUSE_STEPS = 10_000;
 /**
@@ -88,6 +90,11 @@ const ACTIVE = new WeakMap<World, readonly CompiledMap[]>();
 export class CauseRun {
   readonly #queue: Task[] = [];
   #steps = 0;
+  /**
+   * Set once a step budget stopped this cause: it is reported once, where it stopped, and moves no
+   * one further (the changes it made still arm date triggers and rescore, which are no steps).
+   */
+  #stopped = false;
   readonly #scoring: Scoring = new Scoring(this);
 
   constructor(
@@ -226,6 +233,7 @@ export class CauseRun {
       const { change, depth } = this.#queue[i];
       this.armDateTriggers(change);
       for (const m of this.world.models ?? []) if (m.reads.has(change.field)) this.#scoring.conditionRules(m, depth);
+      if (this.#stopped) continue;
       for (const map of this.activeMaps()) {
         const pos = this.contact.positions.get(map.id);
         if (pos?.onCondition && !pos.stuck) this.resume(map, pos, false, depth);
@@ -276,7 +284,7 @@ export class CauseRun {
 
   /** A trigger fires for the contact: enter the map, unless it is there and the trigger says ignore. */
   enter(map: CompiledMap, t: TriggerElement, depth: number, props?: EngineEvent['props']): void {
-    if (this.contact.positions.has(map.id) && (t.ifOnMap ?? 'ignore') !== 'move_here') return;
+    if (this.#stopped || (this.contact.positions.has(map.id) && (t.ifOnMap ?? 'ignore') !== 'move_here')) return;
     // The depth guard stops only what would move: a trigger that ignores the contact is no runaway.
     if (depth > MAX_DEPTH) {
       this.guard(map, t.id, `Stopped: field changes cascaded more than ${MAX_DEPTH} levels deep (a map that updates a field that triggers it again?)`);
@@ -287,6 +295,7 @@ export class CauseRun {
 
   /** A parked contact is woken by time (`byTime`) or re-checked after a field change. */
   resume(map: CompiledMap, pos: Position, byTime: boolean, depth: number): void {
+    if (this.#stopped) return; // a condition wait re-checked after the stop stays waiting
     const el = map.elements.get(pos.elementId);
     if (!el || el.kind !== 'wait') {
       // Only a publish leaves a waiting contact at another kind of element (relocated there, or
@@ -318,6 +327,7 @@ export class CauseRun {
 
   /** Moves the contact from `startId` until it parks, ends, errs or hits the step guard. */
   move(map: CompiledMap, startId: string, depth: number, props?: EngineEvent['props']): void {
+    if (this.#stopped) return;
     let id = startId;
     let ctx: MoveContext | undefined;
     for (let steps = 0; ; steps++) {
@@ -350,14 +360,16 @@ export class CauseRun {
   }
 
   /**
-   * Counts one step against the cause's and the batch's budgets; once one is spent, answers the
-   * guard's message instead (a step refused costs nothing and is not counted).
+   * Counts one step against the cause's and the batch's budgets; once one is spent, stops the
+   * cause and answers the guard's message instead (a step refused costs nothing and is not counted).
    */
   #spend(): string | undefined {
     if (this.#steps >= MAX_CAUSE_STEPS) {
+      this.#stopped = true;
       return `Stopped: one cause ran more than ${MAX_CAUSE_STEPS.toLocaleString('en')} steps across all maps (do field changes trigger maps over and over?)`;
     }
     if (this.effects.steps >= this.effects.stepBudget) {
+      this.#stopped = true;
       return `Stopped: the request that caused this ran more than ${this.effects.stepBudget.toLocaleString('en')} steps in all: send its events in smaller requests`;
     }
     this.#steps++;
