@@ -15,17 +15,21 @@ describe('the benchmark', () => {
       r.degradation.engine, r.degradation.baseline, r.degradation.ratio, r.degradation.sortFirstMs, r.degradation.sortMedianMs,
       r.memory.peakRssMb, r.memory.dbBytesPerContact,
       r.tickLatency.idle.events.count, r.tickLatency.idle.events.p50, r.tickLatency.idle.health.p99, r.tickLatency.tickMs, r.tickLatency.tickPerSecond,
+      r.tickLatency.quietPerSecond, r.tickLatency.ratio,
     ];
     for (const x of positive) expect(Number.isFinite(x) && x > 0).toBe(true);
     expect(r.intake.events).toBe(2_000);
     expect(r.degradation.n).toBe(200);
     expect(r.tickLatency.n).toBe(200);
     expect(r.tickLatency.failures).toEqual([]);
+    // The tick under load is set beside the quiet tick at the same N.
+    expect(r.tickLatency.quietPerSecond).toBe(r.decay[r.decay.length - 1].engine);
+    expect(r.tickLatency.ratio).toBeCloseTo(r.tickLatency.tickPerSecond / r.tickLatency.quietPerSecond);
     for (const l of [r.tickLatency.idle.events, r.tickLatency.idle.health, r.tickLatency.duringTick.events, r.tickLatency.duringTick.health]) {
       expect(l.p50).toBeLessThanOrEqual(l.p99);
       expect(l.p99).toBeLessThanOrEqual(l.max);
     }
     const text = table(r);
-    for (const figure of ['Decay tick', 'Event intake', 'Single-event', 'Degradation', 'Peak RSS', 'per contact', 'first page', 'SQL alone', 'During p99', 'Health (GET']) expect(text).toContain(figure);
+    for (const figure of ['Decay tick', 'Event intake', 'Single-event', 'Degradation', 'Peak RSS', 'per contact', 'first page', 'SQL alone', 'During p99', 'Health (GET', 'Under load steps/s']) expect(text).toContain(figure);
   }, 60_000);
 });
