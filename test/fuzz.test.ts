@@ -14,12 +14,18 @@ import { HUGE_EXPRESSIONS, Harness, Rand, deepCondition, mutate, mutateText, set
 const BASE_SEED = Number(process.env.FUZZ_SEED ?? 8_2026);
 /** Multiplies the cases per test (default 1: about 5,000 requests in all). */
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
-const n = (cases: number) => Math.round(cases * SCALE);
+/** The cases of each seeded test, before FUZZ_SCALE. */
+const CASES = { maps: 1200, models: 500, events: 900, contacts: 600, imports: 400, queries: 900, headers: 500, simulate: 120 } as const;
+type FuzzName = keyof typeof CASES;
+const casesOf = (name: FuzzName) => Math.round(CASES[name] * SCALE);
 /**
- * A test's time limit, from its cases: a minute to set up, and a quarter of a second a case (on
- * PostgreSQL a case takes about 30 ms on a quiet machine; a loaded one may be several times slower).
+ * A test's time limit, from the requests it sends (a case sends one or two): a minute to set up,
+ * and a quarter of a second a request, about ten times what one took on PostgreSQL on a busy 2-core
+ * machine (25 to 30 ms, with two other processes spinning). FUZZ_SCALE scales the limit with the cases.
  */
-const limit = (cases: number) => 60_000 + n(cases) * 250;
+const limit = (requests: number) => 60_000 + requests * 250;
+/** The time limit of a seeded test, from its cases. */
+const fuzzLimit = (name: FuzzName) => limit(casesOf(name));
 
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 const TEMPLATES: Record<string, unknown>[] = readdirSync('maps')
@@ -48,9 +54,10 @@ afterAll(() => {
   console.log(`fuzz: ${total} requests, base seed ${BASE_SEED} (${timings.join(', ')})`);
 });
 
-/** Runs `cases` cases through a harness, resetting the database every `every` cases, and checks the server still serves. */
-async function fuzz(name: string, cases: number, init: (h: Harness) => Promise<void>, one: (h: Harness, r: Rand) => Promise<void>, every = 150) {
+/** Runs the test's cases through a harness, resetting the database every `every` cases, and checks the server still serves. */
+async function fuzz(name: FuzzName, init: (h: Harness) => Promise<void>, one: (h: Harness, r: Rand) => Promise<void>, every = 150) {
   const started = Date.now();
+  const cases = casesOf(name);
   const h = await Harness.open(name, BASE_SEED, init);
   for (let i = 0; i < cases; i++) {
     if (i > 0 && i % every === 0) {
@@ -82,7 +89,7 @@ async function world(h: Harness) {
 describe('fuzz: maps', () => {
   it('create, import, save, validate and publish answer mutated templates with a 2xx or a 4xx, writing nothing when refused', async () => {
     let rev = 1;
-    await fuzz('maps', n(1200), async (h) => {
+    await fuzz('maps', async (h) => {
       await world(h);
       await h.must('POST', '/api/maps?id=draft', LEAD_SCORE);
       rev = 1;
@@ -130,12 +137,12 @@ describe('fuzz: maps', () => {
         }
       }
     });
-  }, limit(1200));
+  }, fuzzLimit('maps'));
 });
 
 describe('fuzz: scoring models', () => {
   it('create, import and replace answer mutated models with a 2xx or a 4xx', async () => {
-    await fuzz('models', n(500), world, async (h, r) => {
+    await fuzz('models', world, async (h, r) => {
       const start = { ...MODEL, id: `m${h.cases}` };
       const { doc, what } = mutate(start, r);
       switch (r.int(4)) {
@@ -154,7 +161,7 @@ describe('fuzz: scoring models', () => {
         }
       }
     });
-  }, limit(500));
+  }, fuzzLimit('models'));
 });
 
 const EVENTS: readonly Record<string, unknown>[] = [
@@ -167,7 +174,7 @@ const EVENTS: readonly Record<string, unknown>[] = [
 
 describe('fuzz: events', () => {
   it('POST /api/events answers mutated events and batches with a 2xx or a 4xx; a refused batch stores nothing', async () => {
-    await fuzz('events', n(900), world, async (h, r) => {
+    await fuzz('events', world, async (h, r) => {
       const { doc, what } = mutate(r.pick(EVENTS), r);
       switch (r.int(8)) {
         case 0:
@@ -199,7 +206,7 @@ describe('fuzz: events', () => {
         }
       }
     });
-  }, limit(900));
+  }, fuzzLimit('events'));
 });
 
 const CONTACT = { id: 'new-1', fields: { email: 'new-1@example.com', 'First name': 'Ann', company_size: 12, custom_lead_score: 3.25, is_partner: 'true', last_activity_at: '2026-01-01T00:00:00Z' }, tags: ['lead'] };
@@ -208,7 +215,7 @@ const FIELD = { key: 'fuzz_field', label: 'Fuzz field', type: 'number', decimals
 
 describe('fuzz: contacts and fields', () => {
   it('create, change and delete contacts, and create fields, answer mutated bodies with a 2xx or a 4xx', async () => {
-    await fuzz('contacts', n(600), world, async (h, r) => {
+    await fuzz('contacts', world, async (h, r) => {
       switch (r.int(5)) {
         case 0:
         case 1: {
@@ -231,7 +238,7 @@ describe('fuzz: contacts and fields', () => {
           await h.send({ method: 'DELETE', path: `/api/contacts/${r.pick(['nobody', '%2e%2e', '%00', enc(String(weird(r)))])}` }, 'any');
       }
     });
-  }, limit(600));
+  }, fuzzLimit('contacts'));
 });
 
 const CSV_COLUMNS = ['id', 'email', 'Email', 'First name', 'company_size', 'custom_lead_score', 'score', 'tags', 'is_partner', 'Created', 'last_activity_at', 'nope', '', ' ', 'constructor', '__proto__'];
@@ -266,7 +273,7 @@ function csv(r: Rand): string {
 
 describe('fuzz: contact imports', () => {
   it('CSV and JSON imports with broken quoting, wrong types and 1 MB cells answer a 2xx or a 4xx', async () => {
-    await fuzz('imports', n(400), world, async (h, r) => {
+    await fuzz('imports', world, async (h, r) => {
       if (r.chance(0.6)) {
         const imported = await h.send({ method: 'POST', path: '/api/contacts/import?wait=true', body: csv(r), headers: { 'content-type': r.pick(['text/csv', 'text/csv; charset=utf-8', 'TEXT/CSV']) } }, 'any', 'csv');
         if (imported.status === 200) {
@@ -280,7 +287,7 @@ describe('fuzz: contact imports', () => {
       const imported = await h.send({ method: 'POST', path: '/api/contacts/import?wait=true', ...json(body) }, 'any', 'json');
       if (imported.status === 200) expect(imported.body.status, h.where({ method: 'POST', path: 'import' })).toBe('done');
     });
-  }, limit(400));
+  }, fuzzLimit('imports'));
 });
 
 /** A query string of known, unknown, repeated and badly encoded parameters. */
@@ -298,7 +305,7 @@ const FILTER = { all: [{ field: 'score', op: 'gte', value: 0 }, { any: [{ field:
 
 describe('fuzz: query strings', () => {
   it('the contacts list, history and ranks answer any query string with a 2xx or a 4xx, and never write', async () => {
-    await fuzz('queries', n(900), world, async (h, r) => {
+    await fuzz('queries', world, async (h, r) => {
       const text = () => String(weird(r));
       const number = () => r.pick(['0', '1', '50', '500', '501', '-1', '1.5', '1e3', 'abc', '', '9'.repeat(400), 'NaN', '0x10']);
       switch (r.int(3)) {
@@ -331,7 +338,7 @@ describe('fuzz: query strings', () => {
         }
       }
     });
-  }, limit(900));
+  }, fuzzLimit('queries'));
 });
 
 const CONTENT_TYPES = [
@@ -349,7 +356,7 @@ const POSTS: readonly [string, string, unknown][] = [
 
 describe('fuzz: headers and bodies', () => {
   it('wrong, missing and weird content types, binary and empty bodies answer a 2xx or a 4xx', async () => {
-    await fuzz('headers', n(500), world, async (h, r) => {
+    await fuzz('headers', world, async (h, r) => {
       const [method, path, good] = r.pick(POSTS);
       const type = r.pick(CONTENT_TYPES);
       const body = r.pick<string | Uint8Array | undefined>([
@@ -365,7 +372,7 @@ describe('fuzz: headers and bodies', () => {
       const outcome: Outcome = !jsonType && !csvOk && !(optional && empty) && !path.startsWith('/api/templates') ? 'reject' : 'any';
       await h.send({ method, path, body, headers: type === undefined ? {} : { 'content-type': type } }, outcome, `type=${type}`);
     });
-  }, limit(500));
+  }, fuzzLimit('headers'));
 
   it('bodies over the limit are refused with 413, with a length header or streamed without one', async () => {
     const h = await Harness.open('huge bodies', BASE_SEED, world, 1024 * 1024);
@@ -385,7 +392,7 @@ describe('fuzz: headers and bodies', () => {
     expect((await h.send({ method: 'POST', path: '/api/events', body: stream, headers: { 'content-type': 'application/json' } }, 'reject')).status).toBe(413);
     await h.stillServing();
     total += h.cases;
-  });
+  }, limit(POSTS.length + 1));
 });
 
 /** A map whose trigger condition, or whose update's expression, is replaced by a hostile text. */
@@ -401,6 +408,11 @@ function mapWith(where: string | null, value: string | null): string {
   return JSON.stringify(doc).replace('"__WHERE__"', where ?? '{"field":"score","op":"gt","value":1}').replace('"__VALUE__"', JSON.stringify(value ?? '1'));
 }
 
+const DEPTHS = [21, 65, 1_000, 10_000];
+const NESTINGS = ['all', 'any', 'not', 'mixed'] as const;
+/** Where a body nested 100,000 deep is sent. */
+const DEEP_PATHS = ['/api/maps', '/api/events', '/api/scoring-models', '/api/contacts', '/api/contacts/import', '/api/fields', '/api/simulate', '/api/maps/draft/validate', '/api/maps/draft/publish'];
+
 describe('fuzz: limits', () => {
   it('conditions nested 10,000 deep are refused everywhere they are accepted, without a stack overflow', async () => {
     const h = await Harness.open('deep', BASE_SEED, async (x) => {
@@ -409,8 +421,8 @@ describe('fuzz: limits', () => {
     });
     const r = h.rand;
     const post = (method: string, path: string, body: string, outcome: Outcome = 'reject') => h.send({ method, path, body, headers: { 'content-type': 'application/json' } }, outcome);
-    for (const depth of [21, 65, 1_000, 10_000]) {
-      for (const kind of ['all', 'any', 'not', 'mixed'] as const) {
+    for (const depth of DEPTHS) {
+      for (const kind of NESTINGS) {
         const deep = deepCondition(depth, kind, r);
         const map = mapWith(deep, null);
         // Past 20 levels validation refuses it; past 64 the reader does, before any schema walks it.
@@ -432,13 +444,13 @@ describe('fuzz: limits', () => {
         if (deep.length < 100_000) await h.send({ method: 'GET', path: `/api/contacts?filter=${enc(deep)}` }, depth <= 20 ? 'read' : 'reject');
       }
     }
-    for (const path of ['/api/maps', '/api/events', '/api/scoring-models', '/api/contacts', '/api/contacts/import', '/api/fields', '/api/simulate', '/api/maps/draft/validate', '/api/maps/draft/publish']) {
+    for (const path of DEEP_PATHS) {
       await post('POST', path, `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
       await post('POST', path, `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`);
     }
     await h.stillServing();
     total += h.cases;
-  });
+  }, limit(DEPTHS.length * NESTINGS.length * 11 + DEEP_PATHS.length * 2)); // at most 11 requests a nesting
 
   it('expressions 1 MB long or 100,000 brackets deep are refused with a limit, and never published', async () => {
     const h = await Harness.open('expressions', BASE_SEED, async (x) => {
@@ -464,12 +476,12 @@ describe('fuzz: limits', () => {
     }
     await h.stillServing();
     total += h.cases;
-  });
+  }, limit(HUGE_EXPRESSIONS.length * 4)); // at most 4 requests an expression
 });
 
 describe('fuzz: simulation', () => {
   it('POST /api/simulate answers mutated scenarios with a 2xx or a 4xx', async () => {
-    await fuzz('simulate', n(120), world, async (h, r) => {
+    await fuzz('simulate', world, async (h, r) => {
       const { doc, what } = mutate(SCENARIO, r);
       // Keep a long but valid span short: the point is malformed input, not a long simulation.
       const s = doc as Record<string, unknown>;
@@ -479,5 +491,5 @@ describe('fuzz: simulation', () => {
       const req: FuzzRequest = { method: 'POST', path: '/api/simulate', ...json(doc) };
       await h.send(req, 'read', what);
     });
-  }, limit(120));
+  }, fuzzLimit('simulate'));
 });

@@ -253,7 +253,50 @@ describe('(d) the real server', () => {
     expect((await raw(port, '/api/health')).status).toBe(401);
     expect((await raw(port, '/api/health', { Authorization: `Bearer ${running.token}` })).status).toBe(200);
   });
+
+  it('serves the built editor with no inline script or style, and its files with their types, under the security headers', async () => {
+    const index = await fetch(running.url);
+    expectPageHeaders(index, 'index');
+    const html = await index.text();
+    // What the policy would refuse: a script without src, a <style> element, a style or on* attribute.
+    expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/i);
+    expect(html).not.toMatch(/<style/i);
+    expect(html).not.toMatch(/\s(style|on[a-z]+)=/i);
+    const files = [...html.matchAll(/<(?:script|link)\b[^>]*?\s(?:src|href)="([^"]+)"/gi)].map((m) => m[1]);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      expect(file, 'from this server').toMatch(/^\/(?!\/)/);
+      const r = await fetch(new URL(file, running.url));
+      expect(r.status, file).toBe(200);
+      expectPageHeaders(r, file);
+      // nosniff: a browser runs a script, or applies a stylesheet, only when its type says it is one.
+      expect(r.headers.get('content-type'), file).toMatch(file.endsWith('.js') ? /^text\/javascript/ : /^text\/css/);
+    }
+  });
 });
+
+/** A Content-Security-Policy header as directive → sources. */
+const policyOf = (r: Response) => Object.fromEntries((r.headers.get('content-security-policy') ?? '').split(/;\s*/).map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]));
+
+/** The pages' policy: every directive (a change to it is a change to this test). */
+const PAGE_DIRECTIVES = {
+  'default-src': "'self'",
+  'script-src': "'self'", // no inline script, no eval
+  'style-src': "'self'", // no inline stylesheet or style attribute
+  'img-src': "'self'",
+  'connect-src': "'self'",
+  'object-src': "'none'",
+  'base-uri': "'none'",
+  'form-action': "'self'",
+  'frame-ancestors': "'none'", // the editor keeps the token: never framed
+};
+
+function expectPageHeaders(r: Response, name: string) {
+  expect(policyOf(r), name).toEqual(PAGE_DIRECTIVES);
+  expect(r.headers.get('x-frame-options'), name).toBe('DENY');
+  expect(r.headers.get('x-content-type-options'), name).toBe('nosniff');
+  expect(r.headers.get('referrer-policy'), name).toBe('no-referrer');
+}
 
 describe('(g) security headers: the editor and /docs cannot be framed, run only their own scripts, and nothing is sniffed', () => {
   it('sends the page policy with the editor, its files, its routes and /docs, and a closed one with every API answer', async () => {
@@ -265,30 +308,32 @@ describe('(g) security headers: the editor and /docs cannot be framed, run only 
     mountPages(app, { ops, editorDir: site, version: '0.1.0' });
     const page = (path: string) => app.request(path);
     const answers = {
-      index: await page('/'), asset: await page('/assets/app.js'), route: await page('/maps/some-map'), docs: await page('/docs'),
+      index: await page('/'), asset: await page('/assets/app.js'), route: await page('/maps/some-map'), docs: await page('/docs'), stylesheet: await page('/docs.css'),
       api: await call('/api/health'), refused: await call('/api/health', {}, null), missing: await call('/api/nothing-here'),
     };
     for (const [name, r] of Object.entries(answers)) {
-      expect(r.headers.get('x-frame-options'), name).toBe('DENY');
-      expect(r.headers.get('x-content-type-options'), name).toBe('nosniff');
-      expect(r.headers.get('referrer-policy'), name).toBe('no-referrer');
-      const policy = Object.fromEntries((r.headers.get('content-security-policy') ?? '').split(/;\s*/).map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]));
-      expect(policy['frame-ancestors'], name).toBe("'none'");
       if (name === 'api' || name === 'refused' || name === 'missing') {
-        expect(policy['default-src'], name).toBe("'none'");
+        // JSON is never a page: nothing may load from it, nothing may frame it.
+        expect(policyOf(r), name).toEqual({ 'default-src': "'none'", 'frame-ancestors': "'none'" });
+        expect(r.headers.get('x-frame-options'), name).toBe('DENY');
+        expect(r.headers.get('x-content-type-options'), name).toBe('nosniff');
+        expect(r.headers.get('referrer-policy'), name).toBe('no-referrer');
       } else {
-        expect(policy['script-src'], name).toBe("'self'"); // no inline script, no eval
-        expect(policy['object-src'], name).toBe("'none'");
-        expect(policy['base-uri'], name).toBe("'none'");
-        expect(policy['connect-src'], name).toBe("'self'");
+        expectPageHeaders(r, name);
       }
     }
     expect(answers.index.status).toBe(200);
     expect(answers.docs.status).toBe(200);
     expect(answers.refused.status).toBe(401);
     expect(answers.missing.status).toBe(404);
-    // /docs runs no script at all (the policy would stop an inline one).
-    expect(await answers.docs.text()).not.toMatch(/<script/i);
+    // /docs runs no script at all, and takes its styles from a file (the policy would stop inline ones).
+    const docs = await answers.docs.text();
+    expect(docs).not.toMatch(/<script/i);
+    expect(docs).not.toMatch(/<style|\sstyle=/i);
+    expect(docs).toContain('<link rel="stylesheet" href="/docs.css">');
+    expect(answers.stylesheet.status).toBe(200);
+    expect(answers.stylesheet.headers.get('content-type')).toMatch(/^text\/css/);
+    expect(await answers.stylesheet.text()).toContain('body{');
   });
 });
 

@@ -24,6 +24,12 @@ export interface Session {
   readonly server: RunningServer;
   readonly context: BrowserContext;
   readonly page: Page;
+  /**
+   * Every breach of the pages' content policy the browser reported, on any page of the session
+   * (the event, and its console message). `close()` fails when one is left: a test that provokes one
+   * on purpose takes it out.
+   */
+  readonly violations: string[];
   /** Calls the API with the token. */
   api<T = any>(path: string, body?: unknown, method?: string): Promise<T>;
   /** Opens a route of the editor (`/maps`), logged in. */
@@ -44,12 +50,23 @@ export async function startSession(opts: { now?: string; viewport?: { width: num
     viewport: opts.viewport ?? { width: 1280, height: 800 },
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
   });
+  const violations: string[] = [];
+  await context.exposeBinding('scoremapViolation', (_source, text: string) => void violations.push(text));
+  // Registered before any script of a page runs, so a breach during its loading is seen too.
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window as unknown as { scoremapViolation(text: string): void }).scoremapViolation(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} in ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
+    });
+  });
+  context.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(STEP_TIMEOUT);
   const base = server.url.replace(/\/$/, '');
   let loggedIn = false;
   return {
-    server, context, page,
+    server, context, page, violations,
     async api(path, body, method) {
       const r = await fetch(`${base}/api${path}`, {
         method: method ?? (body === undefined ? 'GET' : 'POST'),
@@ -71,6 +88,7 @@ export async function startSession(opts: { now?: string; viewport?: { width: num
     async close() {
       await context.close();
       await server.stop();
+      if (violations.length) throw new Error(`The browser reported breaches of the content policy:\n${violations.join('\n')}`);
     },
   };
 }

@@ -46,16 +46,24 @@ describe.runIf(hasChromium)('the map editor in a browser', () => {
     await s.page.mouse.move(b.x, b.y, { steps: 5 });
     await s.page.mouse.up();
   }
-  /** Waits for the view to stop moving (fit-view animations). */
+  /**
+   * Waits for the view to stop moving (fit-view animations): the same transform over 10 frames in a
+   * row. Counted in frames, not milliseconds: a busy machine that draws no frame for a while has not
+   * finished the animation either.
+   */
   async function settled() {
-    const viewport = () => s.page.locator('.react-flow__viewport').getAttribute('style');
-    let last = await viewport();
-    for (;;) {
-      await s.page.waitForTimeout(120);
-      const now = await viewport();
-      if (now === last) return;
-      last = now;
-    }
+    await s.page.locator('.react-flow__viewport').evaluate((viewport) => new Promise<void>((done) => {
+      let last = viewport.getAttribute('style');
+      let still = 0;
+      const frame = () => {
+        const now = viewport.getAttribute('style');
+        still = now === last ? still + 1 : 0;
+        last = now;
+        if (still >= 10) done();
+        else requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+    }));
   }
   /** Fits the whole map in view, as the Controls' button does. */
   async function fit() {
@@ -323,15 +331,23 @@ describe.runIf(hasChromium)('the map editor in a browser', () => {
     const { map } = await s.api('/maps', bigMap());
     const started = Date.now();
     await s.open(`/maps/${map.id}`);
-    // Laying out 300 elements is work that grows with them: the wait does too. How long it took is
-    // printed below (the README's figure), never asserted.
-    const layout = { timeout: STEP_TIMEOUT + 300 * 100 };
-    await node('e150').waitFor({ state: 'attached', ...layout });
-    await expect.poll(() => s.page.locator('.react-flow__node').count(), layout).toBe(300 + 99);
+    // Laying out 300 elements is work that grows with them, and so does the time the opening may
+    // take: one step's allowance and 100 ms an element, shared by the waits below. How long it took
+    // is printed (the README's figure), not judged against a quiet machine's.
+    const deadline = started + STEP_TIMEOUT + 300 * 100;
+    const left = () => ({ timeout: Math.max(1, deadline - Date.now()) });
+    await node('e150').waitFor({ state: 'attached', ...left() });
+    await expect.poll(() => s.page.locator('.react-flow__node').count(), left()).toBe(300 + 99);
     const opened = Date.now() - started;
     await settled();
     await s.screenshot('map-editor-300');
-    // Pan by dragging the background: count frames to see it stays fluid.
+    // Pan by dragging the background: the view follows the pointer, and frames are counted meanwhile.
+    const translation = async () => {
+      const style = (await s.page.locator('.react-flow__viewport').getAttribute('style')) ?? '';
+      const [, x, y] = /translate\((-?[\d.]+)px, ?(-?[\d.]+)px\)/.exec(style) ?? [];
+      return { x: Number(x), y: Number(y) };
+    };
+    const before = await translation();
     const pane = (await s.page.locator('.react-flow__pane').boundingBox())!;
     const frames = s.page.evaluate(() => new Promise<number>((done) => {
       let n = 0;
@@ -344,7 +360,10 @@ describe.runIf(hasChromium)('the map editor in a browser', () => {
     for (let i = 0; i < 20; i++) await s.page.mouse.move(pane.x + pane.width / 2 + i * 10, pane.y + 40 + i * 15);
     await s.page.mouse.up();
     const fps = await frames;
+    const after = await translation();
+    expect(after.x - before.x).toBeCloseTo(190, 0);
+    expect(after.y - before.y).toBeCloseTo(285, 0);
     console.log(`300-element map: opened in ${opened} ms, ${fps} frames in the second of panning`);
-    expect(fps).toBeGreaterThan(0); // frames are counted (the figure is printed, not judged: machines are shared)
+    expect(fps).toBeGreaterThan(0); // the page kept drawing; the rate is printed, not judged (machines are shared)
   });
 });
