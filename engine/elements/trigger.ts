@@ -6,7 +6,7 @@ import { Condition } from '../schema/condition.js';
 import { Duration, describeDuration } from '../schema/duration.js';
 import { EventType } from '../schema/event.js';
 import { describeCondition } from '../conditions.js';
-import { isValidTimeZone } from '../time.js';
+import { isValidTimeZone, wallTime, zonedInstant } from '../time.js';
 
 /** What opens the door: one of the trigger types of SPEC §2. */
 export const TriggerOn = z.discriminatedUnion('type', [
@@ -44,12 +44,45 @@ export type TriggerElement = z.infer<typeof TriggerElement>;
 
 const humanize = (s: string) => s.replace(/[_.]/g, ' ');
 
+/** Parsed patterns by cron text: parsing costs ten times a look-up. */
+const patterns = new Map<string, Cron>();
+
+/** Croner, in UTC, as a calendar: the wall times a pattern names, with no gaps or repeats. */
+function pattern(cron: string): Cron {
+  let c = patterns.get(cron);
+  if (!c) {
+    if (patterns.size >= 1_000) patterns.clear();
+    c = new Cron(cron, { paused: true, utcOffset: 0 });
+    patterns.set(cron, c);
+  }
+  return c;
+}
+
 /**
  * The first tick of a schedule strictly after `after`, or null when it never ticks again. Without
  * a timezone it ticks in UTC, as `until` times do: the server's own zone must not change results.
+ *
+ * A tick is a wall-clock time the pattern names, placed as waits place theirs (`zonedInstant`):
+ * - on the day clocks go forward, a tick the jump skips runs right after it (New York, "30 2 * * *"
+ *   on 2026-03-08 runs at 03:00 EDT), and the ticks of a skipped stretch run once, together;
+ * - on the day they go back, a time the clock shows twice runs once, the first time: "0 1,13 * * *"
+ *   runs at 01:00 EDT only, and "0,30 * * * *" does not tick while the clock repeats an hour.
+ * Croner's own zone handling differs: it skips or doubles such ticks unless the pattern names a
+ * single time, and drops a tick whose gap ends on the next day (Nuuk, 23:30 on 2026-03-28).
  */
 export function nextTick(on: { readonly cron: string; readonly timezone?: string }, after: number): number | null {
-  return new Cron(on.cron, { paused: true, timezone: on.timezone ?? 'UTC' }).nextRun(new Date(after))?.getTime() ?? null;
+  const timeZone = on.timezone ?? 'UTC';
+  const cron = pattern(on.cron);
+  // Wall times up to the clock's reading at `after` have come already.
+  let wall = wallTime(after, timeZone);
+  for (;;) {
+    const next = cron.nextRun(new Date(wall))?.getTime();
+    if (next === undefined) return null;
+    const at = zonedInstant(next, timeZone);
+    if (at > after) return at;
+    // `after` is in an hour the clock repeats, and this time came in its first pass.
+    wall = next;
+  }
 }
 
 export const trigger = defineKind<TriggerElement>({
@@ -94,7 +127,7 @@ export const trigger = defineKind<TriggerElement>({
           ctx.problem('on.timezone', `"${on.timezone}" is not a time zone this server knows (try "UTC" or "Europe/Paris")`);
         }
         try {
-          new Cron(on.cron, { paused: true, timezone: on.timezone && isValidTimeZone(on.timezone) ? on.timezone : undefined });
+          pattern(on.cron);
         } catch (e) {
           ctx.problem('on.cron', `The schedule "${on.cron}" is not a valid cron expression: ${(e as Error).message}`);
         }
