@@ -89,9 +89,14 @@ export class DueWork {
     this.#requestAt = Date.now();
   }
 
+  /** Whether a request arrived in the last `BUSY_MS`: then slices are kept short. */
+  get busy(): boolean {
+    return Date.now() - this.#requestAt < BUSY_MS;
+  }
+
   /** How many due waits the next slice takes. */
   #batch(): number {
-    return Date.now() - this.#requestAt < BUSY_MS ? BUSY_BATCH : BATCH;
+    return this.busy ? BUSY_BATCH : BATCH;
   }
 
   /**

@@ -136,8 +136,13 @@ describe("a day's degradation in progress", () => {
       const ids = await bulkContacts(b, n, { score: 50 });
       const lastId = ids[n - 1];
       b.clock.set(T0 + DAY + MINUTE);
+      // Requests are coming in (as the HTTP layer tells it): the degradation takes small pages.
+      b.rt.due.noteRequest();
       const run = b.rt.runDue();
-      await until(async () => (await b!.store.getDecayRun('main', '2026-01-02'))?.cursor != null);
+      await until(async () => {
+        b!.rt.due.noteRequest();
+        return (await b!.store.getDecayRun('main', '2026-01-02'))?.cursor != null;
+      });
       await b.rt.ingest([{ contact: { id: lastId }, type: 'demo_requested' }]);
       // It ran ahead of the pages, and says so for them to pass it by.
       const early = await b.store.db.selectFrom('job_contacts_done').selectAll().execute();
