@@ -393,11 +393,13 @@ export class CauseRun {
 
   fail(map: CompiledMap, el: Element, message: string): void {
     this.effects.count(map.id, el.id, this.now, 'errors', message);
+    this.effects.errors.push({ contactId: this.contact.id, at: this.now, mapId: map.id, version: map.version, elementId: el.id, message });
     this.park(map, el.id, { dueAt: null }, true);
   }
 
   guard(map: CompiledMap, elementId: string, message: string): void {
     this.effects.count(map.id, elementId, this.now, 'errors', message);
+    this.effects.errors.push({ contactId: this.contact.id, at: this.now, mapId: map.id, version: map.version, elementId, message });
     const el = map.elements.get(elementId);
     // A guard on a trigger refuses entry; anywhere else the contact stops where it is.
     if (el && el.kind !== 'trigger') this.park(map, elementId, { dueAt: null }, true);
@@ -458,5 +460,9 @@ class MoveContext extends ContactEnv implements StepContext {
 
   nextTimeChange(c: Condition): number | null {
     return nextTimeChange(c, this);
+  }
+
+  queueWebhook(d: { readonly webhook?: string; readonly url?: string; readonly format?: 'json' | 'slack'; readonly message?: string }): void {
+    this.run.effects.webhooks.push({ ...d, contactId: this.run.contact.id, at: this.run.now, mapId: this.map.id, version: this.map.version, elementId: this.at!.id });
   }
 }

@@ -14,6 +14,32 @@ export interface DateTimerWrite {
   readonly drop?: boolean;
 }
 
+/** A delivery a `webhook` element queued (SPEC §10): the server's outbox sends it after the commit. */
+export interface WebhookCall {
+  readonly contactId: string;
+  readonly at: number;
+  readonly mapId: string;
+  readonly version: number;
+  readonly elementId: string;
+  /** The subscription to send through (its URL, secret and format), or… */
+  readonly webhook?: string;
+  /** …a URL of its own (signed with the server's element secret). */
+  readonly url?: string;
+  readonly format?: 'json' | 'slack';
+  /** The element's message with its field references filled in (undefined: none given). */
+  readonly message?: string;
+}
+
+/** An element that stopped a contact with an error (SPEC §10 `map.error`). */
+export interface MapError {
+  readonly contactId: string;
+  readonly at: number;
+  readonly mapId: string;
+  readonly version: number;
+  readonly elementId: string;
+  readonly message: string;
+}
+
 /** Counts to add to one element's statistics. */
 export interface StatDelta {
   wereHere: number;
@@ -46,6 +72,10 @@ export class Effects {
   readonly stats = new Map<string, StatDelta & { mapId: string; elementId: string }>();
   /** Scoring condition rules that became true (true) or false (false), by contact then `model\u0000rule`. */
   readonly ruleStates = new Map<string, Map<string, { modelId: string; ruleId: string; holds: boolean; points: number }>>();
+  /** Deliveries `webhook` elements queued, in order. */
+  readonly webhooks: WebhookCall[] = [];
+  /** Errors and guards that stopped a contact, in order. */
+  readonly errors: MapError[] = [];
   /** The earliest due time written so far: work due later must wait for this batch to be written. */
   earliestDue = Infinity;
   /**
@@ -113,6 +143,6 @@ export class Effects {
 
   /** Whether there is nothing to write. */
   get empty(): boolean {
-    return !this.changes.length && !this.positions.size && !this.dateTimers.size && !this.stats.size && !this.ruleStates.size;
+    return !this.changes.length && !this.positions.size && !this.dateTimers.size && !this.stats.size && !this.ruleStates.size && !this.webhooks.length;
   }
 }

@@ -52,6 +52,12 @@ export interface StepContext {
   test(c: Condition): boolean;
   /** The next moment after `now` at which the truth of `c` may change by time alone, or null. */
   nextTimeChange(c: Condition): number | null;
+  /**
+   * Queues a delivery through the outbox (the `webhook` element): it is written with the rest of
+   * the work, in the same transaction, and sent after the commit. The runtime adds the contact,
+   * the map, its version, the element and the time.
+   */
+  queueWebhook(d: { readonly webhook?: string; readonly url?: string; readonly format?: 'json' | 'slack'; readonly message?: string }): void;
 }
 
 /** The outcome of running one element. */

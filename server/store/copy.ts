@@ -22,6 +22,10 @@ const TABLES: readonly { readonly table: keyof DB; readonly key: readonly string
   { table: 'scoring_rule_states', key: ['model_id', 'rule_id', 'contact_id'] },
   { table: 'degradation_runs', key: ['model_id', 'day'] },
   { table: 'job_contacts_done', key: ['job', 'contact_id'] },
+  { table: 'api_keys', key: ['id'] },
+  { table: 'webhooks', key: ['id'] },
+  { table: 'webhook_deliveries', key: ['seq'] },
+  { table: 'webhook_attempts', key: ['delivery_id', 'n'] },
 ];
 
 const PAGE = 5_000;
@@ -66,6 +70,7 @@ export async function copyDatabase(from: Store, to: Store, log: (line: string) =
       }
       // New history rows go on from the copied ids.
       await dst.dialect.syncIds(dst.db, 'history', 'id');
+      await dst.dialect.syncIds(dst.db, 'webhook_deliveries', 'seq');
     }),
   );
   return result;

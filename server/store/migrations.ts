@@ -238,6 +238,84 @@ const jobsDone = atomic(async (db) => {
     .execute();
 });
 
+/**
+ * Actions out (SPEC §10): API keys with scopes, webhook subscriptions, and the outbox of
+ * deliveries written in the same transaction as the change that caused them.
+ */
+const keysAndWebhooks = atomic(async (db) => {
+  await db.schema
+    .createTable('api_keys')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('scope', 'text', (c) => c.notNull())
+    // The key's first characters, to tell keys apart in a list; the key itself is kept only as a hash.
+    .addColumn('prefix', 'text', (c) => c.notNull())
+    .addColumn('hash', 'text', (c) => c.notNull().unique())
+    .addColumn('origins_json', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('last_used_at', 'bigint')
+    .execute();
+
+  await db.schema
+    .createTable('webhooks')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('url', 'text', (c) => c.notNull())
+    .addColumn('events_json', 'text', (c) => c.notNull())
+    .addColumn('fields_json', 'text')
+    .addColumn('format', 'text', (c) => c.notNull())
+    .addColumn('secret', 'text', (c) => c.notNull())
+    // active | paused | disabled (failing for 3 days)
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('status_reason', 'text')
+    .addColumn('failing_since', 'bigint')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('webhook_deliveries')
+    // Auto-numbered: the order of deliveries within a stream (one destination, one contact).
+    .addColumn('seq', dialectOf(db).autoId.type, dialectOf(db).autoId.define)
+    .addColumn('id', 'text', (c) => c.notNull().unique())
+    .addColumn('webhook_id', 'text')
+    .addColumn('url', 'text', (c) => c.notNull())
+    .addColumn('format', 'text', (c) => c.notNull())
+    .addColumn('stream', 'text', (c) => c.notNull())
+    .addColumn('contact_id', 'text')
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('payload_json', 'text', (c) => c.notNull())
+    // pending | delivered | failed
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('next_at', 'bigint')
+    // A sender's claim while it posts: its token and until when (then another may take the row).
+    .addColumn('claim', 'text')
+    .addColumn('claimed_until', 'bigint')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('last_at', 'bigint')
+    .addColumn('last_status', 'integer')
+    .addColumn('last_answer', 'text')
+    .addColumn('last_error', 'text')
+    .execute();
+  await db.schema.createIndex('webhook_deliveries_due_idx').on('webhook_deliveries').columns(['status', 'next_at']).execute();
+  await db.schema.createIndex('webhook_deliveries_stream_idx').on('webhook_deliveries').columns(['stream', 'seq']).execute();
+  await db.schema.createIndex('webhook_deliveries_hook_idx').on('webhook_deliveries').columns(['webhook_id', 'seq']).execute();
+  await db.schema.createIndex('webhook_deliveries_created_idx').on('webhook_deliveries').columns(['created_at']).execute();
+
+  await db.schema
+    .createTable('webhook_attempts')
+    .addColumn('delivery_id', 'text', (c) => c.notNull())
+    .addColumn('n', 'integer', (c) => c.notNull())
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addColumn('status_code', 'integer')
+    .addColumn('answer', 'text')
+    .addColumn('error', 'text')
+    .addColumn('ms', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('webhook_attempts_pk', ['delivery_id', 'n'])
+    .execute();
+});
+
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_init': init,
@@ -245,6 +323,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003_due_order': dueOrder,
   '0004_rule_points': rulePoints,
   '0005_jobs_done': jobsDone,
+  '0006_keys_webhooks': keysAndWebhooks,
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's `Migrator` (no migration files on disk to find or bundle). */

@@ -61,6 +61,64 @@ export interface DB {
   scoring_rule_states: { model_id: string; rule_id: string; contact_id: string; points: number | null };
   degradation_runs: { model_id: string; day: string; cursor: string | null; finished: number; at: number };
   job_contacts_done: { job: string; contact_id: string };
+  api_keys: {
+    id: string;
+    name: string;
+    /** admin | ingest | read */
+    scope: string;
+    prefix: string;
+    hash: string;
+    origins_json: string | null;
+    created_at: number;
+    last_used_at: number | null;
+  };
+  webhooks: {
+    id: string;
+    name: string;
+    url: string;
+    events_json: string;
+    fields_json: string | null;
+    format: string;
+    secret: string;
+    /** active | paused | disabled */
+    status: string;
+    status_reason: string | null;
+    failing_since: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+  webhook_deliveries: {
+    seq: Generated<number>;
+    id: string;
+    webhook_id: string | null;
+    url: string;
+    format: string;
+    /** One destination and one contact: deliveries of a stream go out in `seq` order. */
+    stream: string;
+    contact_id: string | null;
+    type: string;
+    payload_json: string;
+    /** pending | delivered | failed */
+    status: string;
+    attempts: number;
+    next_at: number | null;
+    claim: string | null;
+    claimed_until: number | null;
+    created_at: number;
+    last_at: number | null;
+    last_status: number | null;
+    last_answer: string | null;
+    last_error: string | null;
+  };
+  webhook_attempts: {
+    delivery_id: string;
+    n: number;
+    at: number;
+    status_code: number | null;
+    answer: string | null;
+    error: string | null;
+    ms: number;
+  };
   history: {
     id: Generated<number>;
     contact_id: string;
