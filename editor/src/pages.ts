@@ -5,6 +5,7 @@ import { MapEditorPage } from './features/map-editor/MapEditorPage.js';
 import { ContactsPage } from './features/contacts/ContactsPage.js';
 import { ScoringPage } from './features/scoring/ScoringPage.js';
 import { SimulatePage } from './features/simulate/SimulatePage.js';
+import { SettingsPage } from './features/settings/SettingsPage.js';
 
 /** A top-level page: its URL section, its title in the navigation, and its component. */
 export interface PageDef {
@@ -21,4 +22,6 @@ export const PAGES: PageDef[] = [
   { section: 'contacts', title: 'Contacts', inNav: true, component: ContactsPage },
   { section: 'scoring', title: 'Scoring', inNav: true, component: ScoringPage },
   { section: 'simulate', title: 'Simulate', inNav: true, component: SimulatePage },
+  // `#/settings` (API keys), `#/settings/keys`, `#/settings/webhooks`, `#/settings/webhooks/:id`.
+  { section: 'settings', title: 'Settings', inNav: true, component: SettingsPage },
 ];
