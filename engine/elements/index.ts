@@ -5,18 +5,19 @@ import { wait, WaitElement } from './wait.js';
 import { condition, ConditionElement } from './condition.js';
 import { goto, GotoElement } from './goto.js';
 import { end, EndElement } from './end.js';
+import { webhook, WebhookElement } from './webhook.js';
 import type { ElementKind } from './types.js';
 
 /** Any element of a map. */
 export const Element = z.discriminatedUnion('kind', [
-  TriggerElement, UpdateFieldElement, WaitElement, ConditionElement, GotoElement, EndElement,
+  TriggerElement, UpdateFieldElement, WaitElement, ConditionElement, GotoElement, EndElement, WebhookElement,
 ]);
 export type Element = z.infer<typeof Element>;
 export type ElementKindName = Element['kind'];
 
 /** The registry: adding a kind is one new file and one line here. */
 export const KINDS: { readonly [K in ElementKindName]: ElementKind<Extract<Element, { kind: K }>> } = {
-  trigger, update_field: updateField, wait, condition, goto, end,
+  trigger, update_field: updateField, wait, condition, goto, end, webhook,
 };
 
 /** The kind module for an element. */
@@ -24,4 +25,4 @@ export function kindOf<E extends Element>(el: E): ElementKind<E> {
   return KINDS[el.kind] as unknown as ElementKind<E>;
 }
 
-export type { TriggerElement, UpdateFieldElement, WaitElement, ConditionElement, GotoElement, EndElement };
+export type { TriggerElement, UpdateFieldElement, WaitElement, ConditionElement, GotoElement, EndElement, WebhookElement };

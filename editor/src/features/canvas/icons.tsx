@@ -1,6 +1,6 @@
 import type { ElementKindName } from '../../../../engine/elements/index.js';
 
-/** Inline SVG paths per kind (24×24, stroked): bolt, pencil, clock, fork, jump, stop. */
+/** Inline SVG paths per kind (24×24, stroked): bolt, pencil, clock, fork, jump, stop, paper plane. */
 const PATHS: { readonly [K in ElementKindName]: string } = {
   trigger: 'M13 2 4 14h7l-1 8 9-12h-7l1-8z',
   update_field: 'M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4',
@@ -8,6 +8,7 @@ const PATHS: { readonly [K in ElementKindName]: string } = {
   condition: 'M12 3 3 12l9 9 9-9-9-9zM12 8v5M12 16v.01',
   goto: 'M4 19v-6a5 5 0 0 1 5-5h11M15 3l5 5-5 5',
   end: 'M21 12a9 9 0 1 1-18 0 9 9 0 0 1 18 0zM9 9h6v6H9z',
+  webhook: 'M3 11 21 3l-7 18-3-7-8-3zM11 14l10-11',
 };
 
 /** The icon of an element kind, in the current text colour. */
@@ -22,11 +23,11 @@ export function KindIcon({ kind, size = 16 }: { kind: ElementKindName; size?: nu
 
 /** How the editor names each kind. */
 export const KIND_TITLES: { readonly [K in ElementKindName]: string } = {
-  trigger: 'Trigger', update_field: 'Update field', wait: 'Wait', condition: 'Condition', goto: 'Go to', end: 'End',
+  trigger: 'Trigger', update_field: 'Update field', wait: 'Wait', condition: 'Condition', goto: 'Go to', end: 'End', webhook: 'Webhook',
 };
 
 /** The CSS colour variable of each kind (styles.css). */
 export const KIND_COLORS: { readonly [K in ElementKindName]: string } = {
   trigger: 'var(--k-trigger)', update_field: 'var(--k-update)', wait: 'var(--k-wait)',
-  condition: 'var(--k-condition)', goto: 'var(--k-goto)', end: 'var(--k-end)',
+  condition: 'var(--k-condition)', goto: 'var(--k-goto)', end: 'var(--k-end)', webhook: 'var(--k-webhook)',
 };

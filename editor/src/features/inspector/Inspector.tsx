@@ -14,6 +14,7 @@ import { problemsOf, shownInForm } from './problems.js';
 import { TriggerForm } from './TriggerForm.js';
 import { UpdateFieldForm } from './UpdateFieldForm.js';
 import { WaitForm } from './WaitForm.js';
+import { WebhookForm } from './WebhookForm.js';
 import './inspector.css';
 
 export interface InspectorProps {
@@ -123,5 +124,6 @@ function KindForm({ element, elements, fields, onChange }: Omit<InspectorProps, 
     case 'condition': return <ConditionForm element={element} {...common} />;
     case 'goto': return <GotoForm element={element} {...common} />;
     case 'end': return <EndForm element={element} {...common} />;
+    case 'webhook': return <WebhookForm element={element} {...common} />;
   }
 }

@@ -69,5 +69,7 @@ export function shownInForm(el: Element, path: string): boolean {
       return path === 'target';
     case 'end':
       return false;
+    case 'webhook':
+      return ['webhook', 'url', 'format', 'message', 'next'].includes(path);
   }
 }

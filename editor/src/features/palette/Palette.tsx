@@ -4,12 +4,13 @@ import { KIND_MIME } from '../canvas/MapCanvas.js';
 import { KIND_COLORS, KIND_TITLES, KindIcon } from '../canvas/icons.js';
 import './palette.css';
 
-/** The six kinds in the order a map reads, each with what it is for. */
+/** The kinds in the order a map reads, each with what it is for. */
 const ITEMS: readonly { kind: ElementKindName; hint: string }[] = [
   { kind: 'trigger', hint: 'Who enters the map' },
   { kind: 'update_field', hint: 'Set a field or tags' },
   { kind: 'wait', hint: 'Hold for a time, a date or a condition' },
   { kind: 'condition', hint: 'Split into Yes and No' },
+  { kind: 'webhook', hint: 'Tell another tool: Slack, a CRM' },
   { kind: 'goto', hint: 'Jump elsewhere: loops' },
   { kind: 'end', hint: 'Leave the map' },
 ];
