@@ -107,7 +107,7 @@ export function DeliveryLog({ webhookId, refresh, now, onChanged }: { webhookId:
                 <tr key={d.id}>
                   <td><DeliveryBadge status={d.status} /></td>
                   <td><code>{d.type}</code></td>
-                  <td>{d.contactId ? <a href={href(`/contacts/${encodeURIComponent(d.contactId)}`)}>Contact</a> : <span className="muted">—</span>}</td>
+                  <td>{d.contactId ? <a className="contact-id" href={href(`/contacts/${encodeURIComponent(d.contactId)}`)} title={`Open contact ${d.contactId}`}>{d.contactId}</a> : <span className="muted">—</span>}</td>
                   <td className="nowrap" title={formatTime(d.createdAt)}>{formatRelative(d.createdAt, now)}</td>
                   <td className="num">{d.attempts}</td>
                   <td className="last-answer">

@@ -1,22 +1,24 @@
-import { useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { Dialog } from '../../lib/Dialog.js';
 import { createKey, updateKey, type ApiKey, type Scope } from './api.js';
 import { CopyButton } from './Copy.js';
 import { parseOrigins, SCOPES, scopeWords, trackerSnippet } from './words.js';
 
 /** The websites an ingest key may be used from, one a line, checked as they are typed. */
-function OriginsInput({ value, onChange }: { value: string; onChange: (text: string) => void }) {
-  const { problems } = parseOrigins(value);
+function OriginsInput({ value, onChange, showProblems }: { value: string; onChange: (text: string) => void; showProblems: boolean }) {
+  const [blurred, setBlurred] = useState(false);
+  const problems = blurred || showProblems ? parseOrigins(value).problems : [];
+  const id = useId();
   return (
-    <label>
-      Websites allowed to use it from a browser
-      <textarea className="origins" value={value} onChange={(e) => onChange(e.target.value)} rows={3}
-        placeholder={'https://www.example.com\nhttps://shop.example.com'} aria-invalid={problems.length ? true : undefined} aria-describedby="origins-help" />
-      <span id="origins-help" className="muted small field-help">
+    <div className="origins-input">
+      <label htmlFor={id}>Websites allowed to use it from a browser</label>
+      <textarea id={id} className="origins" value={value} onChange={(e) => onChange(e.target.value)} onBlur={() => setBlurred(true)} rows={3}
+        placeholder={'https://www.example.com\nhttps://shop.example.com'} aria-invalid={problems.length ? true : undefined} aria-describedby={`${id}-help`} />
+      <p id={`${id}-help`} className="muted small">
         One origin a line: the scheme, the host and the port, no path. Pages on other sites cannot send with this key.
-      </span>
-      {problems.map((p) => <span key={p} className="error small" role="alert">{p}</span>)}
-    </label>
+      </p>
+      {problems.map((p) => <p key={p} className="error small" role="alert">{p}</p>)}
+    </div>
   );
 }
 
@@ -27,12 +29,14 @@ export function NewKeyDialog({ onClose, onCreated }: { onClose: () => void; onCr
   const [origins, setOrigins] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [tried, setTried] = useState(false);
   const parsed = parseOrigins(origins);
   const invalid = !name.trim() || (scope === 'ingest' && parsed.problems.length > 0);
   return (
     <Dialog title="New API key" onClose={onClose}>
       <form onSubmit={async (e) => {
         e.preventDefault();
+        setTried(true);
         if (invalid) return;
         setBusy(true);
         setError(null);
@@ -58,12 +62,12 @@ export function NewKeyDialog({ onClose, onCreated }: { onClose: () => void; onCr
               </label>
             ))}
           </fieldset>
-          {scope === 'ingest' && <OriginsInput value={origins} onChange={setOrigins} />}
+          {scope === 'ingest' && <OriginsInput value={origins} onChange={setOrigins} showProblems={tried} />}
         </div>
         {error && <p className="notice error" role="alert">{error}</p>}
         <footer className="dialog-foot">
           <button type="button" onClick={onClose}>Cancel</button>
-          <button type="submit" className="primary" disabled={invalid || busy}>{busy ? 'Making the key…' : 'Make the key'}</button>
+          <button type="submit" className="primary" disabled={!name.trim() || busy}>{busy ? 'Making the key…' : 'Make the key'}</button>
         </footer>
       </form>
     </Dialog>
@@ -114,12 +118,14 @@ export function EditKeyDialog({ apiKey, onClose, onSaved }: { apiKey: ApiKey; on
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const ingest = apiKey.scope === 'ingest';
+  const [tried, setTried] = useState(false);
   const parsed = parseOrigins(origins);
   const invalid = !name.trim() || (ingest && parsed.problems.length > 0);
   return (
     <Dialog title={`Edit "${apiKey.name}"`} onClose={onClose}>
       <form onSubmit={async (e) => {
         e.preventDefault();
+        setTried(true);
         if (invalid) return;
         setBusy(true);
         setError(null);
@@ -133,13 +139,13 @@ export function EditKeyDialog({ apiKey, onClose, onSaved }: { apiKey: ApiKey; on
       }}>
         <div className="dialog-body">
           <label>Name <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} autoFocus={!ingest} /></label>
-          {ingest && <OriginsInput value={origins} onChange={setOrigins} />}
+          {ingest && <OriginsInput value={origins} onChange={setOrigins} showProblems={tried} />}
           <p className="muted small">The key itself does not change: whatever uses it keeps working.</p>
         </div>
         {error && <p className="notice error" role="alert">{error}</p>}
         <footer className="dialog-foot">
           <button type="button" onClick={onClose}>Cancel</button>
-          <button type="submit" className="primary" disabled={invalid || busy}>{busy ? 'Saving…' : 'Save'}</button>
+          <button type="submit" className="primary" disabled={!name.trim() || busy}>{busy ? 'Saving…' : 'Save'}</button>
         </footer>
       </form>
     </Dialog>

@@ -67,7 +67,7 @@ export function WebhookDetail({ id }: { id: string }) {
       <div className="crumbs"><a href={href('/settings/webhooks')}>Webhooks</a> › {w.name}</div>
       <header className="page-head">
         <h1>{w.name}</h1>
-        <span className="status-inline"><StatusBadge webhook={w} now={now} /></span>
+        <span className="status-inline"><StatusBadge webhook={w} now={now} brief /></span>
         <div className="actions">
           <button type="button" onClick={() => void runTest()} disabled={busy !== null}>{busy === 'test' ? 'Sending…' : 'Send a test'}</button>
           {w.status === 'active' && <button type="button" onClick={() => void setStatus('paused')} disabled={busy !== null}>Pause</button>}

@@ -34,7 +34,7 @@ export function WebhookForm({ webhook, onClose, onSaved }: { webhook?: Webhook; 
 
   return (
     <Dialog title={webhook ? `Edit "${webhook.name}"` : 'New webhook'} onClose={onClose} wide>
-      <form onSubmit={async (e) => {
+      <form noValidate onSubmit={async (e) => {
         e.preventDefault();
         setTouched(true);
         if (invalid) return;
@@ -52,15 +52,16 @@ export function WebhookForm({ webhook, onClose, onSaved }: { webhook?: Webhook; 
         }
       }}>
         <div className="dialog-body webhook-form">
-          <div className="row">
-            <label className="grow">Name <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. CRM sync" autoFocus required maxLength={200} /></label>
+          <div className="name-url">
+            <label>Name <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. CRM sync" autoFocus required maxLength={200} /></label>
+            <label>
+              URL that receives the deliveries
+              <input type="url" value={url} onChange={(e) => setUrl(e.target.value)} onBlur={() => setTouched(true)} placeholder="https://crm.example.com/hooks/scoremap"
+                required aria-invalid={touched && urlProblem ? true : undefined} aria-describedby={touched && urlProblem ? 'webhook-url-problem' : undefined} />
+            </label>
           </div>
-          <label>
-            URL that receives the deliveries
-            <input type="url" value={url} onChange={(e) => setUrl(e.target.value)} onBlur={() => setTouched(true)} placeholder="https://crm.example.com/hooks/scoremap"
-              required aria-invalid={touched && urlProblem ? true : undefined} />
-            {touched && urlProblem && <span className="error small" role="alert">{urlProblem}</span>}
-          </label>
+          {touched && !name.trim() && <p className="error small" role="alert">Give the webhook a name.</p>}
+          {touched && urlProblem && <p id="webhook-url-problem" className="error small" role="alert">{urlProblem}</p>}
 
           <fieldset className="events">
             <legend>Events to send</legend>

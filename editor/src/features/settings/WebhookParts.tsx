@@ -12,12 +12,12 @@ export function DeliveryBadge({ status }: { status: DeliveryStatus }) {
 }
 
 /** A subscription's status as a badge, with why and since when under it. */
-export function StatusBadge({ webhook, now }: { webhook: Webhook; now: number }) {
+export function StatusBadge({ webhook, now, brief }: { webhook: Webhook; now: number; brief?: boolean }) {
   const s = webhookStatus(webhook, now);
   return (
     <>
       <span className={`badge ${s.tone}`}>{s.label}</span>
-      {s.detail && <div className={`small ${s.tone === 'danger' ? 'error' : 'muted'}`}>{s.detail}</div>}
+      {s.detail && !(brief && webhook.status !== 'active') && <div className={`small ${s.tone === 'danger' ? 'error' : 'muted'}`}>{s.detail}</div>}
     </>
   );
 }

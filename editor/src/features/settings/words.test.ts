@@ -69,7 +69,7 @@ describe('webhookStatus', () => {
   });
 
   it('says when a subscription was paused, and when an active one is failing', () => {
-    expect(webhookStatus({ ...base, status: 'paused' }, NOW)).toEqual({ tone: 'warn', label: 'paused', detail: 'Paused 1 hour ago: deliveries wait until it is resumed' });
+    expect(webhookStatus({ ...base, status: 'paused' }, NOW)).toEqual({ tone: 'warn', label: 'paused', detail: 'Paused 1 hour ago: nothing is sent until it is resumed' });
     expect(webhookStatus({ ...base, status: 'active' }, NOW)).toEqual({ tone: 'ok', label: 'active', detail: null });
     expect(webhookStatus({ ...base, status: 'active', failingSince: '2026-01-05T10:00:00Z' }, NOW).detail).toBe('Failing since 2 hours ago: retrying');
   });

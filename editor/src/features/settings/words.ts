@@ -98,7 +98,7 @@ export function webhookStatus(w: Pick<Webhook, 'status' | 'statusReason' | 'fail
     const since = w.failingSince ? `failing since ${formatTime(w.failingSince)}` : `since ${formatTime(w.updatedAt)}`;
     return { tone: 'danger', label: 'disabled', detail: w.statusReason ? `${w.statusReason} (${since})` : `Deliveries failed for 3 days (${since})` };
   }
-  if (w.status === 'paused') return { tone: 'warn', label: 'paused', detail: `Paused ${formatRelative(w.updatedAt, now)}: deliveries wait until it is resumed` };
+  if (w.status === 'paused') return { tone: 'warn', label: 'paused', detail: `Paused ${formatRelative(w.updatedAt, now)}: nothing is sent until it is resumed` };
   if (w.failingSince) return { tone: 'ok', label: 'active', detail: `Failing since ${formatRelative(w.failingSince, now)}: retrying` };
   return { tone: 'ok', label: 'active', detail: null };
 }
