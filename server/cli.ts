@@ -54,8 +54,10 @@ Options:
 
 Runs a scenario (SPEC §7): the maps, contacts and events it lists, on the real engine with a
 private in-memory database and a virtual clock. Maps may be inline or { "file": "path.json" },
-relative to the scenario file. Prints the timeline of field changes, the final fields and the
-expectations.
+relative to the scenario file. Prints the timeline of field changes, the webhooks the maps
+would send (recorded, never sent), the final fields and the expectations. An expectation checks a
+field ({ "contact", "at", "field", "equals" }) or how many webhooks a contact got by then
+({ "contact", "at", "webhooks": 1, "element"? }).
 Exit status: 0 when every expectation passes, 1 when one fails or the scenario is invalid, 2 on bad usage.
 
 Options:
@@ -461,6 +463,13 @@ export function formatSimulation(r: SimulationResult): string {
     if (h.field === 'last_activity_at' || h.field === 'created_at') continue;
     lines.push(`  ${h.at}  ${h.contact.padEnd(12)} ${h.field}: ${fmt(h.from)} → ${fmt(h.to)}   (${describeCause(h.cause as Record<string, unknown>)})`);
   }
+  if (r.webhooks.length) {
+    lines.push('', 'Webhooks (recorded, not sent)');
+    for (const w of r.webhooks) {
+      const to = w.webhook !== undefined ? `webhook ${w.webhook}` : (w.url ?? '');
+      lines.push(`  ${w.at}  ${w.contact.padEnd(12)} ${w.map} ${w.element} → ${to}${w.format ? ` (${w.format})` : ''}${w.message !== null ? `: ${w.message}` : ''}`);
+    }
+  }
   lines.push('', 'Final fields');
   for (const [id, fields] of Object.entries(r.final)) {
     const shown = Object.entries(fields).filter(([k, v]) => k !== 'tags' || (Array.isArray(v) && v.length));
@@ -469,7 +478,10 @@ export function formatSimulation(r: SimulationResult): string {
   if (r.expectations.length) {
     lines.push('', 'Expectations');
     for (const x of r.expectations) {
-      lines.push(`  ${x.pass ? 'pass' : 'FAIL'}  ${x.contact} ${x.field} at ${x.at}: expected ${fmt(x.equals)}${x.tolerance ? ` ± ${x.tolerance}` : ''}, got ${fmt(x.actual)}`);
+      const what = 'webhooks' in x
+        ? `${x.contact} webhooks${x.element ? ` of ${x.element}` : ''} by ${x.at}: expected ${x.webhooks}`
+        : `${x.contact} ${x.field} at ${x.at}: expected ${fmt(x.equals)}${x.tolerance ? ` ± ${x.tolerance}` : ''}`;
+      lines.push(`  ${x.pass ? 'pass' : 'FAIL'}  ${what}, got ${fmt(x.actual)}`);
     }
     const failed = r.expectations.filter((x) => !x.pass).length;
     lines.push(`  ${r.expectations.length - failed} passed, ${failed} failed`);

@@ -1,13 +1,15 @@
+import type { z } from 'zod';
 import { ManualClock } from '../engine/clock.js';
 import type { FieldValue } from '../engine/elements/types.js';
 import { BUILTIN_FIELDS, FieldRegistry } from '../engine/schema/field.js';
 import { ScoringModel } from '../engine/scoring/model.js';
 import { declareFields } from '../engine/validate.js';
 import type { EventInput } from '../engine/schema/event.js';
-import { Scenario, type Expectation } from '../engine/schema/scenario.js';
+import { expectationShape, Scenario, type Expectation, type FieldExpectation, type WebhookExpectation } from '../engine/schema/scenario.js';
+import type { WebhookCall } from '../engine/effects.js';
 import type { Cause } from '../engine/state.js';
 import { Store } from './store/store.js';
-import { Runtime, WorkBudgetExceeded } from './runtime/runtime.js';
+import { Runtime, WorkBudgetExceeded, type RuntimeHook } from './runtime/runtime.js';
 import { createMap, publishMap } from './runtime/maps.js';
 import { createContacts } from './runtime/contacts.js';
 import { saveModel } from './runtime/scoring.js';
@@ -21,6 +23,45 @@ export interface SimulationResult {
   readonly final: Record<string, Record<string, ShownValue>>;
   readonly expectations: (Expectation & { actual: ShownValue; pass: boolean })[];
   readonly errors: { map?: string; element?: string; message: string; count?: number }[];
+  /** The deliveries `webhook` elements would have made, in the order they were queued: none is sent. */
+  readonly webhooks: SimulatedDelivery[];
+}
+
+/** A delivery a simulation records instead of sending it (SPEC §10 "The seventh element"). */
+export interface SimulatedDelivery {
+  readonly contact: string;
+  readonly at: string;
+  readonly map: string;
+  readonly element: string;
+  /** The subscription it would go through, or… */
+  readonly webhook?: string;
+  /** …the URL it would post to. */
+  readonly url?: string;
+  /** null: the subscription's own format (a simulation knows no subscriptions). */
+  readonly format: 'json' | 'slack' | null;
+  /** The element's message with the contact's fields filled in, or null when it has none. */
+  readonly message: string | null;
+}
+
+/**
+ * A runtime hook that keeps the deliveries each batch queued. It is the simulation's only hook: no
+ * outbox sees them, so a simulation records and never sends. (Its transactions never run twice:
+ * its one in-memory database has no other writer to race.)
+ */
+function deliveryRecorder(into: WebhookCall[]): RuntimeHook {
+  return {
+    async written(_s, effects) {
+      into.push(...effects.webhooks);
+    },
+  };
+}
+
+function shownDelivery(w: WebhookCall): SimulatedDelivery {
+  return {
+    contact: w.contactId, at: new Date(w.at).toISOString(), map: w.mapId, element: w.elementId,
+    ...(w.webhook !== undefined ? { webhook: w.webhook } : { url: w.url }),
+    format: w.format ?? null, message: w.message ?? null,
+  };
 }
 
 /** Finds the map document a scenario names by `{ id }` or `{ file }`; inline maps need none. */
@@ -44,7 +85,7 @@ export const SIMULATION_BUDGET = 2_000_000;
 export async function simulate(input: unknown, resolve: MapResolver = noResolver, budget = SIMULATION_BUDGET): Promise<SimulationResult> {
   const parsed = Scenario.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const issue = explained(parsed.error.issues[0], input);
     throw badRequest(`The scenario is not valid: ${issue.path.join('.') || 'scenario'}: ${issue.message}`, { issues: parsed.error.issues });
   }
   const scenario = parsed.data;
@@ -53,7 +94,8 @@ export async function simulate(input: unknown, resolve: MapResolver = noResolver
   const clock = new ManualClock(start);
   const store = await Store.open(':memory:');
   let counter = 0;
-  const rt = await Runtime.create({ store, clock, ids: () => `sim-${++counter}`, dueWorkBudget: budget });
+  const queued: WebhookCall[] = [];
+  const rt = await Runtime.create({ store, clock, ids: () => `sim-${++counter}`, dueWorkBudget: budget, hooks: [deliveryRecorder(queued)] });
   const errors: SimulationResult['errors'] = [];
   try {
     // Declared fields that clash (a built-in's label, a key twice) would fail half-way through creating them.
@@ -105,7 +147,8 @@ export async function simulate(input: unknown, resolve: MapResolver = noResolver
         await rt.advance(Math.max(at, clock.now()), clock);
         while (i < points.length && points[i].at === at) {
           if (points[i].expect) {
-            expectations.push(await check(rt, points[i++].expect!));
+            const e = points[i++].expect!;
+            expectations.push('webhooks' in e ? checkDeliveries(queued, e) : await check(rt, e));
             continue;
           }
           const batch: EventInput[] = [];
@@ -141,13 +184,29 @@ export async function simulate(input: unknown, resolve: MapResolver = noResolver
         if (st.errors) errors.push({ map: mapId, element, message: st.lastError ?? 'error', count: st.errors });
       }
     }
-    return { history, final, expectations, errors };
+    return { history, final, expectations, errors, webhooks: queued.map(shownDelivery) };
   } finally {
     await store.close();
   }
 }
 
-async function check(rt: Runtime, e: Expectation): Promise<SimulationResult['expectations'][number]> {
+/** The number of deliveries queued for the contact (by the element, if named) up to the expectation's moment. */
+function checkDeliveries(queued: readonly WebhookCall[], e: WebhookExpectation): SimulationResult['expectations'][number] {
+  const upTo = Date.parse(e.at);
+  const actual = queued.filter((w) => w.contactId === e.contact && w.at <= upTo && (e.element === undefined || w.elementId === e.element)).length;
+  return { ...e, actual, pass: actual === e.webhooks };
+}
+
+/** A refused expectation explained by the shape it meant to have, rather than "fits neither". */
+function explained(issue: z.core.$ZodIssue, input: unknown): { path: PropertyKey[]; message: string } {
+  const [list, index] = issue.path;
+  if (issue.code !== 'invalid_union' || list !== 'expect' || typeof index !== 'number' || issue.path.length !== 2) return issue;
+  const value = (input as { expect: unknown[] }).expect[index];
+  const inner = expectationShape(value).safeParse(value);
+  return inner.success ? issue : { path: [...issue.path, ...inner.error.issues[0].path], message: inner.error.issues[0].message };
+}
+
+async function check(rt: Runtime, e: FieldExpectation): Promise<SimulationResult['expectations'][number]> {
   const state = (await rt.store.loadContacts([e.contact])).get(e.contact);
   const field = rt.world.fields.resolve(e.field);
   let actual: ShownValue = null;
@@ -155,7 +214,7 @@ async function check(rt: Runtime, e: Expectation): Promise<SimulationResult['exp
   return { ...e, actual, pass: matches(actual, e.equals, e.tolerance) };
 }
 
-function matches(actual: ShownValue, expected: Expectation['equals'], tolerance = 0): boolean {
+function matches(actual: ShownValue, expected: FieldExpectation['equals'], tolerance = 0): boolean {
   if (typeof actual === 'number' && typeof expected === 'number') return Math.abs(actual - expected) <= tolerance + 1e-9;
   if (Array.isArray(actual) && Array.isArray(expected)) return [...expected].sort().join('\u0000') === [...actual].join('\u0000');
   if (typeof actual === 'string' && typeof expected === 'string') {

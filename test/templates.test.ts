@@ -15,7 +15,7 @@ const scenarioDir = fileURLToPath(new URL('./scenarios/templates/', import.meta.
 /** The template maps SPEC §4 promises. */
 const TEMPLATES = [
   'custom-lead-score', 'adjusted-lead-score', 'point-decay-loop', 'inactivity-reset',
-  'score-cap', 'score-brackets', 'lifecycle-stages', 'composite-score',
+  'score-cap', 'score-brackets', 'lifecycle-stages', 'composite-score', 'notify-sales-hot-lead',
 ] as const;
 
 /** The editor draws every element as a box of this size. */
@@ -111,7 +111,7 @@ describe('the templates together', () => {
     try {
       const file = join(dir, 'all-templates.json');
       writeFileSync(file, JSON.stringify({
-        name: 'All eight templates at once',
+        name: 'All the templates at once',
         start: '2026-01-01T00:00:00Z',
         until: '2026-02-15T00:00:00Z',
         maps: TEMPLATES.map((name) => ({ file: `${mapsDir}${name}.json` })),

@@ -13,14 +13,37 @@ export const ScenarioMap = z.union([
 ]);
 
 /** A check on a field's value at a moment of the simulation. */
-export const Expectation = z.strictObject({
+export const FieldExpectation = z.strictObject({
   contact: z.string().min(1).max(200),
   at: IsoTime,
   field: z.string().min(1).max(200),
   equals: z.union([z.number(), z.string(), z.boolean(), z.null(), z.array(z.string())]),
   tolerance: z.number().nonnegative().optional(),
 });
+export type FieldExpectation = z.infer<typeof FieldExpectation>;
+
+/**
+ * A check on the deliveries `webhook` elements queued for a contact (SPEC §10): how many by `at`,
+ * counting from the start, of one element when `element` says which.
+ */
+export const WebhookExpectation = z.strictObject({
+  contact: z.string().min(1).max(200),
+  at: IsoTime,
+  webhooks: z.number().int().nonnegative(),
+  element: z.string().min(1).max(64).optional(),
+});
+export type WebhookExpectation = z.infer<typeof WebhookExpectation>;
+
+/** A check at a moment of the simulation: a field's value, or the webhooks sent so far. */
+export const Expectation = z.union([FieldExpectation, WebhookExpectation], {
+  error: 'an expectation is { contact, at, field, equals } or { contact, at, webhooks }',
+});
 export type Expectation = z.infer<typeof Expectation>;
+
+/** Which of the two an expectation means to be: the one a refusal should explain. */
+export function expectationShape(v: unknown): typeof FieldExpectation | typeof WebhookExpectation {
+  return typeof v === 'object' && v !== null && 'webhooks' in v ? WebhookExpectation : FieldExpectation;
+}
 
 /** A simulation scenario (SPEC §7). */
 export const Scenario = z.strictObject({

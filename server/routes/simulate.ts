@@ -23,6 +23,12 @@ const SimulationAnswer = z.object({
   final: z.record(z.string(), z.record(z.string(), Value)),
   expectations: z.array(z.looseObject({ actual: Value, pass: z.boolean() })),
   errors: z.array(z.object({ map: z.string().optional(), element: z.string().optional(), message: z.string(), count: z.number().optional() })),
+  /** What webhook elements would have sent: recorded, never sent. */
+  webhooks: z.array(z.object({
+    contact: z.string(), at: z.string(), map: z.string(), element: z.string(),
+    webhook: z.string().optional(), url: z.string().optional(),
+    format: z.enum(['json', 'slack']).nullable(), message: z.string().nullable(),
+  })),
 });
 
 /** The document a scenario's map stands for: inline as given, else the saved draft or published version. */
