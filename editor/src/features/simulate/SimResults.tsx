@@ -5,7 +5,7 @@ import { formatTime, formatValue } from '../charts/format.js';
 import { describeCause, describeChange, type CauseNames } from '../contacts/causes.js';
 import { stepPoints } from '../contacts/history.js';
 import type { ModelDoc } from '../scoring/api.js';
-import { contactPaths, type SimResult } from './result.js';
+import { contactPaths, deliveriesByContact, deliveryTarget, type SimResult } from './result.js';
 import type { Draft } from './scenario.js';
 
 const shown = (key: string, v: unknown) => formatValue(v, key.endsWith('_at') ? 'date' : undefined);
@@ -28,9 +28,12 @@ export function SimResults({ result, docs, models, draft, labels, chartField, on
   const field = numberFields.includes(chartField) ? chartField : numberFields[0] ?? chartField;
   useEffect(() => { if (field !== chartField && numberFields.length) onChartField(field); }, [field, chartField, numberFields.length, onChartField]);
   const paths = useMemo(() => contactPaths(result.history), [result]);
+  const deliveries = useMemo(() => deliveriesByContact(result), [result]);
   const passed = result.expectations.filter((x) => x.pass).length;
   const domain: [number, number] = [Date.parse(draft.start), Date.parse(draft.until)];
   const contacts = Object.keys(result.final);
+  /** An element's label in whichever map of the run has it. */
+  const elementName = (id: string) => [...docs.values()].map((d) => d.elements.get(id)).find(Boolean) ?? id;
 
   return (
     <section className="section sim-results" aria-labelledby="sim-results-h">
@@ -59,13 +62,14 @@ export function SimResults({ result, docs, models, draft, labels, chartField, on
         <div className="card expectations">
           <h3>Expectations: {passed} of {result.expectations.length} pass</h3>
           <table className="data compact">
-            <thead><tr><th scope="col">Result</th><th scope="col">Contact</th><th scope="col">At</th><th scope="col">Field</th><th scope="col" className="num">Expected</th><th scope="col" className="num">Got</th></tr></thead>
+            <thead><tr><th scope="col">Result</th><th scope="col">Contact</th><th scope="col">At</th><th scope="col">Checks</th><th scope="col" className="num">Expected</th><th scope="col" className="num">Got</th></tr></thead>
             <tbody>
               {result.expectations.map((x, i) => (
                 <tr key={i}>
                   <td><span className={`badge ${x.pass ? 'ok' : 'danger'}`}>{x.pass ? 'pass' : 'fail'}</span></td>
-                  <td>{x.contact}</td><td>{formatTime(x.at)}</td><td>{x.field}</td>
-                  <td className="num">{formatValue(x.equals)}{x.tolerance ? ` ± ${x.tolerance}` : ''}</td>
+                  <td>{x.contact}</td><td>{formatTime(x.at)}</td>
+                  <td>{x.webhooks !== undefined ? `Webhooks${x.element ? ` of ${elementName(x.element)}` : ''}` : x.field}</td>
+                  <td className="num">{x.webhooks !== undefined ? x.webhooks : formatValue(x.equals)}{x.tolerance ? ` ± ${x.tolerance}` : ''}</td>
                   <td className="num">{formatValue(x.actual)}</td>
                 </tr>
               ))}
@@ -80,6 +84,7 @@ export function SimResults({ result, docs, models, draft, labels, chartField, on
             .map((h) => ({ ...h, note: `${describeChange(h.from, h.to)} — ${describeCause(h.cause, names)}` }));
           const final = result.final[contact] ?? {};
           const mapPaths = [...paths.entries()].map(([map, byContact]) => [map, byContact.get(contact) ?? []] as const);
+          const sent = deliveries.get(contact) ?? [];
           return (
             <article key={contact} className="card sim-contact" aria-label={`Contact ${contact}`}>
               <h3>{contact} {typeof final.email === 'string' && <span className="muted small">{final.email}</span>}</h3>
@@ -92,11 +97,13 @@ export function SimResults({ result, docs, models, draft, labels, chartField, on
                   {docs.size === 0 && <p className="muted small">No map in this run.</p>}
                   {[...docs.keys()].map((map) => {
                     const steps = mapPaths.find(([m]) => m === map)?.[1] ?? [];
+                    // Webhook elements change no field: the map shows them lit up all the same.
+                    const lit = [...new Set([...steps.map((x) => x.element), ...sent.filter((w) => w.map === map).map((w) => w.element)])];
                     return (
                       <div key={map} className="path">
                         <span className="path-map">{docs.get(map)!.name}</span>
-                        {steps.length > 0 && docs.get(map)!.id && (
-                          <a className="small" href={href(`/maps/${docs.get(map)!.id}?highlight=${encodeURIComponent(steps.map((x) => x.element).join(','))}&contact=${encodeURIComponent(contact)}`)}>
+                        {lit.length > 0 && docs.get(map)!.id && (
+                          <a className="small" href={href(`/maps/${docs.get(map)!.id}?highlight=${encodeURIComponent(lit.join(','))}&contact=${encodeURIComponent(contact)}`)}>
                             Show on the map
                           </a>
                         )}
@@ -110,6 +117,19 @@ export function SimResults({ result, docs, models, draft, labels, chartField, on
                       </div>
                     );
                   })}
+                  {sent.length > 0 && (
+                    <>
+                      <h4>Webhooks it would send <span className="muted">(recorded, not sent)</span></h4>
+                      <ol className="sim-webhooks small">
+                        {sent.map((w, i) => (
+                          <li key={i} data-element={w.element}>
+                            <span className="muted">{formatTime(w.at)}</span> {docs.get(w.map)?.elements.get(w.element) ?? w.element} → {deliveryTarget(w)}
+                            {w.message !== null && <q>{w.message}</q>}
+                          </li>
+                        ))}
+                      </ol>
+                    </>
+                  )}
                 </div>
                 <div>
                   <h4>Final fields</h4>

@@ -2,11 +2,45 @@
 import type { Cause } from '../contacts/causes.js';
 
 export interface SimChange { contact: string; at: string; field: string; from: unknown; to: unknown; cause: Cause }
+/** A delivery a webhook element would have made: recorded by the simulation, never sent. */
+export interface SimDelivery {
+  contact: string; at: string; map: string; element: string;
+  webhook?: string; url?: string;
+  /** null: the subscription's own format. */
+  format: 'json' | 'slack' | null;
+  message: string | null;
+}
 export interface SimResult {
   history: SimChange[];
   final: Record<string, Record<string, unknown>>;
-  expectations: { contact: string; at: string; field: string; equals: unknown; tolerance?: number; actual: unknown; pass: boolean }[];
+  /** A field's value (`field`, `equals`), or how many webhooks a contact got (`webhooks`, `element`). */
+  expectations: { contact: string; at: string; field?: string; equals?: unknown; tolerance?: number; webhooks?: number; element?: string; actual: unknown; pass: boolean }[];
   errors: { map?: string; element?: string; message: string; count?: number }[];
+  webhooks?: SimDelivery[];
+}
+
+/** Where a delivery goes, in words: the subscription's id, or the URL's host. */
+export function deliveryTarget(d: Pick<SimDelivery, 'webhook' | 'url' | 'format'>): string {
+  let to = d.webhook !== undefined ? `webhook ${d.webhook}` : (d.url ?? '');
+  if (d.webhook === undefined && d.url) {
+    try {
+      to = new URL(d.url).host || d.url;
+    } catch {
+      // Not a URL after all: shown as written.
+    }
+  }
+  return d.format ? `${to} (${d.format === 'slack' ? 'Slack' : 'JSON'})` : to;
+}
+
+/** Each contact's deliveries, in the order they were queued. */
+export function deliveriesByContact(result: Pick<SimResult, 'webhooks'>): Map<string, SimDelivery[]> {
+  const out = new Map<string, SimDelivery[]>();
+  for (const d of result.webhooks ?? []) {
+    const list = out.get(d.contact) ?? [];
+    out.set(d.contact, list);
+    list.push(d);
+  }
+  return out;
 }
 
 /** One step of a contact's path: an element that acted, and how many times in a row. */
