@@ -84,7 +84,8 @@ export function weird(r: Rand): unknown {
     case 11: return ' ';
     case 12: return r.pick(['NaN', 'Infinity', '-Infinity', '1e999', '-0', '0x10', 'null', 'undefined', 'true', '١٢٣']);
     case 13: return r.pick(['\u0000', '\ud800', '\u202egnp.exe', 'Ünïcödé', '💥💥', '\u200b', 'e\u0301']);
-    case 14: return r.pick(['<script>alert(1)</script>', "'; DROP TABLE contacts; --", '../../etc/passwd', '%00', '${7*7}', '{{7*7}}']);
+    case 14: return r.pick(['<script>alert(1)</script>', "'; DROP TABLE contacts; --", '../../etc/passwd', '%00', '${7*7}', '{{7*7}}',
+      'javascript:alert(1)', 'file:///etc/passwd', 'http://[::1', 'https://user:pw@127.0.0.1/']);
     case 15: return r.pick(['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty']);
     case 16: return 'x'.repeat(r.pick([201, 2_001, 10_001, 100_000]));
     case 17: return [];
@@ -101,7 +102,8 @@ export function weird(r: Rand): unknown {
     case 24: return r.pick(['2026-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '0000-01-01T00:00:00Z', '+275761-01-01T00:00:00Z', '2026-02-30T00:00:00Z', '2026-01-01']);
     case 25: return r.pick(['ann@example.com', 'A@B', '@', 'a@b.c'.repeat(100), 'ANN@EXAMPLE.COM ']);
     case 26: return r.pick([-0.5, 0.1 + 0.2, 123456789.123456, -(2 ** 31), 2 ** 32, 1e21, 1e-7]);
-    case 27: return r.pick(['[Score] + 1', '(((', '1 +', '[nope]', 'max()', '"text', 'constructor', 'process.exit()', '"a" * 2']);
+    case 27: return r.pick(['[Score] + 1', '(((', '1 +', '[nope]', 'max()', '"text', 'constructor', 'process.exit()', '"a" * 2',
+      '🔥 [First name', '[[', '][', '[Tags] [__proto__]']);
     case 28: return { all: [] };
     case 29: return { field: 'score', op: r.pick(['gt', 'crossed_above', 'has_tag', 'nope', 'in']), value: r.pick([1, 'x', [1], null]) };
     case 30: return { prop: r.pick(['url', 'constructor', '__proto__', '']), op: 'contains', value: 'x' };
