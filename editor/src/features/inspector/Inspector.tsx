@@ -15,6 +15,7 @@ import { TriggerForm } from './TriggerForm.js';
 import { UpdateFieldForm } from './UpdateFieldForm.js';
 import { WaitForm } from './WaitForm.js';
 import { WebhookForm } from './WebhookForm.js';
+import { OUTLET_PATHS } from '../../store/doc-ops.js';
 import './inspector.css';
 
 export interface InspectorProps {
@@ -78,7 +79,8 @@ export function Inspector({ element, elements, fields, problems, onChange }: Ins
 
         <KindForm element={element} elements={elements} fields={fields} onChange={onChange} />
 
-        {'next' in element && <Outlets element={element} elements={elements} fields={fields} paths={['next']} />}
+        {/* Every kind with a `next` outlet, connected or not: a new element has no `next` key yet, but its problem shows here. */}
+        {OUTLET_PATHS[element.kind].includes('next') && <Outlets element={element} elements={elements} fields={fields} paths={['next']} />}
 
         <Setting label="Note" path="note">
           {(id, d) => (
