@@ -42,4 +42,16 @@ describe('problems in the inspector', () => {
     // Unreachable-element warnings have no setting to sit beside.
     expect(byElement.get('g')!.filter((p) => p.severity === 'warning').every((p) => !inForm('g', p.path))).toBe(true);
   });
+
+  it('shows every problem of a webhook element beside its setting: target, URL, message, next', () => {
+    const elements: Element[] = [
+      { id: 't', kind: 'trigger', on: { type: 'manual' }, next: 'a' },
+      { id: 'a', kind: 'webhook', message: '[Nobody]', next: 'b' },
+      { id: 'b', kind: 'webhook', url: 'ftp://x' },
+    ];
+    const problems = validateMap({ name: 'm', elements }, new FieldRegistry(BUILTIN_FIELDS));
+    const shown = (id: string) => problemsOf(problems, id).filter((p) => p.severity === 'error').map((p) => [p.path, shownInForm(elements.find((e) => e.id === id)!, p.path)]);
+    expect(shown('a')).toEqual([['webhook', true], ['message', true]]);
+    expect(shown('b')).toEqual([['url', true], ['next', true]]);
+  });
 });
