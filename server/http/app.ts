@@ -4,7 +4,9 @@ import { HTTPException } from 'hono/http-exception';
 import type { ManualClock } from '../../engine/clock.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { AppError } from '../errors.js';
-import { requireToken } from './auth.js';
+import { requireAuth } from './auth.js';
+import { ingestCors } from '../keys/cors.js';
+import { keysRouter } from '../keys/routes.js';
 import { shedLoad } from './load.js';
 import { securityHeaders } from './security-headers.js';
 import { openApiDocument } from './openapi.js';
@@ -38,7 +40,7 @@ export interface AppDeps {
 export type RouterFactory = (deps: AppDeps) => ApiRouter;
 
 /** The routers of the API, in the order the OpenAPI document lists them. */
-export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter];
+export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter, keysRouter];
 
 /** Builds the Hono app: auth and limits on /api, JSON errors, the OpenAPI document. */
 export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {
@@ -66,7 +68,9 @@ export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {
   // Every answer, pages and API alike (and the errors above).
   app.use('*', securityHeaders());
   const maxSize = deps.maxBodyBytes ?? 32 * 1024 * 1024;
-  app.use('/api/*', requireToken(deps.token));
+  // CORS only for the intake routes and the origins ingest keys list; before auth, as a preflight carries no key.
+  app.use('*', ingestCors(() => deps.rt.store.db));
+  app.use('/api/*', requireAuth({ token: deps.token, db: () => deps.rt.store.db, now: () => deps.rt.clock.now(), ops }));
   app.use('/api/*', shedLoad(deps.rt));
   app.use('/api/*', bodyLimit({
     maxSize,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Condition } from '../../engine/schema/condition.js';
+import { scopeSentence } from '../keys/scopes.js';
 import type { RegisteredOp } from './router.js';
 
 /** Schemas that recur (and recurse): named once in components, referenced everywhere. */
@@ -61,7 +62,8 @@ export function openApiDocument(ops: readonly RegisteredOp[], version: string): 
       operationId: opName(op),
       tags: [op.tag],
       summary: op.summary,
-      ...(op.description ? { description: op.description } : {}),
+      description: op.description ? `${op.description}\n\n${scopeSentence(op.scope)}` : scopeSentence(op.scope),
+      'x-scope': op.scope,
       ...(parameters.length ? { parameters } : {}),
       ...(ids.body ? { requestBody: { required: !op.bodyOptional, content: { 'application/json': { schema: ref(ids.body) } } } } : {}),
       ...(op.rawBody ? { requestBody: { required: true, content: { [op.rawBody]: { schema: { type: 'string' } } } } } : {}),
@@ -74,7 +76,8 @@ export function openApiDocument(ops: readonly RegisteredOp[], version: string): 
   }
   return {
     openapi: '3.0.3',
-    info: { title: 'Scoremap API', version, description: 'Lead-scoring automation maps. Every request needs `Authorization: Bearer <token>`.' },
+    info: { title: 'Scoremap API', version, description: 'Lead-scoring automation maps. Every request needs `Authorization: Bearer <token>`: the start-up token or an API key. '
+      + 'A key\'s scope (`admin`, `ingest`, `read`) decides what it may use: each operation says which in `x-scope` and its description.' },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas },
     paths,
   };

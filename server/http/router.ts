@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { AppError, badRequest } from '../errors.js';
+import { defaultScope, requireScope, type Scope } from '../keys/scopes.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -22,6 +23,12 @@ export interface OpSpec<B extends z.ZodType | undefined = z.ZodType | undefined,
   readonly response?: z.ZodType;
   /** Takes a raw body (e.g. CSV) instead of JSON. */
   readonly rawBody?: string;
+  /**
+   * Which keys may use it (SPEC §10): `read` (read-only), `ingest` (the intake) or `admin` (only
+   * admin keys; an admin key may use every operation). Default: the router's, else `read` for a
+   * GET and `admin` for anything else.
+   */
+  readonly scope?: Scope;
 }
 
 export type Input<B, Q, O extends boolean = false> = {
@@ -29,8 +36,8 @@ export type Input<B, Q, O extends boolean = false> = {
   query: Q extends z.ZodType ? z.infer<Q> : undefined;
 };
 
-/** An operation as registered, with its full path. */
-export type RegisteredOp = OpSpec & { readonly fullPath: string; readonly tag: string };
+/** An operation as registered, with its full path and its scope settled. */
+export type RegisteredOp = OpSpec & { readonly fullPath: string; readonly tag: string; readonly scope: Scope };
 
 /** Turns zod issues into one message a person reads, plus the issues as details. */
 export function zodError(where: string, error: z.ZodError): AppError {
@@ -49,14 +56,19 @@ export class ApiRouter {
   readonly hono = new Hono();
   readonly ops: RegisteredOp[] = [];
 
-  constructor(readonly base: string, readonly tag: string) {}
+  /** `opts.scope`: the scope of every operation that names none (`admin` for a resource whose very list is admin's). */
+  constructor(readonly base: string, readonly tag: string, private readonly opts: { readonly scope?: Scope } = {}) {}
 
   op<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, O extends boolean = false>(
     spec: OpSpec<B, Q> & { readonly bodyOptional?: O },
     handler: (c: Context, input: Input<B, Q, O>) => Response | Promise<Response>,
   ): this {
-    this.ops.push({ ...spec, fullPath: `${this.base}${spec.path === '/' ? '' : spec.path}`, tag: this.tag });
+    const scope = spec.scope ?? this.opts.scope ?? defaultScope(spec.method);
+    this.ops.push({ ...spec, fullPath: `${this.base}${spec.path === '/' ? '' : spec.path}`, tag: this.tag, scope });
     this.hono.on(spec.method.toUpperCase(), spec.path, async (c) => {
+      // The auth middleware checked already; checked again here, where the operation is certain.
+      const auth = c.get('auth');
+      if (auth) requireScope(c, auth, scope);
       refuseBadText(c.req.param(), 'The path');
       refuseBadText(c.req.queries(), 'The query string');
       let query: unknown;

@@ -55,7 +55,7 @@ const IngestAnswer = z.object({
  */
 export function eventsRouter(deps: AppDeps): ApiRouter {
   return new ApiRouter('/api/events', 'Events').op({
-    method: 'post', path: '/', summary: 'Send events (one, or a list of up to 10,000)', body: EventsBody, response: IngestAnswer,
+    method: 'post', scope: 'ingest', path: '/', summary: 'Send events (one, or a list of up to 10,000)', body: EventsBody, response: IngestAnswer,
     description: 'A contact named by an email that matches none is created; an id that matches none is refused with 404 and nothing is stored.',
   }, async (c, { body }) => c.json(await deps.rt.ingest(Array.isArray(body) ? body : [body])));
 }

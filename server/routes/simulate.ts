@@ -51,7 +51,7 @@ async function resolveMap(rt: Runtime, ref: ApiScenarioMap, index: number): Prom
  */
 export function simulateRouter(deps: AppDeps): ApiRouter {
   return new ApiRouter('/api/simulate', 'Simulation').op({
-    method: 'post', path: '/', summary: 'Simulate a scenario: maps, contacts and events on a virtual clock', body: ApiScenario, response: SimulationAnswer,
+    method: 'post', scope: 'read', path: '/', summary: 'Simulate a scenario: maps, contacts and events on a virtual clock', body: ApiScenario, response: SimulationAnswer,
     description: 'Maps are inline, `{ "id" }` (the saved draft) or `{ "id", "version" }` (a published version). '
       + 'A malformed scenario is refused with 400, a map that cannot be published with 422; both say why.',
   }, async (c, { body }) => {

@@ -1,0 +1,41 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { MiddlewareHandler } from 'hono';
+import type { DB } from '../store/schema.js';
+import { ingestRoute } from './scopes.js';
+import { originListed } from './store.js';
+
+/** How long a browser may keep a preflight's answer (it grants nothing by itself: each request's key is still checked). */
+const PREFLIGHT_MAX_AGE = 600;
+
+/**
+ * CORS for the intake routes ({@link INGEST_ROUTES}) and nothing else, for the origins ingest keys list.
+ *
+ * A preflight (`OPTIONS` with `Access-Control-Request-Method`) carries no key, so it is answered
+ * for an origin that some ingest key lists; any other goes on unanswered (the API refuses it).
+ * On the request itself, `Access-Control-Allow-Origin` is set only when the key it was authorised
+ * with lists the origin: a page elsewhere can send with the key but never read an answer. Mount it
+ * before the auth middleware (a preflight must not need a key) on every path: it looks at intake
+ * routes only.
+ */
+export function ingestCors(db: () => Kysely<DB> | Transaction<DB>): MiddlewareHandler {
+  return async function ingestCors(c, next) {
+    const origin = c.req.header('origin');
+    const route = origin ? ingestRoute(c.req.method, c.req.path) : null;
+    if (!origin || !route) return next();
+    if (c.req.method === 'OPTIONS') {
+      if (!c.req.header('access-control-request-method') || !(await originListed(db(), origin))) return next();
+      c.header('Access-Control-Allow-Origin', origin);
+      c.header('Access-Control-Allow-Methods', route.method === '*' ? 'GET, POST' : route.method);
+      c.header('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+      c.header('Access-Control-Max-Age', String(PREFLIGHT_MAX_AGE));
+      c.header('Vary', 'Origin', { append: true });
+      return c.body(null, 204);
+    }
+    await next();
+    const auth = c.get('auth');
+    if (auth?.kind === 'key' && auth.scope === 'ingest' && auth.origins?.includes(origin)) {
+      c.res.headers.set('Access-Control-Allow-Origin', origin);
+      c.res.headers.append('Vary', 'Origin');
+    }
+  };
+}
