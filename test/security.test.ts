@@ -432,3 +432,129 @@ describe('(f) no expression reaches JavaScript', () => {
     expect((await send('GET', '/api/maps/proto/stats')).body.totals.errors).toBe(0);
   });
 });
+
+describe('(h) api_keys: a key is held to its scope on every operation', () => {
+  type Scope = 'admin' | 'ingest' | 'read';
+  /** An app with one key of each scope, and every operation of its OpenAPI document with the scope it shows. */
+  async function keyed() {
+    const b = await setup();
+    const secrets = {} as Record<Scope, string>;
+    for (const scope of ['admin', 'ingest', 'read'] as const) {
+      const r = await b.send('POST', '/api/keys', { name: `${scope} key`, scope });
+      expect(r.status).toBe(201);
+      secrets[scope] = r.body.secret;
+    }
+    const doc = await (await b.call('/api/openapi.json')).json();
+    const operations = Object.entries(doc.paths as Record<string, Record<string, { 'x-scope': Scope; description: string }>>).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({
+        method: method.toUpperCase(), template: path, scope: op['x-scope'], description: op.description,
+        path: path.replace(/\{(\w+)\}/g, (_, p: string) => PARAMS[p] ?? 'x'),
+      })));
+    expect(operations.length).toBe(b.ops.length);
+    const sendAs = (secret: string, { method, path }: { method: string; path: string }) =>
+      b.call(path, { method, ...(method === 'GET' || method === 'DELETE' ? {} : { json: {} }) }, secret);
+    return { ...b, secrets, operations, sendAs };
+  }
+
+  it('shows each operation\'s scope in the OpenAPI document, as x-scope and in words', async () => {
+    const { operations, ops } = await keyed();
+    const scopeOf = (method: string, template: string) => operations.find((o) => o.method === method && o.template === template)?.scope;
+    for (const o of operations) {
+      expect(['admin', 'ingest', 'read'], `${o.method} ${o.template}`).toContain(o.scope);
+      expect(o.description, `${o.method} ${o.template}`).toMatch(new RegExp(`Scope \`${o.scope}\`: .+ key`));
+    }
+    expect(scopeOf('POST', '/api/events')).toBe('ingest');
+    for (const [method, path] of [['GET', '/api/contacts'], ['GET', '/api/contacts/{id}/history'], ['GET', '/api/maps'], ['GET', '/api/scoring-models/{id}/distribution'], ['GET', '/api/fields'], ['GET', '/api/templates'], ['GET', '/api/maps/{id}/stats'], ['GET', '/api/health'], ['POST', '/api/maps/{id}/validate'], ['POST', '/api/simulate']]) {
+      expect(scopeOf(method, path), `${method} ${path}`).toBe('read');
+    }
+    for (const [method, path] of [['GET', '/api/keys'], ['POST', '/api/keys'], ['DELETE', '/api/keys/{id}'], ['POST', '/api/maps'], ['PUT', '/api/maps/{id}'], ['POST', '/api/maps/{id}/publish'], ['DELETE', '/api/contacts/{id}'], ['POST', '/api/fields'], ['POST', '/api/clock/advance'], ['POST', '/api/contacts/import']]) {
+      expect(scopeOf(method, path), `${method} ${path}`).toBe('admin');
+    }
+    // Every intake operation of the API is in the one list of intake routes (which CORS follows).
+    const { INGEST_ROUTES } = await import('../server/keys/scopes.js');
+    expect(ops.filter((o) => o.scope === 'ingest').map((o) => `${o.method.toUpperCase()} ${o.fullPath}`))
+      .toEqual(INGEST_ROUTES.filter((r) => r.path.startsWith('/api/')).map((r) => `${r.method} ${r.path}`));
+  });
+
+  it('a read key is refused (403, in words) every operation that is not read, is served by the read ones, and changes nothing', async () => {
+    const b = await keyed();
+    let served = 0;
+    for (const o of b.operations) {
+      const r = await b.sendAs(b.secrets.read, o);
+      const what = `${o.method} ${o.path} (${o.scope})`;
+      if (o.scope === 'read') {
+        expect([401, 403], what).not.toContain(r.status);
+        served++;
+        continue;
+      }
+      expect(r.status, what).toBe(403);
+      expect(r.headers.get('www-authenticate'), what).toMatch(/^Bearer error="insufficient_scope", scope="(admin|ingest admin)"$/);
+      const { message } = (await r.json()).error;
+      if (o.scope === 'ingest') expect(message, what).toBe(`This read key cannot send events: use an ingest or admin key for ${o.method} ${o.path}`);
+      else if (o.method === 'GET') expect(message, what).toBe(`This read key cannot use ${o.method} ${o.path}: only an admin key can`);
+      else expect(message, what).toBe(`This read key cannot change anything: use an admin key for ${o.method} ${o.path}`);
+    }
+    expect(served).toBeGreaterThan(20);
+    expect((await b.call('/api/contacts', { method: 'HEAD' }, b.secrets.read)).status).toBe(200);
+    expect((await b.call('/api/openapi.json', {}, b.secrets.read)).status).toBe(200);
+    // Nothing it was refused was done.
+    expect((await b.send('GET', '/api/keys')).body.keys).toHaveLength(3);
+    expect((await b.send('GET', '/api/maps')).body.maps).toEqual([]);
+    expect((await b.send('GET', '/api/contacts')).body.total).toBe(0);
+  });
+
+  it('an ingest key is refused (403, in words) everything but the intake', async () => {
+    const b = await keyed();
+    const intake = b.operations.filter((o) => o.scope === 'ingest');
+    expect(intake.map((o) => `${o.method} ${o.path}`)).toEqual(['POST /api/events']);
+    for (const o of b.operations) {
+      const r = await b.sendAs(b.secrets.ingest, o);
+      const what = `${o.method} ${o.path} (${o.scope})`;
+      if (o.scope === 'ingest') {
+        expect([401, 403], what).not.toContain(r.status);
+        continue;
+      }
+      expect(r.status, what).toBe(403);
+      expect((await r.json()).error.message, what).toMatch(new RegExp(
+        `^This ingest key can only send data in \\(POST /api/events, POST /v1/\\*, GET /t\\.js\\): ${o.method} ${o.path.replace(/[.*?]/g, '\\$&')} needs ${o.scope === 'read' ? 'a read or an admin key' : 'an admin key'}$`));
+    }
+    expect((await b.call('/api/openapi.json', {}, b.secrets.ingest)).status).toBe(403);
+    expect((await b.call('/api/contacts', { method: 'HEAD' }, b.secrets.ingest)).status).toBe(403);
+  });
+
+  it('an admin key, like the start-up token, is refused nowhere', async () => {
+    const b = await keyed();
+    for (const o of b.operations) {
+      const r = await b.sendAs(b.secrets.admin, o);
+      expect([401, 403], `${o.method} ${o.path}: ${r.status}`).not.toContain(r.status);
+    }
+  });
+
+  it('an ingest key cannot read contacts and a read key cannot send events', async () => {
+    const b = await keyed();
+    const event = { contact: { email: 'ann@example.com' }, type: 'page_visited' };
+    const sent = await b.call('/api/events', { method: 'POST', json: event }, b.secrets.ingest);
+    expect(sent.status).toBe(200);
+    expect((await sent.json()).accepted).toBe(1);
+    const peek = await b.call('/api/contacts', {}, b.secrets.ingest);
+    expect(peek.status).toBe(403);
+    expect(JSON.stringify(await peek.json())).not.toContain('ann@example.com');
+    const refused = await b.call('/api/events', { method: 'POST', json: { ...event, contact: { email: 'bob@example.com' } } }, b.secrets.read);
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error.message).toMatch(/^This read key cannot send events/);
+    const list = await b.call('/api/contacts', {}, b.secrets.read);
+    expect(list.status).toBe(200);
+    const { contacts } = await list.json();
+    expect(contacts.map((c: { fields: { email: string } }) => c.fields.email)).toEqual(['ann@example.com']);
+  });
+
+  it('refuses a key with a wrong or a revoked secret with 401, as a wrong token', async () => {
+    const b = await keyed();
+    const forged = `${b.secrets.read.slice(0, -1)}${b.secrets.read.endsWith('A') ? 'B' : 'A'}`;
+    for (const secret of [forged, `${b.secrets.read}x`, b.secrets.read.slice(0, 11), 'sm_']) {
+      const r = await b.call('/api/health', {}, secret);
+      expect(r.status, secret).toBe(401);
+      expect((await r.json()).error.message).toMatch(/^Wrong key: no API key has this secret/);
+    }
+  });
+});

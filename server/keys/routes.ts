@@ -52,7 +52,7 @@ function keyView(k: ApiKey): z.infer<typeof KeyView> {
 /** Origins belong to ingest keys: the only ones meant for a web page. */
 function checkOrigins(scope: Scope, origins: readonly string[] | undefined): void {
   if (origins?.length && scope !== 'ingest') {
-    throw badRequest(`Only an ingest key lists origins: a ${scope} key must never be used from a web page (leave "origins" out, or make an ingest key)`);
+    throw badRequest(`Only an ingest key lists origins: ${scope === 'admin' ? 'an' : 'a'} ${scope} key must never be used from a web page (leave "origins" out, or make an ingest key)`);
   }
 }
 
