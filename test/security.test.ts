@@ -2,6 +2,7 @@
  * Security (issue 8): the token guards every /api route, is compared in constant time and kept in an
  * owner-only file; static files never leave their folder; CORS is closed; expressions cannot reach
  * JavaScript. Path tricks go over real sockets with raw request lines, so nothing normalises them first.
+ * API keys (issue: actions out) are held to their scopes on every operation of the OpenAPI document.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
