@@ -49,7 +49,7 @@ export function NewKeyDialog({ onClose, onCreated }: { onClose: () => void; onCr
         }
       }}>
         <div className="dialog-body">
-          <label>Name <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Website tracker" autoFocus required maxLength={200} /></label>
+          <label>Name <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Website tracker" autoFocus required maxLength={100} /></label>
           <fieldset className="scopes">
             <legend>What it can do</legend>
             {SCOPES.map((s) => (
@@ -138,7 +138,7 @@ export function EditKeyDialog({ apiKey, onClose, onSaved }: { apiKey: ApiKey; on
         }
       }}>
         <div className="dialog-body">
-          <label>Name <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} autoFocus={!ingest} /></label>
+          <label>Name <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} autoFocus={!ingest} /></label>
           {ingest && <OriginsInput value={origins} onChange={setOrigins} showProblems={tried} />}
           <p className="muted small">The key itself does not change: whatever uses it keeps working.</p>
         </div>
