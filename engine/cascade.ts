@@ -123,6 +123,7 @@ export class CauseRun {
         break;
       }
       case 'created':
+        this.effects.created.set(this.contact.id, this.effects.changes.length);
         // A new contact's first values are not changes (no field_updated), but its dates arm
         // the date_reached triggers that watch them: "the field gets a value" (SPEC §3).
         for (const [field, to] of Object.entries(this.contact.fields)) {

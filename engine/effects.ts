@@ -72,6 +72,11 @@ export class Effects {
   readonly stats = new Map<string, StatDelta & { mapId: string; elementId: string }>();
   /** Scoring condition rules that became true (true) or false (false), by contact then `model\u0000rule`. */
   readonly ruleStates = new Map<string, Map<string, { modelId: string; ruleId: string; holds: boolean; points: number }>>();
+  /**
+   * Contacts created in this batch, with how many changes were recorded before their creation ran:
+   * those are their first values, not changes (SPEC §10 `contact.created` carries them).
+   */
+  readonly created = new Map<string, number>();
   /** Deliveries `webhook` elements queued, in order. */
   readonly webhooks: WebhookCall[] = [];
   /** Errors and guards that stopped a contact, in order. */

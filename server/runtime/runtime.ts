@@ -20,8 +20,27 @@ import { DueWork, SLICE_STEPS, type DueRunOptions } from './due.js';
 
 export { BATCH, WorkBudgetExceeded } from './due.js';
 
+/**
+ * A capability that acts on the engine's work without reaching into it (STYLE: the outbox of
+ * webhooks): it reads its configuration with the world, and sees each batch's effects in the
+ * transaction that writes them.
+ */
+export interface RuntimeHook {
+  /** Reads its configuration again: the world changed (in this process or another). */
+  reload?(s: Store): Promise<void>;
+  /** In the transaction that writes `effects`, after they are written. */
+  written?(s: Store, effects: Effects, world: World, now: number): Promise<void>;
+  /**
+   * Whether changes of this field must each go through the engine (something hears them): the
+   * daily degradation then runs contact by contact instead of in one statement per page.
+   */
+  listens?(field: string): boolean;
+}
+
 export interface RuntimeOptions {
   readonly store: Store;
+  /** Capabilities that see each batch's effects in its transaction (the outbox). */
+  readonly hooks?: readonly RuntimeHook[];
   readonly clock: Clock;
   /** Makes ids for contacts and events that come without one. */
   readonly ids?: () => string;
@@ -58,9 +77,11 @@ export class Runtime {
   #changingWorld = 0;
   /** Fires what comes due, in slices that leave turns to requests. */
   readonly due: DueWork;
+  readonly hooks: readonly RuntimeHook[];
 
   private constructor(opts: RuntimeOptions) {
     this.store = opts.store;
+    this.hooks = opts.hooks ?? [];
     this.clock = opts.clock;
     this.ids = opts.ids ?? randomUUID;
     this.due = new DueWork(this, opts.dueWorkBudget);
@@ -86,6 +107,7 @@ export class Runtime {
     const records = await this.store.listModels();
     const models = records.map((r) => compileModel(ScoringModel.parse(r.doc), fields));
     this.decayDue = new Map(records.map((r) => [r.id, r.nextDecayAt]));
+    for (const h of this.hooks) await h.reload?.(this.store);
     this.world = { maps, fields, models };
     this.#changed();
   }
@@ -161,6 +183,7 @@ export class Runtime {
   /** Writes a batch's effects in the caller's transaction and tells the scheduler what they made due. */
   async flush(s: Store, effects: Effects, now: number): Promise<void> {
     await flushEffects(s, effects, now);
+    for (const h of this.hooks) await h.written?.(s, effects, this.world, now);
     this.#changed(effects.earliestDue);
   }
 

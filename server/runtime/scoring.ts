@@ -87,6 +87,7 @@ export async function deleteModel(rt: Runtime, id: string): Promise<void> {
 
 /** Whether anything reacts to changes of a field: then degradation must go through the engine. */
 export function hasListeners(rt: Runtime, key: string): boolean {
+  if (rt.hooks.some((h) => h.listens?.(key))) return true;
   for (const m of rt.world.models ?? []) if (m.reads.has(key)) return true;
   for (const map of rt.world.maps) {
     if (map.paused) continue;

@@ -292,6 +292,8 @@ const keysAndWebhooks = atomic(async (db) => {
     // A sender's claim while it posts: its token and until when (then another may take the row).
     .addColumn('claim', 'text')
     .addColumn('claimed_until', 'bigint')
+    // When the 3 days of retries began: the first attempt, or the last redelivery.
+    .addColumn('retry_from', 'bigint')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('last_at', 'bigint')
     .addColumn('last_status', 'integer')

@@ -104,6 +104,7 @@ export interface DB {
     next_at: number | null;
     claim: string | null;
     claimed_until: number | null;
+    retry_from: number | null;
     created_at: number;
     last_at: number | null;
     last_status: number | null;
