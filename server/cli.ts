@@ -128,6 +128,9 @@ Options (environment in brackets):
   --now ISO       the manual clock's start [SCOREMAP_NOW] (default: now)
   --durable       fsync every commit (synchronous=FULL): slower, survives power loss
   --build-editor  build the editor first if editor/ changed since the last build (npm start does)
+  --webhook-allow LIST
+                  link-local or cloud metadata hosts, addresses or CIDR ranges that webhooks may
+                  post to all the same, comma-separated [SCOREMAP_WEBHOOK_ALLOW] (default: none)
   --help          this help`,
   copy: `Usage: scoremap copy [--from ./data/scoremap.db] --to postgres://… [--json]
 
@@ -154,6 +157,8 @@ that dies mid-batch leaves its batch to the others. Stops cleanly on SIGINT or S
 Options (environment in brackets):
   --db URL        the PostgreSQL database [SCOREMAP_DATABASE_URL, SCOREMAP_DB]
   --lease S       seconds a batch may go silent before its claims go to another process [SCOREMAP_LEASE] (default 30)
+  --webhook-allow LIST
+                  link-local or metadata addresses webhooks may post to all the same [SCOREMAP_WEBHOOK_ALLOW]
   --help          this help`,
 };
 
@@ -175,9 +180,9 @@ export async function main(
   let args: ReturnType<typeof parseArgs>;
   try {
     const options: NonNullable<ParseArgsConfig['options']> = command === 'serve'
-      ? { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, clock: { type: 'string' }, now: { type: 'string' }, durable: { type: 'boolean' }, lease: { type: 'string' }, 'build-editor': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
+      ? { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, clock: { type: 'string' }, now: { type: 'string' }, durable: { type: 'boolean' }, lease: { type: 'string' }, 'build-editor': { type: 'boolean' }, 'webhook-allow': { type: 'string' }, help: { type: 'boolean', short: 'h' } }
       : command === 'worker'
-        ? { db: { type: 'string' }, lease: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+        ? { db: { type: 'string' }, lease: { type: 'string' }, 'webhook-allow': { type: 'string' }, help: { type: 'boolean', short: 'h' } }
       : command === 'copy'
         ? { from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
       : command === 'import' || command === 'export'
@@ -436,7 +441,7 @@ async function pruneCommand(values: Record<string, string | boolean | undefined>
     return 0;
   }
   const n = (x: number, one: string, many: string) => `${x.toLocaleString('en-US')} ${x === 1 ? one : many}`;
-  const what = `${n(r.history, 'history entry', 'history entries')} and ${n(r.events, 'event', 'events')} from before ${r.before} (older than ${age.words})`;
+  const what = `${n(r.history, 'history entry', 'history entries')}, ${n(r.events, 'event', 'events')} and ${n(r.deliveries, 'webhook delivery', 'webhook deliveries')} from before ${r.before} (older than ${age.words})`;
   out(r.dryRun ? `Would delete ${what}; nothing was deleted (--dry-run).\n` : `Deleted ${what}.\n`);
   if (r.vacuum) {
     const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;

@@ -1,4 +1,5 @@
 import type { PrunableTable, Store } from './store/store.js';
+import { pruneDeliveries } from './webhooks/store.js';
 
 const HOUR = 3_600_000;
 const UNITS: Record<string, { ms: number; word: string }> = {
@@ -55,6 +56,8 @@ export interface PruneResult {
   readonly history: number;
   /** Stored events deleted, or that would be. */
   readonly events: number;
+  /** Webhook deliveries (delivered or failed, with their attempts) deleted, or that would be. */
+  readonly deliveries: number;
   /** With `vacuum`: how, and the database's size before and after, in bytes. */
   readonly vacuum?: { readonly mode: 'incremental' | 'full'; readonly bytesBefore: number; readonly bytesAfter: number };
 }
@@ -89,7 +92,19 @@ export async function prune(store: Store, opts: PruneOptions): Promise<PruneResu
       await pause(Date.now() - began);
     }
   }
-  const result = { before: new Date(opts.before).toISOString(), dryRun: opts.dryRun === true, ...counts };
+  // Webhook deliveries made before then, once delivered or given up on, go with the history.
+  let deliveries = 0;
+  if (opts.dryRun) deliveries = await pruneDeliveries(store.db, opts.before, pageSize, true);
+  else {
+    for (;;) {
+      const began = Date.now();
+      const n = await store.transaction((s) => pruneDeliveries(s.db, opts.before, pageSize));
+      if (!n) break;
+      deliveries += n;
+      await pause(Date.now() - began);
+    }
+  }
+  const result = { before: new Date(opts.before).toISOString(), dryRun: opts.dryRun === true, ...counts, deliveries };
   if (!opts.vacuum || opts.dryRun) return result;
   return { ...result, vacuum: await vacuum(store, pause) };
 }

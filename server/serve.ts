@@ -12,6 +12,9 @@ import { createApp } from './http/app.js';
 import { loadToken } from './http/auth.js';
 import { mountPages } from './http/pages.js';
 import { answerClientError } from './http/client-error.js';
+import { Outbox } from './webhooks/outbox.js';
+import { Sender } from './webhooks/sender.js';
+import { AddressPolicy } from './webhooks/post.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -29,6 +32,8 @@ export interface ServeOptions {
   readonly durable?: boolean;
   /** Build the editor first when its build is missing or older than its sources (`npm start`). */
   readonly buildEditor?: boolean;
+  /** Link-local or metadata hosts, addresses or ranges webhooks may post to all the same (`--webhook-allow`). */
+  readonly webhookAllow?: readonly string[];
 }
 
 /** A running server: its URL, and how to stop it cleanly. */
@@ -52,17 +57,22 @@ export async function startServer(opts: ServeOptions, log: (line: string) => voi
   const { token, source } = loadToken(tokenDir);
   const manual = opts.clock === 'manual' ? new ManualClock(opts.now ?? realClock.now()) : undefined;
   const clock: Clock = manual ?? realClock;
-  const rt = await Runtime.create({ store, clock }).catch(async (e) => {
+  const outbox = new Outbox();
+  const rt = await Runtime.create({ store, clock, hooks: [outbox] }).catch(async (e) => {
     await store.close();
     throw e;
   });
   const version = (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  const { app, ops } = createApp({ rt, token, manualClock: manual, templatesDir: resolve(ROOT, 'maps'), version });
+  const policy = new AddressPolicy(opts.webhookAllow);
+  // Deliveries go out on the manual clock too: their retries wait for it to move.
+  const sender = new Sender(rt, outbox, { policy, version, log });
+  const { app, ops } = createApp({ rt, token, manualClock: manual, templatesDir: resolve(ROOT, 'maps'), version, webhooks: { sender, policy } });
   mountPages(app, { ops, editorDir: resolve(ROOT, 'dist/editor'), version });
 
   // A manual clock moves only through POST /api/clock/advance; the real one needs the scheduler.
   const scheduler = manual ? undefined : new Scheduler(rt, { shared: store.dialect.shared });
   scheduler?.start();
+  sender.start();
 
   const server = await new Promise<ReturnType<typeof listen>>((ok, fail) => {
     const s = listen({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => ok(s));
@@ -85,6 +95,7 @@ export async function startServer(opts: ServeOptions, log: (line: string) => voi
       (stopping ??= (async () => {
         await new Promise<void>((ok) => server.close(() => ok()));
         await scheduler?.stop();
+        await sender.stop();
         await rt.lock.run(async () => undefined); // the batch in hand finishes first
         await store.close();
       })()),
@@ -140,6 +151,7 @@ export interface WorkerOptions {
   /** A PostgreSQL URL. */
   readonly db: string;
   readonly leaseMs?: number;
+  readonly webhookAllow?: readonly string[];
 }
 
 /** Reads `worker`'s flags and environment into options, or answers a usage message. */
@@ -148,7 +160,9 @@ export function workerOptions(values: Record<string, string | boolean | undefine
   if (!isPostgresUrl(db)) return `scoremap worker shares a PostgreSQL database with the servers: give it with --db postgres://… or SCOREMAP_DATABASE_URL (got "${db}"; on SQLite, scoremap serve runs the engine itself)`;
   const leaseMs = leaseOption(values, env);
   if (typeof leaseMs === 'string') return leaseMs;
-  return { db, leaseMs };
+  const webhookAllow = webhookAllowOption(values, env);
+  if (typeof webhookAllow === 'string') return webhookAllow;
+  return { db, leaseMs, webhookAllow };
 }
 
 /**
@@ -158,22 +172,38 @@ export function workerOptions(values: Record<string, string | boolean | undefine
  */
 export async function startWorker(opts: WorkerOptions, log: (line: string) => void = console.log): Promise<{ stop(): Promise<void> }> {
   const store = await Store.open(opts.db, { leaseMs: opts.leaseMs });
-  const rt = await Runtime.create({ store, clock: realClock }).catch(async (e) => {
+  const outbox = new Outbox();
+  const rt = await Runtime.create({ store, clock: realClock, hooks: [outbox] }).catch(async (e) => {
     await store.close();
     throw e;
   });
   const scheduler = new Scheduler(rt, { shared: true });
   scheduler.start();
+  const sender = new Sender(rt, outbox, { policy: new AddressPolicy(opts.webhookAllow), log });
+  sender.start();
   log(`Scoremap worker is running on ${redactUrl(opts.db)} (PostgreSQL), pid ${process.pid}`);
   let stopping: Promise<void> | undefined;
   return {
     stop: () =>
       (stopping ??= (async () => {
         await scheduler.stop();
+        await sender.stop();
         await rt.lock.run(async () => undefined); // the batch in hand finishes first
         await store.close();
       })()),
   };
+}
+
+/** Reads --webhook-allow (comma-separated) into a list, or a usage message. */
+function webhookAllowOption(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): string[] | string {
+  const text = values['webhook-allow'] ?? env.SCOREMAP_WEBHOOK_ALLOW;
+  if (text === undefined || text === true || text === false) return [];
+  const list = String(text).split(',').map((x) => x.trim()).filter(Boolean);
+  for (const entry of list) {
+    const problem = AddressPolicy.problem(entry);
+    if (problem) return `--webhook-allow: ${problem}`;
+  }
+  return list;
 }
 
 /** Reads `serve`'s flags and environment into options, or answers a usage message. */
@@ -194,7 +224,9 @@ export function serveOptions(values: Record<string, string | boolean | undefined
   const leaseMs = leaseOption(values, env);
   if (typeof leaseMs === 'string') return leaseMs;
   if (!isPostgresUrl(db) && leaseMs !== undefined) return '--lease is for PostgreSQL, where several processes share the work';
-  return { port, host: String(values.host ?? env.HOST ?? '127.0.0.1'), db, leaseMs, clock, now, durable: values.durable === true, buildEditor: values['build-editor'] === true };
+  const webhookAllow = webhookAllowOption(values, env);
+  if (typeof webhookAllow === 'string') return webhookAllow;
+  return { port, host: String(values.host ?? env.HOST ?? '127.0.0.1'), db, leaseMs, clock, now, durable: values.durable === true, buildEditor: values['build-editor'] === true, webhookAllow };
 }
 
 /** Runs a server or worker until SIGINT or SIGTERM, then shuts it down cleanly (exit 0). */

@@ -20,6 +20,9 @@ import { contactsRouter } from '../routes/contacts.js';
 import { eventsRouter } from '../routes/events.js';
 import { simulateRouter } from '../routes/simulate.js';
 import { scoringModelsRouter } from '../routes/scoring-models.js';
+import { webhooksRouter } from '../webhooks/routes.js';
+import type { Sender } from '../webhooks/sender.js';
+import type { AddressPolicy } from '../webhooks/post.js';
 
 /** What the HTTP app needs from the process that runs it. */
 export interface AppDeps {
@@ -34,13 +37,15 @@ export interface AppDeps {
   readonly version?: string;
   /** Logs an unexpected error (a bug); the client gets a 500 without details. */
   readonly logError?: (e: unknown) => void;
+  /** The process's webhook sender (a test send goes through it) and which addresses it may post to. */
+  readonly webhooks?: { readonly sender?: Sender; readonly policy?: AddressPolicy };
 }
 
 /** A router factory: one per resource, mounted under /api. */
 export type RouterFactory = (deps: AppDeps) => ApiRouter;
 
 /** The routers of the API, in the order the OpenAPI document lists them. */
-export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter, keysRouter];
+export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter, keysRouter, webhooksRouter];
 
 /** Builds the Hono app: auth and limits on /api, JSON errors, the OpenAPI document. */
 export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {

@@ -5,6 +5,7 @@ import type { FieldDef } from '../../engine/schema/field.js';
 import { ApiRouter, zodError } from '../http/router.js';
 import type { AppDeps } from '../http/app.js';
 import { badRequest, conflict, notFound } from '../errors.js';
+import { Outbox } from '../webhooks/outbox.js';
 import { createContacts, readFieldValues, updateContact } from '../runtime/contacts.js';
 import { mergeTags } from '../runtime/import-batch.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -169,7 +170,13 @@ export function contactsRouter(deps: AppDeps): ApiRouter {
     })
     .op({ method: 'delete', path: '/:id', summary: 'Delete a contact with its history and events', status: 204 }, async (c) => {
       const id = pathParam(c, 'id');
-      if (!(await rt.lock.run(() => rt.store.deleteContact(id)))) throw notFound(`No contact with id "${id}"`);
+      const outbox = rt.hooks.find((h): h is Outbox => h instanceof Outbox);
+      const gone = await rt.lock.run(() => rt.transaction(async (s) => {
+        // Heard by contact.deleted webhooks with the contact as it was, in the deleting transaction.
+        if ((await s.loadContacts([id])).has(id)) await outbox?.deleted(s, rt.world, id, rt.clock.now());
+        return s.deleteContact(id);
+      }));
+      if (!gone) throw notFound(`No contact with id "${id}"`);
       return c.body(null, 204);
     })
     .op({

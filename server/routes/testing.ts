@@ -4,6 +4,7 @@ import { Store } from '../store/store.js';
 import { openTestStore } from '../store/testing.js';
 import { Runtime } from '../runtime/runtime.js';
 import { createApp } from '../http/app.js';
+import { Outbox } from '../webhooks/outbox.js';
 
 /** The token every test app accepts. */
 export const TOKEN = 'test-token-123';
@@ -28,7 +29,7 @@ export async function setup(opts: { manual?: boolean; maxBodyBytes?: number; tem
   stores.push(store);
   const clock = new ManualClock(T0);
   let n = 0;
-  const rt = await Runtime.create({ store, clock, ids: () => `id-${++n}` });
+  const rt = await Runtime.create({ store, clock, ids: () => `id-${++n}`, hooks: [new Outbox()] });
   const { app, ops } = createApp({
     rt, token: TOKEN, manualClock: opts.manual === false ? undefined : clock,
     templatesDir: opts.templatesDir ?? 'maps', maxBodyBytes: opts.maxBodyBytes, logError: opts.logError ?? (() => {}),

@@ -247,10 +247,16 @@ export async function pendingCount(db: Kysely<DB>): Promise<number> {
   return Number(r?.n ?? 0);
 }
 
-/** Removes delivered and failed deliveries made before `before`, with their attempts (pending ones stay). */
-export async function pruneDeliveries(db: Kysely<DB>, before: number): Promise<number> {
-  const done = db.selectFrom('webhook_deliveries').select('id').where('created_at', '<', before).where('status', '<>', 'pending');
-  await db.deleteFrom('webhook_attempts').where('delivery_id', 'in', done).execute();
-  const r = await db.deleteFrom('webhook_deliveries').where('created_at', '<', before).where('status', '<>', 'pending').executeTakeFirst();
-  return Number(r.numDeletedRows);
+/**
+ * Removes up to `limit` delivered and failed deliveries made before `before`, with their attempts
+ * (pending ones stay, however old); answers how many (with `dryRun`, how many would go, all told).
+ */
+export async function pruneDeliveries(db: Kysely<DB>, before: number, limit: number, dryRun = false): Promise<number> {
+  const old = db.selectFrom('webhook_deliveries').where('created_at', '<', before).where('status', '<>', 'pending');
+  if (dryRun) return Number((await old.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n ?? 0);
+  const ids = (await old.select('id').orderBy('seq').limit(limit).execute()).map((r) => r.id);
+  if (!ids.length) return 0;
+  await db.deleteFrom('webhook_attempts').where('delivery_id', 'in', ids).execute();
+  await db.deleteFrom('webhook_deliveries').where('id', 'in', ids).execute();
+  return ids.length;
 }
