@@ -126,7 +126,7 @@ describe('scoremap prune next to a running server', () => {
     // A second prune next to the running server goes in small steps too.
     const again = await cli(['prune', '--older-than', '1d', '--db', db, '--vacuum']);
     expect(again.stderr).toBe('');
-    expect(again.stdout).toMatch(/^Deleted [\d,]+ history entries and [\d,]+ events from before .* \(older than 1 day\)\.\nVacuum \(incremental\): [\d.]+ MiB → [\d.]+ MiB\.\n$/);
+    expect(again.stdout).toMatch(/^Deleted [\d,]+ history entries, [\d,]+ events and [\d,]+ webhook deliveries from before .* \(older than 1 day\)\.\nVacuum \(incremental\): [\d.]+ MiB → [\d.]+ MiB\.\n$/);
     expect((await api(s, '/health')).status).toBe(200);
     expect(await stop(s)).toBe(0);
   });

@@ -78,7 +78,7 @@ export function WebhookDetail({ id }: { id: string }) {
       </header>
       {w.status === 'disabled' && <DisabledBanner webhook={w} busy={busy !== null} onEnable={() => void setStatus('active')} />}
       {w.status === 'paused' && (
-        <p className="notice" role="status">Paused: nothing is sent to this address until you resume it. Send a test still posts at once.</p>
+        <p className="notice" role="status">Paused: new events are not queued for it, and deliveries already queued wait until you resume it. Send a test still posts at once.</p>
       )}
       {error && <p className="notice error" role="alert">{error}</p>}
       {test && <TestResult attempt={test} onClose={() => setTest(null)} />}

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { ConfirmDialog } from '../../lib/Dialog.js';
 import { formatTime } from '../charts/format.js';
 import { deleteWebhook, type DeliveryStatus, type Webhook } from './api.js';
-import { webhookStatus } from './words.js';
+import { lastProblem, webhookStatus } from './words.js';
 
 const DELIVERY_TONE = { pending: 'warn', delivered: 'ok', failed: 'danger' } as const;
 
@@ -29,7 +29,7 @@ export function DisabledBanner({ webhook, onEnable, busy }: { webhook: Webhook; 
       <div>
         <b>This webhook is disabled: every delivery to it failed for 3 days</b>
         {webhook.failingSince && <> (failing since {formatTime(webhook.failingSince)})</>}.
-        {webhook.statusReason && <div className="small">Last problem: {webhook.statusReason}</div>}
+        {webhook.statusReason && <div className="small">Last problem: {lastProblem(webhook.statusReason)}</div>}
         <div className="small">
           Nothing is sent to it until it is re-enabled. Check that the URL answers with a 2xx (Send a test shows what it answers),
           fix it with Edit if it moved, then press Re-enable. Failed deliveries can be sent again from the log with Redeliver.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attemptWords, checkWebhookUrl, codeTone, excerpt, isSlackUrl, lastUsedWords, maskSecret, newSecret, parseOrigins, scopeWords, SCOPES, trackerSnippet, webhookStatus } from './words.js';
+import { attemptWords, lastProblem, checkWebhookUrl, codeTone, excerpt, isSlackUrl, lastUsedWords, maskSecret, newSecret, parseOrigins, scopeWords, SCOPES, trackerSnippet, webhookStatus } from './words.js';
 
 const NOW = Date.parse('2026-01-05T12:00:00Z');
 
@@ -60,16 +60,21 @@ describe('webhook URLs', () => {
 describe('webhookStatus', () => {
   const base = { statusReason: null, failingSince: null, updatedAt: '2026-01-05T11:00:00Z' };
 
-  it('says a disabled subscription failed, with its reason and since when', () => {
-    const s = webhookStatus({ ...base, status: 'disabled', statusReason: 'Every delivery failed for 3 days', failingSince: '2026-01-02T09:00:00Z' }, NOW);
+  it('says a disabled subscription failed, since when, and its last problem', () => {
+    const reason = 'Failing since 2026-01-02T09:00:00.000Z (last: HTTP 503): disabled after 3 days';
+    const s = webhookStatus({ ...base, status: 'disabled', statusReason: reason, failingSince: '2026-01-02T09:00:00Z' }, NOW);
     expect(s.tone).toBe('danger');
     expect(s.label).toBe('disabled');
-    expect(s.detail).toMatch(/^Every delivery failed for 3 days \(failing since .*2026/);
-    expect(webhookStatus({ ...base, status: 'disabled' }, NOW).detail).toMatch(/^Deliveries failed for 3 days \(since /);
+    expect(s.detail).toMatch(/^Failing since .*2026.*; last: HTTP 503$/);
+    expect(webhookStatus({ ...base, status: 'disabled' }, NOW).detail).toBe('Disabled 1 hour ago');
+    expect(lastProblem(reason)).toBe('HTTP 503');
+    expect(lastProblem('Failing since 2026-01-02T09:00:00.000Z (last: connect ECONNREFUSED 127.0.0.1:9 (refused)): disabled after 3 days')).toBe('connect ECONNREFUSED 127.0.0.1:9 (refused)');
+    expect(lastProblem('The receiver is gone')).toBe('The receiver is gone');
+    expect(lastProblem(null)).toBeNull();
   });
 
   it('says when a subscription was paused, and when an active one is failing', () => {
-    expect(webhookStatus({ ...base, status: 'paused' }, NOW)).toEqual({ tone: 'warn', label: 'paused', detail: 'Paused 1 hour ago: nothing is sent until it is resumed' });
+    expect(webhookStatus({ ...base, status: 'paused' }, NOW)).toEqual({ tone: 'warn', label: 'paused', detail: 'Paused 1 hour ago: no new deliveries until it is resumed' });
     expect(webhookStatus({ ...base, status: 'active' }, NOW)).toEqual({ tone: 'ok', label: 'active', detail: null });
     expect(webhookStatus({ ...base, status: 'active', failingSince: '2026-01-05T10:00:00Z' }, NOW).detail).toBe('Failing since 2 hours ago: retrying');
   });

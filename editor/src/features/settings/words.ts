@@ -92,13 +92,23 @@ export const isSlackUrl = (url: string): boolean => /^https:\/\/hooks\.slack\.co
 
 export type Tone = 'ok' | 'warn' | 'danger';
 
+/**
+ * The last problem in a disabled subscription's reason ("Failing since … (last: HTTP 503): disabled
+ * after 3 days" → "HTTP 503"); a reason of another form is kept whole.
+ */
+export function lastProblem(reason: string | null): string | null {
+  if (!reason) return null;
+  return /\(last: (.+)\): disabled/.exec(reason)?.[1] ?? reason;
+}
+
 /** A subscription's status as a badge, and the line under it that says why and since when. */
 export function webhookStatus(w: Pick<Webhook, 'status' | 'statusReason' | 'failingSince' | 'updatedAt'>, now: number): { tone: Tone; label: string; detail: string | null } {
   if (w.status === 'disabled') {
-    const since = w.failingSince ? `failing since ${formatTime(w.failingSince)}` : `since ${formatTime(w.updatedAt)}`;
-    return { tone: 'danger', label: 'disabled', detail: w.statusReason ? `${w.statusReason} (${since})` : `Deliveries failed for 3 days (${since})` };
+    const since = w.failingSince ? `Failing since ${formatTime(w.failingSince)}` : `Disabled ${formatRelative(w.updatedAt, now)}`;
+    const last = lastProblem(w.statusReason);
+    return { tone: 'danger', label: 'disabled', detail: last ? `${since}; last: ${last}` : since };
   }
-  if (w.status === 'paused') return { tone: 'warn', label: 'paused', detail: `Paused ${formatRelative(w.updatedAt, now)}: nothing is sent until it is resumed` };
+  if (w.status === 'paused') return { tone: 'warn', label: 'paused', detail: `Paused ${formatRelative(w.updatedAt, now)}: no new deliveries until it is resumed` };
   if (w.failingSince) return { tone: 'ok', label: 'active', detail: `Failing since ${formatRelative(w.failingSince, now)}: retrying` };
   return { tone: 'ok', label: 'active', detail: null };
 }
