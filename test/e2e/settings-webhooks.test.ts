@@ -130,6 +130,15 @@ describe.runIf(hasChromium)('the webhooks page', () => {
     await s.page.getByRole('button', { name: 'Resume CRM sync' }).click();
     await s.page.locator('table.webhooks tbody tr', { hasText: 'CRM sync' }).getByText('active', { exact: true }).waitFor();
     expect((await s.api(`/webhooks/${hookId}`)).status).toBe('active');
+
+    // Beside a paused Slack one, as the list shows them.
+    const slack = await s.api('/webhooks', { name: 'Sales channel', url: 'https://hooks.slack.com/services/T000/B000/XXXX', events: ['map.webhook'], format: 'slack' });
+    await s.api(`/webhooks/${slack.id}`, { status: 'paused' }, 'PATCH');
+    await s.page.reload();
+    await s.page.locator('table.webhooks tbody tr', { hasText: 'Sales channel' }).getByText('Slack', { exact: true }).waitFor();
+    await s.page.locator('table.webhooks tbody tr', { hasText: 'Sales channel' }).getByText(/^Paused .*: no new deliveries until it is resumed$/).waitFor();
+    await shot('settings-webhooks-list');
+    await s.api(`/webhooks/${slack.id}`, undefined, 'DELETE');
   });
 
   it('shows the delivery a score change makes, its payload and attempts, and redelivers it', async () => {
@@ -184,23 +193,32 @@ describe.runIf(hasChromium)('the webhooks page', () => {
   it('says a webhook failing for 3 days is disabled, and re-enables it', async () => {
     rx.state.status = 503;
     await s.api(`/contacts/${contactId}`, { fields: { score: 90 } }, 'PATCH');
-    // Retries for 3 days, every 6 hours at the end: the sender gives up and disables it.
-    for (let h = 0; h < 80 && (await s.api(`/webhooks/${hookId}`)).status !== 'disabled'; h += 6) {
+    // The sender retries for 3 days (at the end every 6 hours), then disables the webhook. The
+    // clock moves 6 hours at a time, each time after the receiver got the last try.
+    const tries = async () => (await s.api(`/webhooks/${hookId}/deliveries?status=pending`)).deliveries
+      .reduce((n: number, d: { attempts: number }) => n + d.attempts, 0) as number;
+    await expect.poll(tries).toBeGreaterThan(0);
+    for (let i = 0; i < 30 && (await s.api(`/webhooks/${hookId}`)).status !== 'disabled'; i++) {
+      const before = rx.received.length;
       await s.api('/clock/advance', { ms: 6 * 3_600_000 });
+      await expect.poll(async () => rx.received.length > before || (await s.api(`/webhooks/${hookId}`)).status === 'disabled').toBe(true);
     }
-    expect((await s.api(`/webhooks/${hookId}`)).status).toBe('disabled');
+    await expect.poll(async () => (await s.api(`/webhooks/${hookId}`)).status).toBe('disabled');
     await s.open('/settings/webhooks');
     await s.page.getByText('disabled after failing for 3 days').waitFor();
     await s.open(`/settings/webhooks/${encodeURIComponent(hookId)}`);
     const banner = s.page.locator('.banner');
     await banner.getByText('every delivery to it failed for 3 days').waitFor();
     await banner.getByText('then press Re-enable').waitFor();
+    await banner.getByText('Last problem: HTTP 503').waitFor();
     await shot('settings-webhooks-disabled');
     rx.state.status = 200;
     await banner.getByRole('button', { name: 'Re-enable' }).click();
     await banner.waitFor({ state: 'detached' });
     await s.page.locator('.page-head .badge', { hasText: 'active' }).waitFor();
     expect((await s.api(`/webhooks/${hookId}`)).status).toBe('active');
+    await logRow('score.changed').filter({ hasText: 'failed' }).waitFor();
+    await shot('settings-webhooks-reenabled');
   });
 
   it('deletes after asking', async () => {

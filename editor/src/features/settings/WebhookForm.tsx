@@ -83,7 +83,7 @@ export function WebhookForm({ webhook, onClose, onSaved }: { webhook?: Webhook; 
               <legend>Only when these fields change</legend>
               <p className="muted small">
                 {chosenFields.length
-                  ? 'contact.updated is sent only when one of these fields changes; score.changed also covers these number fields.'
+                  ? 'contact.updated is sent only when one of these fields changes; score.changed is sent for the scores and for these fields too.'
                   : 'Every field: contact.updated is sent for any change. Add fields to hear only about those.'}
               </p>
               {chosenFields.length > 0 && (
