@@ -63,7 +63,7 @@ export class AddressPolicy {
     const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
     if (!REFUSED.check(address, family)) return null;
     if (this.#hosts.has(host.toLowerCase()) || this.#allowed.check(address, family)) return null;
-    return `${host} is at ${address}, a link-local or cloud metadata address: deliveries do not go there unless allowed (--webhook-allow ${address})`;
+    return `${host === address ? `${address} is` : `${host} is at ${address},`} a link-local or cloud metadata address: deliveries do not go there unless allowed (--webhook-allow ${address})`;
   }
 
   /** A DNS lookup that refuses what the policy refuses, so the address checked is the one connected to. */

@@ -45,20 +45,21 @@ export async function getSubscription(db: Kysely<DB>, id: string): Promise<Subsc
   return r ? subscriptionOf(r) : null;
 }
 
-export async function insertSubscription(db: Kysely<DB>, s: Subscription): Promise<void> {
-  await db.insertInto('webhooks').values({
-    id: s.id, name: s.name, url: s.url, events_json: JSON.stringify(s.events),
-    fields_json: s.fields === null ? null : JSON.stringify(s.fields), format: s.format, secret: s.secret,
-    status: s.status, status_reason: s.statusReason, failing_since: s.failingSince, created_at: s.createdAt, updated_at: s.updatedAt,
-  }).execute();
-}
-
-export async function updateSubscription(db: Kysely<DB>, s: Subscription): Promise<void> {
-  await db.updateTable('webhooks').set({
+/** A subscription's columns, as written (all but its id). */
+function columnsOf(s: Subscription) {
+  return {
     name: s.name, url: s.url, events_json: JSON.stringify(s.events),
     fields_json: s.fields === null ? null : JSON.stringify(s.fields), format: s.format, secret: s.secret,
     status: s.status, status_reason: s.statusReason, failing_since: s.failingSince, updated_at: s.updatedAt,
-  }).where('id', '=', s.id).execute();
+  };
+}
+
+export async function insertSubscription(db: Kysely<DB>, s: Subscription): Promise<void> {
+  await db.insertInto('webhooks').values({ id: s.id, ...columnsOf(s), created_at: s.createdAt }).execute();
+}
+
+export async function updateSubscription(db: Kysely<DB>, s: Subscription): Promise<void> {
+  await db.updateTable('webhooks').set(columnsOf(s)).where('id', '=', s.id).execute();
 }
 
 /** Deletes a subscription and its deliveries (their attempts too). */

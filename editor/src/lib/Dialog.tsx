@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import './pages.css';
 
 /**
@@ -31,15 +31,33 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
 
 /** Asks before something that cannot be undone; the safe choice has the focus. */
 export function ConfirmDialog({ title, message, confirm, onConfirm, onClose, busy, error }: {
-  title: string; message: ReactNode; confirm: string; onConfirm: () => void; onClose: () => void; busy?: boolean; error?: string | null;
+  title: string; message: ReactNode; confirm: string;
+  /** An action that answers a promise is waited for: the button says "Working…", and a failure is shown here (the dialog stays open). */
+  onConfirm: () => void | Promise<void>;
+  onClose: () => void; busy?: boolean; error?: string | null;
 }) {
+  const [working, setWorking] = useState(false);
+  const [failed, setFailed] = useState<string | null>(null);
+  const run = async () => {
+    const done = onConfirm();
+    if (!done) return;
+    setWorking(true);
+    setFailed(null);
+    try {
+      await done;
+    } catch (e) {
+      setFailed((e as Error).message);
+      setWorking(false);
+    }
+  };
+  const shown = error ?? failed;
   return (
     <Dialog title={title} onClose={onClose}>
       <div className="dialog-body">{message}</div>
-      {error && <p className="notice error" role="alert">{error}</p>}
+      {shown && <p className="notice error" role="alert">{shown}</p>}
       <footer className="dialog-foot">
         <button type="button" onClick={onClose} autoFocus>Cancel</button>
-        <button type="button" className="danger-solid" onClick={onConfirm} disabled={busy}>{busy ? 'Working…' : confirm}</button>
+        <button type="button" className="danger-solid" onClick={() => void run()} disabled={busy || working}>{busy || working ? 'Working…' : confirm}</button>
       </footer>
     </Dialog>
   );

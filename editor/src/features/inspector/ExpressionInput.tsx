@@ -1,8 +1,9 @@
-import { useId, useLayoutEffect, useRef, useState } from 'react';
+import { useId } from 'react';
 import type { FieldRegistry, FieldType } from '../../../../engine/schema/field.js';
 import { caretExcerpt } from './caret.js';
-import { checkExpression, fieldReference, insertAt } from './expression-check.js';
+import { checkExpression } from './expression-check.js';
 import { InsertFieldMenu } from './InsertFieldMenu.js';
+import { useFieldInsert } from './use-field-insert.js';
 import { describedBy, ProblemText, useProblemsAt } from './controls.js';
 
 export interface ExpressionInputProps {
@@ -26,34 +27,18 @@ export interface ExpressionInputProps {
 export function ExpressionInput({ value, onChange, fields, target, targetLabel, label, path, maxLength }: ExpressionInputProps) {
   const id = useId();
   const statusId = useId();
-  const input = useRef<HTMLInputElement>(null);
-  const [cursor, setCursor] = useState<number | null>(null);
+  const { input, insert } = useFieldInsert<HTMLInputElement>(value, onChange);
   const check = checkExpression(value, fields, target, targetLabel);
   const server = useProblemsAt(path);
   // Validation's own words for what the live check already shows would only repeat it.
   const extra = check.ok ? server.problems : [];
-
-  useLayoutEffect(() => {
-    if (cursor === null || !input.current) return;
-    input.current.focus();
-    input.current.setSelectionRange(cursor, cursor);
-    setCursor(null);
-  }, [cursor]);
 
   const excerpt = !check.ok && check.position !== null ? caretExcerpt(value, check.position) : null;
   return (
     <div className="insp-field insp-expr">
       <div className="insp-expr-head">
         <label htmlFor={id}>{label}</label>
-        <InsertFieldMenu
-          fields={fields}
-          onInsert={(f) => {
-            const el = input.current;
-            const r = insertAt(value, el?.selectionStart ?? value.length, el?.selectionEnd ?? value.length, fieldReference(f));
-            onChange(r.text);
-            setCursor(r.cursor);
-          }}
-        />
+        <InsertFieldMenu fields={fields} onInsert={insert} />
       </div>
       <input
         ref={input}

@@ -1,9 +1,9 @@
-import { useId, useLayoutEffect, useRef, useState } from 'react';
+import { useId } from 'react';
 import { parseTemplate } from '../../../../engine/expression/template.js';
 import type { FieldRegistry } from '../../../../engine/schema/field.js';
 import { caretExcerpt } from './caret.js';
-import { fieldReference, insertAt } from './expression-check.js';
 import { InsertFieldMenu } from './InsertFieldMenu.js';
+import { useFieldInsert } from './use-field-insert.js';
 import { describedBy, ProblemText, useProblemsAt } from './controls.js';
 import { previewMessage } from './webhook-preview.js';
 
@@ -26,34 +26,18 @@ export interface MessageInputProps {
 export function MessageInput({ value, onChange, fields, label, path, maxLength }: MessageInputProps) {
   const id = useId();
   const statusId = useId();
-  const input = useRef<HTMLTextAreaElement>(null);
-  const [cursor, setCursor] = useState<number | null>(null);
+  const { input, insert } = useFieldInsert<HTMLTextAreaElement>(value, onChange);
   const check = parseTemplate(value, fields);
   const server = useProblemsAt(path);
   const extra = check.ok ? server.problems : [];
   const preview = check.ok ? previewMessage(value, fields) : null;
-
-  useLayoutEffect(() => {
-    if (cursor === null || !input.current) return;
-    input.current.focus();
-    input.current.setSelectionRange(cursor, cursor);
-    setCursor(null);
-  }, [cursor]);
 
   const excerpt = !check.ok ? caretExcerpt(value, check.error.position) : null;
   return (
     <div className="insp-field insp-expr">
       <div className="insp-expr-head">
         <label htmlFor={id}>{label}</label>
-        <InsertFieldMenu
-          fields={fields}
-          onInsert={(f) => {
-            const el = input.current;
-            const r = insertAt(value, el?.selectionStart ?? value.length, el?.selectionEnd ?? value.length, fieldReference(f));
-            onChange(r.text);
-            setCursor(r.cursor);
-          }}
-        />
+        <InsertFieldMenu fields={fields} onInsert={insert} />
       </div>
       <textarea
         ref={input}

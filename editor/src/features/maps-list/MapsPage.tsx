@@ -159,25 +159,15 @@ function NewMapDialog({ onClose, onCreated }: { onClose: () => void; onCreated: 
 
 /** Deleting takes every contact off the map (recorded in their history): said before, in words. */
 function DeleteMapDialog({ map, onClose, onDeleted }: { map: MapSummary; onClose: () => void; onDeleted: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   return (
     <ConfirmDialog
       title={`Delete "${map.name}"?`}
       message={<p>The map, its draft and all its versions are deleted{map.contactsOnMap > 0 ? <>, and the <b>{map.contactsOnMap.toLocaleString()}</b> contact{map.contactsOnMap === 1 ? '' : 's'} on it leave it</> : ''}. Contacts keep their fields and history. This cannot be undone; export the map first to keep a copy.</p>}
       confirm="Delete map"
-      busy={busy}
-      error={error}
       onClose={onClose}
       onConfirm={async () => {
-        setBusy(true);
-        try {
-          await api(`/maps/${encodeURIComponent(map.id)}`, { method: 'DELETE' });
-          onDeleted();
-        } catch (e) {
-          setError((e as Error).message);
-          setBusy(false);
-        }
+        await api(`/maps/${encodeURIComponent(map.id)}`, { method: 'DELETE' });
+        onDeleted();
       }}
     />
   );

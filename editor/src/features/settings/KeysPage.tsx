@@ -99,25 +99,15 @@ export function KeysPage() {
 
 /** Revoking takes effect at once: said before, with who will be refused. */
 function RevokeDialog({ apiKey, onClose, onRevoked }: { apiKey: ApiKey; onClose: () => void; onRevoked: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   return (
     <ConfirmDialog
       title={`Revoke "${apiKey.name}"?`}
       message={<p>Every request with this key is refused from now on{apiKey.scope === 'ingest' ? ', including the tracker on the websites that carry it' : ''}. This cannot be undone: to use the API again, make a new key and put it where this one was.</p>}
       confirm="Revoke key"
-      busy={busy}
-      error={error}
       onClose={onClose}
       onConfirm={async () => {
-        setBusy(true);
-        try {
-          await revokeKey(apiKey.id);
-          onRevoked();
-        } catch (e) {
-          setError((e as Error).message);
-          setBusy(false);
-        }
+        await revokeKey(apiKey.id);
+        onRevoked();
       }}
     />
   );

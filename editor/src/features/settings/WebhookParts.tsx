@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import { ConfirmDialog } from '../../lib/Dialog.js';
 import { formatTime } from '../charts/format.js';
 import { deleteWebhook, type DeliveryStatus, type Webhook } from './api.js';
@@ -42,26 +41,16 @@ export function DisabledBanner({ webhook, onEnable, busy }: { webhook: Webhook; 
 
 /** Deleting drops the subscription and its delivery log: said before. */
 export function DeleteWebhookDialog({ webhook, onClose, onDeleted }: { webhook: Webhook; onClose: () => void; onDeleted: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const pending = webhook.counts.pending;
   return (
     <ConfirmDialog
       title={`Delete "${webhook.name}"?`}
       message={<p>Nothing more is sent to <code>{webhook.url}</code>{pending > 0 ? <>, the <b>{pending.toLocaleString()}</b> deliver{pending === 1 ? 'y' : 'ies'} still waiting are dropped</> : ''}, and its delivery log is deleted. Map elements that name it will fail validation. This cannot be undone: to stop it for a while, pause it instead.</p>}
       confirm="Delete webhook"
-      busy={busy}
-      error={error}
       onClose={onClose}
       onConfirm={async () => {
-        setBusy(true);
-        try {
-          await deleteWebhook(webhook.id);
-          onDeleted();
-        } catch (e) {
-          setError((e as Error).message);
-          setBusy(false);
-        }
+        await deleteWebhook(webhook.id);
+        onDeleted();
       }}
     />
   );
