@@ -56,7 +56,7 @@ describe('prune', () => {
     const pauses: number[] = [];
     const r = await prune(store, { before: NOW - 4 * DAY - 1, pageSize: 1_000, pause: async (took) => void pauses.push(took) });
     // Days 10 … 5 before NOW are older than 4 days (and a millisecond); days 4 … 1 stay.
-    expect(r).toEqual({ before: new Date(NOW - 4 * DAY - 1).toISOString(), dryRun: false, history: 6 * 700, events: 6 * 700 });
+    expect(r).toEqual({ before: new Date(NOW - 4 * DAY - 1).toISOString(), dryRun: false, history: 6 * 700, events: 6 * 700, deliveries: 0 });
     expect(await count(store, 'history')).toBe(4 * 700);
     expect(await count(store, 'events')).toBe(4 * 700);
     const left = await store.historyAfter(0, 10_000);
@@ -71,9 +71,28 @@ describe('prune', () => {
   it('with --dry-run counts the same rows and deletes none', async () => {
     store = await filled(':memory:', 3, 50);
     const r = await prune(store, { before: NOW - 2 * DAY, dryRun: true, vacuum: true, pause: noPause });
-    expect(r).toEqual({ before: new Date(NOW - 2 * DAY).toISOString(), dryRun: true, history: 50, events: 50 });
+    expect(r).toEqual({ before: new Date(NOW - 2 * DAY).toISOString(), dryRun: true, history: 50, events: 50, deliveries: 0 });
     expect(await count(store, 'history')).toBe(150);
     expect(await count(store, 'events')).toBe(150);
+  });
+
+  it('takes webhook deliveries made before the cut-off once delivered or failed, with their attempts; pending ones stay however old', async () => {
+    store = await filled(':memory:', 1, 1);
+    const row = (id: string, status: string, at: number) => ({
+      id, webhook_id: 'w1', url: 'http://127.0.0.1/', format: 'json', stream: JSON.stringify(['w1', id]), contact_id: null, type: 'contact.created',
+      payload_json: '{}', status, attempts: 1, next_at: status === 'pending' ? at : null, claim: null, claimed_until: null, retry_from: at,
+      created_at: at, last_at: at, last_status: 200, last_answer: null, last_error: null,
+    });
+    await store.db.insertInto('webhook_deliveries').values([
+      row('old-ok', 'delivered', NOW - 9 * DAY), row('old-failed', 'failed', NOW - 9 * DAY), row('old-pending', 'pending', NOW - 9 * DAY), row('new-ok', 'delivered', NOW),
+    ]).execute();
+    await store.db.insertInto('webhook_attempts').values(['old-ok', 'old-failed', 'old-pending', 'new-ok'].map((d) => ({ delivery_id: d, n: 1, at: NOW, status_code: 200, answer: null, error: null, ms: 1 }))).execute();
+    expect((await prune(store, { before: NOW - DAY, dryRun: true, pause: noPause })).deliveries).toBe(2);
+    expect((await prune(store, { before: NOW - DAY, pause: noPause })).deliveries).toBe(2);
+    const left = (await store.db.selectFrom('webhook_deliveries').select('id').orderBy('id').execute()).map((r) => r.id);
+    expect(left).toEqual(['new-ok', 'old-pending']);
+    const attempts = (await store.db.selectFrom('webhook_attempts').select('delivery_id').orderBy('delivery_id').execute()).map((r) => r.delivery_id);
+    expect(attempts).toEqual(['new-ok', 'old-pending']);
   });
 
   it('nothing old: nothing deleted', async () => {

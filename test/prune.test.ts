@@ -42,10 +42,10 @@ describe('scoremap prune: usage', () => {
     await store.insertEvents([{ id: 'e1', contactId: 'ann', type: 'email_opened', at: old, props: null, acceptedAt: old }]);
     await store.close();
     const r = await cli(['prune', '--older-than', '30d', '--db', db, '--dry-run']);
-    expect(r).toEqual({ code: 0, stderr: '', stdout: expect.stringMatching(/^Would delete 3 history entries and 1 event from before \S+Z \(older than 30 days\); nothing was deleted \(--dry-run\)\.\n$/) });
+    expect(r).toEqual({ code: 0, stderr: '', stdout: expect.stringMatching(/^Would delete 3 history entries, 1 event and 0 webhook deliveries from before \S+Z \(older than 30 days\); nothing was deleted \(--dry-run\)\.\n$/) });
     const done = await cli(['prune', '--older-than', '30d', '--db', db]);
-    expect(done.stdout).toMatch(/^Deleted 3 history entries and 1 event from before/);
-    expect((await cli(['prune', '--older-than', '30d', '--db', db])).stdout).toMatch(/^Deleted 0 history entries and 0 events/);
+    expect(done.stdout).toMatch(/^Deleted 3 history entries, 1 event and 0 webhook deliveries from before/);
+    expect((await cli(['prune', '--older-than', '30d', '--db', db])).stdout).toMatch(/^Deleted 0 history entries, 0 events and 0 webhook deliveries/);
   });
 
   it('refuses a database that is not there rather than making an empty one (exit 1)', async () => {

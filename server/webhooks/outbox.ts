@@ -20,7 +20,8 @@ export function deliveryId(): string {
 
 /** The stream a delivery belongs to: its destination and its contact (their deliveries go out in order). */
 export function streamOf(webhookId: string | null, url: string, contactId: string | null): string {
-  return `${webhookId ?? `url:${url}`}\u0000${contactId ?? ''}`;
+  // As JSON: unambiguous whatever the ids hold, and no NUL (PostgreSQL's text cannot hold one).
+  return JSON.stringify([webhookId ?? `url:${url}`, contactId ?? '']);
 }
 
 /** A delivery to make, before its contact is read (the payload carries the contact as the commit leaves it). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Runtime } from '../runtime/runtime.js';
+import { TEST_EVENT } from './events.js';
 import type { Outbox } from './outbox.js';
 import { AddressPolicy, postDelivery, type PostResult } from './post.js';
 import { signatureHeaders } from './signature.js';
@@ -133,7 +134,8 @@ export class Sender {
 
   /** Posts one claimed delivery and records what became of it. */
   async send(d: Delivery): Promise<{ attempt: Attempt; result: PostResult }> {
-    const sub = d.webhookId === null ? null : await getSubscription(this.rt.store.db, d.webhookId);
+    // Active subscriptions are in memory (read with the world); only a held one is read here.
+    const sub = d.webhookId === null ? null : (this.outbox.subscriptions.find((x) => x.id === d.webhookId) ?? (await getSubscription(this.rt.store.db, d.webhookId)));
     const url = sub?.url ?? d.url;
     const secret = sub?.secret ?? this.outbox.elementSecret;
     const headers = {
@@ -147,9 +149,12 @@ export class Sender {
     let disabled = false;
     const attempt = await this.rt.store.transaction(async (s) => {
       const from = d.retryFrom ?? at;
-      const outcome = result.ok ? { delivered: true as const } : { delivered: false as const, retryAt: retryAt(d.attempts + 1, at, from), retryFrom: from };
+      // "Send a test" is tried once: its answer is shown at once, and a refused test neither retries
+      // nor counts towards disabling the webhook.
+      const test = d.type === TEST_EVENT;
+      const outcome = result.ok ? { delivered: true as const } : { delivered: false as const, retryAt: test ? null : retryAt(d.attempts + 1, at, from), retryFrom: from };
       const a = await recordAttempt(s.db, d, { at, statusCode: result.statusCode, answer: result.answer, error: result.error, ms: result.ms }, outcome);
-      if (d.webhookId === null) return a;
+      if (d.webhookId === null || test) return a;
       const current = await getSubscription(s.db, d.webhookId);
       if (!current) return a;
       if (result.ok && current.failingSince !== null) {
