@@ -45,6 +45,10 @@ export const BUILTIN_FIELDS: readonly FieldDef[] = [
   { key: 'created_at', label: 'Created', type: 'date', builtin: true },
   { key: 'last_activity_at', label: 'Last activity', type: 'date', builtin: true },
   { key: 'score', label: 'Score', type: 'number', decimals: 3, builtin: true },
+  // Identities from other tools (SPEC §10): a sending app's user id, unique; the first anonymous id
+  // a website or app gave the person (every one it gave is kept for finding them again).
+  { key: 'external_id', label: 'External id', type: 'text', builtin: true },
+  { key: 'anonymous_id', label: 'Anonymous id', type: 'text', builtin: true },
 ];
 
 /**

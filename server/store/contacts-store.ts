@@ -156,7 +156,7 @@ export async function removeTags(db: Kysely<DB>, rows: readonly { contactId: str
 
 /** Deletes a contact with its tags, positions, timers, history and events; false when there was none. */
 export async function deleteContact(db: Kysely<DB>, id: string): Promise<boolean> {
-  for (const table of ['contact_tags', 'positions', 'date_timers', 'history', 'events', 'scoring_rule_states', 'job_contacts_done'] as const) {
+  for (const table of ['contact_tags', 'positions', 'date_timers', 'history', 'events', 'scoring_rule_states', 'job_contacts_done', 'anonymous_ids'] as const) {
     await db.deleteFrom(table).where('contact_id', '=', id).execute();
   }
   const res = await db.deleteFrom('contacts').where('id', '=', id).executeTakeFirst();

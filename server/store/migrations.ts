@@ -318,6 +318,33 @@ const keysAndWebhooks = atomic(async (db) => {
     .execute();
 });
 
+/**
+ * Identities (SPEC §10): `external_id` is unique (a sending app's user id names one person);
+ * every anonymous id a contact was seen with finds it again, also after a merge moved them. A
+ * database made before these built-in fields existed gets their columns and rows here (a newer one
+ * has them from the first migration), so the unique index has its column.
+ */
+const identities = atomic(async (db) => {
+  // A field's row and its column are made together (the first migration, or adding a field).
+  const rows: { key: string }[] = await db.selectFrom('fields').select('key').where('key', 'in', ['external_id', 'anonymous_id']).execute();
+  const have = new Set(rows.map((r) => r.key));
+  for (const f of BUILTIN_FIELDS.filter((b) => (b.key === 'external_id' || b.key === 'anonymous_id') && !have.has(b.key))) {
+    await db.schema.alterTable('contacts').addColumn(fieldColumn(f.key), columnType(f.type)).execute();
+    await db
+      .insertInto('fields')
+      .values({ key: f.key, label: f.label, label_norm: normalizeLabel(f.label), type: f.type, decimals: null, default_json: null, builtin: 1, created_at: 0 })
+      .execute();
+  }
+  await db.schema.createIndex('contacts_external_id_uq').on('contacts').column(fieldColumn('external_id')).unique().execute();
+  await db.schema
+    .createTable('anonymous_ids')
+    .addColumn('anonymous_id', 'text', (c) => c.primaryKey())
+    .addColumn('contact_id', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('anonymous_ids_contact_idx').on('anonymous_ids').column('contact_id').execute();
+});
+
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_init': init,
@@ -326,6 +353,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004_rule_points': rulePoints,
   '0005_jobs_done': jobsDone,
   '0006_keys_webhooks': keysAndWebhooks,
+  '0007_identities': identities,
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's `Migrator` (no migration files on disk to find or bundle). */

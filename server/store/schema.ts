@@ -61,6 +61,8 @@ export interface DB {
   scoring_rule_states: { model_id: string; rule_id: string; contact_id: string; points: number | null };
   degradation_runs: { model_id: string; day: string; cursor: string | null; finished: number; at: number };
   job_contacts_done: { job: string; contact_id: string };
+  /** Every anonymous id a contact was seen with (SPEC §10), the merged-away contacts' included. */
+  anonymous_ids: { anonymous_id: string; contact_id: string; created_at: number };
   api_keys: {
     id: string;
     name: string;
