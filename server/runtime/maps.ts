@@ -33,7 +33,9 @@ export async function checkMap(rt: Runtime, doc: MapDocument, mapId?: string): P
   const problems = validateMap(doc, fields);
   if (problems.some((p) => p.severity === 'error')) return problems;
   const others = rt.world.maps.filter((m) => m.id !== mapId).map((m) => ({ id: m.id, doc: m.doc, fields: m.fields }));
-  return [...problems, ...fanOutWarnings({ id: mapId ?? '', doc, fields: mapFieldRegistry(doc, fields) }, others)];
+  const theirs: Problem[] = [];
+  for (const hook of rt.hooks) if (hook.checkMap) theirs.push(...(await hook.checkMap(rt.store, doc)));
+  return [...problems, ...theirs, ...fanOutWarnings({ id: mapId ?? '', doc, fields: mapFieldRegistry(doc, fields) }, others)];
 }
 
 /**

@@ -7,6 +7,7 @@ import { FieldRegistry } from '../../engine/schema/field.js';
 import type { EventInput } from '../../engine/schema/event.js';
 import { MapDocument } from '../../engine/schema/map.js';
 import type { ContactState } from '../../engine/state.js';
+import type { Problem } from '../../engine/elements/types.js';
 import { RetryTransaction, type Store } from '../store/store.js';
 import { notFound } from '../errors.js';
 import { flushEffects } from './flush.js';
@@ -35,6 +36,11 @@ export interface RuntimeHook {
    * daily degradation then runs contact by contact instead of in one statement per page.
    */
   listens?(field: string): boolean;
+  /**
+   * Problems of a map that only this capability can see (a `webhook` element naming a
+   * subscription that does not exist), added to the engine's own on validate and publish.
+   */
+  checkMap?(s: Store, doc: MapDocument): Promise<Problem[]>;
 }
 
 export interface RuntimeOptions {

@@ -4,6 +4,10 @@ import type { World } from '../../engine/cascade.js';
 import type { FieldChange } from '../../engine/state.js';
 import { bracketOf } from '../../engine/scoring/model.js';
 import type { RuntimeHook } from '../runtime/runtime.js';
+import type { MapDocument } from '../../engine/schema/map.js';
+import type { Problem } from '../../engine/elements/types.js';
+import { webhookTargets } from '../../engine/elements/webhook.js';
+import { elementName } from '../../engine/validate.js';
 import type { Store } from '../store/store.js';
 import { show } from '../simulate.js';
 import { deliveryBody, payloadContact, type Payload, type PayloadContact } from './payload.js';
@@ -53,6 +57,25 @@ export class Outbox implements RuntimeHook {
   get elementSecret(): string {
     if (!this.#elementSecret) throw new Error('the outbox has not been read yet');
     return this.#elementSecret;
+  }
+
+  /**
+   * A `webhook` element naming a subscription that does not exist cannot send (an error); one
+   * naming a paused or disabled subscription holds its deliveries until it is active (a warning).
+   */
+  async checkMap(s: Store, doc: MapDocument): Promise<Problem[]> {
+    const problems: Problem[] = [];
+    for (const [elementId, webhookId] of webhookTargets(doc)) {
+      const el = doc.elements.find((e) => e.id === elementId)!;
+      const sub = await getSubscription(s.db, webhookId);
+      const who = `Element '${elementName(el)}'`;
+      if (!sub) {
+        problems.push({ element: elementId, path: 'webhook', severity: 'error', message: `${who}: there is no webhook "${webhookId}" (deleted?): pick one under Settings → Webhooks, or give a URL` });
+      } else if (sub.status !== 'active') {
+        problems.push({ element: elementId, path: 'webhook', severity: 'warning', message: `${who}: the webhook "${sub.name}" is ${sub.status}: its deliveries wait until it is active again` });
+      }
+    }
+    return problems;
   }
 
   async reload(s: Store): Promise<void> {

@@ -66,6 +66,15 @@ export class AddressPolicy {
     return `${host === address ? `${address} is` : `${host} is at ${address},`} a link-local or cloud metadata address: deliveries do not go there unless allowed (--webhook-allow ${address})`;
   }
 
+  /**
+   * Why a URL is refused from what it says alone (a metadata host name, a literal refused
+   * address), or null; a name that resolves to one is refused when posting.
+   */
+  urlProblem(url: string): string | null {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return this.hostProblem(host) ?? (isIP(host) ? this.addressProblem(host, host) : null);
+  }
+
   /** A DNS lookup that refuses what the policy refuses, so the address checked is the one connected to. */
   lookup(host: string): LookupFunction {
     return (hostname, options, callback) => {

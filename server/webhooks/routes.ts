@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { ApiRouter } from '../http/router.js';
 import type { AppDeps } from '../http/app.js';
-import { badRequest, notFound } from '../errors.js';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { webhookTargets } from '../../engine/elements/webhook.js';
+import { elementName } from '../../engine/validate.js';
 import { pathParam } from '../routes/contact-views.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { TEST_EVENT, WEBHOOK_EVENTS, WebhookEventType } from './events.js';
 import { deliveryId, ELEMENT_SECRET, Outbox, streamOf } from './outbox.js';
 import { deliveryBody } from './payload.js';
 import { Sender } from './sender.js';
+import { AddressPolicy } from './post.js';
 import { newSecret, secretProblem } from './signature.js';
 import {
   deleteSubscription, deliveryCounts, getDelivery, getSubscription, insertDeliveries, listAttempts, listDeliveries, listSubscriptions,
@@ -104,6 +107,11 @@ export function webhooksRouter(deps: AppDeps): ApiRouter {
     if (!s) throw notFound(`No webhook with id "${id}"`);
     return s;
   };
+  /** A URL the sender would refuse is refused now, in the same words. */
+  const checkUrl = (url: string | undefined) => {
+    const problem = url === undefined ? null : (deps.webhooks?.policy ?? new AddressPolicy()).urlProblem(url);
+    if (problem) throw badRequest(`url: ${problem}`);
+  };
   const countsOf = async (id: string) => (await deliveryCounts(rt.store.db)).get(id);
   return new ApiRouter('/api/webhooks', 'Webhooks', { scope: 'admin' })
     .op({
@@ -123,6 +131,7 @@ export function webhooksRouter(deps: AppDeps): ApiRouter {
       description: 'Deliveries are signed as the Standard Webhooks specification says, with `secret` (made when not given: shown here and on GET /api/webhooks/:id). '
         + '`fields` limits `contact.updated` to those fields and adds them to `score.changed`.',
     }, async (c, { body }) => {
+      checkUrl(body.url);
       const now = rt.clock.now();
       const sub: Subscription = {
         id: rt.ids(), name: body.name, url: body.url, events: body.events, fields: fieldKeys(rt, body.fields), format: body.format ?? 'json',
@@ -140,6 +149,7 @@ export function webhooksRouter(deps: AppDeps): ApiRouter {
       description: 'A paused webhook gets no new deliveries; those already made wait and go out when it is active again. `status: "active"` also re-enables a webhook the sender disabled.',
     }, async (c, { body }) => {
       const id = pathParam(c, 'id');
+      checkUrl(body.url);
       const now = rt.clock.now();
       const sub = await rt.changeWorld(() => rt.store.transaction(async (s) => {
         const old = await getSubscription(s.db, id);
@@ -163,9 +173,19 @@ export function webhooksRouter(deps: AppDeps): ApiRouter {
       if (sub.status === 'active') outboxOf(rt).wake();
       return c.json(webhookView(sub, await countsOf(sub.id)));
     })
-    .op({ method: 'delete', path: '/:id', summary: 'Delete a webhook and its delivery log', status: 204 }, async (c) => {
+    .op({ method: 'delete', path: '/:id', summary: 'Delete a webhook and its delivery log', status: 204,
+      description: 'Refused (409) while a published map\'s `webhook` element sends through it.' }, async (c) => {
       const id = pathParam(c, 'id');
-      const gone = await rt.changeWorld(() => rt.store.transaction((s) => deleteSubscription(s.db, id)));
+      const gone = await rt.changeWorld(() => rt.store.transaction((s) => {
+        // A running map's element would lose its deliveries without a word: it is changed first.
+        for (const m of rt.world.maps) {
+          const element = [...webhookTargets(m.doc)].find(([, target]) => target === id)?.[0];
+          if (element !== undefined) {
+            throw conflict(`The map "${m.doc.name}" sends through this webhook (element '${elementName(m.elements.get(element)!)}'): point it elsewhere and publish, or pause the webhook instead`);
+          }
+        }
+        return deleteSubscription(s.db, id);
+      }));
       if (!gone) throw notFound(`No webhook with id "${id}"`);
       return c.body(null, 204);
     })
