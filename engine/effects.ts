@@ -77,6 +77,8 @@ export class Effects {
    * those are their first values, not changes (SPEC §10 `contact.created` carries them).
    */
   readonly created = new Map<string, number>();
+  /** Contacts merged into another in this batch, in order (SPEC §10 `contact.merged`): the master, the merged-away id. */
+  readonly merges: { readonly contactId: string; readonly from: string; readonly at: number }[] = [];
   /** Deliveries `webhook` elements queued, in order. */
   readonly webhooks: WebhookCall[] = [];
   /** Errors and guards that stopped a contact, in order. */
@@ -148,6 +150,6 @@ export class Effects {
 
   /** Whether there is nothing to write. */
   get empty(): boolean {
-    return !this.changes.length && !this.positions.size && !this.dateTimers.size && !this.stats.size && !this.ruleStates.size && !this.webhooks.length;
+    return !this.changes.length && !this.positions.size && !this.dateTimers.size && !this.stats.size && !this.ruleStates.size && !this.webhooks.length && !this.merges.length;
   }
 }

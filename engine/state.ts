@@ -40,7 +40,9 @@ export type Cause =
   | { readonly event: { readonly id: string; readonly type: string } }
   | { readonly api: true }
   | { readonly import: true }
-  | { readonly publish: { readonly map: string; readonly version: number } };
+  | { readonly publish: { readonly map: string; readonly version: number } }
+  /** Another contact was merged into this one (SPEC §10 "Merge"): by hand (`api`) or by an identity call (`segment`). */
+  | { readonly merge: { readonly from: string; readonly via: 'api' | 'segment' } };
 
 /** One recorded change of one field of one contact. */
 export interface FieldChange {

@@ -15,6 +15,7 @@ import {
   ContactBody, ContactSummary, ContactView, FieldValues, HistoryView, Tag, contactView, historyView, loadContact, pathParam, showFields,
 } from './contact-views.js';
 import { importOps } from './contacts-import.js';
+import { mergeOps } from '../intake/merge-routes.js';
 import { ContactScores, contactScores } from './scoring-models.js';
 
 const Limit = (max: number, def: number) => z.coerce.number().int().min(1).max(max).default(def);
@@ -148,6 +149,7 @@ export function contactsRouter(deps: AppDeps): ApiRouter {
 
   // Before `/:id`: "import" is not a contact id.
   importOps(router, deps);
+  mergeOps(router, deps);
 
   return router
     .op({ method: 'get', path: '/:id', summary: 'Read a contact with the maps it is on', response: ContactView.extend({ scores: ContactScores }) }, async (c) => {

@@ -123,6 +123,7 @@ export class Outbox implements RuntimeHook {
 
     if (this.#subs.length) {
       for (const [contactId] of effects.created) forAll('contact.created', contactId, { at: iso(now) });
+      for (const m of effects.merges) forAll('contact.merged', m.contactId, { at: iso(m.at), merged: { from: m.from } });
       const scores = new Set(['score', ...(world.models ?? []).map((m) => m.model.field)]);
       const bracketed = (world.models ?? []).filter((m) => m.model.brackets?.length);
       effects.changes.forEach((c, i) => {

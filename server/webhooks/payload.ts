@@ -20,6 +20,8 @@ export interface Payload {
   readonly map?: { readonly id: string; readonly version: number; readonly element: string };
   /** `map.webhook`: the element's message; `map.error`: what went wrong. */
   readonly message?: string;
+  /** `contact.merged`: the id of the contact merged into `contact` (it is deleted; its events and history are `contact`'s now). */
+  readonly merged?: { readonly from: string };
 }
 
 /** A contact's fields and tags as a payload shows them. */
@@ -58,7 +60,7 @@ export function sentence(p: Payload, fields: FieldRegistry): string {
     case 'contact.deleted':
       return `${who(p.contact)} was deleted`;
     case 'contact.merged':
-      return `${who(p.contact)} was merged`;
+      return `${who(p.contact)} was merged with the duplicate contact ${p.merged?.from ?? ''}`.trimEnd();
     case 'bracket.changed':
       return `${who(p.contact)} moved from ${said(p.change?.from)} to ${said(p.change?.to)}`;
     case 'score.changed':
