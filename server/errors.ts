@@ -1,7 +1,7 @@
 /** An error a client caused, with the HTTP status it maps to and details a person can act on. */
 export class AppError extends Error {
   constructor(
-    readonly status: 400 | 401 | 404 | 409 | 413 | 415 | 422,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422,
     message: string,
     readonly details?: unknown,
   ) {

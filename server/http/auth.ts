@@ -7,6 +7,7 @@ import { TrieRouter } from 'hono/router/trie-router';
 import { AppError } from '../errors.js';
 import { requireScope, type RequestAuth, type Scope } from '../keys/scopes.js';
 import { SECRET_PREFIX, findKeyBySecret, touchKey } from '../keys/store.js';
+import { originRefusal } from '../keys/cors.js';
 import type { DB } from '../store/schema.js';
 import type { RegisteredOp } from './router.js';
 
@@ -111,6 +112,8 @@ export function requireAuth(opts: {
       throw new AppError(401, match[1].startsWith(SECRET_PREFIX) ? 'Wrong key: no API key has this secret (it may have been revoked)' : 'Wrong token');
     }
     c.set('auth', auth);
+    const refused = originRefusal(auth, c.req.header('origin'));
+    if (refused) throw new AppError(403, refused);
     if (auth.scope !== 'admin') {
       // Hono answers HEAD with the GET handler.
       const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;

@@ -71,12 +71,17 @@ describe('CORS for ingest keys, on the intake routes only', () => {
     const bad = await b.post(b.site.secret, SITE, { type: 'page_visited' });
     expect(bad.status).toBe(400);
     expect(corsOf(bad)).toEqual({ 'access-control-allow-origin': SITE });
-    // The shop's origin is listed, but by another key: this key's answers stay closed to it.
-    const other = await b.post(b.site.secret, SHOP, event);
-    expect(other.status).toBe(200);
+    // The shop's origin is listed, but by another key: this key is refused there, and nothing is taken in.
+    const events = async () => (await b.send('GET', '/api/contacts')).body.contacts.length;
+    const before = await events();
+    const other = await b.post(b.site.secret, SHOP, { ...event, contact: { email: 'shop@example.com' } });
+    expect(other.status).toBe(403);
+    expect((await other.json()).error.message).toContain(`This ingest key is not for pages at ${SHOP}: add the origin to the key (Settings → Keys)`);
     expect(corsOf(other)).toEqual({});
-    expect(other.headers.get('vary')).toBeNull();
-    expect(corsOf(await b.post(b.site.secret, EVIL, event))).toEqual({});
+    const evil = await b.post(b.site.secret, EVIL, { ...event, contact: { email: 'evil@example.com' } });
+    expect(evil.status).toBe(403);
+    expect(corsOf(evil)).toEqual({});
+    expect(await events()).toBe(before);
     // The start-up token is never for a web page of another origin.
     expect(corsOf(await b.post('test-token-123', SITE, event))).toEqual({});
   });

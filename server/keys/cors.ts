@@ -1,11 +1,21 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { MiddlewareHandler } from 'hono';
 import type { DB } from '../store/schema.js';
-import { ingestRoute } from './scopes.js';
+import { ingestRoute, type RequestAuth } from './scopes.js';
 import { originListed } from './store.js';
 
 /** How long a browser may keep a preflight's answer (it grants nothing by itself: each request's key is still checked). */
 const PREFLIGHT_MAX_AGE = 600;
+
+/**
+ * Why a browser page at `origin` may not use this ingest key, or null. CORS alone would only hide
+ * the answer from the page: a call from a page the key does not list is refused, and nothing of it
+ * is taken in. Requests from servers carry no Origin and are not concerned.
+ */
+export function originRefusal(auth: RequestAuth, origin: string | undefined): string | null {
+  if (!origin || auth.kind !== 'key' || auth.scope !== 'ingest' || auth.origins?.includes(origin)) return null;
+  return `This ingest key is not for pages at ${origin}: add the origin to the key (Settings → Keys), or use a key that lists it`;
+}
 
 /**
  * CORS for the intake routes ({@link INGEST_ROUTES}) and nothing else, for the origins ingest keys list.

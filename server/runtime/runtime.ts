@@ -218,7 +218,7 @@ export class Runtime {
         const byEmail = emails.length ? await s.findIdsByEmail(emails) : new Map<string, string>();
         const ids = new Set<string>(byEmail.values());
         for (const e of fresh) if ('id' in e.contact) ids.add(e.contact.id);
-        const states = await s.loadContacts([...ids], { rules: this.#scores() });
+        const states = await this.loadStates(s, [...ids]);
         const missing = fresh.flatMap((e) => ('id' in e.contact && !states.has(e.contact.id) ? [e.contact.id] : []));
         if (missing.length) {
           throw notFound(`No contact with id ${[...new Set(missing)].slice(0, 5).map((m) => `"${m}"`).join(', ')}${missing.length > 5 ? ', …' : ''}: create it first, or name it by email`);
@@ -275,6 +275,11 @@ export class Runtime {
     return (this.world.models?.length ?? 0) > 0;
   }
 
+  /** Contacts' states as the engine runs them (with their held scoring rules when a model runs); `locked` on a shared database. */
+  loadStates(s: Store, ids: readonly string[], opts: { locked?: boolean } = {}): Promise<Map<string, ContactState>> {
+    return s.loadContacts(ids, { rules: this.#scores(), locked: opts.locked });
+  }
+
   /** A new contact's state, with its creation time set. */
   newContact(now: number, fields: Record<string, ContactState['fields'][string]>, id = this.ids()): ContactState {
     // Custom fields with a default start with it unless a value is given.
@@ -316,7 +321,7 @@ export class Runtime {
     items: readonly { contactId: string; work: Work; at: number }[],
     opts: { inOrder?: boolean; locked?: boolean; slice?: boolean; job?: string; catchUpTo?: number; request?: boolean } = {},
   ): Promise<number> {
-    const states = await s.loadContacts([...new Set(items.map((i) => i.contactId))], { rules: this.#scores(), locked: opts.locked });
+    const states = await this.loadStates(s, [...new Set(items.map((i) => i.contactId))], { locked: opts.locked });
     if (opts.job) for (const id of await doneEarly(s.db, opts.job, [...states.keys()])) states.delete(id);
     if (opts.catchUpTo !== undefined) await this.catchUpFirst(s, states, opts.catchUpTo);
     const effects = new Effects(opts.request ? { stepBudget: MAX_REQUEST_STEPS } : {});
