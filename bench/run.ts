@@ -14,6 +14,7 @@ import { degradation, type DegradationResult } from './degradation.js';
 import { intake, type IntakeResult } from './intake.js';
 import { checkSetup } from './check-setup.js';
 import { tickLatency, type TickLatencyResult } from './tick-latency.js';
+import { webhooks, type WebhooksResult } from './webhooks.js';
 
 /** How big each part runs. */
 export interface BenchPlan {
@@ -28,6 +29,8 @@ export interface BenchPlan {
   readonly checkN: number;
   /** The decay tick on PostgreSQL: `n` contacts, each count of worker processes in turn. Absent: not run. */
   readonly workers?: { readonly n: number; readonly counts: readonly number[] };
+  /** Webhooks out: deliveries over as many contacts, deliveries of one contact, events of the intake workload with and without subscriptions. */
+  readonly webhooks: { readonly deliveries: number; readonly oneContact: number; readonly events: number };
 }
 
 /** Where `scripts/test-postgres.sh` starts its throwaway server. */
@@ -38,8 +41,14 @@ const LOCAL_TEST_POSTGRES = 'postgres://scoremap@127.0.0.1:54329/scoremap_test';
 const WORKERS = { n: 100_000, counts: [1, 2, 3] };
 
 export const PLANS = {
-  full: { name: 'full', scaling: [10_000, 100_000, 1_000_000], events: 200_000, singleSeconds: 5, idleSeconds: 5, checkN: 2_000, workers: WORKERS },
-  quick: { name: 'quick', scaling: [10_000, 100_000], events: 50_000, singleSeconds: 2, idleSeconds: 3, checkN: 1_000, workers: WORKERS },
+  full: {
+    name: 'full', scaling: [10_000, 100_000, 1_000_000], events: 200_000, singleSeconds: 5, idleSeconds: 5, checkN: 2_000, workers: WORKERS,
+    webhooks: { deliveries: 20_000, oneContact: 300, events: 50_000 },
+  },
+  quick: {
+    name: 'quick', scaling: [10_000, 100_000], events: 50_000, singleSeconds: 2, idleSeconds: 3, checkN: 1_000, workers: WORKERS,
+    webhooks: { deliveries: 5_000, oneContact: 200, events: 10_000 },
+  },
 } satisfies Record<string, BenchPlan>;
 
 export interface BenchResults {
@@ -57,6 +66,8 @@ export interface BenchResults {
    */
   readonly tickLatency: TickLatencyResult & { readonly quietPerSecond: number; readonly ratio: number };
   readonly memory: { n: number; peakRssMb: number; dbBytesPerContact: number };
+  /** Webhooks out: the outbox's deliveries per second beside the posts alone, and event intake with subscriptions beside without. */
+  readonly webhooks: WebhooksResult;
 }
 
 /** Runs every figure under a plan; `log` hears progress. */
@@ -78,6 +89,8 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void = ()
   log(`requests during the decay tick at ${big.n.toLocaleString('en')}…`);
   const latencies = await tickLatency(big.n, plan.idleSeconds);
   if (latencies.failures.length) throw new Error(`requests failed during the tick: ${latencies.failures.slice(0, 5).join('; ')}`);
+  log(`webhooks: ${plan.webhooks.deliveries.toLocaleString('en')} deliveries, one contact's ${plan.webhooks.oneContact.toLocaleString('en')}, intake of ${plan.webhooks.events.toLocaleString('en')} events with and without subscriptions…`);
+  const hooks = await webhooks(plan.webhooks);
   return {
     plan: plan.name,
     machine: { cpus: cpus().length, node: process.version, platform: process.platform },
@@ -88,6 +101,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void = ()
     degradation: deg,
     tickLatency: { ...latencies, quietPerSecond: big.engine, ratio: latencies.tickPerSecond / big.engine },
     memory: { n: big.n, peakRssMb: big.peakRssMb, dbBytesPerContact: big.dbBytesPerContact },
+    webhooks: hooks,
   };
 }
 
@@ -128,8 +142,9 @@ export function table(r: BenchResults): string {
   };
   const postgres = r.decayWorkers ? `\n\n${workersTable(r.decayWorkers, r, render)}` : '';
   const latency = `\n\n${latencyTable(r, render)}`;
+  const hooks = `\n\n${webhooksTable(r, render)}`;
   const note = 'Its SQL alone: the statements Scoremap issued, replayed on a copy of the database (SQLite time only). SQL share: that time over Scoremap\'s.';
-  return `${render(rows)}\n\n${render(scaling)}${latency}${postgres}\n\n${note}\n${r.plan} run, ${r.machine.cpus} cores, Node ${r.machine.node}; set-based setup matches the engine: ${r.setupMatchesEngine ? 'yes' : 'NO'}`;
+  return `${render(rows)}\n\n${render(scaling)}${latency}${postgres}${hooks}\n\n${note}\n${r.plan} run, ${r.machine.cpus} cores, Node ${r.machine.node}; set-based setup matches the engine: ${r.setupMatchesEngine ? 'yes' : 'NO'}`;
 }
 
 /** Requests during the decay tick at the largest N, beside the idle server, and the tick's speed with and without them. */
@@ -147,6 +162,24 @@ function latencyTable(r: BenchResults, render: (t: string[][]) => string): strin
   ];
   const note = 'One client process, one request at a time (a single event for a random parked contact, then a health check), over 127.0.0.1; during: from the tick\'s POST /api/clock/advance until it answered. Quiet: the decay tick above, with no requests.';
   return `${render(requests)}\n\n${render(tick)}\n${note}`;
+}
+
+/** Webhooks out: the outbox's sending beside the posts alone, one contact's beside many, intake with subscriptions beside without. */
+function webhooksTable(r: BenchResults, render: (t: string[][]) => string): string {
+  const { outbox: o, intake: i } = r.webhooks;
+  const t: string[][] = [
+    ['Webhooks out', 'Scoremap', 'Baseline', 'Ratio'],
+    [`Outbox to a 204 receiver, ${fmt(o.deliveries)} deliveries on ${fmt(o.streams)} streams (deliveries/s)`, fmt(o.engine), fmt(o.baseline), fmt(o.ratio, 2)],
+    [`One contact's ${fmt(o.oneContact.deliveries)} deliveries, in order (deliveries/s)`, fmt(o.oneContact.perSecond), fmt(o.engine), fmt(o.oneContact.ratio, 2)],
+    [`Event intake, ${fmt(i.events)} events, with ${i.subscriptions.length} subscriptions (events/s)`, fmt(i.with), fmt(i.without), fmt(i.ratio, 2)],
+  ];
+  const subs = i.subscriptions.map((s) => `${s.events.join(', ')}${s.fields ? ` (${s.fields.join(', ')})` : ' (every field)'}: ${fmt(s.deliveries)}`).join('; ');
+  const notes = [
+    `Outbox: rows queued by the runtime (a contact.created subscription, one new contact each), then the Sender (${o.concurrency} posts in flight) until all are delivered, to a receiver in a child process answering 204. Baseline: the same signed bodies posted with the same postDelivery, ${o.concurrency} in flight, no database.`,
+    `One contact: a contact.updated subscription on Last activity, one delivery per event; a contact's deliveries go out one at a time. Baseline: the many contacts' rate above.`,
+    `Intake: the event intake's workload (its templates and events, 1,000 to a batch) in this process, no sender running; baseline: no subscription. Deliveries written: ${subs} (${fmt(i.deliveries / i.events, 2)} per event, ${fmt(i.usPerDelivery)} µs each).`,
+  ];
+  return `${render(t)}\n${notes.join('\n')}`;
 }
 
 /** The decay tick on PostgreSQL with 1, 2, 3… workers, under the SQLite one at the same size. */

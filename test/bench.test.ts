@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runBench, table, type BenchPlan } from '../bench/run.js';
 
 // The quick benchmark's code paths at a tiny size, so the benchmark cannot rot. No timing asserts.
-const TINY: BenchPlan = { name: 'tiny', scaling: [100, 200], events: 2_000, singleSeconds: 0.2, idleSeconds: 0.3, checkN: 200 };
+const TINY: BenchPlan = { name: 'tiny', scaling: [100, 200], events: 2_000, singleSeconds: 0.2, idleSeconds: 0.3, checkN: 200, webhooks: { deliveries: 50, oneContact: 10, events: 1_000 } };
 
 describe('the benchmark', () => {
   it('runs every figure at tiny N and produces sane shapes', async () => {
@@ -16,12 +16,20 @@ describe('the benchmark', () => {
       r.memory.peakRssMb, r.memory.dbBytesPerContact,
       r.tickLatency.idle.events.count, r.tickLatency.idle.events.p50, r.tickLatency.idle.health.p99, r.tickLatency.tickMs, r.tickLatency.tickPerSecond,
       r.tickLatency.quietPerSecond, r.tickLatency.ratio,
+      r.webhooks.outbox.engine, r.webhooks.outbox.baseline, r.webhooks.outbox.ratio, r.webhooks.outbox.oneContact.perSecond, r.webhooks.outbox.oneContact.ratio,
+      r.webhooks.intake.with, r.webhooks.intake.without, r.webhooks.intake.ratio,
     ];
     for (const x of positive) expect(Number.isFinite(x) && x > 0).toBe(true);
     expect(r.intake.events).toBe(2_000);
     expect(r.degradation.n).toBe(200);
     expect(r.tickLatency.n).toBe(200);
     expect(r.tickLatency.failures).toEqual([]);
+    // Every delivery queued went out, one stream per contact; the subscriptions heard the intake workload.
+    expect(r.webhooks.outbox).toMatchObject({ deliveries: 50, contacts: 50, streams: 50, oneContact: { deliveries: 10 } });
+    expect(r.webhooks.intake.events).toBe(1_000);
+    expect(r.webhooks.intake.subscriptions.map((s) => s.events)).toEqual([['score.changed'], ['contact.updated']]);
+    for (const s of r.webhooks.intake.subscriptions) expect(s.deliveries).toBeGreaterThan(0);
+    expect(r.webhooks.intake.ratio).toBeCloseTo(r.webhooks.intake.with / r.webhooks.intake.without);
     // The tick under load is set beside the quiet tick at the same N.
     expect(r.tickLatency.quietPerSecond).toBe(r.decay[r.decay.length - 1].engine);
     expect(r.tickLatency.ratio).toBeCloseTo(r.tickLatency.tickPerSecond / r.tickLatency.quietPerSecond);
@@ -30,6 +38,6 @@ describe('the benchmark', () => {
       expect(l.p99).toBeLessThanOrEqual(l.max);
     }
     const text = table(r);
-    for (const figure of ['Decay tick', 'Event intake', 'Single-event', 'Degradation', 'Peak RSS', 'per contact', 'first page', 'SQL alone', 'During p99', 'Health (GET', 'Under load steps/s']) expect(text).toContain(figure);
+    for (const figure of ['Decay tick', 'Event intake', 'Single-event', 'Degradation', 'Peak RSS', 'per contact', 'first page', 'SQL alone', 'During p99', 'Health (GET', 'Under load steps/s', 'Outbox to a 204 receiver', 'One contact', 'with 2 subscriptions']) expect(text).toContain(figure);
   }, 60_000);
 });
