@@ -96,7 +96,13 @@ describe('merging two contacts', () => {
     expect(stored).toEqual([{ id: 'e1', contact_id: 'ana' }, { id: 'e2', contact_id: 'ana' }, { id: 'e3', contact_id: 'ana' }]);
     const h = await history(b, 'ana');
     // The other's rows are the master's now, with their own causes.
-    expect(h.filter((e) => e.field === 'job_title').map((e) => [e.from, e.to, e.cause])).toEqual([[null, 'CTO', { merge: { from: 'dup', via: 'api' } }], [null, 'CTO', { api: true }]]);
+    expect(h.filter((e) => e.field === 'job_title').map((e) => [e.from, e.to, e.cause])).toEqual([
+      [null, 'CTO', { merge: { from: 'dup', via: 'api' } }],
+      [null, 'CTO', { api: true, mergedFrom: 'dup' }],
+    ]);
+    // Every moved row says where it came from; the master's own rows do not.
+    expect(h.filter((e) => e.cause.mergedFrom === 'dup')).toHaveLength(dupHistory.length);
+    expect(h.filter((e) => e.field === 'email' && !e.cause.mergedFrom).map((e) => e.to)).toEqual(['ana@example.com']);
     expect(h.filter((e) => e.field === 'email').map((e) => e.to)).toEqual(['dup@example.com', 'ana@example.com']);
 
     for (const path of ['/api/contacts/dup', '/api/contacts/dup/history']) {
@@ -375,7 +381,7 @@ describe('mergeContacts inside a batch', () => {
     const h = await history(b, 'ana');
     expect(h.filter((e) => e.field === 'score').map((e) => [e.from, e.to, e.cause])).toEqual([
       [null, 5, { merge: { from: 'anon', via: 'segment' } }],
-      [null, 5, { scoringModel: 'lead', rule: 'visit' }],
+      [null, 5, { scoringModel: 'lead', rule: 'visit', mergedFrom: 'anon' }],
     ]);
     expect((await b.store.db.selectFrom('contact_tags').select('contact_id').where('contact_id', '=', 'anon').execute())).toEqual([]);
   });

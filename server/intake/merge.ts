@@ -5,6 +5,7 @@
  * the tags, takes over the other's events, history and anonymous ids, and the other — its places on
  * maps ended and recorded — is deleted.
  */
+import { sql } from 'kysely';
 import { MAX_REQUEST_STEPS, processWork, type World } from '../../engine/cascade.js';
 import { Effects } from '../../engine/effects.js';
 import type { FieldValue } from '../../engine/elements/types.js';
@@ -56,6 +57,13 @@ export interface MergeSummary {
   /** The maps the other was on, where it was: its places there ended. */
   readonly mapsLeft: readonly { readonly mapId: string; readonly mapName: string; readonly element: string; readonly elementLabel: string | null }[];
 }
+
+/**
+ * The cause of a history row moved from a merged-away contact to the master: its own cause, and
+ * the id of the contact whose change it was. Readers of the master's own timeline (its score over
+ * time) pass such rows by.
+ */
+export type MovedCause = Cause & { readonly mergedFrom: string };
 
 /** The pseudo-field of the history row that records a merge on the master: from the other's id to the master's. */
 export const MERGE_HISTORY_FIELD = 'contact:merge';
@@ -154,8 +162,14 @@ export async function mergeContacts(
   }
 
   // The other's rows: its history and events become the master's, its pending work goes too.
-  const pending = forgetPending(effects, other.id, master.id);
-  const historyMoved = Number((await s.db.updateTable('history').set({ contact_id: master.id }).where('contact_id', '=', other.id).executeTakeFirst()).numUpdatedRows);
+  const pending = forgetPending(effects, other.id, master.id).map((c) => ({ ...c, cause: { mergedFrom: other.id, ...c.cause } as MovedCause }));
+  // Each moved row names where it came from (`mergedFrom` in its cause): the master's own timeline
+  // of a field (its score over time, its value at a past moment) is read without the other's rows.
+  const tag = `{"mergedFrom":${JSON.stringify(other.id)},`;
+  const historyMoved = Number((await s.db.updateTable('history')
+    .set({ contact_id: master.id, cause_json: sql<string>`${tag} || substr(cause_json, 2)` })
+    .where('contact_id', '=', other.id)
+    .executeTakeFirst()).numUpdatedRows);
   const eventsMoved = Number((await s.db.updateTable('events').set({ contact_id: master.id }).where('contact_id', '=', other.id).executeTakeFirst()).numUpdatedRows);
   await moveAnonymousIds(s.db, other.id, master.id);
   const mapsLeft = [...other.positions.values()].map((p) => {
