@@ -38,7 +38,6 @@
   var q = []; // calls not yet accepted, oldest first; mirrored in localStorage
   var flight = null; // the calls of the send in progress
   var done = {}; // messageIds this page sent or dropped, so saving never revives them
-  var beaconed = {}; // messageIds this page handed to a beacon and still keeps (the server was failing)
   var failures = 0, timer = 0, anonId = null, lastUrl = null, referrer = d.referrer, warned = {};
 
   function warn(msg) {
@@ -176,17 +175,15 @@
       });
   }
 
-  // The page is hiding and may never come back: hand what is queued to the browser.
+  // The page is hiding and may never come back: hand what is queued to the browser. A beacon gets
+  // no answer, so while the server is failing the calls rather stay queued for the next page.
   function flush() {
-    if (!n.sendBeacon || !allowed()) return;
-    var rest = q.filter(function (c) { return !beaconed[c.messageId] && (!flight || flight.indexOf(c) < 0); });
+    if (!n.sendBeacon || failures || !allowed()) return;
+    var rest = q.filter(function (c) { return !flight || flight.indexOf(c) < 0; });
     while (rest.length) {
       var calls = take(rest, MAX_KEEPALIVE);
       if (!n.sendBeacon(endpoint, new Blob([body(calls)], { type: 'text/plain' }))) break;
-      // A beacon gets no answer. When the server was failing, keep the calls for the next page
-      // too: a repeat carries the same messageId, which the server drops.
-      if (!failures) forget(calls);
-      else calls.forEach(function (c) { beaconed[c.messageId] = 1; });
+      forget(calls);
       rest = rest.slice(calls.length);
     }
   }
