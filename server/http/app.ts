@@ -21,6 +21,7 @@ import { eventsRouter } from '../routes/events.js';
 import { simulateRouter } from '../routes/simulate.js';
 import { scoringModelsRouter } from '../routes/scoring-models.js';
 import { webhooksRouter } from '../webhooks/routes.js';
+import { segmentRouter } from '../intake/routes.js';
 import type { Sender } from '../webhooks/sender.js';
 import type { AddressPolicy } from '../webhooks/post.js';
 
@@ -45,7 +46,7 @@ export interface AppDeps {
 export type RouterFactory = (deps: AppDeps) => ApiRouter;
 
 /** The routers of the API, in the order the OpenAPI document lists them. */
-export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter, keysRouter, webhooksRouter];
+export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter, keysRouter, webhooksRouter, segmentRouter];
 
 /** Builds the Hono app: auth and limits on /api, JSON errors, the OpenAPI document. */
 export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {

@@ -90,13 +90,21 @@ export class ApiRouter {
   }
 }
 
-/** Reads a JSON body; anything else is refused with 415 or 400 in words. */
-export async function readJson(c: Context): Promise<unknown> {
+/**
+ * Reads a JSON body; anything else is refused with 415 or 400 in words. `anyType`: JSON whatever
+ * the Content-Type says (a browser's `sendBeacon` and Segment's web library send `text/plain`,
+ * which needs no CORS preflight).
+ */
+export async function readJson(c: Context, opts: { anyType?: boolean } = {}): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
-  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+  if (!opts.anyType && !/^application\/(.+\+)?json\b/i.test(type)) {
     throw new AppError(415, `Send JSON with "Content-Type: application/json"${type ? ` (got "${type}")` : ''}`);
   }
-  const text = await c.req.text();
+  return parseJsonBody(await c.req.text());
+}
+
+/** A request body's text as JSON; an empty body, bad JSON or text no database holds is refused (400) in words. */
+export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') throw badRequest('The request body is empty: send a JSON document');
   let value: unknown;
   try {

@@ -65,7 +65,7 @@ describe('what the official libraries send', () => {
     };
     const [identify, order, page, alias] = calls('batch', body);
     expect(identify).toEqual({
-      method: 'identify', where: 'batch[0]', at: Date.parse('2026-03-01T11:59:58.000Z'),
+      id: 'node-next-1772366400000-743be593-7789-4b74-8078-cbcc8894c586', method: 'identify', where: 'batch[0]', at: Date.parse('2026-03-01T11:59:58.000Z'),
       who: { userId: 'user-1', email: 'ann@example.com' },
       fields: { email: 'ann@example.com', first_name: 'Ann', last_name: 'Lee', job_title: 'CTO', company: 'Initech', company_size: 420 },
     });
@@ -377,7 +377,7 @@ describe('traits to fields', () => {
   });
 
   it('does not take userId as a field (the identity code puts it in external_id)', () => {
-    expect(one('identify', { userId: 'u-9', traits: {} })).toEqual({ method: 'identify', where: '', who: { userId: 'u-9' }, at: NOW });
+    expect(one('identify', { userId: 'u-9', traits: {} })).toEqual({ id: 'gen-1', method: 'identify', where: '', who: { userId: 'u-9' }, at: NOW });
   });
 });
 

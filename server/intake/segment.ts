@@ -77,6 +77,8 @@ export interface IntakeEvent {
 
 /** One call, translated. */
 export interface IntakeCall {
+  /** The `messageId` (hashed past 200 characters), else a new id: the event's id, and what history names as the cause of the fields the call sets. */
+  readonly id: string;
   readonly method: SegmentMethod;
   /** Where the call sits: `batch[3]` in a batch, `` for a call on its own route (for messages). */
   readonly where: string;
@@ -217,6 +219,7 @@ export function translateCall(
   const fields = new Map(person);
   if (method === 'group') for (const [k, v] of fieldsFromTraits(call.traits, 'group', index, traits)) fields.set(k, v);
 
+  const id = eventId(call.messageId, ctx);
   let event: IntakeEvent | undefined;
   if (method === 'track' || method === 'page' || method === 'screen') {
     let type: string | null = 'page_visited';
@@ -227,7 +230,7 @@ export function translateCall(
     }
     if (type !== null) {
       const props = method === 'track' ? trackProps(type, call.properties ?? {}) : pageProps(call.properties ?? {}, page, call.name, call.category);
-      event = { id: eventId(call.messageId, ctx), type, at, props };
+      event = { id, type, at, props };
     }
   }
 
@@ -239,7 +242,7 @@ export function translateCall(
   return {
     ok: true,
     call: {
-      method, where, who, at,
+      id, method, where, who, at,
       ...(event && { event }),
       ...(fields.size > 0 && { fields: Object.fromEntries(fields) }),
       ...(method === 'alias' && { alias: { previousId: call.previousId!, userId: call.userId! } }),
