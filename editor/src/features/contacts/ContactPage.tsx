@@ -8,7 +8,9 @@ import { getRanks, listModels, type ModelScore } from '../scoring/api.js';
 import { type FieldInfo, useFields } from './fields.js';
 import { ScoreChart } from './ScoreChart.js';
 import { HistoryList } from './HistoryList.js';
+import { MergeDialog } from './MergeDialog.js';
 import { bracketTone, formatRank, scoreIn, type ContactLike } from './scores.js';
+import { contactName } from './merge-words.js';
 
 /** GET /api/contacts/:id: fields, tags, the maps the contact is on, and (newer servers) scores per model. */
 interface ContactView extends ContactLike {
@@ -22,6 +24,8 @@ export function ContactPage({ id }: { id: string }) {
   const models = useLoad(() => listModels().catch(() => null), []);
   const now = useServerNow();
   const c = contact.data;
+  const [merging, setMerging] = useState(false);
+  const [merged, setMerged] = useState<{ name: string; n: number } | null>(null);
 
   // Ranks per model when the server's answer carries no `scores`.
   const [ranks, setRanks] = useState<Record<string, ModelScore | undefined>>({});
@@ -53,9 +57,18 @@ export function ContactPage({ id }: { id: string }) {
       <header className="page-head">
         <h1>{title}</h1>
         {name && typeof c.fields.email === 'string' && <span className="sub">{String(c.fields.email)}</span>}
-        <div className="actions tags-line">{c.tags.map((t) => <span key={t} className="tag">{t}</span>)}</div>
+        <div className="actions tags-line">
+          {c.tags.map((t) => <span key={t} className="tag">{t}</span>)}
+          <button type="button" onClick={() => setMerging(true)} title="Merge a duplicate of this contact into it">Merge…</button>
+        </div>
       </header>
-      <div className="contact-grid">
+      {merged && <p className="notice ok" role="status">Merged {merged.name} into this contact.</p>}
+      {merging && (
+        <MergeDialog master={c} fieldType={(key) => fields.data?.find((f) => f.key === key)?.type} onClose={() => setMerging(false)}
+          onMerged={(_, other) => { setMerging(false); setMerged((m) => ({ name: contactName(other), n: (m?.n ?? 0) + 1 })); contact.reload(); }} />
+      )}
+      {/* A merge remounts what reads the contact's history and scores: it has more of both now. */}
+      <div className="contact-grid" key={merged?.n ?? 0}>
         <aside className="contact-side">
           <section className="card" aria-labelledby="fields-h">
             <h2 id="fields-h">Fields</h2>

@@ -49,7 +49,7 @@ export function HistoryList({ contactId, fields, now }: { contactId: string; fie
           <label className="inline">Field
             <select value={field} onChange={(e) => setField(e.target.value)}>
               <option value="">All fields</option>
-              {seenFields.filter((k) => !k.startsWith('map:')).map((k) => <option key={k} value={k}>{labelOf(fields, k)}</option>)}
+              {seenFields.filter((k) => !k.includes(':')).map((k) => <option key={k} value={k}>{labelOf(fields, k)}</option>)}
             </select>
           </label>
         </div>
@@ -61,6 +61,7 @@ export function HistoryList({ contactId, fields, now }: { contactId: string; fie
         <ol className="history">
           {entries.map((h) => {
             const leftMap = h.field.startsWith('map:');
+            const mergedIn = h.field === 'contact:merge';
             const type = typeOf(h.field);
             const change = describeChange(h.from, h.to, type);
             const numeric = typeof h.to === 'number';
@@ -68,13 +69,19 @@ export function HistoryList({ contactId, fields, now }: { contactId: string; fie
             return (
               <li key={h.id}>
                 <time dateTime={h.at} title={formatRelative(h.at, now)}>{formatTime(h.at)}</time>
-                {leftMap ? (
-                  <span className="what">Left map {names.map(h.field.slice(4)) ?? h.field.slice(4)}{typeof h.from === 'string' ? ` (was at ${names.element(h.field.slice(4), undefined, h.from) ?? h.from})` : ''}</span>
+                {mergedIn ? (
+                  <span className="what">Contact <b>{String(h.from)}</b> was merged into this one — its events and history are here now</span>
+                ) : leftMap ? (
+                  <span className="what">
+                    Left map {names.map(h.field.slice(4)) ?? h.field.slice(4)}{typeof h.from === 'string' ? ` (was at ${names.element(h.field.slice(4), undefined, h.from) ?? h.from})` : ''}
+                    {'merge' in h.cause && <> — {describeCause(h.cause, names)}</>}
+                  </span>
                 ) : (
                   <span className="what">
                     <span className="field">{labelOf(fields, h.field)}</span>{' '}
                     <b className={`change${numeric ? (delta > 0 ? ' up' : delta < 0 ? ' down' : '') : ''}`}>{change}</b>
                     {' — '}<span className="cause">{describeCause(h.cause, names)}</span>
+                    {typeof h.cause.mergedFrom === 'string' && <span className="muted small"> · on contact {h.cause.mergedFrom}, before the merge</span>}
                   </span>
                 )}
                 {numeric && <span className="muted values">{formatValue(h.from, type)} → {formatValue(h.to, type)}</span>}

@@ -31,7 +31,8 @@ export function ScoreChart({ contactId, fields, defaultField, start, now }: {
     let live = true;
     setEntries(null);
     (async () => {
-      const changes = await fieldHistory(contactId, field);
+      // Rows moved from a contact merged into this one are that contact's timeline, not this one's.
+      const changes = (await fieldHistory(contactId, field)).filter((c) => !('mergedFrom' in c.cause));
       const names = await loadCauseNames(changes.map((c) => c.cause));
       return changes.map((c) => ({ ...c, note: `${describeChange(c.from, c.to)} — ${describeCause(c.cause, names)}` }));
     })().then((e) => { if (live) { setEntries(e); setError(null); } }, (e: Error) => live && setError(e.message));

@@ -45,6 +45,10 @@ export function describeCause(cause: Cause, names: CauseNames): string {
     const e = cause.event as { type?: string };
     return `event ${str(e.type)}`;
   }
+  if ('merge' in cause) {
+    const m = cause.merge as { from?: string; via?: string };
+    return `merged from contact ${str(m.from)}${m.via === 'segment' ? ' (identified by an integration)' : ''}`;
+  }
   if (cause.api === true) return 'API';
   if (cause.import === true) return 'import';
   return JSON.stringify(cause);
@@ -74,7 +78,7 @@ export async function loadCauseNames(causes: readonly Cause[]): Promise<CauseNam
       const version = typeof c.version === 'number' ? c.version : undefined;
       versions.set(`${str(c.map)}@${version ?? ''}`, { map: str(c.map), version });
       needMaps = true;
-    } else if ('publish' in c) needMaps = true;
+    } else if ('publish' in c || 'merge' in c) needMaps = true; // a merge ends the duplicate's places on maps
     if ('scoringModel' in c) models.add(str(c.scoringModel));
     if ('decay' in c) models.add(str(c.decay));
   }
