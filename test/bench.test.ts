@@ -16,8 +16,8 @@ describe('the benchmark', () => {
       r.memory.peakRssMb, r.memory.dbBytesPerContact,
       r.tickLatency.idle.events.count, r.tickLatency.idle.events.p50, r.tickLatency.idle.health.p99, r.tickLatency.tickMs, r.tickLatency.tickPerSecond,
       r.tickLatency.quietPerSecond, r.tickLatency.ratio,
-      r.webhooks.outbox.engine, r.webhooks.outbox.baseline, r.webhooks.outbox.ratio, r.webhooks.outbox.oneContact.perSecond, r.webhooks.outbox.oneContact.ratio,
-      r.webhooks.intake.with, r.webhooks.intake.without, r.webhooks.intake.ratio,
+      r.webhooks.outbox.engine, r.webhooks.outbox.baseline, r.webhooks.outbox.ratio, r.webhooks.outbox.cpuRatio, r.webhooks.outbox.oneContact.perSecond, r.webhooks.outbox.oneContact.ratio,
+      r.webhooks.intake.with, r.webhooks.intake.without, r.webhooks.intake.ratio, r.webhooks.intake.cpuRatio,
     ];
     for (const x of positive) expect(Number.isFinite(x) && x > 0).toBe(true);
     expect(r.intake.events).toBe(2_000);
