@@ -22,6 +22,7 @@ import { simulateRouter } from '../routes/simulate.js';
 import { scoringModelsRouter } from '../routes/scoring-models.js';
 import { webhooksRouter } from '../webhooks/routes.js';
 import { segmentRouter } from '../intake/routes.js';
+import { trackerRouter } from '../intake/tracker.js';
 import type { Sender } from '../webhooks/sender.js';
 import type { AddressPolicy } from '../webhooks/post.js';
 
@@ -88,5 +89,6 @@ export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {
   const document = openApiDocument(ops, deps.version ?? '0.1.0');
   app.get('/api/openapi.json', (c) => c.json(document));
   for (const r of routers) app.route(r.base, r.hono);
+  app.route('/', trackerRouter({ version: deps.version }));
   return { app, ops };
 }

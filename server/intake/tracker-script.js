@@ -115,7 +115,8 @@
     if (!allowed()) return;
     call.messageId = uuid();
     call.anonymousId = anonymousId();
-    call.timestamp = new Date().toISOString();
+    // The browser's clock: the server corrects it by the batch's sentAt (Segment's originalTimestamp).
+    call.originalTimestamp = new Date().toISOString();
     call.context = { page: pageInfo(referrer), userAgent: n.userAgent, library: { name: 'scoremap-tracker', version: VERSION } };
     if (JSON.stringify(call).length > MAX_CALL) return warn('a ' + call.type + ' call is over 32 KB and was dropped');
     q.push(call);

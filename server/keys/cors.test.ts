@@ -77,10 +77,11 @@ describe('CORS for ingest keys, on the intake routes only', () => {
     const other = await b.post(b.site.secret, SHOP, { ...event, contact: { email: 'shop@example.com' } });
     expect(other.status).toBe(403);
     expect((await other.json()).error.message).toContain(`This ingest key is not for pages at ${SHOP}: add the origin to the key (Settings → Keys)`);
-    expect(corsOf(other)).toEqual({});
+    // A refusal is readable by the page (a script then drops what it sent instead of retrying it).
+    expect(corsOf(other)).toEqual({ 'access-control-allow-origin': SHOP });
     const evil = await b.post(b.site.secret, EVIL, { ...event, contact: { email: 'evil@example.com' } });
     expect(evil.status).toBe(403);
-    expect(corsOf(evil)).toEqual({});
+    expect(corsOf(evil)).toEqual({ 'access-control-allow-origin': EVIL });
     expect(await events()).toBe(before);
     // The start-up token is never for a web page of another origin.
     expect(corsOf(await b.post('test-token-123', SITE, event))).toEqual({});
@@ -105,7 +106,8 @@ describe('CORS for ingest keys, on the intake routes only', () => {
     const preflight = await b.preflight('/api/events', SITE);
     expect(preflight.status).toBe(401);
     expect(corsOf(preflight)).toEqual({});
-    expect(corsOf(await b.post(b.site.secret, SITE, event))).toEqual({});
+    const refused = await b.post(b.site.secret, SITE, event);
+    expect(refused.status).toBe(403);
     // Revoking the other key closes its origin too.
     expect((await b.send('DELETE', `/api/keys/${b.shop.key.id}`)).status).toBe(204);
     expect(corsOf(await b.preflight('/api/events', SHOP))).toEqual({});

@@ -22,8 +22,9 @@ export function originRefusal(auth: RequestAuth, origin: string | undefined): st
  *
  * A preflight (`OPTIONS` with `Access-Control-Request-Method`) carries no key, so it is answered
  * for an origin that some ingest key lists; any other goes on unanswered (the API refuses it).
- * On the request itself, `Access-Control-Allow-Origin` is set only when the key it was authorised
- * with lists the origin: a page elsewhere can send with the key but never read an answer. Mount it
+ * On the request itself, `Access-Control-Allow-Origin` is set when the key it was authorised with
+ * lists the origin, and on a refusal (4xx): a page elsewhere never reads an answer that took
+ * anything in (it is refused before, see {@link originRefusal}). Mount it
  * before the auth middleware (a preflight must not need a key) on every path: it looks at intake
  * routes only.
  */
@@ -43,7 +44,10 @@ export function ingestCors(db: () => Kysely<DB> | Transaction<DB>): MiddlewareHa
     }
     await next();
     const auth = c.get('auth');
-    if (auth?.kind === 'key' && auth.scope === 'ingest' && auth.origins?.includes(origin)) {
+    // A refusal is readable by any page: it holds no data, and a script that can read its 4xx
+    // drops what it sent instead of retrying it on every page load.
+    const refusal = c.req.method !== 'OPTIONS' && c.res.status >= 400 && c.res.status < 500 && c.res.status !== 404;
+    if ((auth?.kind === 'key' && auth.scope === 'ingest' && auth.origins?.includes(origin)) || refusal) {
       c.res.headers.set('Access-Control-Allow-Origin', origin);
       c.res.headers.append('Vary', 'Origin');
     }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Effects } from '../../engine/effects.js';
 import type { World } from '../../engine/cascade.js';
-import type { FieldChange } from '../../engine/state.js';
+import type { Cause, FieldChange } from '../../engine/state.js';
 import { bracketOf } from '../../engine/scoring/model.js';
 import type { RuntimeHook } from '../runtime/runtime.js';
 import type { MapDocument } from '../../engine/schema/map.js';
@@ -26,6 +26,40 @@ export function deliveryId(): string {
 export function streamOf(webhookId: string | null, url: string, contactId: string | null): string {
   // As JSON: unambiguous whatever the ids hold, and no NUL (PostgreSQL's text cannot hold one).
   return JSON.stringify([webhookId ?? `url:${url}`, contactId ?? '']);
+}
+
+/** A field's change as a webhook tells it: one or more recorded changes at one instant, from the first's value to the last's. */
+interface NetChange extends FieldChange {
+  /** Every cause, first to last, when several changes made it (two scoring rules that one event hit). */
+  readonly causes?: readonly Cause[];
+}
+
+/**
+ * A batch's changes as webhooks tell them: the changes of one field of one contact at one instant
+ * (two rules that one page view hit, a map that set a field twice) are one change, from the first
+ * value to the last, so a receiver hears "Score 9 → 18" once; one that ends where it began is
+ * none. A new contact's first values are not changes (`contact.created` carries them).
+ */
+function netChanges(effects: Effects): NetChange[] {
+  const byKey = new Map<string, { first: FieldChange; to: FieldChange['to']; causes: Cause[] }>();
+  effects.changes.forEach((c, i) => {
+    const created = effects.created.get(c.contactId);
+    if (created !== undefined && i < created) return;
+    const key = JSON.stringify([c.contactId, c.field, c.at]);
+    const net = byKey.get(key);
+    if (net) {
+      net.to = c.to;
+      net.causes.push(c.cause);
+    } else {
+      byKey.set(key, { first: c, to: c.to, causes: [c.cause] });
+    }
+  });
+  const out: NetChange[] = [];
+  for (const { first, to, causes } of byKey.values()) {
+    if (JSON.stringify(first.from) === JSON.stringify(to)) continue;
+    out.push({ ...first, to, cause: causes[causes.length - 1], ...(causes.length > 1 ? { causes } : {}) });
+  }
+  return out;
 }
 
 /** A delivery to make, before its contact is read (the payload carries the contact as the commit leaves it). */
@@ -126,13 +160,11 @@ export class Outbox implements RuntimeHook {
       for (const m of effects.merges) forAll('contact.merged', m.contactId, { at: iso(m.at), merged: { from: m.from } });
       const scores = new Set(['score', ...(world.models ?? []).map((m) => m.model.field)]);
       const bracketed = (world.models ?? []).filter((m) => m.model.brackets?.length);
-      effects.changes.forEach((c, i) => {
-        const first = effects.created.get(c.contactId);
-        if (first !== undefined && i < first) return; // a new contact's first values: contact.created carries them
-        const change = (x: FieldChange) => ({ field: x.field, from: shown(world, x.field, x.from), to: shown(world, x.field, x.to), cause: x.cause });
+      for (const c of netChanges(effects)) {
+        const change = { field: c.field, from: shown(world, c.field, c.from), to: shown(world, c.field, c.to), cause: c.cause, ...(c.causes ? { causes: c.causes } : {}) };
         for (const sub of this.#subs) {
           for (const type of ['contact.updated', 'score.changed'] as const) {
-            if (this.#hears(sub, c.field, type, scores)) pending.push({ sub, url: sub.url, format: sub.format, contactId: c.contactId, payload: { type, at: iso(c.at), change: change(c) } });
+            if (this.#hears(sub, c.field, type, scores)) pending.push({ sub, url: sub.url, format: sub.format, contactId: c.contactId, payload: { type, at: iso(c.at), change } });
           }
         }
         for (const m of bracketed) {
@@ -142,7 +174,7 @@ export class Outbox implements RuntimeHook {
           const to = bracketOf(num(c.to), m.model.brackets);
           if (from !== to) forAll('bracket.changed', c.contactId, { at: iso(c.at), change: { field: c.field, from, to, cause: c.cause, model: m.model.id } });
         }
-      });
+      }
       for (const e of effects.errors) {
         forAll('map.error', e.contactId, { at: iso(e.at), map: { id: e.mapId, version: e.version, element: e.elementId }, message: e.message });
       }

@@ -16,7 +16,8 @@ export interface Payload {
   readonly type: string;
   readonly at: string;
   readonly contact?: PayloadContact;
-  readonly change?: { readonly field: string; readonly from: ShownValue; readonly to: ShownValue; readonly cause: Cause; readonly model?: string };
+  /** `cause`: what made the change (the last cause, when several changes at one instant made it; `causes` then lists them all). */
+  readonly change?: { readonly field: string; readonly from: ShownValue; readonly to: ShownValue; readonly cause: Cause; readonly causes?: readonly Cause[]; readonly model?: string };
   readonly map?: { readonly id: string; readonly version: number; readonly element: string };
   /** `map.webhook`: the element's message; `map.error`: what went wrong. */
   readonly message?: string;

@@ -108,3 +108,22 @@ describe('/api/webhooks refuses bad input in words and changes nothing', () => {
     }
   });
 });
+
+describe('what a receiver hears', () => {
+  it('one score.changed per event and field: two rules that one page view hit are one change, with both causes', async () => {
+    const t = await setup();
+    const { readFileSync } = await import('node:fs');
+    await t.send('POST', '/api/scoring-models', JSON.parse(readFileSync('maps/recommended-scoring.json', 'utf8')));
+    const sub = (await t.send('POST', '/api/webhooks', { ...hook, events: ['score.changed'] })).body;
+    await t.send('POST', '/api/contacts', { id: 'ann', fields: { email: 'ann@example.com' } });
+    await t.send('POST', '/api/events', { contact: { id: 'ann' }, type: 'page_visited', props: { url: '/pricing' } });
+    const list = (await t.send('GET', `/api/webhooks/${sub.id}/deliveries`)).body.deliveries;
+    expect(list).toHaveLength(1);
+    const d = (await t.send('GET', `/api/webhooks/${sub.id}/deliveries/${list[0].id}`)).body;
+    expect(d.payload.change).toEqual({
+      field: 'score', from: null, to: 9,
+      cause: { scoringModel: 'recommended', rule: 'page-visit' },
+      causes: [{ scoringModel: 'recommended', rule: 'pricing-visit' }, { scoringModel: 'recommended', rule: 'page-visit' }],
+    });
+  });
+});

@@ -16,7 +16,7 @@ interface Call {
   type: 'page' | 'track' | 'identify';
   messageId: string;
   anonymousId: string;
-  timestamp: string;
+  originalTimestamp: string;
   event?: string;
   properties?: Record<string, unknown>;
   traits?: Record<string, unknown>;
@@ -196,7 +196,7 @@ describe.runIf(hasChromium)('the website tracker in a browser', () => {
     expect(landing.context).toEqual({ page: where, userAgent: await page.evaluate(() => navigator.userAgent), library: { name: 'scoremap-tracker', version: VERSION } });
     expect(landing.messageId).toMatch(UUID);
     expect(landing.anonymousId).toMatch(UUID);
-    expect(landing.timestamp).toMatch(ISO);
+    expect(landing.originalTimestamp).toMatch(ISO);
     const batch = rx.attempts.find((a) => a.body.batch.includes(landing))!;
     expect(batch.body.writeKey).toBe(KEY);
     expect(batch.body.sentAt).toMatch(ISO);
