@@ -6,13 +6,14 @@
  * posts in flight) posts them to a receiver on 127.0.0.1 that answers 204 at once. The receiver is
  * a child process, so its work does not run on the sender's event loop. The baseline: the same
  * bodies, signed the same way, posted with the same `postDelivery` and 16 in flight to the same
- * receiver, with no database (no claims, no attempts recorded). Then one contact's deliveries alone
- * (a `contact.updated` subscription on Last activity, events at successive times): its stream goes
- * out one delivery at a time, in order.
+ * receiver, with no database (no claims, no attempts recorded); the two are timed in rounds, in
+ * turn. Then one contact's deliveries alone (a `contact.updated` subscription on Last activity, an
+ * event a second): its stream goes out one delivery at a time, in order.
  *
  * Intake with subscriptions: the intake figure's workload (its five templates, its events, 1,000 to
- * a batch) taken in by the runtime in this process, with no subscription and with two (every
- * `score.changed`, every `contact.updated`), on fresh databases in turn, no sender running: the
+ * a batch) taken in by the runtime in this process, with no subscription and with two
+ * (`score.changed` listing the templates' scores, `contact.updated` on every field), on fresh
+ * databases in turn, no sender running: the
  * cost of writing the outbox rows in each batch's transaction. In-process, without HTTP, so the
  * ratio is the engine's own (over HTTP the same milliseconds weigh a little less).
  */
