@@ -46,7 +46,8 @@ export function ingestCors(db: () => Kysely<DB> | Transaction<DB>): MiddlewareHa
     const auth = c.get('auth');
     // A refusal is readable by any page: it holds no data, and a script that can read its 4xx
     // drops what it sent instead of retrying it on every page load.
-    const refusal = c.req.method !== 'OPTIONS' && c.res.status >= 400 && c.res.status < 500 && c.res.status !== 404;
+    // An admin secret has no business in a page of another origin: its refusals stay closed.
+    const refusal = c.req.method !== 'OPTIONS' && auth?.scope !== 'admin' && c.res.status >= 400 && c.res.status < 500 && c.res.status !== 404;
     if ((auth?.kind === 'key' && auth.scope === 'ingest' && auth.origins?.includes(origin)) || refusal) {
       c.res.headers.set('Access-Control-Allow-Origin', origin);
       c.res.headers.append('Vary', 'Origin');
