@@ -345,6 +345,15 @@ const identities = atomic(async (db) => {
   await db.schema.createIndex('anonymous_ids_contact_idx').on('anonymous_ids').column('contact_id').execute();
 });
 
+/**
+ * A delivery waits for the earlier pending ones of its stream (one destination, one contact): the
+ * sender asks whether any is left before it, which reads only pending rows with this index, not
+ * every delivered row of a long stream.
+ */
+const deliveryHeads = atomic(async (db) => {
+  await db.schema.createIndex('webhook_deliveries_pending_idx').on('webhook_deliveries').columns(['stream', 'status', 'seq']).execute();
+});
+
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_init': init,
@@ -354,6 +363,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005_jobs_done': jobsDone,
   '0006_keys_webhooks': keysAndWebhooks,
   '0007_identities': identities,
+  '0008_delivery_heads': deliveryHeads,
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's `Migrator` (no migration files on disk to find or bundle). */

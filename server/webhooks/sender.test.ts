@@ -148,3 +148,24 @@ describe('send a test', () => {
     expect((await send('GET', `/api/webhooks/${made.body.id}`)).body).toMatchObject({ status: 'active', failingSince: null });
   });
 });
+
+describe('when the sender looks again', () => {
+  it('not for a delivery in flight, nor for one waiting behind an earlier one of its contact: only for a claimable head', async () => {
+    const { store } = await setup();
+    const { claimDeliveries, insertDeliveries, nextDeliveryAt, recordAttempt } = await import('./store.js');
+    const row = (id: string, stream: string, at: number) => ({ id, webhookId: null, url: 'http://127.0.0.1:9/h', format: 'json' as const, stream, contactId: 'c', type: 'score.changed', body: '{}', at });
+    const T = 1_000;
+    await store.transaction((s) => insertDeliveries(s.db, [row('a1', 'A', T), row('a2', 'A', T), row('b1', 'B', T + 500)]));
+    expect(await nextDeliveryAt(store.db, Date.now())).toBe(T);
+    const claimed = await store.transaction((s) => claimDeliveries(s.db, { now: T + 1_000, claimTime: Date.now(), leaseMs: 60_000, limit: 16, claim: 'me' }));
+    expect(claimed.map((d) => d.id).sort()).toEqual(['a1', 'b1']);
+    // Both heads in flight, a2 behind a1: nothing to look for (their posts ending wake the sender).
+    expect(await nextDeliveryAt(store.db, Date.now())).toBeNull();
+    // a1 failed and is retried at T + 20 s: that, not a2 (still behind it), is the next time.
+    const a1 = claimed.find((d) => d.id === 'a1')!;
+    await store.transaction((s) => recordAttempt(s.db, a1, { at: T + 1_000, statusCode: 503, answer: null, error: null, ms: 5 }, { delivered: false, retryAt: T + 20_000, retryFrom: T }));
+    expect(await nextDeliveryAt(store.db, Date.now())).toBe(T + 20_000);
+    // A claim that ran out (its process died) makes the row claimable again.
+    expect(await nextDeliveryAt(store.db, Date.now() + 120_000)).toBe(T + 500);
+  });
+});

@@ -90,7 +90,7 @@ export class Sender {
           }));
           for (const d of claimed) this.#track(this.#send(d));
           if (claimed.length === room) continue; // there may be more
-          const next = await nextDeliveryAt(this.rt.store.db);
+          const next = await nextDeliveryAt(this.rt.store.db, Date.now());
           if (next !== null) sleep = Math.max(0, Math.min(sleep, next - this.rt.clock.now()));
         }
         if (this.#down) this.#opts.log?.('webhooks: the database answers again; sending goes on');

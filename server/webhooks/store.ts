@@ -144,7 +144,7 @@ export async function claimDeliveries(db: Kysely<DB>, o: { now: number; claimTim
     where d.status = 'pending' and d.next_at <= ${o.now}
       and (d.claimed_until is null or d.claimed_until < ${o.claimTime})
       and (d.webhook_id is null or exists (select 1 from webhooks w where w.id = d.webhook_id and w.status = 'active'))
-      and not exists (select 1 from webhook_deliveries e where e.stream = d.stream and e.seq < d.seq and e.status = 'pending')
+      and not exists (select 1 from webhook_deliveries e where e.stream = d.stream and e.status = 'pending' and e.seq < d.seq)
     order by d.next_at, d.seq
     limit ${o.limit}
     ${shared ? sql`for update of d skip locked` : sql``}`.execute(db);
@@ -154,14 +154,20 @@ export async function claimDeliveries(db: Kysely<DB>, o: { now: number; claimTim
   return (await db.selectFrom('webhook_deliveries').selectAll().where('seq', 'in', seqs).orderBy('seq').execute()).map(deliveryOf);
 }
 
-/** The earliest time a pending delivery of an active destination comes due, or null. */
-export async function nextDeliveryAt(db: Kysely<DB>): Promise<number | null> {
-  const r = await db.selectFrom('webhook_deliveries as d')
-    .select((eb) => eb.fn.min('d.next_at').as('at'))
-    .where('d.status', '=', 'pending')
-    .where((eb) => eb.or([eb('d.webhook_id', 'is', null), eb.exists(eb.selectFrom('webhooks as w').select('w.id').whereRef('w.id', '=', 'd.webhook_id').where('w.status', '=', 'active'))]))
-    .executeTakeFirst();
-  return r?.at === null || r?.at === undefined ? null : Number(r.at);
+/**
+ * The earliest time a delivery could be claimed: pending, of an active destination, claimed by no
+ * one (`claimTime`: real time), first of its stream; or null. A row in flight, or waiting behind an
+ * earlier one of its contact, is no reason to look again: its post ending wakes the sender.
+ */
+export async function nextDeliveryAt(db: Kysely<DB>, claimTime: number): Promise<number | null> {
+  const r = await sql<{ at: number | null }>`
+    select min(d.next_at) as at from webhook_deliveries d
+    where d.status = 'pending'
+      and (d.claimed_until is null or d.claimed_until < ${claimTime})
+      and (d.webhook_id is null or exists (select 1 from webhooks w where w.id = d.webhook_id and w.status = 'active'))
+      and not exists (select 1 from webhook_deliveries e where e.stream = d.stream and e.status = 'pending' and e.seq < d.seq)`.execute(db);
+  const at = r.rows[0]?.at;
+  return at === null || at === undefined ? null : Number(at);
 }
 
 /** One try at posting a delivery. */
