@@ -380,7 +380,13 @@ export async function migrate(db: Kysely<any>): Promise<void> {
   const migrationTableSchema = dialectOf(db).name === 'postgres'
     ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
     : undefined;
-  const { error, results } = await new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) }).migrateToLatest();
+  const migrator = new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely reads the tables of every schema first: another schema dropped at that moment (a
+  // neighbour's throwaway test schema) fails the read, not our migration. Read again.
+  for (let i = 0; i < 5 && error && (error as { code?: string }).code === '3F000' && !String((error as Error).message).includes(`"${migrationTableSchema}"`); i++) {
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
