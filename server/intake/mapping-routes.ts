@@ -40,14 +40,15 @@ const Table = (what: string) =>
     error: `"${what}s" is an object of names: { "name as sent": "${what === 'event' ? 'event_type' : 'field_key'}" }`,
   });
 const Tables = {
-  events: Table('event').default({}).meta({ description: 'Segment event name → event type ("" ignores the event)' }),
-  traits: Table('trait').default({}).meta({ description: 'Trait name or dotted path → contact field key ("" ignores the trait)' }),
+  events: Table('event').meta({ description: 'Segment event name → event type ("" ignores the event)' }),
+  traits: Table('trait').meta({ description: 'Trait name or dotted path → contact field key ("" ignores the trait)' }),
 };
+/** The whole table: both parts are named, so a body missing one does not empty it by accident. */
 const MappingBody = z.strictObject({
   ...Tables,
   rev: z.string().max(100).optional().meta({ description: 'The rev GET answered: a table changed since is not overwritten (409)' }),
 });
-const MappingInput = z.strictObject(Tables);
+const MappingInput = z.strictObject({ events: Tables.events.default({}), traits: Tables.traits.default({}) });
 
 const ProblemView = z.object({ table: z.enum(['events', 'traits']), name: z.string(), message: z.string() });
 const MappingView = z.object({
@@ -61,7 +62,7 @@ const MappingView = z.object({
 
 const ROUTES = [...SEGMENT_METHODS, 'batch'] as const;
 const PreviewBody = z.strictObject({
-  call: z.unknown().meta({ description: 'A Segment call as sent to /v1/<method>, or a batch { "batch": [ … ] }' }),
+  call: z.unknown().optional().meta({ description: 'A Segment call as sent to /v1/<method>, or a batch { "batch": [ … ] }' }),
   method: z.enum(ROUTES, { error: `the method is one of ${ROUTES.join(', ')}` }).optional()
     .meta({ description: 'The /v1 route to try it on; by default its "type", or what it carries ("event": track, "batch": batch, …)' }),
   mapping: MappingInput.optional().meta({ description: 'A table to try instead of the saved one (unsaved changes)' }),
