@@ -6,6 +6,7 @@ import { formatDate, formatTime } from '../charts/format.js';
 import { isMissingEndpoint } from '../scoring/api.js';
 import { listKeys, revokeKey, type ApiKey } from './api.js';
 import { EditKeyDialog, NewKeyDialog, SecretDialog } from './KeyDialogs.js';
+import { TrackerSnippet } from './TrackerSnippet.js';
 import { lastUsedWords, scopeWords } from './words.js';
 
 type Modal =
@@ -82,6 +83,7 @@ export function KeysPage() {
           </table>
         </div>
       )}
+      {list.some((k) => k.scope === 'ingest') && <TrackerSnippet ingestKeys={list.filter((k) => k.scope === 'ingest')} />}
       <p className="muted small help-line">
         Scoremap keeps only a fingerprint of each key, so a lost key cannot be shown again: make a new one and revoke the old one.
         Every request sends it as <code>Authorization: Bearer &lt;key&gt;</code>; a key used outside its scope is refused with 403.

@@ -1,5 +1,6 @@
 import type { Route } from '../../lib/route.js';
 import { href } from '../../lib/route.js';
+import { DataInPage } from './DataInPage.js';
 import { KeysPage } from './KeysPage.js';
 import { WebhookDetail } from './WebhookDetail.js';
 import { WebhooksPage } from './WebhooksPage.js';
@@ -9,14 +10,15 @@ import './settings.css';
 const TABS = [
   { tab: 'keys', title: 'API keys' },
   { tab: 'webhooks', title: 'Webhooks' },
+  { tab: 'data-in', title: 'Data in' },
 ] as const;
 
 /**
  * `#/settings` and its pages: `#/settings/keys` (the default), `#/settings/webhooks`,
- * `#/settings/webhooks/<id>` (one subscription and its deliveries).
+ * `#/settings/webhooks/<id>` (one subscription and its deliveries), `#/settings/data-in`.
  */
 export function SettingsPage({ route }: { route: Route }) {
-  const tab = route.parts[1] === 'webhooks' ? 'webhooks' : 'keys';
+  const tab = TABS.find((t) => t.tab === route.parts[1])?.tab ?? 'keys';
   const id = tab === 'webhooks' ? route.parts[2] : undefined;
   return (
     <div className="settings-page">
@@ -25,7 +27,7 @@ export function SettingsPage({ route }: { route: Route }) {
           <a key={t.tab} href={href(`/settings/${t.tab}`)} aria-current={t.tab === tab ? 'page' : undefined}>{t.title}</a>
         ))}
       </nav>
-      {tab === 'keys' ? <KeysPage /> : id ? <WebhookDetail key={id} id={id} /> : <WebhooksPage />}
+      {tab === 'keys' ? <KeysPage /> : tab === 'data-in' ? <DataInPage /> : id ? <WebhookDetail key={id} id={id} /> : <WebhooksPage />}
     </div>
   );
 }
