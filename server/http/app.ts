@@ -22,6 +22,7 @@ import { simulateRouter } from '../routes/simulate.js';
 import { scoringModelsRouter } from '../routes/scoring-models.js';
 import { webhooksRouter } from '../webhooks/routes.js';
 import { segmentRouter } from '../intake/routes.js';
+import { intakeMappingRouter } from '../intake/mapping-routes.js';
 import { trackerRouter } from '../intake/tracker.js';
 import type { Sender } from '../webhooks/sender.js';
 import type { AddressPolicy } from '../webhooks/post.js';
@@ -47,7 +48,7 @@ export interface AppDeps {
 export type RouterFactory = (deps: AppDeps) => ApiRouter;
 
 /** The routers of the API, in the order the OpenAPI document lists them. */
-export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter, keysRouter, webhooksRouter, segmentRouter];
+export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter, keysRouter, webhooksRouter, segmentRouter, intakeMappingRouter];
 
 /** Builds the Hono app: auth and limits on /api, JSON errors, the OpenAPI document. */
 export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {

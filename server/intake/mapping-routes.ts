@@ -15,7 +15,7 @@ import { ApiRouter } from '../http/router.js';
 import { normalizeEmail } from '../store/columns.js';
 import type { DB } from '../store/schema.js';
 import { findIdsByAnonymousId, findIdsByExternalId } from './identity.js';
-import { MAPPING_KEY, readMapping } from './routes.js';
+import { MAPPING_KEY, fieldsOf, readMapping } from './routes.js';
 import { eventTypeFor, NameTable, type TypeSource } from './segment-names.js';
 import {
   checkBodySize, IntakeMapping, jsonBytes, PROTECTED_FIELDS, SEGMENT_METHODS, snakeCase, STANDARD_EVENTS, translateRequest,
@@ -266,7 +266,7 @@ export function intakeMappingRouter(deps: AppDeps): ApiRouter {
       const size = checkBodySize(method, jsonBytes(body.call));
       if (size) return c.json({ accepted: false, method, message: size, problems: [{ path: '', message: size }], calls: [] });
       await rt.refresh();
-      const r = translateRequest(method, body.call, { now: rt.clock.now(), fields: rt.world.fields.all(), mapping, makeId: () => '(a new id)' });
+      const r = translateRequest(method, body.call, { now: rt.clock.now(), fields: fieldsOf(rt.world.fields), mapping, makeId: () => '(a new id)' });
       const contacts = await contactsFor(deps, r.calls);
       const table = new NameTable(mapping.events);
       const calls = r.calls.map((call, i) => {

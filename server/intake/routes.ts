@@ -9,11 +9,20 @@ import { shedLoad } from '../http/load.js';
 import { ApiRouter, parseJsonBody } from '../http/router.js';
 import { originRefusal } from '../keys/cors.js';
 import { requireScope } from '../keys/scopes.js';
+import type { FieldDef, FieldRegistry } from '../../engine/schema/field.js';
 import { takeIn } from './apply.js';
 import { mergeContacts } from './merge.js';
 import {
   checkBodySize, IntakeMapping, MAX_BATCH_BYTES, readWriteKey, SEGMENT_METHODS, translateRequest, type SegmentRoute,
 } from './segment.js';
+
+/** One list per field registry (the world's changes with every field made): translation indexes it once. */
+const fieldLists = new WeakMap<FieldRegistry, readonly FieldDef[]>();
+export function fieldsOf(registry: FieldRegistry): readonly FieldDef[] {
+  let list = fieldLists.get(registry);
+  if (!list) fieldLists.set(registry, (list = registry.all()));
+  return list;
+}
 
 /** The meta key of the user's own names for events and traits (Settings → Data in). */
 export const MAPPING_KEY = 'intake_mapping';
@@ -127,7 +136,7 @@ export function segmentRouter(deps: AppDeps): ApiRouter {
       const size = checkBodySize(route, bytes);
       if (size) throw new AppError(413, size);
       const mapping = await readMapping(rt.store);
-      const translated = translateRequest(route, body, { now: rt.clock.now(), fields: rt.world.fields.all(), mapping, makeId: () => rt.ids() });
+      const translated = translateRequest(route, body, { now: rt.clock.now(), fields: fieldsOf(rt.world.fields), mapping, makeId: () => rt.ids() });
       if (!translated.ok) throw badRequest(translated.message, { problems: translated.problems.slice(0, 50) });
       await takeIn(rt, translated.calls, mergeContacts);
       return c.json({ success: true as const });
