@@ -12,7 +12,7 @@ describe('GET /api/fields', () => {
     expect(r.body.fields.find((f: { key: string }) => f.key === 'score')).toEqual({ key: 'score', label: 'Score', type: 'number', decimals: 3, default: null, builtin: true });
     expect(r.body.fields.map((f: { key: string }) => f.key)).toEqual([
       'email', 'first_name', 'last_name', 'job_title', 'company', 'industry', 'country', 'lifecycle_stage',
-      'company_size', 'tags', 'created_at', 'last_activity_at', 'score',
+      'company_size', 'tags', 'created_at', 'last_activity_at', 'score', 'external_id', 'anonymous_id',
     ]);
     await send('POST', '/api/fields', { key: 'vip', label: 'VIP', type: 'boolean', default: false });
     expect((await send('GET', '/api/fields')).body.fields.at(-1)).toEqual({ key: 'vip', label: 'VIP', type: 'boolean', decimals: null, default: false, builtin: false });
@@ -58,7 +58,9 @@ describe('POST /api/fields', () => {
     expect(label.status).toBe(409);
     expect(label.body.error.message).toBe('The label "SCORE" is already used by the field "score"; labels are unique (ignoring case)');
     expect((await send('POST', '/api/fields', { key: 'email', label: 'Email', type: 'boolean' })).status).toBe(409);
-    expect((await send('GET', '/api/fields')).body.fields).toHaveLength(14);
+    // The built-in fields and engagement, nothing more.
+    const { BUILTIN_FIELDS } = await import('../../engine/schema/field.js');
+    expect((await send('GET', '/api/fields')).body.fields).toHaveLength(BUILTIN_FIELDS.length + 1);
   });
 
   it('refuses definitions that do not fit with 400', async () => {
