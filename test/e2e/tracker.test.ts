@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -6,6 +5,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { trackerRouter } from '../../server/intake/tracker.js';
 import { CHROMIUM, hasChromium, STEP_TIMEOUT } from './harness.js';
+import { startSite } from './tracker-site.js';
 
 /** The ingest key the test pages carry. */
 const KEY = 'sm_test_ingest_key';
@@ -84,43 +84,6 @@ async function startReceiver() {
 }
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
-/**
- * A web site on another port: every path is a page with the tracker's snippet (`?consent=required`
- * adds `data-consent="required"`, `?early=1` a call made before the script loads), a demo form whose
- * submit handler identifies and tracks, and a link onwards.
- */
-async function startSite(receiver: string) {
-  const server: Server = createServer((req, res) => {
-    const u = new URL(req.url ?? '/', 'http://site');
-    if (u.pathname === '/favicon.ico') return void res.writeHead(404).end();
-    const consent = u.searchParams.get('consent') === 'required' ? ' data-consent="required"' : '';
-    const early = u.searchParams.has('early') ? "scoremap.track('Early Call', { from: 'the stub' });" : '';
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${u.pathname} — Acme</title>
-<script>
-window.scoremap = window.scoremap || [];
-['track', 'identify', 'page', 'consent'].forEach(function (m) {
-  scoremap[m] = scoremap[m] || function () { scoremap.push([m].concat([].slice.call(arguments))); };
-});
-${early}
-</script>
-<script async src="${receiver}/t.js" data-key="${KEY}"${consent}></script>
-</head><body><h1>${u.pathname}</h1>
-<form id="demo"><label>Email <input name="email" type="email"></label><label>First name <input name="first_name"></label><button>Request a demo</button></form>
-<a href="next">Next page</a>
-<script>
-document.getElementById('demo').addEventListener('submit', function (e) {
-  e.preventDefault();
-  scoremap.identify(this.email.value, { first_name: this.first_name.value });
-  scoremap.track('Demo Requested', { form: 'demo' });
-});
-</script></body></html>`);
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, close: () => new Promise<void>((ok) => server.close(() => ok())) };
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -136,7 +99,7 @@ describe.runIf(hasChromium)('the website tracker in a browser', () => {
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
     rx = await startReceiver();
-    site = await startSite(rx.url);
+    site = await startSite(rx.url, KEY);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
