@@ -5,13 +5,14 @@
  * is raw better-sqlite3 inserting the same event rows, 1,000 per transaction.
  */
 import { execFile } from 'node:child_process';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { applyPragmas } from '../server/store/sqlite.js';
 import { ManualClock } from '../engine/clock.js';
 import { createMap, publishMap } from '../server/runtime/maps.js';
 import { Runtime } from '../server/runtime/runtime.js';
-import { startServer } from '../server/serve.js';
+import { startServer, type RunningServer } from '../server/serve.js';
 import { Store } from '../server/store/store.js';
 import { readTemplate } from '../server/templates.js';
 import { batches } from './intake-events.mjs';
@@ -40,13 +41,41 @@ export interface IntakeResult {
 
 const CLIENT = fileURLToPath(new URL('./intake-client.mjs', import.meta.url));
 
-function client(args: string[]): Promise<Record<string, number>> {
+/** Runs a client process (a plain-JavaScript file beside this one) and answers the JSON line it prints last. */
+export function runClient(file: string, args: string[]): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CLIENT, ...args], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`intake client failed: ${stderr || err.message}`));
+    execFile(process.execPath, [file, ...args], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${basename(file)} failed: ${stderr || err.message}`));
       else resolve(JSON.parse(stdout.trim().split('\n').pop()!));
     });
   });
+}
+
+const client = (args: string[]) => runClient(CLIENT, args);
+
+/**
+ * A server on `db` for the intake figures: 127.0.0.1, port 0, a manual clock at T0, the intake
+ * templates published. `api` posts to `/api/<path>` with the start-up token and answers the JSON.
+ */
+export async function startIntakeServer(db: string): Promise<{ server: RunningServer; api: (path: string, body?: unknown) => Promise<unknown> }> {
+  const server = await startServer({ port: 0, host: '127.0.0.1', db, clock: 'manual', now: T0 }, () => {});
+  const api = async (path: string, body?: unknown) => {
+    const res = await fetch(`${server.url}api/${path}`, {
+      method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}),
+    });
+    if (!res.ok) throw new Error(`POST /api/${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  try {
+    for (const name of INTAKE_TEMPLATES) {
+      await api(`templates/${name}/import?id=${name}`);
+      await api(`maps/${name}/publish`);
+    }
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+  return { server, api };
 }
 
 /** Runs `events` events over `events / 5` contacts, then single events for `singleSeconds`. */
@@ -54,18 +83,8 @@ export async function intake(events: number, singleSeconds: number): Promise<Int
   const tmp = scratch();
   const contacts = Math.max(1, Math.floor(events / 5));
   try {
-    const server = await startServer({ port: 0, host: '127.0.0.1', db: tmp.file('intake.db'), clock: 'manual', now: T0 }, () => {});
+    const { server } = await startIntakeServer(tmp.file('intake.db'));
     try {
-      const api = async (path: string, body?: unknown) => {
-        const res = await fetch(`${server.url}api/${path}`, {
-          method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}),
-        });
-        if (!res.ok) throw new Error(`POST /api/${path}: ${res.status} ${await res.text()}`);
-      };
-      for (const name of INTAKE_TEMPLATES) {
-        await api(`templates/${name}/import?id=${name}`);
-        await api(`maps/${name}/publish`);
-      }
       const batch = await client([server.url, server.token, 'batch', String(events), String(contacts)]);
       if (batch.accepted !== events) throw new Error(`intake: ${batch.accepted} of ${events} events accepted`);
       const single = await client([server.url, server.token, 'single', '0', String(contacts), String(singleSeconds)]);

@@ -14,6 +14,7 @@ import { degradation, type DegradationResult } from './degradation.js';
 import { intake, type IntakeResult } from './intake.js';
 import { checkSetup } from './check-setup.js';
 import { tickLatency, type TickLatencyResult } from './tick-latency.js';
+import { segmentIntake, type SegmentResult } from './segment.js';
 import { webhooks, type WebhooksResult } from './webhooks.js';
 
 /** How big each part runs. */
@@ -31,6 +32,8 @@ export interface BenchPlan {
   readonly workers?: { readonly n: number; readonly counts: readonly number[] };
   /** Webhooks out: deliveries over as many contacts, deliveries of one contact, events of the intake workload with and without subscriptions. */
   readonly webhooks: { readonly deliveries: number; readonly oneContact: number; readonly events: number };
+  /** Data in through Segment's door: the intake workload's `events` through /v1/batch beside /api/events; `visitors` anonymous visitors merged by an identify (0: not run). */
+  readonly segment: { readonly events: number; readonly visitors: number };
 }
 
 /** Where `scripts/test-postgres.sh` starts its throwaway server. */
@@ -44,10 +47,12 @@ export const PLANS = {
   full: {
     name: 'full', scaling: [10_000, 100_000, 1_000_000], events: 200_000, singleSeconds: 5, idleSeconds: 5, checkN: 2_000, workers: WORKERS,
     webhooks: { deliveries: 20_000, oneContact: 300, events: 50_000 },
+    segment: { events: 50_000, visitors: 2_000 },
   },
   quick: {
     name: 'quick', scaling: [10_000, 100_000], events: 50_000, singleSeconds: 2, idleSeconds: 3, checkN: 1_000, workers: WORKERS,
     webhooks: { deliveries: 5_000, oneContact: 200, events: 10_000 },
+    segment: { events: 20_000, visitors: 500 },
   },
 } satisfies Record<string, BenchPlan>;
 
@@ -68,6 +73,8 @@ export interface BenchResults {
   readonly memory: { n: number; peakRssMb: number; dbBytesPerContact: number };
   /** Webhooks out: the outbox's deliveries per second beside the posts alone, and event intake with subscriptions beside without. */
   readonly webhooks: WebhooksResult;
+  /** Data in through Segment's door (POST /v1/batch) beside our own (POST /api/events), the same workload; and merges by identify. */
+  readonly segment: SegmentResult;
 }
 
 /** Runs every figure under a plan; `log` hears progress. */
@@ -91,6 +98,8 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void = ()
   if (latencies.failures.length) throw new Error(`requests failed during the tick: ${latencies.failures.slice(0, 5).join('; ')}`);
   log(`webhooks: ${plan.webhooks.deliveries.toLocaleString('en')} deliveries, one contact's ${plan.webhooks.oneContact.toLocaleString('en')}, intake of ${plan.webhooks.events.toLocaleString('en')} events with and without subscriptions…`);
   const hooks = await webhooks(plan.webhooks);
+  log(`Segment intake: ${plan.segment.events.toLocaleString('en')} events through /v1/batch and /api/events in turn${plan.segment.visitors ? `, ${plan.segment.visitors.toLocaleString('en')} anonymous visitors merged by identify` : ''}…`);
+  const segment = await segmentIntake(plan.segment);
   return {
     plan: plan.name,
     machine: { cpus: cpus().length, node: process.version, platform: process.platform },
@@ -102,6 +111,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void = ()
     tickLatency: { ...latencies, quietPerSecond: big.engine, ratio: latencies.tickPerSecond / big.engine },
     memory: { n: big.n, peakRssMb: big.peakRssMb, dbBytesPerContact: big.dbBytesPerContact },
     webhooks: hooks,
+    segment,
   };
 }
 
@@ -143,8 +153,9 @@ export function table(r: BenchResults): string {
   const postgres = r.decayWorkers ? `\n\n${workersTable(r.decayWorkers, r, render)}` : '';
   const latency = `\n\n${latencyTable(r, render)}`;
   const hooks = `\n\n${webhooksTable(r, render)}`;
+  const segment = `\n\n${segmentTable(r, render)}`;
   const note = 'Its SQL alone: the statements Scoremap issued, replayed on a copy of the database (SQLite time only). SQL share: that time over Scoremap\'s.';
-  return `${render(rows)}\n\n${render(scaling)}${latency}${postgres}${hooks}\n\n${note}\n${r.plan} run, ${r.machine.cpus} cores, Node ${r.machine.node}; set-based setup matches the engine: ${r.setupMatchesEngine ? 'yes' : 'NO'}`;
+  return `${render(rows)}\n\n${render(scaling)}${latency}${postgres}${hooks}${segment}\n\n${note}\n${r.plan} run, ${r.machine.cpus} cores, Node ${r.machine.node}; set-based setup matches the engine: ${r.setupMatchesEngine ? 'yes' : 'NO'}`;
 }
 
 /** Requests during the decay tick at the largest N, beside the idle server, and the tick's speed with and without them. */
@@ -180,6 +191,27 @@ function webhooksTable(r: BenchResults, render: (t: string[][]) => string): stri
     `Intake: the event intake's workload (its templates and events, 1,000 to a batch) in this process, no sender running; baseline: no subscription. Deliveries written: ${subs} (${fmt(i.deliveries / i.events, 2)} per event, ${fmt(i.usPerDelivery)} µs of CPU each).`,
   ];
   notes.push('CPU-time ratio: the same ratio in the bench process\'s CPU time (user and system), which other work on the machine moves less than the clock.');
+  return `${render(t)}\n${notes.join('\n')}`;
+}
+
+/** Data in through Segment's door beside our own, and merges by identify beside identifies alone. */
+function segmentTable(r: BenchResults, render: (t: string[][]) => string): string {
+  const g = r.segment;
+  const t: string[][] = [
+    ['Data in through Segment\'s door', 'Scoremap', 'Baseline', 'Ratio', 'CPU-time ratio'],
+    [`POST /v1/batch, the intake workload: ${fmt(g.events)} events as Segment calls, 1,000 a batch (events/s)`, fmt(g.v1), fmt(g.apiEvents), fmt(g.ratio, 2), fmt(g.cpuRatio, 2)],
+  ];
+  if (g.merges) {
+    const m = g.merges;
+    t.push([`Identifies that merge an anonymous visitor, ${fmt(m.visitors)}, 100 a batch (merges/s)`, fmt(m.perSecond), fmt(m.plainIdentifies), fmt(m.ratio, 2), '']);
+    t.push([`Anonymous page calls, ${fmt(2 * m.visitors)}, 1,000 a batch (calls/s)`, fmt(m.anonymousPages), fmt(g.v1), fmt(m.anonymousPages / g.v1, 2), '']);
+  }
+  const notes = [
+    `Baseline: POST /api/events with the same events (contacts named by email), 1,000 a request. Each door on a server of its own (the intake figure's five templates) and a fresh database, two requests in flight from a client process, one ingest key; two rounds, the order swapped in the second; the faster of each.`,
+    `/v1: what @segment/analytics-node posts from a server app (HTTP Basic, its context, metadata and messageIds; the largest batch ${fmt(g.largestBatchBytes / 1024)} KB of Segment's 500): Email Link Clicked and Form Submitted tracks, page calls; each names the person by userId, the first about a person adds context.traits.email. Checked: both databases hold the same ${fmt(g.sameContacts)} contacts with the same fields (the scores), tags, events and places on maps.`,
+  ];
+  if (g.merges) notes.push(`Merges: on the last /v1 server, each visitor views the pricing page twice anonymously, then identifies as a known user (one merge each); baseline: identifies of as many other known users from browsers never seen (nothing to merge), their batches in turn, one request at a time. Page calls: beside the workload's /v1 rate above.`);
+  notes.push('CPU-time ratio: the servers run in the bench process, the client in another: the same ratio in the bench process\'s CPU time, which other work on the machine moves less than the clock.');
   return `${render(t)}\n${notes.join('\n')}`;
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runBench, table, type BenchPlan } from '../bench/run.js';
 
 // The quick benchmark's code paths at a tiny size, so the benchmark cannot rot. No timing asserts.
-const TINY: BenchPlan = { name: 'tiny', scaling: [100, 200], events: 2_000, singleSeconds: 0.2, idleSeconds: 0.3, checkN: 200, webhooks: { deliveries: 50, oneContact: 10, events: 1_000 } };
+const TINY: BenchPlan = { name: 'tiny', scaling: [100, 200], events: 2_000, singleSeconds: 0.2, idleSeconds: 0.3, checkN: 200, webhooks: { deliveries: 50, oneContact: 10, events: 1_000 }, segment: { events: 1_000, visitors: 40 } };
 
 describe('the benchmark', () => {
   it('runs every figure at tiny N and produces sane shapes', async () => {
@@ -18,6 +18,8 @@ describe('the benchmark', () => {
       r.tickLatency.quietPerSecond, r.tickLatency.ratio,
       r.webhooks.outbox.engine, r.webhooks.outbox.baseline, r.webhooks.outbox.ratio, r.webhooks.outbox.cpuRatio, r.webhooks.outbox.oneContact.perSecond, r.webhooks.outbox.oneContact.ratio,
       r.webhooks.intake.with, r.webhooks.intake.without, r.webhooks.intake.ratio, r.webhooks.intake.cpuRatio,
+      r.segment.v1, r.segment.apiEvents, r.segment.ratio, r.segment.cpuRatio,
+      r.segment.merges!.perSecond, r.segment.merges!.plainIdentifies, r.segment.merges!.ratio, r.segment.merges!.anonymousPages,
     ];
     for (const x of positive) expect(Number.isFinite(x) && x > 0).toBe(true);
     expect(r.intake.events).toBe(2_000);
@@ -30,6 +32,11 @@ describe('the benchmark', () => {
     expect(r.webhooks.intake.subscriptions.map((s) => s.events)).toEqual([['score.changed'], ['contact.updated']]);
     for (const s of r.webhooks.intake.subscriptions) expect(s.deliveries).toBeGreaterThan(0);
     expect(r.webhooks.intake.ratio).toBeCloseTo(r.webhooks.intake.with / r.webhooks.intake.without);
+    // Both doors took the same workload and left the same contacts (the run throws otherwise), in batches under Segment's 500 KB.
+    expect(r.segment).toMatchObject({ events: 1_000, contacts: 200, sameContacts: 200, merges: { visitors: 40 } });
+    expect(r.segment.largestBatchBytes).toBeGreaterThan(0);
+    expect(r.segment.largestBatchBytes).toBeLessThanOrEqual(500 * 1024);
+    expect(r.segment.ratio).toBeCloseTo(r.segment.v1 / r.segment.apiEvents);
     // The tick under load is set beside the quiet tick at the same N.
     expect(r.tickLatency.quietPerSecond).toBe(r.decay[r.decay.length - 1].engine);
     expect(r.tickLatency.ratio).toBeCloseTo(r.tickLatency.tickPerSecond / r.tickLatency.quietPerSecond);
@@ -38,6 +45,6 @@ describe('the benchmark', () => {
       expect(l.p99).toBeLessThanOrEqual(l.max);
     }
     const text = table(r);
-    for (const figure of ['Decay tick', 'Event intake', 'Single-event', 'Degradation', 'Peak RSS', 'per contact', 'first page', 'SQL alone', 'During p99', 'Health (GET', 'Under load steps/s', 'Outbox to a 204 receiver', 'One contact', 'with 2 subscriptions']) expect(text).toContain(figure);
+    for (const figure of ['Decay tick', 'Event intake', 'Single-event', 'Degradation', 'Peak RSS', 'per contact', 'first page', 'SQL alone', 'During p99', 'Health (GET', 'Under load steps/s', 'Outbox to a 204 receiver', 'One contact', 'with 2 subscriptions', 'POST /v1/batch, the intake workload', 'Identifies that merge']) expect(text).toContain(figure);
   }, 60_000);
 });
