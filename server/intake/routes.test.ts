@@ -108,6 +108,20 @@ describe('/v1: Segment\'s HTTP Tracking API', () => {
     expect(all.map((c) => c.fields.email).sort()).toEqual(['one@example.com', 'two@example.com']);
   });
 
+  it('a second person on a shared browser: calls carrying their email go to them, not to the anonymous id\'s first owner', async () => {
+    const t = await segment();
+    await t.v1('identify', { anonymousId: 'shared', traits: { email: 'ann@example.com' } });
+    // Eve fills the form on the same browser; the tracker then sends her email with every call.
+    await t.v1('batch', { batch: [
+      { type: 'identify', anonymousId: 'shared', traits: { email: 'eve@example.com' } },
+      { type: 'track', anonymousId: 'shared', event: 'Demo Requested', messageId: 'd-1', context: { traits: { email: 'eve@example.com' } } },
+    ] });
+    const eve = (await t.byEmail('eve@example.com'))!;
+    const ann = (await t.byEmail('ann@example.com'))!;
+    expect((await t.events(eve.id)).map((e) => e.type)).toEqual(['demo_requested']);
+    expect(await t.events(ann.id)).toEqual([]);
+  });
+
   it('takes a gzipped body (RudderStack\'s SDK gzips), a text/plain one (a browser beacon) and writeKey in the body', async () => {
     const t = await segment();
     const gz = gzipSync(JSON.stringify({ batch: [{ type: 'track', userId: 'u-1', event: 'Trial Started', messageId: 'g-1' }] }));

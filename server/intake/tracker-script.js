@@ -21,7 +21,7 @@
   if (w.scoremap && w.scoremap.loaded) return; // the snippet pasted twice
 
   var VERSION = '__SCOREMAP_VERSION__';
-  var QUEUE = 'sm_q', ANON = 'sm_anon', CONSENT = 'sm_consent';
+  var QUEUE = 'sm_q', ANON = 'sm_anon', CONSENT = 'sm_consent', WHO = 'sm_email';
   var MAX_QUEUE = 100;
   var MAX_CALL = 32000; // Segment's limit for one call
   var MAX_BATCH = 400000; // under Segment's 500 KB a batch
@@ -118,6 +118,10 @@
     // The browser's clock: the server corrects it by the batch's sentAt (Segment's originalTimestamp).
     call.originalTimestamp = new Date().toISOString();
     call.context = { page: pageInfo(referrer), userAgent: n.userAgent, library: { name: 'scoremap-tracker', version: VERSION } };
+    // Who identified on this browser goes with every later call (as Segment's browser library
+    // sends its userId): on a shared computer the anonymous id still names the first person.
+    var who = get(WHO);
+    if (who && call.type !== 'identify') call.context.traits = { email: who };
     if (JSON.stringify(call).length > MAX_CALL) return warn('a ' + call.type + ' call is over 32 KB and was dropped');
     q.push(call);
     if (q.length > MAX_QUEUE) q.shift();
@@ -213,6 +217,7 @@
       if (email && typeof email === 'object') { traits = email; email = traits.email; }
       if (!email || typeof email !== 'string') return warn('identify needs an email, such as identify("ann@example.com", { first_name: "Ann" })');
       record({ type: 'identify', traits: Object.assign({}, traits, { email: email.trim() }) });
+      if (allowed()) put(WHO, email.trim());
     },
 
     /**
@@ -232,6 +237,7 @@
       q = [];
       put(QUEUE, null);
       put(ANON, null);
+      put(WHO, null);
       cookie(null);
       anonId = null;
     },

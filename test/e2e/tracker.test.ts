@@ -20,7 +20,7 @@ interface Call {
   event?: string;
   properties?: Record<string, unknown>;
   traits?: Record<string, unknown>;
-  context: { page: { url: string; path: string; title: string; referrer: string }; userAgent: string; library: { name: string; version: string } };
+  context: { page: { url: string; path: string; title: string; referrer: string }; userAgent: string; library: { name: string; version: string }; traits?: { email: string } };
 }
 
 /** One POST /v1/batch as it came: its answer, how the browser sent it, and its body. */
@@ -222,6 +222,9 @@ describe.runIf(hasChromium)('the website tracker in a browser', () => {
     expect(identify.traits).toEqual({ email: 'ann@example.com', first_name: 'Ann' });
     expect(identify.anonymousId).toBe(view.anonymousId);
     expect(track).toMatchObject({ anonymousId: view.anonymousId, properties: { form: 'demo' } });
+    // Who identified goes with every later call: on a shared computer the anonymous id may name someone else.
+    expect(track.context.traits).toEqual({ email: 'ann@example.com' });
+    expect(view.context.traits).toBeUndefined();
     expect(track.context.page).toMatchObject({ path: '/form/signup', title: '/form/signup — Acme' });
     // Made within the same second: one post.
     const posts = rx.attempts.filter((a) => a.body.batch.includes(identify) || a.body.batch.includes(track));
