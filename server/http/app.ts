@@ -1,8 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import type { ManualClock } from '../../engine/clock.js';
-import type { Runtime } from '../runtime/runtime.js';
 import { AppError } from '../errors.js';
 import { requireAuth } from './auth.js';
 import { ingestCors } from '../keys/cors.js';
@@ -10,7 +8,8 @@ import { keysRouter } from '../keys/routes.js';
 import { shedLoad } from './load.js';
 import { securityHeaders } from './security-headers.js';
 import { openApiDocument } from './openapi.js';
-import type { ApiRouter, RegisteredOp } from './router.js';
+import type { RegisteredOp } from './router.js';
+import type { AppDeps, RouterFactory } from './deps.js';
 import { healthRouter } from '../routes/health.js';
 import { clockRouter } from '../routes/clock.js';
 import { mapsRouter } from '../routes/maps.js';
@@ -24,28 +23,8 @@ import { webhooksRouter } from '../webhooks/routes.js';
 import { segmentRouter } from '../intake/routes.js';
 import { intakeMappingRouter } from '../intake/mapping-routes.js';
 import { trackerRouter } from '../intake/tracker.js';
-import type { Sender } from '../webhooks/sender.js';
-import type { AddressPolicy } from '../webhooks/post.js';
 
-/** What the HTTP app needs from the process that runs it. */
-export interface AppDeps {
-  readonly rt: Runtime;
-  readonly token: string;
-  /** Present only in time-skipping mode (`--clock manual`). */
-  readonly manualClock?: ManualClock;
-  /** The folder of template maps (`maps/`). */
-  readonly templatesDir: string;
-  /** Largest accepted request body, in bytes (default 32 MiB: 10,000 events or a large CSV). */
-  readonly maxBodyBytes?: number;
-  readonly version?: string;
-  /** Logs an unexpected error (a bug); the client gets a 500 without details. */
-  readonly logError?: (e: unknown) => void;
-  /** The process's webhook sender (a test send goes through it) and which addresses it may post to. */
-  readonly webhooks?: { readonly sender?: Sender; readonly policy?: AddressPolicy };
-}
-
-/** A router factory: one per resource, mounted under /api. */
-export type RouterFactory = (deps: AppDeps) => ApiRouter;
+export type { AppDeps, RouterFactory } from './deps.js';
 
 /** The routers of the API, in the order the OpenAPI document lists them. */
 export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter, keysRouter, webhooksRouter, segmentRouter, intakeMappingRouter];

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { EventType } from '../../engine/schema/event.js';
 import { FieldKey, FieldRegistry, type FieldDef } from '../../engine/schema/field.js';
 import { conflict, badRequest } from '../errors.js';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 import { ApiRouter } from '../http/router.js';
 import { normalizeEmail } from '../store/columns.js';
 import type { DB } from '../store/schema.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 import type { ApiRouter } from '../http/router.js';
 import { ContactId, ContactView, contactView, loadContact, pathParam } from '../routes/contact-views.js';
 import { mergeByHand } from './merge.js';

@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { AppError, badRequest } from '../errors.js';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 import { KeyResolver } from '../http/auth.js';
 import { shedLoad } from '../http/load.js';
 import { ApiRouter, parseJsonBody } from '../http/router.js';

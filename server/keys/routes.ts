@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Context } from 'hono';
 import { ApiRouter } from '../http/router.js';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 import { badRequest, notFound } from '../errors.js';
 import { readOrigin } from './origins.js';
 import { SCOPES, type Scope } from './scopes.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IsoTime } from '../../engine/schema/event.js';
 import { ApiRouter } from '../http/router.js';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 import { AppError, badRequest } from '../errors.js';
 
 const Advance = z.union([

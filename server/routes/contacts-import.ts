@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 import { readJson, refuseBadText, type ApiRouter } from '../http/router.js';
 import { AppError, badRequest, notFound } from '../errors.js';
 import { CsvError, parseCsv } from '../csv.js';

@@ -3,7 +3,7 @@ import { checkCondition } from '../../engine/conditions.js';
 import { Condition, CROSSING_OPS, forEachTest } from '../../engine/schema/condition.js';
 import type { FieldDef } from '../../engine/schema/field.js';
 import { ApiRouter, zodError } from '../http/router.js';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { Outbox } from '../webhooks/outbox.js';
 import { createContacts, readFieldValues, updateContact } from '../runtime/contacts.js';

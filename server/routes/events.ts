@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EventInput } from '../../engine/schema/event.js';
 import { ApiRouter } from '../http/router.js';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 
 /** Events one request may carry (SPEC §6); more must be split. */
 export const MAX_EVENTS = 10_000;

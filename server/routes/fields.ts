@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { FieldDefinition, FieldType, normalizeLabel, type FieldDef } from '../../engine/schema/field.js';
 import { coerceForField } from '../../engine/values.js';
 import { ApiRouter } from '../http/router.js';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 import { badRequest, conflict } from '../errors.js';
 
 const FieldView = z.object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApiRouter } from '../http/router.js';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 import { listSubscriptions, pendingCount } from '../webhooks/store.js';
 
 const Health = z.object({

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Problem } from '../../engine/elements/types.js';
 import { parseMapDocument } from '../../engine/parse.js';
 import { MapStatus } from '../../engine/schema/map.js';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 import { notFound } from '../errors.js';
 import { checkMap, createMap, readMapDocument } from '../runtime/maps.js';
 import type { Runtime } from '../runtime/runtime.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ElementId } from '../../engine/elements/base.js';
 import { ApiRouter } from '../http/router.js';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import { addToMap } from '../runtime/contacts.js';
 import { checkMap, pauseMap, publishMap, readMapDocument, resumeMap, saveDraft, slugify } from '../runtime/maps.js';

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { Bracket, bracketOf, ScoringModel } from '../../engine/scoring/model.js';
 import { ApiRouter } from '../http/router.js';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 import { badRequest, notFound } from '../errors.js';
 import { deleteModel, rescore, saveModel, type RescoreJob } from '../runtime/scoring.js';
 import type { Runtime } from '../runtime/runtime.js';

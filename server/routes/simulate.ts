@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Scenario } from '../../engine/schema/scenario.js';
 import { ApiRouter } from '../http/router.js';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 import { badRequest, notFound } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { simulate } from '../simulate.js';

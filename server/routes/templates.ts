@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TEMPLATE_NAME, TemplateInfo, listTemplates, readTemplate } from '../templates.js';
 import { ApiRouter } from '../http/router.js';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 import { badRequest, notFound } from '../errors.js';
 import { MapAnswer, MapId, createDraft, param } from './map-views.js';
 

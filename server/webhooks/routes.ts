@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApiRouter } from '../http/router.js';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { webhookTargets } from '../../engine/elements/webhook.js';
 import { elementName } from '../../engine/validate.js';
