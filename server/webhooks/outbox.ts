@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Effects } from '../../engine/effects.js';
 import type { World } from '../../engine/cascade.js';
 import type { Cause, FieldChange } from '../../engine/state.js';
@@ -17,9 +17,13 @@ import { newSecret } from './signature.js';
 /** The meta key of the secret that signs deliveries of `webhook` elements posting to a URL of their own. */
 export const ELEMENT_SECRET = 'webhook_element_secret';
 
-/** A delivery id, as Standard Webhooks suggests: `msg_` and a random part. */
+/**
+ * A delivery id, as Standard Webhooks suggests: `msg_` and a random part (122 random bits).
+ * `randomUUID` draws from a cached pool of random bytes: a call of `randomBytes` per delivery was
+ * 14 % of what writing a delivery cost.
+ */
 export function deliveryId(): string {
-  return `msg_${randomBytes(16).toString('base64url')}`;
+  return `msg_${randomUUID().replaceAll('-', '')}`;
 }
 
 /** The stream a delivery belongs to: its destination and its contact (their deliveries go out in order). */
