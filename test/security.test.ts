@@ -93,14 +93,17 @@ describe('(a) every /api route needs the token', () => {
     expect(doc.status).toBe(200);
     const json = await doc.json();
     expect(json.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
-    for (const methods of Object.values(json.paths as Record<string, Record<string, { security: unknown }>>)) {
-      for (const op of Object.values(methods)) expect(op.security).toEqual([{ bearer: [] }]);
+    for (const [path, methods] of Object.entries(json.paths as Record<string, Record<string, { security: unknown }>>)) {
+      for (const op of Object.values(methods)) expect(op.security).toEqual(path.startsWith('/v1/') ? [{ basic: [] }, { bearer: [] }] : [{ bearer: [] }]);
     }
     const docs = await app.request('/docs');
     expect(docs.status).toBe(200);
     expect(docs.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await docs.text();
     expect(html).toContain('Authorization: Bearer &lt;token&gt;');
+    // Each operation says which key may use it.
+    expect(html).toMatch(/<code>\/api\/events<\/code> — [^<]+ <span class="s s-ingest"/);
+    expect(html).toMatch(/<code>\/api\/keys<\/code> — [^<]+ <span class="s s-admin"/);
     expect(html).not.toContain(TOKEN);
     const landing = await app.request('/');
     expect(await landing.text()).not.toContain(TOKEN);

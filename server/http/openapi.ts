@@ -29,7 +29,7 @@ export function openApiDocument(ops: readonly RegisteredOp[], version: string): 
   const bodyIds = new Map<RegisteredOp, { body?: string; query?: string; response?: string }>();
   for (const op of ops) {
     bodyIds.set(op, {
-      body: op.body ? name(op.body, `${opName(op)}_body`) : undefined,
+      body: op.body ? name(op.body, `${opName(op)}_body`) : op.rawBodySchema ? name(op.rawBodySchema, `${opName(op)}_body`) : undefined,
       query: op.query ? name(op.query, `${opName(op)}_query`) : undefined,
       response: op.response ? name(op.response, `${opName(op)}_response`) : undefined,
     });
@@ -65,20 +65,27 @@ export function openApiDocument(ops: readonly RegisteredOp[], version: string): 
       description: op.description ? `${op.description}\n\n${scopeSentence(op.scope)}` : scopeSentence(op.scope),
       'x-scope': op.scope,
       ...(parameters.length ? { parameters } : {}),
-      ...(ids.body ? { requestBody: { required: !op.bodyOptional, content: { 'application/json': { schema: ref(ids.body) } } } } : {}),
-      ...(op.rawBody ? { requestBody: { required: true, content: { [op.rawBody]: { schema: { type: 'string' } } } } } : {}),
+      ...(ids.body && !op.rawBody ? { requestBody: { required: !op.bodyOptional, content: { 'application/json': { schema: ref(ids.body) } } } } : {}),
+      ...(op.rawBody ? { requestBody: { required: true, content: { [op.rawBody]: { schema: ids.body ? ref(ids.body) : { type: 'string' } } } } } : {}),
       responses: {
         [status]: { description: 'Success', ...(ids.response ? { content: { 'application/json': { schema: ref(ids.response) } } } : {}) },
         '4XX': { description: 'The request was refused: `{ "error": { "message", "details"? } }`' },
       },
-      security: [{ bearer: [] }],
+      security: op.keyIn === 'basic-or-bearer' ? [{ basic: [] }, { bearer: [] }] : [{ bearer: [] }],
     };
   }
   return {
     openapi: '3.0.3',
-    info: { title: 'Scoremap API', version, description: 'Lead-scoring automation maps. Every request needs `Authorization: Bearer <token>`: the start-up token or an API key. '
+    info: { title: 'Scoremap API', version, description: 'Lead-scoring automation maps. Every request needs `Authorization: Bearer <token>`: the start-up token or an API key '
+      + '(the Segment-compatible `/v1` routes also take it as HTTP Basic user name, or `writeKey` in the body). '
       + 'A key\'s scope (`admin`, `ingest`, `read`) decides what it may use: each operation says which in `x-scope` and its description.' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        basic: { type: 'http', scheme: 'basic', description: 'The key as the user name, the password empty (what Segment\'s libraries send as the write key).' },
+      },
+      schemas,
+    },
     paths,
   };
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { scopeSentence } from '../keys/scopes.js';
 import type { RegisteredOp } from './router.js';
 
 /** Where the pages' stylesheet is served. */
@@ -13,17 +14,21 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)}
 const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2937}
 code,pre{font:13px ui-monospace,monospace;background:#f3f4f6;padding:.1rem .3rem;border-radius:4px}
 h2{margin-top:2rem;border-bottom:1px solid #e5e7eb}.op{margin:.4rem 0}.m{display:inline-block;width:4.5rem;font-weight:600}
-@media (prefers-color-scheme: dark){body{background:#111827;color:#e5e7eb}code,pre{background:#1f2937}h2{border-color:#374151}}`;
+.s{font-size:.75rem;padding:0 .35rem;border-radius:.25rem;border:1px solid;white-space:nowrap}.s-read{color:#166534}.s-ingest{color:#1d4ed8}.s-admin{color:#9a3412}
+@media (prefers-color-scheme: dark){body{background:#111827;color:#e5e7eb}code,pre{background:#1f2937}h2{border-color:#374151}.s-read{color:#86efac}.s-ingest{color:#93c5fd}.s-admin{color:#fdba74}}`;
 
 /** The API reference: every operation with its summary, generated from the routers (no token needed to read it). */
 export function apiReferencePage(ops: readonly RegisteredOp[], version: string): string {
   const byTag = new Map<string, RegisteredOp[]>();
   for (const op of ops) byTag.set(op.tag, [...(byTag.get(op.tag) ?? []), op]);
   const sections = [...byTag].map(([tag, list]) => `<h2>${escape(tag)}</h2>${list.map((op) =>
-    `<div class="op"><span class="m">${op.method.toUpperCase()}</span><code>${escape(op.fullPath)}</code> — ${escape(op.summary)}${op.description ? `<br><small>${escape(op.description)}</small>` : ''}</div>`).join('')}`).join('');
+    `<div class="op"><span class="m">${op.method.toUpperCase()}</span><code>${escape(op.fullPath)}</code> — ${escape(op.summary)} <span class="s s-${op.scope}" title="${escape(scopeSentence(op.scope))}">${op.scope}</span>${op.description ? `<br><small>${escape(op.description)}</small>` : ''}</div>`).join('')}`).join('');
   return `<!doctype html><html lang="en"><meta charset="utf-8"><title>Scoremap API ${escape(version)}</title><link rel="stylesheet" href="${STYLESHEET}">
 <h1>Scoremap API <small>${escape(version)}</small></h1>
-<p>Every request under <code>/api</code> needs <code>Authorization: Bearer &lt;token&gt;</code> (printed when the server starts).
+<p>Every request under <code>/api</code> needs <code>Authorization: Bearer &lt;token&gt;</code> (printed when the server starts), or an API key (Settings → Keys).
+A key's scope decides what it may use; each operation says which: <span class="s s-read">read</span> (a read or an admin key),
+<span class="s s-ingest">ingest</span> (an ingest or an admin key), <span class="s s-admin">admin</span> (an admin key or the token).
+The Segment-compatible <code>/v1</code> routes also take the key as the user name of HTTP Basic auth, or as <code>writeKey</code> in the body.
 Bodies are JSON; errors are <code>{ "error": { "message", "details"? } }</code> with a 4xx status.
 The machine-readable document is <code>GET /api/openapi.json</code>.</p>
 <pre>curl -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\

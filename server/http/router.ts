@@ -23,6 +23,10 @@ export interface OpSpec<B extends z.ZodType | undefined = z.ZodType | undefined,
   readonly response?: z.ZodType;
   /** Takes a raw body (e.g. CSV) instead of JSON. */
   readonly rawBody?: string;
+  /** The shape of a raw body, for the document only (the handler reads and checks it itself). */
+  readonly rawBodySchema?: z.ZodType;
+  /** How the key is sent: `Authorization: Bearer` (default), or also HTTP Basic with the key as user name (Segment's libraries). */
+  readonly keyIn?: 'bearer' | 'basic-or-bearer';
   /**
    * Which keys may use it (SPEC §10): `read` (read-only), `ingest` (the intake) or `admin` (only
    * admin keys; an admin key may use every operation). Default: the router's, else `read` for a

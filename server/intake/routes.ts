@@ -13,7 +13,7 @@ import type { FieldDef, FieldRegistry } from '../../engine/schema/field.js';
 import { takeIn } from './apply.js';
 import { mergeContacts } from './merge.js';
 import {
-  checkBodySize, IntakeMapping, MAX_BATCH_BYTES, readWriteKey, SEGMENT_METHODS, translateRequest, type SegmentRoute,
+  checkBodySize, IntakeMapping, MAX_BATCH_BYTES, readWriteKey, SEGMENT_METHODS, segmentBodySchema, translateRequest, type SegmentRoute,
 } from './segment.js';
 
 /** One list per field registry (the world's changes with every field made): translation indexes it once. */
@@ -128,7 +128,7 @@ export function segmentRouter(deps: AppDeps): ApiRouter {
   router.hono.use('*', limit, auth, shedLoad(rt));
   for (const route of [...SEGMENT_METHODS, 'batch'] as const) {
     router.op({
-      method: 'post', path: `/${route}`, summary: `Segment ${route}`, rawBody: 'application/json',
+      method: 'post', path: `/${route}`, summary: `Segment ${route}`, rawBody: 'application/json', rawBodySchema: segmentBodySchema(route), keyIn: 'basic-or-bearer',
       description: `${DESCRIPTIONS[route]} The key: HTTP Basic with the key as the user name, or \`writeKey\` in the body. Any Content-Type (the body is read as JSON).`,
       response: Answer,
     }, async (c) => {
