@@ -14,22 +14,15 @@ const map = {
   ],
 };
 
-/** A subscription as `GET /api/webhooks` lists it. */
-const subscription = (id: string, name: string, url: string, format: 'json' | 'slack') => ({
-  id, name, url, events: ['map.webhook'], fields: null, format, status: 'active', statusReason: null, failingSince: null,
-  createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', counts: { pending: 0, delivered: 0, failed: 0 },
-});
-
 /**
  * The webhook element in the editor (SPEC §10 "The seventh element"): added from the palette, set
  * up in the inspector (a subscription, or a URL of its own; the format; a message with fields and
- * its preview), drawn with its words, and counted on the canvas once published. The subscriptions
- * the picker lists are the answer of `GET /api/webhooks`, served here by the test.
+ * its preview), drawn with its words (the subscription by name), and counted on the canvas once
+ * published. The subscriptions are made through the server's own `POST /api/webhooks`.
  */
 describe.runIf(hasChromium)('the webhook element in a browser', () => {
   let s: Session;
   let mapId: string;
-  let hooks: object[] = [];
   let receiver: { url: string; close(): Promise<void> };
   const node = (id: string) => s.page.locator(`.react-flow__node[data-id="${id}"]`);
   const inspector = () => s.page.locator('section.inspector');
@@ -58,7 +51,6 @@ describe.runIf(hasChromium)('the webhook element in a browser', () => {
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     receiver = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sales`, close: () => new Promise((done) => server.close(() => done())) };
     s = await startSession();
-    await s.page.route('**/api/webhooks', (route) => route.fulfill({ json: { webhooks: hooks } }));
     mapId = (await s.api('/maps', map)).map.id;
   });
   afterAll(async () => {
@@ -117,19 +109,38 @@ describe.runIf(hasChromium)('the webhook element in a browser', () => {
   });
 
   it('picks a subscription by name and URL, its format applying unless the element sets one', async () => {
-    hooks = [subscription('wh_sales', 'Sales channel', 'https://hooks.slack.com/services/T/B/sales', 'slack'), subscription('wh_crm', 'CRM', 'https://crm.example.com/in', 'json')];
+    // Nothing is ever posted to these: only an element naming one sends to it, and the run below uses the URL.
+    const hook = (name: string, url: string, format: 'json' | 'slack') => s.api('/webhooks', { name, url, events: ['map.webhook'], format });
+    await hook('Sales channel', 'https://hooks.slack.com/services/T/B/sales', 'slack');
+    const crm = (await hook('CRM', 'https://crm.example.com/in', 'json')).id as string;
     // The list is read when the element is opened.
     await node('demo').locator('.el-title').click();
     await node('webhook-1').locator('.el-title').click();
     await inspector().getByLabel('A webhook from Settings').check();
     const picker = inspector().getByLabel('Webhook', { exact: true });
-    await picker.selectOption('wh_crm');
+    await picker.selectOption(crm);
     expect(await picker.locator('option:checked').innerText()).toBe('CRM — https://crm.example.com/in');
     await inspector().getByText('Posts to https://crm.example.com/in').waitFor();
     await inspector().getByLabel('Format').selectOption('');
     expect(await inspector().getByLabel('Format').locator('option:checked').innerText()).toBe('As the webhook says (JSON)');
-    await expect.poll(() => node('webhook-1').innerText()).toContain('Send a webhook: 🔥 [First name] reached [Score]');
+    await expect.poll(() => node('webhook-1').innerText()).toContain('Send to CRM: 🔥 [First name] reached [Score]');
     await shoot('webhook-inspector-subscription');
+    await shoot('webhook-canvas-subscription', s.page.locator('.editor-canvas'));
+
+    // A fresh editor names it on the canvas alone, the inspector closed; a deleted one says so in red.
+    await s.page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await s.page.keyboard.press('Control+s');
+    await saved();
+    await s.page.reload();
+    await expect.poll(() => node('webhook-1').innerText()).toContain('Send to CRM: 🔥 [First name] reached [Score]');
+    expect(await inspector().getByRole('heading', { name: 'Webhook' }).count()).toBe(0);
+    await s.api(`/webhooks/${crm}`, undefined, 'DELETE');
+    await s.page.reload();
+    const words = node('webhook-1').locator('.el-words');
+    await expect.poll(() => words.innerText()).toContain('Send to a deleted webhook: 🔥 [First name] reached [Score]');
+    expect(await words.getAttribute('class')).toContain('danger');
+    await shoot('webhook-canvas-deleted', s.page.locator('.editor-canvas'));
+    await node('webhook-1').locator('.el-title').click();
 
     // Back to the URL of its own for the run below: a subscription's existence is the server's to check.
     await inspector().getByLabel('A URL of its own').check();

@@ -22,6 +22,8 @@ interface NodeShellProps {
   /** Whether something can lead into it (every kind but triggers). */
   readonly input: boolean;
   readonly outlets: readonly OutletSpec[];
+  /** Draws the words in the problem colour (a webhook whose subscription is gone). */
+  readonly wordsTone?: 'danger';
 }
 
 const sameWords = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -31,7 +33,7 @@ const plural = (n: number, one: string, many: string) => `${n.toLocaleString()} 
  * What every element looks like: its kind's colour and icon, its label in bold, its one line of words,
  * a red outline with the message on hover when it has errors, and its counts as small badges.
  */
-export function NodeShell({ kind, data, selected, input, outlets }: NodeShellProps) {
+export function NodeShell({ kind, data, selected, input, outlets, wordsTone }: NodeShellProps) {
   const { title, words, errors, warnings, stats, readOnly, highlighted } = data;
   const labelled = outlets.filter((o) => o.label);
   const className = ['el-node', `kind-${kind}`, errors && 'has-errors', !errors && warnings && 'has-warnings', selected && 'is-selected', highlighted && 'is-highlighted']
@@ -49,7 +51,7 @@ export function NodeShell({ kind, data, selected, input, outlets }: NodeShellPro
       </div>
       <div className="el-title">{title}</div>
       {/* A label that already says it ("Wait 1 day") is not repeated. */}
-      {!sameWords(title, words) && <div className="el-words" title={words}>{words}</div>}
+      {!sameWords(title, words) && <div className={`el-words${wordsTone ? ` ${wordsTone}` : ''}`} title={words}>{words}</div>}
       {stats && (
         <div className="el-stats">
           <span className={`badge here${stats.hereNow ? '' : ' zero'}`} title="Contacts at this element now">{plural(stats.hereNow, 'here now', 'here now')}</span>

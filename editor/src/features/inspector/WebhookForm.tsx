@@ -1,8 +1,7 @@
 import { useId } from 'react';
 import { WebhookElement } from '../../../../engine/elements/webhook.js';
 import type { WebhookElement as Webhook } from '../../../../engine/elements/index.js';
-import { listWebhooks, type Webhook as Subscription } from '../settings/api.js';
-import { useLoad } from '../../lib/use-load.js';
+import { useWebhooks, type WebhookList } from '../settings/use-webhooks.js';
 import { DraftInput, Setting } from './controls.js';
 import { MessageInput } from './MessageInput.js';
 import type { FormProps } from './form-props.js';
@@ -17,7 +16,8 @@ const FORMAT_WORDS = { json: 'JSON', slack: 'Slack' } as const;
  */
 export function WebhookForm({ element, fields, onChange }: FormProps<Webhook>) {
   const name = useId();
-  const hooks = useLoad(() => listWebhooks(), []);
+  // Read again as the element opens (one may have been made in Settings meanwhile); the canvas shares the list.
+  const hooks = useWebhooks({ fresh: true });
   const ownUrl = element.url !== undefined && element.webhook === undefined;
   const chosen = hooks.data?.find((h) => h.id === element.webhook);
   const formatDefault = ownUrl ? 'JSON (the default)' : `As the webhook says${chosen ? ` (${FORMAT_WORDS[chosen.format]})` : ''}`;
@@ -89,10 +89,10 @@ function SubscriptionPicker({ id, describedBy, value, hooks, onChange }: {
   id: string;
   describedBy: string | undefined;
   value: string | undefined;
-  hooks: { data: readonly Subscription[] | undefined; error: string | null; loading: boolean; reload(): void };
+  hooks: WebhookList & { reload(): void };
   onChange(webhook: string | undefined): void;
 }) {
-  if (hooks.error) {
+  if (hooks.error && !hooks.data) {
     return (
       <p className="insp-problems error" id={id}>
         The webhooks could not be read: {hooks.error}{' '}
