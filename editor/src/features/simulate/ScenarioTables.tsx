@@ -74,17 +74,33 @@ export function EventsTable({ rows, contacts, onChange, defaultAt }: { rows: rea
   );
 }
 
-/** Optional checks: a field's value at a moment. */
-export function ExpectTable({ rows, contacts, onChange, defaultAt }: { rows: readonly DraftExpect[]; contacts: readonly string[]; onChange: (r: DraftExpect[]) => void; defaultAt: string }) {
+/** A webhook element of a map under simulation, for the expectations' picker. */
+export interface WebhookElement { readonly id: string; readonly label: string; readonly map: string }
+
+/** The picker's words for an element id: its label (and map, when two maps are simulated). */
+function elementOption(w: WebhookElement, maps: number): string {
+  return maps > 1 ? `Webhooks from “${w.label}” (${w.map})` : `Webhooks from “${w.label}”`;
+}
+
+/**
+ * Optional checks at a moment: a field's value, or how many webhooks a contact got by then (from
+ * any webhook element, or from one of the maps' webhook elements, picked by label).
+ */
+export function ExpectTable({ rows, contacts, webhookElements, onChange, defaultAt }: {
+  rows: readonly DraftExpect[]; contacts: readonly string[]; webhookElements: readonly WebhookElement[]; onChange: (r: DraftExpect[]) => void; defaultAt: string;
+}) {
+  const mapCount = new Set(webhookElements.map((w) => w.map)).size;
+  // One element id may sit in two maps: the scenario counts both, the picker lists it once.
+  const picks = [...new Map(webhookElements.map((w) => [w.id, w])).values()];
   return (
     <fieldset className="sim-block">
       <legend>Expectations <span className="muted">(optional)</span></legend>
       {rows.length > 0 && (
         <table className="data compact edit">
-          <thead><tr><th scope="col">Contact</th><th scope="col">At</th><th scope="col">Field</th><th scope="col">Equals</th><th scope="col">± tolerance</th><th><span className="sr-only">Remove</span></th></tr></thead>
+          <thead><tr><th scope="col">Contact</th><th scope="col">At</th><th scope="col">Checks</th><th scope="col">Equals</th><th scope="col">± tolerance</th><th><span className="sr-only">Remove</span></th></tr></thead>
           <tbody>
             {rows.map((x, i) => (
-              <tr key={i}>
+              <tr key={i} data-kind={x.kind ?? 'field'}>
                 <td>
                   <select aria-label={`Contact of expectation ${i + 1}`} value={x.contact} onChange={(e) => onChange(update(rows, i, { contact: e.target.value }))}>
                     {!contacts.includes(x.contact) && <option value={x.contact}>{x.contact || '(choose)'}</option>}
@@ -92,16 +108,35 @@ export function ExpectTable({ rows, contacts, onChange, defaultAt }: { rows: rea
                   </select>
                 </td>
                 <td><input aria-label={`Time of expectation ${i + 1}`} type="datetime-local" value={toLocalInput(x.at)} onChange={(e) => onChange(update(rows, i, { at: fromLocalInput(e.target.value) }))} /></td>
-                <td><input aria-label={`Field of expectation ${i + 1}`} value={x.field} onChange={(e) => onChange(update(rows, i, { field: e.target.value }))} placeholder="score" /></td>
-                <td><input aria-label={`Expected value ${i + 1}`} value={x.equals} onChange={(e) => onChange(update(rows, i, { equals: e.target.value }))} className="w-num" /></td>
-                <td><input aria-label={`Tolerance of expectation ${i + 1}`} value={x.tolerance} onChange={(e) => onChange(update(rows, i, { tolerance: e.target.value }))} className="w-num" placeholder="0" /></td>
+                {x.kind === 'webhooks' ? (
+                  <>
+                    <td>
+                      <select aria-label={`Webhook element of expectation ${i + 1}`} value={x.element} onChange={(e) => onChange(update(rows, i, { element: e.target.value }))}>
+                        <option value="">Webhooks sent, from any element</option>
+                        {x.element && !picks.some((w) => w.id === x.element) && <option value={x.element}>Webhooks from “{x.element}” (not in the chosen maps)</option>}
+                        {picks.map((w) => <option key={w.id} value={w.id}>{elementOption(w, mapCount)}</option>)}
+                      </select>
+                    </td>
+                    <td><input aria-label={`Webhooks expected ${i + 1}`} type="number" min={0} step={1} value={x.count} onChange={(e) => onChange(update(rows, i, { count: e.target.value }))} className="w-num" /></td>
+                    <td />
+                  </>
+                ) : (
+                  <>
+                    <td><input aria-label={`Field of expectation ${i + 1}`} value={x.field} onChange={(e) => onChange(update(rows, i, { field: e.target.value }))} placeholder="score" /></td>
+                    <td><input aria-label={`Expected value ${i + 1}`} value={x.equals} onChange={(e) => onChange(update(rows, i, { equals: e.target.value }))} className="w-num" /></td>
+                    <td><input aria-label={`Tolerance of expectation ${i + 1}`} value={x.tolerance} onChange={(e) => onChange(update(rows, i, { tolerance: e.target.value }))} className="w-num" placeholder="0" /></td>
+                  </>
+                )}
                 <td className="actions"><button type="button" className="icon small" aria-label={`Remove expectation ${i + 1}`} onClick={() => onChange(rows.filter((_, j) => j !== i))}>×</button></td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <button type="button" className="link small" onClick={() => onChange([...rows, { contact: contacts[0] ?? '', at: defaultAt, field: 'score', equals: '', tolerance: '' }])}>+ Add an expectation</button>
+      <div className="sim-adds">
+        <button type="button" className="link small" onClick={() => onChange([...rows, { contact: contacts[0] ?? '', at: defaultAt, field: 'score', equals: '', tolerance: '' }])}>+ Add an expectation</button>
+        <button type="button" className="link small" onClick={() => onChange([...rows, { kind: 'webhooks', contact: contacts[0] ?? '', at: defaultAt, count: '1', element: picks[0]?.id ?? '' }])}>+ Expect webhooks sent</button>
+      </div>
     </fieldset>
   );
 }

@@ -5,7 +5,7 @@ import { formatTime, formatValue } from '../charts/format.js';
 import { describeCause, describeChange, type CauseNames } from '../contacts/causes.js';
 import { stepPoints } from '../contacts/history.js';
 import type { ModelDoc } from '../scoring/api.js';
-import { contactPaths, deliveriesByContact, deliveryTarget, type SimResult } from './result.js';
+import { contactPaths, deliveriesByContact, deliveryTarget, webhookCheckWords, type SimResult, type WebhookCheck } from './result.js';
 import type { Draft } from './scenario.js';
 
 const shown = (key: string, v: unknown) => formatValue(v, key.endsWith('_at') ? 'date' : undefined);
@@ -30,6 +30,8 @@ export function SimResults({ result, docs, models, draft, labels, chartField, on
   const paths = useMemo(() => contactPaths(result.history), [result]);
   const deliveries = useMemo(() => deliveriesByContact(result), [result]);
   const passed = result.expectations.filter((x) => x.pass).length;
+  const webhookChecks = result.expectations.filter((x): x is WebhookCheck => x.webhooks !== undefined);
+  const fieldChecks = result.expectations.filter((x) => x.webhooks === undefined);
   const domain: [number, number] = [Date.parse(draft.start), Date.parse(draft.until)];
   const contacts = Object.keys(result.final);
   /** An element's label in whichever map of the run has it. */
@@ -61,20 +63,33 @@ export function SimResults({ result, docs, models, draft, labels, chartField, on
       {result.expectations.length > 0 && (
         <div className="card expectations">
           <h3>Expectations: {passed} of {result.expectations.length} pass</h3>
-          <table className="data compact">
-            <thead><tr><th scope="col">Result</th><th scope="col">Contact</th><th scope="col">At</th><th scope="col">Checks</th><th scope="col" className="num">Expected</th><th scope="col" className="num">Got</th></tr></thead>
-            <tbody>
-              {result.expectations.map((x, i) => (
-                <tr key={i}>
-                  <td><span className={`badge ${x.pass ? 'ok' : 'danger'}`}>{x.pass ? 'pass' : 'fail'}</span></td>
-                  <td>{x.contact}</td><td>{formatTime(x.at)}</td>
-                  <td>{x.webhooks !== undefined ? `Webhooks${x.element ? ` of ${elementName(x.element)}` : ''}` : x.field}</td>
-                  <td className="num">{x.webhooks !== undefined ? x.webhooks : formatValue(x.equals)}{x.tolerance ? ` ± ${x.tolerance}` : ''}</td>
-                  <td className="num">{formatValue(x.actual)}</td>
-                </tr>
+          {fieldChecks.length > 0 && (
+            <table className="data compact">
+              <thead><tr><th scope="col">Result</th><th scope="col">Contact</th><th scope="col">At</th><th scope="col">Field</th><th scope="col" className="num">Expected</th><th scope="col" className="num">Got</th></tr></thead>
+              <tbody>
+                {fieldChecks.map((x, i) => (
+                  <tr key={i}>
+                    <td><span className={`badge ${x.pass ? 'ok' : 'danger'}`}>{x.pass ? 'pass' : 'fail'}</span></td>
+                    <td>{x.contact}</td><td>{formatTime(x.at)}</td>
+                    <td>{label(x.field ?? '')}</td>
+                    <td className="num">{formatValue(x.equals)}{x.tolerance ? ` ± ${x.tolerance}` : ''}</td>
+                    <td className="num">{formatValue(x.actual)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {webhookChecks.length > 0 && (
+            // A count of deliveries reads better as one sentence than spread over a field's columns.
+            <ul className="sim-webhook-checks">
+              {webhookChecks.map((x, i) => (
+                <li key={i} className="sim-webhook-check">
+                  <span className={`badge ${x.pass ? 'ok' : 'danger'}`}>{x.pass ? 'pass' : 'fail'}</span>{' '}
+                  {webhookCheckWords(x, { start: draft.start, elementName, time: formatTime })}
+                </li>
               ))}
-            </tbody>
-          </table>
+            </ul>
+          )}
         </div>
       )}
       {contacts.length === 0 && <p className="empty">The scenario has no contacts: add one above and run again.</p>}
@@ -106,7 +121,7 @@ export function SimResults({ result, docs, models, draft, labels, chartField, on
                           <a className="small" href={href(`/maps/${docs.get(map)!.id}?highlight=${encodeURIComponent(lit.join(','))}&contact=${encodeURIComponent(contact)}`)}>
                             Show on the map
                           </a>
-                        )}
+                        )}{' '}
                         {steps.length === 0 ? <span className="muted">changed no field</span> : (
                           <ol className="path-steps" data-map={docs.get(map)!.id}>
                             {steps.map((s, i) => (

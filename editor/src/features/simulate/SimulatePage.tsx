@@ -8,12 +8,19 @@ import { getModel, listModels, type ModelDoc } from '../scoring/api.js';
 import { SimResults, type MapDocs } from './SimResults.js';
 import type { SimResult } from './result.js';
 import { buildScenario, exampleDraft, fromLocalInput, loadDraft, saveDraft, toLocalInput, type Draft } from './scenario.js';
-import { ContactsTable, EventsTable, ExpectTable } from './ScenarioTables.js';
+import { ContactsTable, EventsTable, ExpectTable, type WebhookElement } from './ScenarioTables.js';
 import '../../lib/pages.css';
 import '../contacts/contacts.css';
 import './simulate.css';
 
 interface MapDocLike { name?: string; elements?: { id: string; label?: string; kind?: string }[]; fields?: { key: string; label: string }[] }
+
+/** A chosen map's document: the draft, or the published version the scenario picked. */
+function loadDoc(m: Draft['maps'][number]): Promise<MapDocLike> {
+  return m.version
+    ? api<{ doc: MapDocLike }>(`/maps/${encodeURIComponent(m.id)}/versions/${m.version}`).then((r) => r.doc)
+    : api<{ map: { doc: MapDocLike } }>(`/maps/${encodeURIComponent(m.id)}`).then((r) => r.map.doc);
+}
 
 /** `#/simulate`: walk a few contacts through saved maps and scoring models on a virtual clock (SPEC §7). */
 export function SimulatePage(_: { route: Route }) {
@@ -26,6 +33,10 @@ export function SimulatePage(_: { route: Route }) {
   useEffect(() => saveDraft(draft), [draft]);
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
   const contactIds = draft.contacts.map((c) => c.id.trim()).filter(Boolean);
+  // The chosen maps' webhook elements, for the expectations' picker; a map that fails to load offers none.
+  const webhookElements = useLoad(() => Promise.all(draft.maps.map((m) => loadDoc(m).catch(() => null))).then((docs) =>
+    docs.flatMap((doc, i): WebhookElement[] => (doc?.elements ?? []).filter((e) => e.kind === 'webhook')
+      .map((e) => ({ id: e.id, label: e.label ?? e.id, map: doc?.name ?? draft.maps[i].id })))), [JSON.stringify(draft.maps)]);
 
   const run = async () => {
     setBusy(true);
@@ -34,9 +45,7 @@ export function SimulatePage(_: { route: Route }) {
       const [scoringModels, allFields, docs] = await Promise.all([
         Promise.all(draft.models.map((id) => getModel(id))),
         api<{ fields: FieldInfo[] }>('/fields').then((r) => r.fields),
-        Promise.all(draft.maps.map((m) => (m.version
-          ? api<{ doc: MapDocLike }>(`/maps/${encodeURIComponent(m.id)}/versions/${m.version}`).then((r) => r.doc)
-          : api<{ map: { doc: MapDocLike } }>(`/maps/${encodeURIComponent(m.id)}`).then((r) => r.map.doc)))),
+        Promise.all(draft.maps.map(loadDoc)),
       ]);
       // The real custom fields, so maps and models that use them without declaring them still run.
       const fields = allFields.filter((f) => !f.builtin && f.type !== 'tags');
@@ -123,7 +132,7 @@ export function SimulatePage(_: { route: Route }) {
         </div>
         <ContactsTable rows={draft.contacts} onChange={(contacts) => set({ contacts })} />
         <EventsTable rows={draft.events} contacts={contactIds} onChange={(events) => set({ events })} defaultAt={draft.start} />
-        <ExpectTable rows={draft.expect} contacts={contactIds} onChange={(expect) => set({ expect })} defaultAt={draft.until} />
+        <ExpectTable rows={draft.expect} contacts={contactIds} webhookElements={webhookElements.data ?? []} onChange={(expect) => set({ expect })} defaultAt={draft.until} />
         <div className="sim-run">
           <button type="submit" className="primary" disabled={busy || (!draft.maps.length && !draft.models.length)}>{busy ? 'Running…' : 'Run the simulation'}</button>
           {!draft.maps.length && !draft.models.length && <span className="muted">Choose at least one map or scoring model.</span>}

@@ -32,6 +32,22 @@ export function deliveryTarget(d: Pick<SimDelivery, 'webhook' | 'url' | 'format'
   return d.format ? `${to} (${d.format === 'slack' ? 'Slack' : 'JSON'})` : to;
 }
 
+/** An expectation of POST /api/simulate's answer that counts webhooks. */
+export type WebhookCheck = SimResult['expectations'][number] & { webhooks: number };
+
+const DAY = 86_400_000;
+
+/**
+ * A webhook expectation and its outcome in words: "ann: 1 webhook from “Tell sales” by Jan 1,
+ * 9:02 AM (day 1) — got 1 ✓". Day 1 is the scenario's first day.
+ */
+export function webhookCheckWords(x: WebhookCheck, o: { start: string; elementName: (id: string) => string; time: (iso: string) => string }): string {
+  const n = x.webhooks;
+  const from = x.element !== undefined ? ` from “${o.elementName(x.element)}”` : '';
+  const day = Math.floor((Date.parse(x.at) - Date.parse(o.start)) / DAY) + 1;
+  return `${x.contact}: ${n} webhook${n === 1 ? '' : 's'}${from} by ${o.time(x.at)} (day ${day}) — got ${String(x.actual)} ${x.pass ? '✓' : '✗'}`;
+}
+
 /** Each contact's deliveries, in the order they were queued. */
 export function deliveriesByContact(result: Pick<SimResult, 'webhooks'>): Map<string, SimDelivery[]> {
   const out = new Map<string, SimDelivery[]>();

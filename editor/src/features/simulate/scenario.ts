@@ -6,7 +6,11 @@ import { KNOWN_EVENTS } from '../../../../engine/schema/event.js';
 
 export interface DraftContact { id: string; email: string; fields: string }
 export interface DraftEvent { contact: string; type: string; at: string; props: string }
-export interface DraftExpect { contact: string; at: string; field: string; equals: string; tolerance: string }
+/** A field's value at a moment (drafts saved before webhook checks existed have no `kind`). */
+export interface DraftFieldExpect { kind?: 'field'; contact: string; at: string; field: string; equals: string; tolerance: string }
+/** How many webhooks a contact got by a moment; `element` '' counts every webhook element. */
+export interface DraftWebhookExpect { kind: 'webhooks'; contact: string; at: string; count: string; element: string }
+export type DraftExpect = DraftFieldExpect | DraftWebhookExpect;
 
 /** The form: times are ISO-8601, props and extra fields are `key=value` lists. */
 export interface Draft {
@@ -113,6 +117,12 @@ export function buildScenario(d: Draft, extra: { scoringModels: unknown[]; field
   const expect = [];
   for (const [i, x] of d.expect.entries()) {
     if (!ids.has(x.contact)) return { error: `Expectation ${i + 1} names the contact "${x.contact}", which is not in the contacts table.` };
+    if (x.kind === 'webhooks') {
+      const count = x.count.trim() === '' ? NaN : Number(x.count);
+      if (!Number.isInteger(count) || count < 0) return { error: `Expectation ${i + 1}: how many webhooks is a whole number, 0 or more ("${x.count}" is not).` };
+      expect.push({ contact: x.contact, at: x.at, webhooks: count, ...(x.element ? { element: x.element } : {}) });
+      continue;
+    }
     if (!x.field.trim()) return { error: `Expectation ${i + 1} names no field.` };
     const equals = typedValue(x.equals);
     const tolerance = x.tolerance.trim() === '' ? undefined : Number(x.tolerance);
