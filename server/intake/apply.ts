@@ -110,6 +110,7 @@ export async function takeIn(rt: Runtime, calls: readonly IntakeCall[], mergeInt
     const created: ContactState[] = [];
     const newAnonymous: { anonymousId: string; contactId: string }[] = [];
     let merged = 0;
+    let createdCount = 0;
     const work: { contactId: string; work: Work }[] = [];
     const events: { id: string; contactId: string; type: string; at: number; props: Record<string, unknown> | null; acceptedAt: number }[] = [];
 
@@ -139,7 +140,6 @@ export async function takeIn(rt: Runtime, calls: readonly IntakeCall[], mergeInt
       for (const c of unwritten) processWork(rt.world, c, { kind: 'created' }, now, effects);
       createdCount += unwritten.length;
     };
-    let createdCount = 0;
 
     for (const call of fresh) {
       const cause: Cause = { event: { id: call.id, type: call.method } };
