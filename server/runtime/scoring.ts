@@ -12,6 +12,7 @@ import type { Runtime } from './runtime.js';
 import { clearDoneEarly, decayJob } from '../store/jobs-store.js';
 import { decayRange } from '../store/scoring-store.js';
 import { pageEnd } from '../store/contacts-store.js';
+import { recordModelVersion } from '../scoring/versions.js';
 
 /** Parses and checks a scoring model against the known fields (plus the ones it declares). */
 export function readModel(input: unknown, known: FieldRegistry): { model: ScoringModel; problems: Problem[] } {
@@ -72,7 +73,9 @@ export async function saveModel(rt: Runtime, input: unknown, opts: { id?: string
       // Keep the next midnight when the zone did not change (a new zone has another midnight).
       const before = existing?.doc as { timezone?: string } | undefined;
       const keep = (before?.timezone ?? 'UTC') === (model.timezone ?? 'UTC') ? (existing?.nextDecayAt ?? null) : null;
-      return s.saveModel(model.id, model, model.degradation ? (keep ?? nextDecayAfter(model, now)) : null, now);
+      const saved = await s.saveModel(model.id, model, model.degradation ? (keep ?? nextDecayAfter(model, now)) : null, now);
+      await recordModelVersion(s.db, model.id, model, now, null);
+      return saved;
     });
     return record;
   });

@@ -354,6 +354,27 @@ const deliveryHeads = atomic(async (db) => {
   await db.schema.createIndex('webhook_deliveries_pending_idx').on('webhook_deliveries').columns(['stream', 'status', 'seq']).execute();
 });
 
+/**
+ * Scoring models keep their versions like maps (SPEC §9): every save that changes a model's
+ * document adds one, with who saved it (null until people exist, §12). A model already stored
+ * gets version 1, its document as it is now, saved when it was last saved.
+ */
+const modelVersions = atomic(async (db) => {
+  await db.schema
+    .createTable('scoring_model_versions')
+    .addColumn('model_id', 'text', (c) => c.notNull())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('doc_json', 'text', (c) => c.notNull())
+    .addColumn('saved_at', 'bigint', (c) => c.notNull())
+    .addColumn('author', 'text')
+    .addPrimaryKeyConstraint('scoring_model_versions_pk', ['model_id', 'version'])
+    .execute();
+  await db.insertInto('scoring_model_versions')
+    .columns(['model_id', 'version', 'doc_json', 'saved_at'])
+    .expression(db.selectFrom('scoring_models').select(['id', sql.lit(1).as('version'), 'doc_json', 'updated_at']))
+    .execute();
+});
+
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_init': init,
@@ -364,6 +385,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006_keys_webhooks': keysAndWebhooks,
   '0007_identities': identities,
   '0008_delivery_heads': deliveryHeads,
+  '0010_model_versions': modelVersions,
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's `Migrator` (no migration files on disk to find or bundle). */

@@ -58,6 +58,8 @@ export interface DB {
     accepted_at: number;
   };
   scoring_models: { id: string; seq: number; doc_json: string; next_decay_at: number | null; created_at: number; updated_at: number };
+  /** Every saved document of a scoring model (SPEC §9), numbered from 1 per model; `author` null until people exist (§12). */
+  scoring_model_versions: { model_id: string; version: number; doc_json: string; saved_at: number; author: string | null };
   scoring_rule_states: { model_id: string; rule_id: string; contact_id: string; points: number | null };
   degradation_runs: { model_id: string; day: string; cursor: string | null; finished: number; at: number };
   job_contacts_done: { job: string; contact_id: string };

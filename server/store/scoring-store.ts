@@ -4,6 +4,7 @@ import { chunk } from './chunk.js';
 import { fieldColumn } from './columns.js';
 import type { DB } from './schema.js';
 import { dialectOf } from './dialect.js';
+import { deleteModelVersions } from '../scoring/versions.js';
 
 /** A stored scoring model: its document and when its next degradation is due. */
 export interface ModelRecord {
@@ -48,6 +49,7 @@ export async function deleteModel(db: Kysely<DB>, id: string): Promise<boolean> 
   await db.deleteFrom('scoring_rule_states').where('model_id', '=', id).execute();
   await db.deleteFrom('degradation_runs').where('model_id', '=', id).execute();
   await db.deleteFrom('date_timers').where('map_id', '=', `${SCORING_TIMER_PREFIX}${id}`).execute();
+  await deleteModelVersions(db, id);
   return Number(r.numDeletedRows) > 0;
 }
 
