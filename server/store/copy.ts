@@ -19,6 +19,7 @@ const TABLES: readonly { readonly table: keyof DB; readonly key: readonly string
   { table: 'events', key: ['id'] },
   { table: 'history', key: ['id'] },
   { table: 'scoring_models', key: ['id'] },
+  { table: 'scoring_model_versions', key: ['model_id', 'version'] },
   { table: 'scoring_rule_states', key: ['model_id', 'rule_id', 'contact_id'] },
   { table: 'degradation_runs', key: ['model_id', 'day'] },
   { table: 'job_contacts_done', key: ['job', 'contact_id'] },
