@@ -3,11 +3,11 @@ import { ConfirmDialog } from '../../lib/Dialog.js';
 import { downloadText } from '../../lib/download.js';
 import { beforeNavigate, href, navigate } from '../../lib/route.js';
 import { useLoad } from '../../lib/use-load.js';
-import { formatNumber } from '../charts/format.js';
 import { useFields } from '../contacts/fields.js';
 import { ProblemList, problemsOf, type Problem } from '../maps-list/ProblemList.js';
 import { deleteModel, getDistribution, getModel, saveModel, type ModelDoc } from './api.js';
 import { BracketsEditor } from './BracketsEditor.js';
+import { DegradationEditor } from './DegradationEditor.js';
 import { DistributionCard } from './DistributionCard.js';
 import { ImportModelDialog } from './ImportModelDialog.js';
 import { checkModel, problemPlace, withoutPath } from './model-edit.js';
@@ -120,22 +120,12 @@ export function ModelPage({ id }: { id: string }) {
             <label>Lowest score <input type="number" step="any" value={draft.min ?? 0} onChange={(e) => set({ min: Number(e.target.value) })} /></label>
             <label>Highest score <input type="number" step="any" value={draft.max ?? 100} onChange={(e) => set({ max: Number(e.target.value) })} /></label>
           </div>
-          <div className="row">
-            <label>Degradation, % a day
-              <input
-                type="number" step="any" min={0} max={100} placeholder="none"
-                value={draft.degradation?.percentPerDay ?? ''}
-                onChange={(e) => set({ degradation: e.target.value === '' || Number(e.target.value) === 0 ? undefined : { percentPerDay: Number(e.target.value) } })}
-              />
-            </label>
-            <label>Time zone
-              <input list="scoring-zones" value={draft.timezone ?? ''} placeholder="UTC" onChange={(e) => set({ timezone: e.target.value || undefined })} />
-              <datalist id="scoring-zones">{ZONES.map((z) => <option key={z} value={z} />)}</datalist>
-            </label>
-          </div>
-          <p className="muted small">{draft.degradation
-            ? `Every day at midnight (${draft.timezone || 'UTC'}) each score is multiplied by ${formatNumber(Math.max(0, 1 - draft.degradation.percentPerDay / 100), 3)}.`
-            : 'No degradation: scores do not fade with time.'}</p>
+          <label>Time zone
+            <input list="scoring-zones" value={draft.timezone ?? ''} placeholder="UTC" onChange={(e) => set({ timezone: e.target.value || undefined })} />
+            <datalist id="scoring-zones">{ZONES.map((z) => <option key={z} value={z} />)}</datalist>
+          </label>
+          <DegradationEditor value={draft.degradation} onChange={(degradation) => set({ degradation })} timezone={draft.timezone}
+            keepsFitPoints={(draft.rules ?? []).some((r) => r.decays === false)} />
           <h3>Brackets</h3>
           <BracketsEditor brackets={draft.brackets ?? []} onChange={(brackets) => set({ brackets })} />
         </section>
@@ -147,7 +137,7 @@ export function ModelPage({ id }: { id: string }) {
           <h2 id="rules-h">Rules</h2>
           <span className="muted small">Event rules add points each time; condition rules add points while the condition holds and take them back when it stops.</span>
         </div>
-        <RulesEditor rules={draft.rules ?? []} onChange={(rules) => set({ rules })} fields={fields.data ?? []} />
+        <RulesEditor rules={draft.rules ?? []} onChange={(rules) => set({ rules })} fields={fields.data ?? []} problems={problems} />
       </section>
 
       {modal === 'delete' && (

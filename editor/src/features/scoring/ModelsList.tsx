@@ -5,6 +5,7 @@ import { useLoad } from '../../lib/use-load.js';
 import { formatNumber } from '../charts/format.js';
 import { labelOf, useFields } from '../contacts/fields.js';
 import { createModel, listModels, type ModelDoc } from './api.js';
+import { degradationWords } from './degradation-words.js';
 import { ImportModelDialog } from './ImportModelDialog.js';
 import { blankModel, uniqueId } from './model-edit.js';
 
@@ -48,7 +49,7 @@ export function ModelsList() {
                 <td><a href={href(`/scoring/${encodeURIComponent(doc.id)}`)}><b>{doc.name}</b></a>{doc.description && <div className="muted small clamp">{doc.description}</div>}</td>
                 <td>{labelOf(fields.data, doc.field ?? 'score')}</td>
                 <td className="num">{ruleCount}</td>
-                <td>{doc.degradation ? `${formatNumber(doc.degradation.percentPerDay)} % a day` : <span className="muted">none</span>}</td>
+                <td className="degradation-cell">{doc.degradation ? degradationWords(doc.degradation) : <span className="muted">none</span>}</td>
                 <td>{doc.brackets?.length ? [...doc.brackets].sort((a, b) => b.min - a.min).map((b) => `${b.name} ≥ ${formatNumber(b.min)}`).join(' · ') : <span className="muted">none</span>}</td>
               </tr>
             ))}

@@ -2,6 +2,8 @@
 import type { Condition, FieldTest, PropTest } from '../../../../engine/schema/condition.js';
 import type { Problem } from '../maps-list/ProblemList.js';
 import type { ModelDoc } from './api.js';
+import { checkDegradation } from './degradation-words.js';
+import { checkRule } from './rule-words.js';
 
 /** A condition the simple editor can show: tests joined by all or any (one level). */
 export interface FlatCondition {
@@ -39,6 +41,12 @@ export function uniqueId(base: string, taken: ReadonlySet<string>): string {
   for (let i = 2; ; i++) if (!taken.has(`${root}-${i}`)) return `${root}-${i}`;
 }
 
+/** The problems about rule `index` (their path is `rules.<index>` or below it), to show beside the rule. */
+export function problemsOfRule(problems: readonly Problem[], index: number): Problem[] {
+  const head = `rules.${index}`;
+  return problems.filter((p) => p.path === head || p.path.startsWith(`${head}.`));
+}
+
 /** Where a model problem is, in words: "Rule 3 (Visited any page)", "Bracket 2", "Degradation". */
 export function problemPlace(model: ModelDoc, p: Problem): string | null {
   const [head, index] = p.path.split('.');
@@ -67,11 +75,10 @@ export function checkModel(m: ModelDoc): Problem[] {
   const [min, max] = [m.min ?? 0, m.max ?? 100];
   if (!Number.isFinite(min) || !Number.isFinite(max)) say('min', 'The lowest and highest scores must be numbers.');
   else if (min >= max) say('min', `The lowest score (${min}) must be below the highest (${max}).`);
-  const p = m.degradation?.percentPerDay;
-  if (p !== undefined && !(p > 0 && p <= 100)) say('degradation', 'Degradation is a percentage a day above 0 and at most 100 (leave it empty for none).');
+  const degradation = checkDegradation(m.degradation);
+  if (degradation) say('degradation', degradation);
   (m.rules ?? []).forEach((r, i) => {
-    if (!r.label.trim()) say(`rules.${i}`, 'This rule has no label: say in a few words what it rewards.');
-    if (!Number.isFinite(r.points)) say(`rules.${i}`, 'Its points must be a number.');
+    for (const { key, message } of checkRule(r)) say(key ? `rules.${i}.${key}` : `rules.${i}`, message);
   });
   const seen = new Set<string>();
   (m.brackets ?? []).forEach((b, i) => {
