@@ -6,6 +6,7 @@ import { useServerNow } from '../../lib/use-server-now.js';
 import { formatRelative, formatTime, formatValue } from '../charts/format.js';
 import { getRanks, listModels, type ModelScore } from '../scoring/api.js';
 import { type FieldInfo, useFields } from './fields.js';
+import { ScoreBreakdown } from './ScoreBreakdown.js';
 import { ScoreChart } from './ScoreChart.js';
 import { HistoryList } from './HistoryList.js';
 import { MergeDialog } from './MergeDialog.js';
@@ -114,6 +115,7 @@ export function ContactPage({ id }: { id: string }) {
               </table>
             )}
           </section>
+          <ScoreBreakdown contactId={c.id} now={now} />
           <ScoreChart contactId={c.id} fields={fields.data} defaultField={defaultField} start={Date.parse(String(c.fields.created_at ?? ''))} now={now} />
           <HistoryList contactId={c.id} fields={fields.data} now={now} />
         </div>
