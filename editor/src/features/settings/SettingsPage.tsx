@@ -1,5 +1,6 @@
 import type { Route } from '../../lib/route.js';
 import { href } from '../../lib/route.js';
+import { ActivityPage } from './ActivityPage.js';
 import { DataInPage } from './DataInPage.js';
 import { KeysPage } from './KeysPage.js';
 import { WebhookDetail } from './WebhookDetail.js';
@@ -11,11 +12,13 @@ const TABS = [
   { tab: 'keys', title: 'API keys' },
   { tab: 'webhooks', title: 'Webhooks' },
   { tab: 'data-in', title: 'Data in' },
+  { tab: 'activity', title: 'Activity' },
 ] as const;
 
 /**
  * `#/settings` and its pages: `#/settings/keys` (the default), `#/settings/webhooks`,
- * `#/settings/webhooks/<id>` (one subscription and its deliveries), `#/settings/data-in`.
+ * `#/settings/webhooks/<id>` (one subscription and its deliveries), `#/settings/data-in`,
+ * `#/settings/activity`.
  */
 export function SettingsPage({ route }: { route: Route }) {
   const tab = TABS.find((t) => t.tab === route.parts[1])?.tab ?? 'keys';
@@ -27,7 +30,7 @@ export function SettingsPage({ route }: { route: Route }) {
           <a key={t.tab} href={href(`/settings/${t.tab}`)} aria-current={t.tab === tab ? 'page' : undefined}>{t.title}</a>
         ))}
       </nav>
-      {tab === 'keys' ? <KeysPage /> : tab === 'data-in' ? <DataInPage /> : id ? <WebhookDetail key={id} id={id} /> : <WebhooksPage />}
+      {tab === 'keys' ? <KeysPage /> : tab === 'data-in' ? <DataInPage /> : tab === 'activity' ? <ActivityPage /> : id ? <WebhookDetail key={id} id={id} /> : <WebhooksPage />}
     </div>
   );
 }
