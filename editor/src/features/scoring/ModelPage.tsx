@@ -10,6 +10,7 @@ import { BracketsEditor } from './BracketsEditor.js';
 import { DegradationEditor } from './DegradationEditor.js';
 import { DistributionCard } from './DistributionCard.js';
 import { ImportModelDialog } from './ImportModelDialog.js';
+import { ModelVersions } from './ModelVersions.js';
 import { checkModel, problemPlace, withoutPath } from './model-edit.js';
 import { RescoreButton } from './RescoreButton.js';
 import { RulesEditor } from './RulesEditor.js';
@@ -139,6 +140,7 @@ export function ModelPage({ id }: { id: string }) {
         </div>
         <RulesEditor rules={draft.rules ?? []} onChange={(rules) => set({ rules })} fields={fields.data ?? []} problems={problems} />
       </section>
+      <ModelVersions id={id} saved={saved} dirty={dirty} onRestored={loaded.setData} />
 
       {modal === 'delete' && (
         <ConfirmDialog

@@ -142,3 +142,29 @@ export async function getRanks(id: string, contactIds: readonly string[]): Promi
     throw e;
   }
 }
+
+/** One saved version of a model (SPEC §9): every save that changed it made one. */
+export interface ModelVersionLine {
+  readonly version: number;
+  readonly savedAt: string;
+  /** Who saved it; null when not known. */
+  readonly author: string | null;
+  /** The version the model is now (the latest). */
+  readonly current: boolean;
+}
+
+/** A model's versions, oldest first. */
+export async function listModelVersions(id: string): Promise<ModelVersionLine[]> {
+  return (await api<{ versions: ModelVersionLine[] }>(`${path(id)}/versions`)).versions;
+}
+
+/** One version with the model as it was saved then. */
+export async function getModelVersion(id: string, version: number): Promise<ModelVersionLine & { doc: ModelDoc }> {
+  const r = await api<ModelVersionLine & { doc: unknown }>(`${path(id)}/versions/${version}`);
+  return { ...r, doc: readDoc(r.doc) };
+}
+
+/** Saves an earlier version as the model (a new version); answers the model as stored. */
+export async function restoreModelVersion(id: string, version: number): Promise<ModelDoc> {
+  return readDoc(await api(`${path(id)}/versions/${version}/restore`, { method: 'POST' }));
+}
