@@ -143,7 +143,7 @@ function VersionView({ version, now, onClose, onRestore }: {
     <Dialog title={`Version ${version.version} of “${m.name}” (read only)`} onClose={onClose} wide>
       <div className="dialog-body version-view">
         <p className="muted">
-          Saved <time dateTime={version.savedAt}>{when(version.savedAt)}</time> by {version.author ?? '—'}.{' '}
+          Saved <time dateTime={version.savedAt}>{when(version.savedAt)}</time>{version.author ? ` by ${version.author}` : ' (author not recorded)'}.{' '}
           {version.current ? 'This is the model now.' : changed.length ? `Differs from the saved model in: ${changed.join(', ')}.` : 'The same as the saved model.'}
         </p>
         <dl>
