@@ -80,7 +80,7 @@ export function RuleOptions({ rule, name, open, onOpen, onChange, problems }: {
         </div>
       )}
       {problems.length > 0 && (
-        <ul className="rule-problems" aria-label={`Problems of rule ${name}`}>
+        <ul className="rule-problems" aria-label={`What to fix in rule ${name}`}>
           {problems.map((p, i) => <li key={i}>{p.message}</li>)}
         </ul>
       )}
