@@ -58,8 +58,10 @@ describe('degradationExplained', () => {
   it('says when it applies, in which zone, and what it spares', () => {
     expect(degradationExplained(undefined, undefined, false)).toBe('No degradation: points stay until a rule takes them back or they expire.');
     expect(degradationExplained({ percentPerDay: 3 }, 'Europe/Lisbon', true))
-      .toBe('Every day at midnight (Europe/Lisbon) the points that decay are multiplied by 0.97. Fit points (rules that never decay) are kept whole.');
+      .toBe('Each midnight (Europe/Lisbon) the points that decay are multiplied by 0.97. Fit points (rules that never decay) are kept whole.');
+    expect(degradationExplained({ percent: 5, every: { days: 30 } }, undefined, false))
+      .toBe('Applied at midnight (UTC) to the points that decay, counted from when the model began.');
     expect(degradationExplained({ percent: 5, every: { days: 30 }, whenInactiveFor: { days: 30 } }, undefined, false))
-      .toBe('Once a contact has had no activity for 30 days, the points that decay lose 5 % every 30 days (at midnight, UTC). Any activity starts the count again; Settings → Activity says which events do not count.');
+      .toBe('Applied at midnight (UTC) to the points that decay; any activity starts the count again.');
   });
 });

@@ -63,20 +63,16 @@ export function degradationWords(d: Degradation | null | undefined): string {
 }
 
 /**
- * What the degradation does to a contact, in a sentence or two under the choice: when it applies,
- * to which points, and what starts the count again.
+ * What the words leave out, in a sentence under them: when the degradation applies and what it
+ * spares ("Each midnight (UTC) the points that decay are multiplied by 0.97.").
  */
 export function degradationExplained(d: Degradation | null | undefined, timezone: string | undefined, keepsFitPoints: boolean): string {
   const zone = timezone || 'UTC';
   if (!d) return 'No degradation: points stay until a rule takes them back or they expire.';
   const fit = keepsFitPoints ? ' Fit points (rules that never decay) are kept whole.' : '';
-  if ('percentPerDay' in d) {
-    return `Every day at midnight (${zone}) the points that decay are multiplied by ${formatNumber(Math.max(0, 1 - d.percentPerDay / 100), 3)}.${fit}`;
-  }
-  const lose = `the points that decay lose ${formatNumber(d.percent)} %`;
-  if (!d.whenInactiveFor) return `Every ${period(d.every)}, counted from when the model began, ${lose} (at midnight, ${zone}).${fit}`;
-  return `Once a contact has had no activity for ${describeDuration(d.whenInactiveFor)}, ${lose} every ${period(d.every)} (at midnight, ${zone}). `
-    + `Any activity starts the count again; Settings → Activity says which events do not count.${fit}`;
+  if ('percentPerDay' in d) return `Each midnight (${zone}) the points that decay are multiplied by ${formatNumber(Math.max(0, 1 - d.percentPerDay / 100), 3)}.${fit}`;
+  if (!d.whenInactiveFor) return `Applied at midnight (${zone}) to the points that decay, counted from when the model began.${fit}`;
+  return `Applied at midnight (${zone}) to the points that decay; any activity starts the count again.${fit}`;
 }
 
 const isWholeDays = (d: Duration) => {
