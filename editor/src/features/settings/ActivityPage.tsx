@@ -7,7 +7,12 @@ import { DEFAULT_NOT_ACTIVITY, getActivitySetting, saveActivitySetting } from '.
 import './activity.css';
 
 const OWN = '__own';
-const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+/** The list as the server keeps it: each type once, in alphabetical order. */
+const tidy = (list: readonly string[]) => [...new Set(list)].sort();
+const same = (a: readonly string[], b: readonly string[]) => {
+  const [x, y] = [tidy(a), tidy(b)];
+  return x.length === y.length && x.every((t, i) => t === y[i]);
+};
 
 /**
  * `#/settings/activity` (SPEC §9 "Meaningful activity"): the event types that do not count as
@@ -25,7 +30,7 @@ export function ActivityPage() {
 
   useEffect(() => {
     if (loaded.data) {
-      setList([...loaded.data.notActivity]);
+      setList(tidy(loaded.data.notActivity));
       setSaved(loaded.data.notActivity);
     }
   }, [loaded.data]);
@@ -45,7 +50,7 @@ export function ActivityPage() {
     : pick === OWN && list.includes(own.trim()) ? `${eventWords(own.trim())} is listed already.` : null;
   const toAdd = pick === OWN ? own.trim() : pick;
   const edit = (next: string[]) => {
-    setList(next);
+    setList(tidy(next));
     setDone(false);
     setError(null);
   };
@@ -60,7 +65,7 @@ export function ActivityPage() {
     setError(null);
     try {
       const kept = await saveActivitySetting({ notActivity: list });
-      setList([...kept.notActivity]);
+      setList(tidy(kept.notActivity));
       setSaved(kept.notActivity);
       setDone(true);
     } catch (e) {

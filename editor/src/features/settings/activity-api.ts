@@ -11,7 +11,7 @@ export interface ActivitySetting {
 }
 
 /** What the server starts with: a bounce, an unsubscribe or a spam report is not interest. */
-export const DEFAULT_NOT_ACTIVITY: readonly string[] = ['email_bounced', 'email_unsubscribed', 'email_marked_spam'];
+export const DEFAULT_NOT_ACTIVITY: readonly string[] = ['email_bounced', 'email_marked_spam', 'email_unsubscribed'];
 
 /** The setting, or null when this server does not keep one. */
 export async function getActivitySetting(): Promise<ActivitySetting | null> {
