@@ -40,6 +40,17 @@ export interface World {
   readonly fields: FieldRegistry;
   /** The scoring models (SPEC §5), which score before the maps react. */
   readonly models?: readonly CompiledModel[];
+  /** Event types that are not meaningful activity (SPEC §9): they leave Last activity alone. */
+  readonly notActivity?: ReadonlySet<string>;
+}
+
+/** Points to take back from a contact's score: what is left of one rule's grants. */
+export interface TakeBack {
+  readonly ruleId: string;
+  /** What is left of them now (after decay). */
+  readonly value: number;
+  /** Whether they are points that do not decay. */
+  readonly fixed: boolean;
 }
 
 /** An event as the engine sees it once stored. */
@@ -56,10 +67,13 @@ export type Work =
   | { readonly kind: 'wake'; readonly mapId: string }
   | { readonly kind: 'date'; readonly mapId: string; readonly elementId: string; readonly armedValue: number }
   | { readonly kind: 'enter'; readonly mapId: string; readonly elementId: string; readonly checkWhere?: boolean }
-  /** Re-check a scoring model's condition rules (after a model change, or when a date term comes due). */
-  | { readonly kind: 'rescore'; readonly modelId: string }
-  /** The daily degradation of one model's score: multiply by `factor`. */
-  | { readonly kind: 'decay'; readonly modelId: string; readonly factor: number }
+  /**
+   * Re-check a scoring model's condition rules (after a model change, or when a date term comes
+   * due); a rescore first takes back `stale` grants (rules deleted or changed since they gave).
+   */
+  | { readonly kind: 'rescore'; readonly modelId: string; readonly stale?: readonly TakeBack[] }
+  /** One model's daily run for a contact: the points that expired taken back, then the degradation. */
+  | { readonly kind: 'decay'; readonly modelId: string; readonly expire?: readonly TakeBack[] }
   /** Relocated by a publish: the contact arrives at its (new) element and runs it from there. */
   | { readonly kind: 'arrive'; readonly mapId: string }
   | { readonly kind: 'created' }
@@ -109,7 +123,7 @@ export class CauseRun {
       case 'event': {
         const e = work.event;
         const last = this.contact.fields.last_activity_at;
-        if (typeof last !== 'number' || e.at > last) {
+        if (!this.world.notActivity?.has(e.type) && (typeof last !== 'number' || e.at > last)) {
           this.write('last_activity_at', e.at, { event: { id: e.id, type: e.type } }, 0);
         }
         this.#scoring.eventRules(e);
@@ -184,12 +198,14 @@ export class CauseRun {
       }
       case 'rescore': {
         const m = this.world.models?.find((x) => x.model.id === work.modelId);
+        if (m && work.stale?.length) this.#scoring.takeBack(m, work.stale, 'rescore');
         if (m) this.#scoring.conditionRules(m, 0);
         break;
       }
       case 'decay': {
         const m = this.world.models?.find((x) => x.model.id === work.modelId);
-        if (m) this.#scoring.decay(m, work.factor);
+        if (m && work.expire?.length) this.#scoring.takeBack(m, work.expire, 'expired');
+        if (m) this.#scoring.decay(m);
         break;
       }
       case 'set':
@@ -226,6 +242,7 @@ export class CauseRun {
     }
     this.effects.recordChange({ contactId: this.contact.id, at: this.now, field: key, from, to, cause });
     this.#queue.push({ change: { field: key, from, to }, depth: depth + 1 });
+    if (this.world.models?.length) this.#scoring.afterWrite(key, from, to, cause, depth);
   }
 
   /** Reacts to the queued changes in order until none are left or a guard stops them. */

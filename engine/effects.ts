@@ -1,5 +1,6 @@
 import type { FieldValue } from './elements/types.js';
-import type { FieldChange, Position } from './state.js';
+import type { Cause, FieldChange, Position } from './state.js';
+import type { ScoreAccount } from './scoring/ledger.js';
 
 /** A position to write, with its contact. */
 export type PositionRow = Position & { readonly contactId: string };
@@ -40,6 +41,44 @@ export interface MapError {
   readonly message: string;
 }
 
+/** Points given to a contact in a scoring model's ledger (SPEC §9). */
+export interface GrantWrite {
+  readonly contactId: string;
+  readonly modelId: string;
+  /** The rule that gave them; null: a change from outside the model (a map, a person, an import, a merge). */
+  readonly ruleId: string | null;
+  /** For changes from outside: their cause. */
+  readonly source: Cause | null;
+  /** When they were earned (the event's time). */
+  readonly at: number;
+  readonly eventId: string | null;
+  /** What the score moved (after bounds, repeats and the age of a back-dated event). */
+  readonly points: number;
+  /** The rule's own points then (a condition rule whose points change is rescored by it). */
+  readonly rulePoints: number | null;
+  readonly decays: boolean;
+  /** The contact's own part of the decay clock then (the model's part is added when written). */
+  readonly clock: number;
+  /** The start of the day they are taken back (null: never). */
+  readonly expiresAt: number | null;
+  /** Set when a later change in the same batch ended them. */
+  endedAt: number | null;
+  ended: GrantEndReason | null;
+}
+
+/** Why grants stopped counting: a rule set the score, a map reset it, the condition went false, a rescore, expiry. */
+export type GrantEndReason = 'set' | 'reset' | 'false' | 'rescore' | 'expired';
+
+/** Grants that ended: a contact's live grants in one model (every rule's, or one rule's). */
+export interface GrantEnd {
+  readonly contactId: string;
+  readonly modelId: string;
+  /** One rule's grants; undefined: every live grant of the model (a `set`). */
+  readonly ruleId?: string;
+  readonly at: number;
+  readonly reason: GrantEndReason;
+}
+
 /** Counts to add to one element's statistics. */
 export interface StatDelta {
   wereHere: number;
@@ -72,6 +111,12 @@ export class Effects {
   readonly stats = new Map<string, StatDelta & { mapId: string; elementId: string }>();
   /** Scoring condition rules that became true (true) or false (false), by contact then `model\u0000rule`. */
   readonly ruleStates = new Map<string, Map<string, { modelId: string; ruleId: string; holds: boolean; points: number }>>();
+  /** Grants of points, in order (SPEC §9's ledger). */
+  readonly grants: GrantWrite[] = [];
+  /** Ledger accounts to write, by `${modelId}\u0000${contactId}`. */
+  readonly accounts = new Map<string, { readonly contactId: string; readonly modelId: string; readonly account: ScoreAccount }>();
+  /** Grants stored before this batch that ended in it, in order (grants of this batch are ended in `grants`). */
+  readonly grantEnds: GrantEnd[] = [];
   /**
    * Contacts created in this batch, with how many changes were recorded before their creation ran:
    * those are their first values, not changes (SPEC §10 `contact.created` carries them).
@@ -148,8 +193,19 @@ export class Effects {
     if (message !== undefined) s.lastError = message;
   }
 
+  /** Live grants end: the stored ones (written at flush) and this batch's own. */
+  endGrants(end: GrantEnd): void {
+    this.grantEnds.push(end);
+    for (const g of this.grants) {
+      if (g.endedAt !== null || g.contactId !== end.contactId || g.modelId !== end.modelId) continue;
+      if (end.ruleId !== undefined && g.ruleId !== end.ruleId) continue;
+      g.endedAt = end.at;
+      g.ended = end.reason;
+    }
+  }
+
   /** Whether there is nothing to write. */
   get empty(): boolean {
-    return !this.changes.length && !this.positions.size && !this.dateTimers.size && !this.stats.size && !this.ruleStates.size && !this.webhooks.length && !this.merges.length;
+    return !this.changes.length && !this.grants.length && !this.accounts.size && !this.grantEnds.length && !this.positions.size && !this.dateTimers.size && !this.stats.size && !this.ruleStates.size && !this.webhooks.length && !this.merges.length;
   }
 }

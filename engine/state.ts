@@ -1,4 +1,5 @@
 import type { FieldValue } from './elements/types.js';
+import type { ScoreAccount } from './scoring/ledger.js';
 
 /** Where a contact stands on one map (at most one place per map, SPEC §3). */
 export interface Position {
@@ -30,12 +31,20 @@ export interface ContactState {
    * actually gave (less than the rule's when a bound cut them; null: not recorded, the rule's points).
    */
   rules?: Map<string, number | null>;
+  /** The contact's ledger accounts by scoring model id (SPEC §9); absent: nothing recorded yet. */
+  accounts?: Map<string, ScoreAccount>;
+  /**
+   * When the contact earned each rule's latest grants, newest first, by `ruleKey` — only for rules
+   * that count their grants (`maxTimes`, `repeatMultiplier`), and only as many as they count.
+   */
+  recent?: Map<string, number[]>;
 }
 
 /** What made a field change (SPEC §1 "History"). */
 export type Cause =
   | { readonly map: string; readonly version: number; readonly element: string }
-  | { readonly scoringModel: string; readonly rule: string }
+  /** A scoring rule gave or took points; `reason`: its points expired, or a rescore took back what the rules no longer give. */
+  | { readonly scoringModel: string; readonly rule: string; readonly reason?: 'expired' | 'rescore' }
   | { readonly decay: string }
   | { readonly event: { readonly id: string; readonly type: string } }
   | { readonly api: true }

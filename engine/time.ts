@@ -131,3 +131,10 @@ export function nextTimeOfDay(now: number, hh: number, mm: number, timeZone: str
 export function nextMidnight(now: number, timeZone: string): number {
   return nextTimeOfDay(now, 0, 0, timeZone);
 }
+
+/** The local midnight that starts the day `at` falls on in `timeZone` (the end of the gap when that midnight is skipped). */
+export function startOfDay(at: number, timeZone: string): number {
+  const wall = Math.floor(wallTime(at, timeZone) / DAY_MS) * DAY_MS;
+  // A skipped midnight is placed just after the jump, which is still at or before any moment of that day.
+  return Math.min(zonedInstant(wall, timeZone), at);
+}

@@ -15,7 +15,7 @@ import { Store } from '../server/store/store.js';
 import { onPostgres, testDatabase } from '../server/store/testing.js';
 import { cli } from './cli-run.js';
 
-const TABLES = ['meta', 'fields', 'contacts', 'contact_tags', 'maps', 'map_versions', 'positions', 'date_timers', 'schedules', 'element_stats', 'events', 'history', 'scoring_models', 'scoring_model_versions', 'scoring_rule_states', 'degradation_runs'];
+const TABLES = ['meta', 'fields', 'contacts', 'contact_tags', 'maps', 'map_versions', 'positions', 'date_timers', 'schedules', 'element_stats', 'events', 'history', 'scoring_models', 'scoring_model_versions', 'scoring_rule_states', 'degradation_runs', 'score_grants', 'score_accounts', 'anonymous_ids'];
 
 /** Every row of every table, each table's rows sorted (the same on both databases). */
 async function everything(s: Store): Promise<Record<string, string[]>> {

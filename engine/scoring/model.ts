@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Condition } from '../schema/condition.js';
+import { Duration, durationMs, MS } from '../schema/duration.js';
 import { EventType } from '../schema/event.js';
 import { FieldDefinition, FieldKey } from '../schema/field.js';
 
@@ -12,14 +13,67 @@ export const RuleWhen = z.union([
   z.strictObject({ if: Condition }),
 ]);
 
-/** One scoring rule (SPEC §5): "+5 each time they click a link in an email", "CEO: +10". */
-export const ScoringRule = z.strictObject({
-  id: ScoringId,
-  label: z.string().trim().min(1).max(200),
-  when: RuleWhen,
-  points: z.number().min(-10_000).max(10_000),
-});
+/** Points a rule gives or takes, at most this many either way. */
+const Points = z.number().min(-10_000).max(10_000);
+
+/**
+ * One scoring rule (SPEC §5, §9): "+5 each time they click a link in an email", "CEO: +10",
+ * "unsubscribed: score set to 0". Event rules may limit how often they give (`maxTimes` per
+ * window), give less for repeats (`repeatMultiplier`) and have their points expire
+ * (`expiresAfter`); any rule's points may be kept out of degradation (`decays: false`).
+ */
+export const ScoringRule = z
+  .strictObject({
+    id: ScoringId,
+    label: z.string().trim().min(1).max(200),
+    when: RuleWhen,
+    /** Points added (negative: taken) at each occurrence, or while the condition holds. */
+    points: Points.optional(),
+    /** Instead of `points`: the event sets the score to this value (event rules only). */
+    set: z.number().min(-1_000_000).max(1_000_000).optional(),
+    /** At most this many grants per contact (in each `per` window when given; event rules only). */
+    maxTimes: z.number().int().min(1).max(1_000_000).optional(),
+    /** The sliding window `maxTimes` and `repeatMultiplier` count in (default: all time). */
+    per: Duration.optional(),
+    /** The second and later grants in the window give points × this (event rules only). */
+    repeatMultiplier: z.number().min(0).max(10).optional(),
+    /** The points are taken back, what is left of them, once this long has passed (event rules only). */
+    expiresAfter: Duration.optional(),
+    /** false: the points are never degraded (fit: job title, company size). Default true. */
+    decays: z.boolean().optional(),
+  })
+  .superRefine((r, ctx) => {
+    const say = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if ((r.points === undefined) === (r.set === undefined)) say('points', 'a rule gives "points" or sets the score ("set"): give exactly one of them');
+    const onEvent = 'event' in r.when;
+    if (!onEvent) {
+      for (const k of ['set', 'maxTimes', 'per', 'repeatMultiplier', 'expiresAfter'] as const) {
+        if (r[k] !== undefined) say(k, `"${k}" is for event rules: a condition rule gives its points while the condition holds`);
+      }
+    }
+    if (r.set !== undefined) {
+      for (const k of ['repeatMultiplier', 'expiresAfter'] as const) if (r[k] !== undefined) say(k, `"${k}" does not apply to a rule that sets the score`);
+    }
+    if (r.per !== undefined && r.maxTimes === undefined && r.repeatMultiplier === undefined) {
+      say('per', '"per" is the window of "maxTimes" or "repeatMultiplier": give one of them');
+    }
+  });
 export type ScoringRule = z.infer<typeof ScoringRule>;
+
+/** "3 % a day" (SPEC §5): every contact's decaying points, each midnight. */
+export const DailyDegradation = z.strictObject({ percentPerDay: z.number().gt(0).max(100) });
+/**
+ * "5 % every 30 days of inactivity" (SPEC §9): `percent` each `every`, counted from the contact's
+ * last meaningful activity plus `whenInactiveFor` when given, else from the model's start.
+ */
+export const PeriodicDegradation = z.strictObject({
+  percent: z.number().gt(0).max(100),
+  /** Whole days (degradation runs at the model's midnight). */
+  every: Duration.refine((d) => durationMs(d) >= MS.DAY && durationMs(d) % MS.DAY === 0, { message: '"every" is a whole number of days (degradation runs at midnight)' }),
+  whenInactiveFor: Duration.optional(),
+});
+export const Degradation = z.union([DailyDegradation, PeriodicDegradation]);
+export type Degradation = z.infer<typeof Degradation>;
 
 /** A named score range: a contact is in the first bracket (highest `min` first) whose `min` its score reaches. */
 export const Bracket = z.strictObject({ name: z.string().trim().min(1).max(50), min: z.number() });
@@ -40,7 +94,7 @@ export const ScoringModel = z
     max: z.number().default(100),
     /** The zone whose midnight starts a new day for degradation (default UTC). */
     timezone: z.string().max(64).optional(),
-    degradation: z.strictObject({ percentPerDay: z.number().gt(0).max(100) }).optional(),
+    degradation: Degradation.optional(),
     rules: z.array(ScoringRule).max(500).default([]),
     brackets: z.array(Bracket).max(20).optional(),
   })

@@ -19,6 +19,7 @@ import { contactsRouter } from '../routes/contacts.js';
 import { eventsRouter } from '../routes/events.js';
 import { simulateRouter } from '../routes/simulate.js';
 import { scoringModelsRouter } from '../routes/scoring-models.js';
+import { scoringLedgerRouter } from '../scoring/routes.js';
 import { modelVersionsRouter } from '../scoring/versions-routes.js';
 import { webhooksRouter } from '../webhooks/routes.js';
 import { segmentRouter } from '../intake/routes.js';
@@ -28,7 +29,7 @@ import { trackerRouter } from '../intake/tracker.js';
 export type { AppDeps, RouterFactory } from './deps.js';
 
 /** The routers of the API, in the order the OpenAPI document lists them. */
-export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter, modelVersionsRouter, keysRouter, webhooksRouter, segmentRouter, intakeMappingRouter];
+export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter, modelVersionsRouter, scoringLedgerRouter, keysRouter, webhooksRouter, segmentRouter, intakeMappingRouter];
 
 /** Builds the Hono app: auth and limits on /api, JSON errors, the OpenAPI document. */
 export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {

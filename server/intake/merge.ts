@@ -91,7 +91,7 @@ function conditionPoints(c: ContactState, m: CompiledModel): number {
   for (const rule of m.conditionRules) {
     const key = ruleKey(m.model.id, rule.id);
     if (!c.rules?.has(key)) continue;
-    sum += c.rules.get(key) ?? rule.points;
+    sum += c.rules.get(key) ?? rule.points ?? 0;
   }
   return sum;
 }

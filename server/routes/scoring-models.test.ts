@@ -108,10 +108,14 @@ describe('scoring models CRUD', () => {
       expect(r.body.error.message).toMatch(message);
       expect(r.body.error.details.problems[0]).toMatchObject({ path: expect.stringMatching(/^fields\.\d$/) });
     }
+    expect((await b.send('GET', '/api/fields')).body.fields.length).toBe(before);
     expect((await b.send('POST', BASE, model())).status).toBe(201);
+    // The model has brackets: it keeps them in a field of its own, made with it.
+    const made = (await b.send('GET', '/api/fields')).body.fields;
+    expect(made.map((f: { key: string }) => f.key)).toContain('score_bracket');
     const replaced = await b.send('PUT', `${BASE}/lead`, model({ fields: [{ key: 'points', label: 'Email', type: 'number' }] }));
     expect(replaced.status).toBe(422);
-    expect((await b.send('GET', '/api/fields')).body.fields.length).toBe(before);
+    expect((await b.send('GET', '/api/fields')).body.fields.length).toBe(made.length);
   });
 
   it('refuses garbage bodies with a 4xx in words, never a 500; null, arrays, text and deep nesting with 400', async () => {

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { Bracket, bracketOf, ScoringModel } from '../../engine/scoring/model.js';
+import { Bracket, bracketOf, Degradation, ScoringModel } from '../../engine/scoring/model.js';
 import { ApiRouter } from '../http/router.js';
 import type { AppDeps } from '../http/deps.js';
 import { badRequest, notFound } from '../errors.js';
@@ -22,7 +22,7 @@ const ModelJson = z.unknown().meta({
 /** A line of the models list. */
 const ModelSummary = z.object({
   id: z.string(), name: z.string(), description: z.string().optional(), field: z.string(), min: z.number(), max: z.number(),
-  degradation: z.object({ percentPerDay: z.number() }).nullable(),
+  degradation: Degradation.nullable(),
   ruleCount: z.number(), brackets: z.array(Bracket).nullable(),
   nextDecayAt: Iso.nullable(), updatedAt: Iso,
 });

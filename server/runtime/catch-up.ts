@@ -1,4 +1,4 @@
-import { MAX_DEPTH, processWork, type Work } from '../../engine/cascade.js';
+import { MAX_DEPTH, processWork, type TakeBack, type Work } from '../../engine/cascade.js';
 import type { Effects } from '../../engine/effects.js';
 import { SCORING_TIMER_PREFIX } from '../../engine/scoring/model.js';
 import type { ContactState } from '../../engine/state.js';
@@ -6,7 +6,9 @@ import type { Store } from '../store/store.js';
 import { decayJob, doneEarly, markDoneEarly, tickJob } from '../store/jobs-store.js';
 import { dueDateTimersOf } from '../store/timers-store.js';
 import { scheduleCursorKey, stopDateLoop } from './due.js';
-import { decayDay } from './scoring.js';
+import { dayRewind, decayDay, startDay } from '../scoring/day-run.js';
+import { endExpired, expiring } from '../scoring/ledger-store.js';
+import { hasDailyRun } from '../../engine/scoring/ledger.js';
 import type { Runtime } from './runtime.js';
 
 /** A bulk job due by now that has not reached every contact: which of the given contacts it still owes. */
@@ -16,6 +18,8 @@ interface OwedJob {
   /** Before the other due work of the same moment: a degradation (0), then a cron tick (1). */
   readonly rank: number;
   readonly work: Work;
+  /** The work of a contact when it differs from `work`. */
+  readonly perContact?: ReadonlyMap<string, Work>;
   readonly owes: Set<string>;
 }
 
@@ -81,7 +85,7 @@ export async function catchUp(rt: Runtime, s: Store, states: ReadonlyMap<string,
         if (skipped.has(d.key)) return;
         if (!next || d.at < next.at || (d.at === next.at && (d.rank < next.rank || (d.rank === next.rank && d.seq < next.seq)))) next = d;
       };
-      for (const j of jobs) if (j.owes.has(c)) consider({ at: j.at, rank: j.rank, seq: 0, key: j.job, work: j.work, job: j });
+      for (const j of jobs) if (j.owes.has(c)) consider({ at: j.at, rank: j.rank, seq: 0, key: j.job, work: j.perContact?.get(c) ?? j.work, job: j });
       for (const [seq, map] of world.maps.entries()) {
         if (map.paused) continue;
         const pos = state.positions.get(map.id);
@@ -130,15 +134,20 @@ async function owedJobs(rt: Runtime, s: Store, ids: readonly string[], now: numb
   };
   for (const m of rt.world.models ?? []) {
     const at = rt.decayDue.get(m.model.id);
-    if (at === null || at === undefined || at > now || !m.model.degradation) continue;
+    if (at === null || at === undefined || at > now || !hasDailyRun(m.model)) continue;
     const day = decayDay(m.model, at);
     const run = await s.getDecayRun(m.model.id, day);
     if (run?.finished) continue;
     const job = decayJob(m.model.id, day);
     const owes = await owing(job, run?.cursor ?? null);
-    // Either path of the job degrades a contact as the engine's decay does (score × factor, within
-    // the bounds; empty and zero scores passed by).
-    if (owes.size) out.push({ job, at, rank: 0, work: { kind: 'decay', modelId: m.model.id, factor: 1 - m.model.degradation.percentPerDay / 100 }, owes });
+    if (!owes.size) continue;
+    if (!run) await startDay(s, m.model, day, at);
+    // Either path of the job does for a contact what the engine's day work does: expiring points
+    // taken back, then the decaying part degraded within the bounds.
+    const expire = m.model.rules.some((r) => r.expiresAfter) ? await expiring(s.db, m.model.id, [...owes], at, dayRewind(m.model, at)) : new Map<string, TakeBack[]>();
+    if (expire.size) await endExpired(s.db, m.model.id, [...expire.keys()], at);
+    const perContact = new Map([...owes].map((c) => [c, { kind: 'decay', modelId: m.model.id, expire: expire.get(c) } as Work]));
+    out.push({ job, at, rank: 0, work: { kind: 'decay', modelId: m.model.id }, perContact, owes });
   }
   const running = new Set(rt.world.maps.filter((m) => !m.paused && m.triggers.schedule.length).map((m) => m.id));
   if (running.size) {

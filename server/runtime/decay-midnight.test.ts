@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ScoringModel } from '../../engine/scoring/model.js';
 import { FROM, MINUTE, TO, ZONE_NAMES, expectedNext, noonBefore, scan, showInstant } from '../../engine/time-reference.js';
-import { nextDecayAfter } from './scoring.js';
+import { nextDecayAfter } from '../scoring/day-run.js';
 
 /**
  * A model's daily degradation runs at 00:00 in its zone (SPEC §5), around every offset change of

@@ -5,7 +5,7 @@ import { SCORING_TIMER_PREFIX } from '../../engine/scoring/model.js';
 import type { Store } from '../store/store.js';
 import { clearDoneEarly, tickJob } from '../store/jobs-store.js';
 import { Lock } from './lock.js';
-import { decayPage } from './scoring.js';
+import { decayPage } from '../scoring/day-run.js';
 import type { Runtime } from './runtime.js';
 
 /** How many due waits or contacts one transaction handles at most. */

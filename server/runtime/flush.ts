@@ -2,6 +2,7 @@ import type { Effects, PositionRow } from '../../engine/effects.js';
 import type { Position } from '../../engine/state.js';
 import type { FieldValue } from '../../engine/elements/types.js';
 import type { Store } from '../store/store.js';
+import { writeLedger } from '../scoring/ledger-store.js';
 
 /**
  * Writes what a batch of engine work gathered, set-based: one multi-row statement per table
@@ -46,6 +47,7 @@ export async function flushEffects(store: Store, effects: Effects, now: number):
     for (const [contactId, m] of effects.ruleStates) for (const r of m.values()) rows.push({ contactId, ...r });
     await store.writeRuleStates(rows);
   }
+  if (effects.grants.length || effects.accounts.size || effects.grantEnds.length) await writeLedger(store.db, effects);
   if (effects.changes.length) await store.insertHistory(effects.changes);
   // Last: every process's batches add to the same few counters, whose rows stay locked until the
   // commit; taken last, they are held for the shortest time.

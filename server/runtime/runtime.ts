@@ -14,7 +14,9 @@ import { flushEffects } from './flush.js';
 import { Lock } from './lock.js';
 import { coerceForField } from '../../engine/values.js';
 import { compileModel } from '../../engine/scoring/compile.js';
-import { ScoringModel, SCORING_TIMER_PREFIX } from '../../engine/scoring/model.js';
+import { bracketOf, ScoringModel, SCORING_TIMER_PREFIX } from '../../engine/scoring/model.js';
+import { bracketField } from '../../engine/scoring/run.js';
+import { countedRules, readNotActivity } from '../scoring/activity.js';
 import { doneEarly } from '../store/jobs-store.js';
 import { catchUp } from './catch-up.js';
 import { DueWork, SLICE_STEPS, type DueRunOptions } from './due.js';
@@ -113,8 +115,10 @@ export class Runtime {
     const records = await this.store.listModels();
     const models = records.map((r) => compileModel(ScoringModel.parse(r.doc), fields));
     this.decayDue = new Map(records.map((r) => [r.id, r.nextDecayAt]));
+    this.store.setLedgerPlan(models.length > 0, countedRules(models));
+    const notActivity = await readNotActivity(this.store);
     for (const h of this.hooks) await h.reload?.(this.store);
-    this.world = { maps, fields, models };
+    this.world = { maps, fields, models, notActivity };
     this.#changed();
   }
 
@@ -292,7 +296,15 @@ export class Runtime {
         // A default that no longer fits its field is ignored rather than blocking new contacts.
       }
     }
-    return { id, fields: { ...defaults, ...fields, created_at: now }, tags: [], positions: new Map() };
+    const first = { ...defaults, ...fields, created_at: now };
+    // A model with brackets keeps its bracket field from the start (an empty score reads as 0).
+    for (const m of this.world.models ?? []) {
+      const key = bracketField(m.model.field);
+      if (!m.model.brackets?.length || !this.world.fields.get(key) || first[key] !== undefined) continue;
+      const bracket = bracketOf(typeof first[m.model.field] === 'number' ? (first[m.model.field] as number) : null, m.model.brackets);
+      if (bracket !== null) first[key] = bracket;
+    }
+    return { id, fields: first, tags: [], positions: new Map() };
   }
 
   /**

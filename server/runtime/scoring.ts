@@ -4,14 +4,16 @@ import { FieldRegistry } from '../../engine/schema/field.js';
 import { declareFields } from '../../engine/validate.js';
 import type { Problem } from '../../engine/elements/types.js';
 import { ScoringModel, type ScoringModelInput } from '../../engine/scoring/model.js';
-import { isValidTimeZone, localParts, nextMidnight } from '../../engine/time.js';
+import { isValidTimeZone } from '../../engine/time.js';
 import type { ModelRecord } from '../store/store.js';
 import { AppError, invalid, notFound } from '../errors.js';
 import { BATCH } from './due.js';
 import type { Runtime } from './runtime.js';
-import { clearDoneEarly, decayJob } from '../store/jobs-store.js';
-import { decayRange } from '../store/scoring-store.js';
-import { pageEnd } from '../store/contacts-store.js';
+import type { Store } from '../store/store.js';
+import { hasDailyRun } from '../../engine/scoring/ledger.js';
+import { bracketField } from '../../engine/scoring/run.js';
+import { nextDecayAfter } from '../scoring/day-run.js';
+import { deleteModelLedger, endStale, fillBrackets, openLedger, stale } from '../scoring/ledger-store.js';
 import { recordModelVersion } from '../scoring/versions.js';
 
 /** Parses and checks a scoring model against the known fields (plus the ones it declares). */
@@ -49,14 +51,11 @@ export function readModel(input: unknown, known: FieldRegistry): { model: Scorin
   return { model, problems };
 }
 
-/** The next degradation after `now`: the model zone's next midnight, when it degrades at all. */
-export function nextDecayAfter(model: ScoringModel, now: number): number | null {
-  return model.degradation ? nextMidnight(now, model.timezone ?? 'UTC') : null;
-}
-
 /**
- * Creates or replaces a model: creates the fields it declares, re-reads the world. Changed rules
- * apply from now on; `rescore` recomputes condition rules for everyone.
+ * Creates or replaces a model: creates the fields it declares (and `<field>_bracket` when it has
+ * brackets, filled in for every contact), re-reads the world. Changed rules apply from now on;
+ * `rescore` makes every contact's points match them. A number field is written by one model: a
+ * second model naming it is refused (422).
  */
 export async function saveModel(rt: Runtime, input: unknown, opts: { id?: string; create?: boolean } = {}): Promise<ModelRecord> {
   return rt.changeWorld(async () => {
@@ -67,13 +66,24 @@ export async function saveModel(rt: Runtime, input: unknown, opts: { id?: string
       const existing = await s.getModel(model.id);
       if (opts.create && existing) throw new AppError(409, `A scoring model with id "${model.id}" already exists`);
       if (!opts.create && !existing) throw notFound(`No scoring model with id "${model.id}"`);
+      const taken = (await s.listModels()).find((r) => r.id !== model.id && (r.doc as { field?: string }).field === model.field);
+      if (taken) {
+        const message = `The model "${(taken.doc as { name?: string }).name ?? taken.id}" already writes ${model.field}: one number field is written by one model (give this model a field of its own)`;
+        throw invalid(message, { problems: [{ element: null, path: 'field', message, severity: 'error' }] });
+      }
       if (model.fields?.length) await s.createFields(model.fields, now);
       // Ranks and the distribution count along the score's index (number fields get one when created; this keeps it so).
       await s.ensureIndex(model.field);
+      await keepBracketField(rt, s, model, now);
+      const before = existing?.doc as { timezone?: string; field?: string } | undefined;
+      // The ledger follows the field: a model that starts writing another field starts over there.
+      if (!existing || before?.field !== model.field) {
+        if (existing) await deleteModelLedger(s.db, model.id);
+        await openLedger(s.db, model.id, model.field, now);
+      }
       // Keep the next midnight when the zone did not change (a new zone has another midnight).
-      const before = existing?.doc as { timezone?: string } | undefined;
       const keep = (before?.timezone ?? 'UTC') === (model.timezone ?? 'UTC') ? (existing?.nextDecayAt ?? null) : null;
-      const saved = await s.saveModel(model.id, model, model.degradation ? (keep ?? nextDecayAfter(model, now)) : null, now);
+      const saved = await s.saveModel(model.id, model, hasDailyRun(model) ? (keep ?? nextDecayAfter(model, now)) : null, now);
       await recordModelVersion(s.db, model.id, model, now, null);
       return saved;
     });
@@ -81,111 +91,33 @@ export async function saveModel(rt: Runtime, input: unknown, opts: { id?: string
   });
 }
 
+/**
+ * A model with brackets keeps `<field>_bracket` (SPEC §9): the text field is made when missing
+ * (refused when a field of another type has its key) and set for every contact from its score
+ * now, quietly — history and triggers follow the changes from then on.
+ */
+async function keepBracketField(rt: Runtime, s: Store, model: ScoringModel, now: number): Promise<void> {
+  if (!model.brackets?.length) return;
+  const key = bracketField(model.field);
+  const fields = new FieldRegistry(await s.listFields());
+  const have = fields.get(key);
+  if (have && have.type !== 'text') {
+    const message = `The model keeps its brackets in "${key}", which is a ${have.type} field: rename that field or the model's field`;
+    throw invalid(message, { problems: [{ element: null, path: 'brackets', message, severity: 'error' }] });
+  }
+  if (!have) {
+    const label = `${fields.get(model.field)?.label ?? model.field} bracket`;
+    await s.createFields([{ key, label: fields.resolve(label) ? `${label} (${model.id})` : label, type: 'text' }], now);
+    await s.ensureIndex(key);
+  }
+  await fillBrackets(s.db, model.field, key, model.brackets);
+}
+
 /** Deletes a model; the scores it wrote stay on the contacts. */
 export async function deleteModel(rt: Runtime, id: string): Promise<void> {
   await rt.changeWorld(async () => {
     if (!(await rt.store.deleteModel(id))) throw notFound(`No scoring model with id "${id}"`);
   });
-}
-
-/** Whether anything reacts to changes of a field: then degradation must go through the engine. */
-export function hasListeners(rt: Runtime, key: string): boolean {
-  if (rt.hooks.some((h) => h.listens?.(key))) return true;
-  for (const m of rt.world.models ?? []) if (m.reads.has(key)) return true;
-  for (const map of rt.world.maps) {
-    if (map.paused) continue;
-    if (map.triggers.field_updated.some((t) => map.fields.resolve(t.on.field)?.key === key)) return true;
-    for (const el of map.doc.elements) {
-      if (el.kind !== 'wait' || !el.until || !('condition' in el.until)) continue;
-      let reads = false;
-      forEachTest(el.until.condition, (t) => {
-        if ('field' in t && map.fields.resolve(t.field)?.key === key) reads = true;
-      });
-      if (reads) return true;
-    }
-  }
-  return false;
-}
-
-/** The model's local day ("2026-03-08") of a degradation due at `at`. */
-export function decayDay(model: ScoringModel, at: number): string {
-  const p = localParts(at, model.timezone ?? 'UTC');
-  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
-}
-
-/**
- * Contacts one page of the set-based degradation covers (two statements). Each page rewrites every
- * page of the score's index it touches, and scores lie in the index in another order than ids, so
- * small pages cost much more in all, most of all on a big database. Measured, rows per second
- * (one statement for all, before pages: 188,000 at 100,000 scores, 135,704 at 1,000,000):
- * 10,000 a page 156,000 at 100,000 and 43,600 at 1,000,000 (about 0.23 s a page); 100,000 a page
- * 144,000 at 1,000,000 (0.7 s a page). So pages are large while no request is coming in, and
- * small while requests are (see `DueWork.busy`): a request then waits for one small page.
- */
-const DECAY_PAGE = 100_000;
-const DECAY_PAGE_BUSY = 10_000;
-
-/**
- * One page of a model's degradation for the day that starts at `at` (SPEC §5), exactly once per
- * day: the run is recorded per model and local day with how far it got, so a restart in the
- * middle finishes the day without applying it twice. With nothing listening to the score, a page
- * is two set-based statements; otherwise its contacts go through the engine so every change fires
- * field_updated. Each page takes the model's job lock and reads where the day's run is, so several
- * processes never run it twice: 'elsewhere' when another process holds it now. Contacts an event
- * caught up already (`catchUp`) are passed by. Call with the runtime's lock held; 'done' when the
- * day is finished (the model's next degradation is then set).
- */
-export async function decayPage(rt: Runtime, modelId: string, at: number): Promise<'elsewhere' | 'page' | 'done'> {
-  const key = `decay:${modelId}`;
-  const step = await rt.transaction(async (s): Promise<'elsewhere' | 'page' | { next: number | null }> => {
-    if (!(await s.tryJobLock(key))) return 'elsewhere';
-    // Another process may have run this day already: the stored next time says.
-    const stored = (await s.getModel(modelId))?.nextDecayAt ?? null;
-    if (stored !== at) return { next: stored };
-    const model = rt.world.models?.find((m) => m.model.id === modelId)?.model;
-    const next = model ? nextDecayAfter(model, at) : null;
-    const finish = async () => {
-      await s.setNextDecay(modelId, next);
-      return { next };
-    };
-    if (!model?.degradation) return finish();
-    const day = decayDay(model, at);
-    const job = decayJob(modelId, day);
-    const run = await s.getDecayRun(modelId, day);
-    if (run?.finished) return finish();
-    const factor = 1 - model.degradation.percentPerDay / 100;
-    const after = run?.cursor ?? null;
-    let last: string | null;
-    if (hasListeners(rt, model.field)) {
-      // Through the engine, so every change fires field_updated.
-      const ids = await s.idsWithValue(model.field, after, BATCH);
-      const done = ids.length ? await rt.runItems(s, ids.map((contactId) => ({ contactId, work: { kind: 'decay', modelId, factor } as const, at })), { slice: true, job }) : 0;
-      last = ids.length ? ids[Math.max(1, done) - 1] : null;
-    } else {
-      const size = rt.due.busy ? DECAY_PAGE_BUSY : DECAY_PAGE;
-      last = await pageEnd(s.db, after, size);
-      if (last !== null) {
-        // On a shared database, the page's contacts are held first: the statements that follow then
-        // see every contact an event caught up in the meantime (and committed), and pass it by.
-        if (s.dialect.shared) {
-          const scored = await s.idsWithValue(model.field, after, size);
-          await s.dialect.lockContacts(s.db, scored.filter((id) => id <= last!));
-        }
-        const places = rt.world.fields.get(model.field)?.decimals ?? 3;
-        await decayRange(s.db, { modelId, field: model.field, factor, places, min: model.min, max: model.max, at, after, last, job });
-      }
-    }
-    if (last === null) {
-      await s.saveDecayRun(modelId, day, after, true, at);
-      await clearDoneEarly(s.db, job);
-      return finish();
-    }
-    await s.saveDecayRun(modelId, day, last, false, at);
-    return 'page';
-  });
-  if (step === 'elsewhere' || step === 'page') return step;
-  rt.decayDue.set(modelId, step.next);
-  return 'done';
 }
 
 /** A rescore in progress or done: how far it got. */
@@ -199,7 +131,10 @@ export interface RescoreJob {
 }
 
 /**
- * Recomputes a model's condition rules for every contact (retroactive), a batch per transaction,
+ * Makes every contact's points match the model's rules as they are now (SPEC §9 reconciliation):
+ * points of deleted rules are taken back, a condition rule whose points (or `decays`) changed takes
+ * back what is left and gives its points again, and condition rules are re-checked (retroactive),
+ * each change a history row with its cause; a batch per transaction,
  * updating `job` as it goes so progress can be read while it runs. Events keep flowing between
  * batches (the lock is taken per batch).
  */
@@ -212,7 +147,15 @@ export async function rescore(rt: Runtime, job: RescoreJob): Promise<void> {
       const done = await rt.lock.run(async () => {
         if (!rt.world.models?.some((m) => m.model.id === job.modelId)) throw notFound(`No scoring model with id "${job.modelId}"`);
         const at = rt.clock.now();
-        return rt.runBatch(ids.map((contactId) => ({ contactId, work: { kind: 'rescore', modelId: job.modelId } as const, at })), { catchUpTo: at, slice: true });
+        const model = rt.world.models!.find((m) => m.model.id === job.modelId)!.model;
+        const shapes = model.rules.map((r) => ({ id: r.id, conditionPoints: 'if' in r.when ? (r.points ?? 0) : null, decays: r.decays !== false }));
+        return rt.transaction(async (s) => {
+          // Grants the rules no longer give as they were are taken back, then the condition rules are checked again.
+          const old = await stale(s.db, job.modelId, ids, shapes);
+          const done = await rt.runItems(s, ids.map((contactId) => ({ contactId, work: { kind: 'rescore', modelId: job.modelId, stale: old.get(contactId) } as const, at })), { catchUpTo: at, slice: true });
+          await endStale(s.db, job.modelId, ids.slice(0, done), shapes, at);
+          return done;
+        });
       });
       job.processed += done;
       after = ids[done - 1];

@@ -8,6 +8,7 @@ import type { FieldCatalog } from './fields-store.js';
 import { positionFromRow } from './positions-store.js';
 import { updateStatement } from './row-statement.js';
 import type { DB } from './schema.js';
+import { loadLedger, type CountedRules } from '../scoring/ledger-store.js';
 
 type ContactRow = Insertable<DB['contacts']>;
 
@@ -16,7 +17,7 @@ export async function loadContacts(
   db: Kysely<DB>,
   catalog: FieldCatalog,
   ids: readonly string[],
-  opts: { rules?: boolean } = {},
+  opts: { rules?: boolean; ledger?: CountedRules } = {},
 ): Promise<Map<string, ContactState>> {
   const out = new Map<string, ContactState>();
   for (const part of chunk([...new Set(ids)])) {
@@ -48,6 +49,7 @@ export async function loadContacts(
       if (c) (c.rules ??= new Map()).set(`${r.model_id}\u0000${r.rule_id}`, r.points === null ? null : Number(r.points));
     }
   }
+  if (opts.rules !== false && opts.ledger && out.size) await loadLedger(db, out, opts.ledger);
   return out;
 }
 
@@ -156,7 +158,7 @@ export async function removeTags(db: Kysely<DB>, rows: readonly { contactId: str
 
 /** Deletes a contact with its tags, positions, timers, history and events; false when there was none. */
 export async function deleteContact(db: Kysely<DB>, id: string): Promise<boolean> {
-  for (const table of ['contact_tags', 'positions', 'date_timers', 'history', 'events', 'scoring_rule_states', 'job_contacts_done', 'anonymous_ids'] as const) {
+  for (const table of ['contact_tags', 'positions', 'date_timers', 'history', 'events', 'scoring_rule_states', 'job_contacts_done', 'anonymous_ids', 'score_grants', 'score_accounts'] as const) {
     await db.deleteFrom(table).where('contact_id', '=', id).execute();
   }
   const res = await db.deleteFrom('contacts').where('id', '=', id).executeTakeFirst();

@@ -23,6 +23,9 @@ const TABLES: readonly { readonly table: keyof DB; readonly key: readonly string
   { table: 'scoring_rule_states', key: ['model_id', 'rule_id', 'contact_id'] },
   { table: 'degradation_runs', key: ['model_id', 'day'] },
   { table: 'job_contacts_done', key: ['job', 'contact_id'] },
+  { table: 'score_grants', key: ['id'] },
+  { table: 'score_accounts', key: ['model_id', 'contact_id'] },
+  { table: 'anonymous_ids', key: ['anonymous_id'] },
   { table: 'api_keys', key: ['id'] },
   { table: 'webhooks', key: ['id'] },
   { table: 'webhook_deliveries', key: ['seq'] },
@@ -72,6 +75,7 @@ export async function copyDatabase(from: Store, to: Store, log: (line: string) =
       // New history rows go on from the copied ids.
       await dst.dialect.syncIds(dst.db, 'history', 'id');
       await dst.dialect.syncIds(dst.db, 'webhook_deliveries', 'seq');
+      await dst.dialect.syncIds(dst.db, 'score_grants', 'id');
     }),
   );
   return result;

@@ -375,6 +375,72 @@ const modelVersions = atomic(async (db) => {
     .execute();
 });
 
+/**
+ * The points ledger (SPEC §9): every grant of points per contact and model, and each contact's
+ * account in each model (its fixed points, its own decay clock, its inactivity steps). A model
+ * keeps a decay clock too. Existing scores become grants here, so the ledger adds up from the
+ * start: each held condition rule's recorded points, and an opening grant for the rest.
+ */
+const ledger = atomic(async (db) => {
+  const auto = dialectOf(db).autoId;
+  await db.schema
+    .createTable('score_grants')
+    .addColumn('id', auto.type, auto.define)
+    .addColumn('model_id', 'text', (c) => c.notNull())
+    .addColumn('contact_id', 'text', (c) => c.notNull())
+    .addColumn('rule_id', 'text')
+    .addColumn('source_json', 'text')
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addColumn('event_id', 'text')
+    .addColumn('points', 'double precision', (c) => c.notNull())
+    .addColumn('rule_points', 'double precision')
+    .addColumn('decays', 'integer', (c) => c.notNull())
+    .addColumn('clock', 'double precision', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint')
+    .addColumn('ended_at', 'bigint')
+    .addColumn('ended', 'text')
+    .execute();
+  await db.schema.createIndex('score_grants_contact_idx').on('score_grants').columns(['contact_id', 'model_id', 'rule_id', 'at']).execute();
+  await db.schema.createIndex('score_grants_expiry_idx').on('score_grants').columns(['model_id', 'expires_at']).where(sql.ref('ended_at'), 'is', null).execute();
+  await db.schema
+    .createTable('score_accounts')
+    .addColumn('model_id', 'text', (c) => c.notNull())
+    .addColumn('contact_id', 'text', (c) => c.notNull())
+    .addColumn('fixed', 'double precision', (c) => c.notNull())
+    .addColumn('clock', 'double precision', (c) => c.notNull())
+    .addColumn('stretch', 'bigint')
+    .addColumn('steps', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('score_accounts_pk', ['model_id', 'contact_id'])
+    .execute();
+  await db.schema.createIndex('score_accounts_contact_idx').on('score_accounts').column('contact_id').execute();
+  await db.schema.alterTable('scoring_models').addColumn('decay_clock', 'double precision', (c) => c.notNull().defaultTo(0)).execute();
+
+  const now = Date.now();
+  const models: { id: string; doc_json: string }[] = await db.selectFrom('scoring_models').select(['id', 'doc_json']).execute();
+  for (const m of models) {
+    const doc = JSON.parse(m.doc_json) as { field?: string; rules?: { id: string; points?: number }[] };
+    for (const rule of doc.rules ?? []) {
+      await db.insertInto('score_grants')
+        .columns(['model_id', 'contact_id', 'rule_id', 'at', 'points', 'rule_points', 'decays', 'clock'])
+        .expression(db.selectFrom('scoring_rule_states')
+          .select([sql.lit(m.id).as('model_id'), 'contact_id', 'rule_id', sql.lit(now).as('at'),
+            sql`coalesce(points, ${sql.lit(rule.points ?? 0)})`.as('points'), sql.lit(rule.points ?? 0).as('rule_points'), sql.lit(1).as('decays'), sql.lit(0).as('clock')])
+          .where('model_id', '=', m.id).where('rule_id', '=', rule.id))
+        .execute();
+    }
+    const col = sql.ref(`contacts.${fieldColumn(doc.field ?? 'score')}`);
+    const held = sql`coalesce((select sum(g.points) from score_grants g where g.model_id = ${m.id} and g.contact_id = contacts.id), 0)`;
+    await db.insertInto('score_grants')
+      .columns(['model_id', 'contact_id', 'source_json', 'at', 'points', 'decays', 'clock'])
+      .expression(db.selectFrom('contacts')
+        .select([sql.lit(m.id).as('model_id'), 'id', sql.lit(JSON.stringify({ opening: true })).as('source_json'), sql.lit(now).as('at'),
+          sql`${col} - ${held}`.as('points'), sql.lit(1).as('decays'), sql.lit(0).as('clock')])
+        .where(col, 'is not', null)
+        .where(sql`${col} - ${held}`, '<>', 0))
+      .execute();
+  }
+});
+
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_init': init,
@@ -385,6 +451,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006_keys_webhooks': keysAndWebhooks,
   '0007_identities': identities,
   '0008_delivery_heads': deliveryHeads,
+  '0009_ledger': ledger,
   '0010_model_versions': modelVersions,
 };
 

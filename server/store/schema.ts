@@ -57,7 +57,15 @@ export interface DB {
     props_json: string | null;
     accepted_at: number;
   };
-  scoring_models: { id: string; seq: number; doc_json: string; next_decay_at: number | null; created_at: number; updated_at: number };
+  scoring_models: { id: string; seq: number; doc_json: string; next_decay_at: number | null; created_at: number; updated_at: number; decay_clock: Generated<number> };
+  /** The points ledger (SPEC §9): one row per grant of points to a contact in a model. */
+  score_grants: {
+    id: Generated<number>; model_id: string; contact_id: string; rule_id: string | null; source_json: string | null; at: number;
+    event_id: string | null; points: number; rule_points: number | null; decays: number; clock: number;
+    expires_at: number | null; ended_at: number | null; ended: string | null;
+  };
+  /** Each contact's account in each model: fixed points, its own decay clock, its inactivity steps. */
+  score_accounts: { model_id: string; contact_id: string; fixed: number; clock: number; stretch: number | null; steps: number };
   /** Every saved document of a scoring model (SPEC §9), numbered from 1 per model; `author` null until people exist (§12). */
   scoring_model_versions: { model_id: string; version: number; doc_json: string; saved_at: number; author: string | null };
   scoring_rule_states: { model_id: string; rule_id: string; contact_id: string; points: number | null };

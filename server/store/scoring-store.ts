@@ -1,9 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { SCORING_TIMER_PREFIX } from '../../engine/scoring/model.js';
 import { chunk } from './chunk.js';
 import { fieldColumn } from './columns.js';
 import type { DB } from './schema.js';
 import { dialectOf } from './dialect.js';
+import { deleteModelLedger } from '../scoring/ledger-store.js';
 import { deleteModelVersions } from '../scoring/versions.js';
 
 /** A stored scoring model: its document and when its next degradation is due. */
@@ -16,7 +17,7 @@ export interface ModelRecord {
   readonly updatedAt: number;
 }
 
-const toRecord = (r: DB['scoring_models']): ModelRecord => ({
+const toRecord = (r: Selectable<DB['scoring_models']>): ModelRecord => ({
   id: r.id, seq: r.seq, doc: JSON.parse(r.doc_json), nextDecayAt: r.next_decay_at, createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
@@ -49,6 +50,7 @@ export async function deleteModel(db: Kysely<DB>, id: string): Promise<boolean> 
   await db.deleteFrom('scoring_rule_states').where('model_id', '=', id).execute();
   await db.deleteFrom('degradation_runs').where('model_id', '=', id).execute();
   await db.deleteFrom('date_timers').where('map_id', '=', `${SCORING_TIMER_PREFIX}${id}`).execute();
+  await deleteModelLedger(db, id);
   await deleteModelVersions(db, id);
   return Number(r.numDeletedRows) > 0;
 }
@@ -100,48 +102,6 @@ export async function saveDecayRun(db: Kysely<DB>, modelId: string, day: string,
   await db.insertInto('degradation_runs').values({ model_id: modelId, day, cursor, finished: finished ? 1 : 0, at })
     .onConflict((oc) => oc.columns(['model_id', 'day']).doUpdateSet({ cursor, finished: finished ? 1 : 0, at }))
     .execute();
-}
-
-/**
- * One page of a day's degradation in two set-based statements (history, then the update): the
- * scores of contacts with ids in (`after`, `last`] become score × factor, rounded to `places`,
- * kept within [min, max]; unchanged scores are left alone and leave no history, and contacts the
- * job `job` already degraded out of its order (an event caught them up) are passed by. Answers
- * how many contacts changed.
- */
-export async function decayRange(
-  db: Kysely<DB>,
-  o: { modelId: string; field: string; factor: number; places: number; min: number; max: number; at: number; after: string | null; last: string; job: string },
-): Promise<number> {
-  const col = sql.ref(`contacts.${fieldColumn(o.field)}`);
-  const scaled = dialectOf(db).roundTo(sql`${col} * ${o.factor}`, o.places);
-  const next = sql<number>`(case when ${scaled} < ${o.min} then ${o.min} when ${scaled} > ${o.max} then ${o.max} else ${scaled} end)`;
-  // Most days no event ran ahead of the pages: then the test per row is left out.
-  const early = await db.selectFrom('job_contacts_done').select('contact_id').where('job', '=', o.job).limit(1).executeTakeFirst();
-  const inPage = sql<boolean>`${o.after === null ? sql`true` : sql`contacts.id > ${o.after}`} and contacts.id <= ${o.last}${early
-    ? sql` and not exists (select 1 from job_contacts_done d where d.job = ${o.job} and d.contact_id = contacts.id)`
-    : sql``}`;
-  const changed = sql<boolean>`${inPage} and ${col} is not null and ${next} <> ${col}`;
-  const cause = JSON.stringify({ decay: o.modelId });
-  await db.insertInto('history')
-    .columns(['contact_id', 'at', 'field', 'from_json', 'to_json', 'cause_json'])
-    .expression(db.selectFrom('contacts')
-      .select([
-        'id',
-        sql.lit(o.at).as('at'),
-        sql.lit(o.field).as('field'),
-        sql<string>`cast(${col} as text)`.as('from_json'),
-        sql<string>`cast(${next} as text)`.as('to_json'),
-        sql.lit(cause).as('cause_json'),
-      ])
-      .where(changed)
-      .orderBy('id'))
-    .execute();
-  const r = await db.updateTable('contacts')
-    .set({ [fieldColumn(o.field)]: next, updated_at: o.at } as never)
-    .where(changed)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
 }
 
 /** Contacts with a non-zero value in a number field, by id, after `after` (paging for the engine path). */

@@ -11,6 +11,7 @@ import type { MapRecord, MapStatus } from './maps-store.js';
 import { migrate } from './migrations.js';
 import * as positions from './positions-store.js';
 import type { ContactPosition } from './positions-store.js';
+import type { CountedRules } from '../scoring/ledger-store.js';
 import type { DB } from './schema.js';
 import { openSqlite } from './sqlite.js';
 import { isPostgresUrl, openPostgres } from './postgres.js';
@@ -61,11 +62,14 @@ export class Store {
   readonly db: Kysely<DB> | Transaction<DB>;
   readonly #fields: FieldCatalog;
   readonly #direct: DirectConnection | undefined;
+  /** Whether scoring models run (then loads read the ledger), and the rules whose recent grants a load reads: set by the runtime. */
+  readonly #ledger: { active: boolean; counted: CountedRules };
 
-  private constructor(db: Kysely<DB> | Transaction<DB>, fields: FieldCatalog, direct: DirectConnection | undefined) {
+  private constructor(db: Kysely<DB> | Transaction<DB>, fields: FieldCatalog, direct: DirectConnection | undefined, ledger: { active: boolean; counted: CountedRules } = { active: false, counted: new Map() }) {
     this.db = db;
     this.#fields = fields;
     this.#direct = direct;
+    this.#ledger = ledger;
     if (direct) bindDirect(db, direct);
   }
 
@@ -164,7 +168,7 @@ export class Store {
       // (a rolled-back createFields must not leave columns in the catalog that do not exist).
       const fields = this.#fields.copy();
       try {
-        const result = await this.db.transaction().execute((trx) => fn(new Store(trx, fields, this.#direct)));
+        const result = await this.db.transaction().execute((trx) => fn(new Store(trx, fields, this.#direct, this.#ledger)));
         this.#fields.byKey = fields.byKey;
         return result;
       } catch (err) {
@@ -289,7 +293,16 @@ export class Store {
    */
   async loadContacts(ids: readonly string[], opts?: { rules?: boolean; locked?: boolean }): Promise<Map<string, ContactState>> {
     if (this.db.isTransaction && !opts?.locked && this.dialect.shared) await this.dialect.lockContacts(this.db, ids);
-    return contacts.loadContacts(this.db, this.#fields, ids, opts);
+    return contacts.loadContacts(this.db, this.#fields, ids, { ...opts, ledger: this.#ledger.active ? this.#ledger.counted : undefined });
+  }
+
+  /**
+   * Tells loads what to read of the scoring ledger: nothing while no model runs; else accounts, held
+   * rules' values, and the latest grant times of the rules that count them (`maxTimes`, `repeatMultiplier`).
+   */
+  setLedgerPlan(active: boolean, counted: CountedRules): void {
+    this.#ledger.active = active;
+    this.#ledger.counted = counted;
   }
 
   /** Ids by email, matched ignoring case and surrounding spaces: normalized email → id. */
