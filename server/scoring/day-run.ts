@@ -79,7 +79,7 @@ export function dayRewind(model: ScoringModel, at: number): number {
 }
 
 /** The work of the day's run for some contacts: their expiring points taken back, then the degradation. */
-async function dayWork(s: Store, model: ScoringModel, ids: readonly string[], at: number): Promise<{ contactId: string; work: Work; at: number }[]> {
+export async function dayWork(s: Store, model: ScoringModel, ids: readonly string[], at: number): Promise<{ contactId: string; work: Work; at: number }[]> {
   const expire = model.rules.some((r) => r.expiresAfter) ? await expiring(s.db, model.id, ids, at, dayRewind(model, at)) : new Map();
   return ids.map((contactId) => ({ contactId, work: { kind: 'decay', modelId: model.id, expire: expire.get(contactId) } as const, at }));
 }

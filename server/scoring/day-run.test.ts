@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Migrator, sql, type Kysely } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { updateContact } from '../runtime/contacts.js';
+import { saveModel } from '../runtime/scoring.js';
+import { DAY, HOUR, T0, mapDoc, setup, type Bench } from '../runtime/testing.js';
+import { MIGRATIONS, migrate } from '../store/migrations.js';
+import { openPostgres } from '../store/postgres.js';
+import type { DB } from '../store/schema.js';
+import { openSqlite } from '../store/sqlite.js';
+import { Store } from '../store/store.js';
+import { onPostgres, testDatabase } from '../store/testing.js';
+import { dayWork, decayDay, startDay } from './day-run.js';
+import { endExpired } from './ledger-store.js';
+import { breakdown } from './routes.js';
+import { Runtime } from '../runtime/runtime.js';
+import { ManualClock } from '../../engine/clock.js';
+
+let b: Bench | undefined;
+afterEach(async () => {
+  await b?.close();
+  b = undefined;
+});
+
+const model = {
+  id: 'm', name: 'M', field: 'score', degradation: { percentPerDay: 50 },
+  rules: [
+    { id: 'click', label: 'Clicked', when: { event: 'email_link_clicked' }, points: 10, expiresAfter: { days: 1 } },
+    { id: 'buy', label: 'Bought', when: { event: 'purchase' }, points: 20 },
+  ],
+};
+
+describe("a day's run interrupted halfway", () => {
+  for (const listened of [false, true]) {
+    it(`takes back expired points and degrades each contact once (${listened ? 'through the engine' : 'set-based'})`, async () => {
+      b = await setup();
+      await saveModel(b.rt, model, { create: true });
+      if (listened) {
+        await b.publish(mapDoc([{ id: 't', kind: 'trigger', on: { type: 'field_updated', field: 'score' }, next: 'e' }, { id: 'e', kind: 'end' }]));
+      }
+      for (const id of ['a', 'b', 'c']) {
+        await b.contact(id);
+        await b.event(id, 'email_link_clicked');
+        await b.event(id, 'purchase');
+      }
+      // The process running day 2 committed its first page (contact "a": its click taken back,
+      // the rest halved), then died.
+      const at = T0 + DAY;
+      const day = decayDay(b.rt.world.models![0].model, at);
+      await b.rt.lock.run(() => b!.rt.transaction(async (s) => {
+        await startDay(s, b!.rt.world.models![0].model, day, at);
+        await b!.rt.runItems(s, await dayWork(s, b!.rt.world.models![0].model, ['a'], at));
+        await endExpired(s.db, 'm', ['a'], at);
+        await s.saveDecayRun('m', day, 'a', false, at);
+      }));
+      expect(await b.score('a')).toBe(10);
+      await b.advance(T0 + DAY + HOUR);
+      expect([await b.score('a'), await b.score('b'), await b.score('c')]).toEqual([10, 10, 10]);
+      for (const id of ['a', 'b', 'c']) {
+        const causes = (await b.changes(id, 'score')).map((c) => c[3]);
+        expect(causes.filter((c) => 'reason' in c && c.reason === 'expired')).toHaveLength(1);
+        expect(causes.filter((c) => 'decay' in c)).toHaveLength(1);
+        expect((await breakdown(b.rt, id)).models[0].text).toBe('10 = 20 Bought − 10 decay');
+      }
+    });
+  }
+});
+
+describe('migration 0009_ledger', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  /** Runs the migrations before `name` only: a database as an older Scoremap left it. */
+  async function migrateBefore(db: Kysely<DB>, name: string): Promise<void> {
+    const migrationTableSchema = onPostgres ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0].s : undefined;
+    const older = Object.fromEntries(Object.entries(MIGRATIONS).filter(([n]) => n < name));
+    const { error } = await new Migrator({ db, provider: { getMigrations: async () => older }, ...(migrationTableSchema ? { migrationTableSchema } : {}) }).migrateToLatest();
+    if (error) throw error;
+  }
+
+  it('keeps every score: held condition rules and an opening grant for the rest, so taking a rule back takes its points', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'scoremap-ledger-'));
+    const location = testDatabase(join(dir, 'old.db'));
+    const old = onPostgres ? await openPostgres(location) : openSqlite(location).db;
+    await migrateBefore(old, '0009_ledger');
+    const doc = {
+      id: 'm', name: 'M', field: 'score', min: 0, max: 100,
+      rules: [
+        { id: 'click', label: 'Clicked', when: { event: 'email_link_clicked' }, points: 5 },
+        { id: 'ceo', label: 'CEO', when: { if: { field: 'job_title', op: 'contains', value: 'ceo' } }, points: 10 },
+      ],
+    };
+    await old.insertInto('scoring_models').values({ id: 'm', seq: 1, doc_json: JSON.stringify(doc), next_decay_at: null, created_at: T0, updated_at: T0 } as never).execute();
+    for (const [id, score, title] of [['ann', 42, 'CEO'], ['bob', 7, 'Engineer']] as const) {
+      await old.insertInto('contacts').values({ id, created_at: T0, updated_at: T0, f_created_at: T0, f_score: score, f_job_title: title } as never).execute();
+    }
+    await old.insertInto('scoring_rule_states').values({ model_id: 'm', rule_id: 'ceo', contact_id: 'ann', points: 10 }).execute();
+    await migrate(old);
+    await old.destroy();
+
+    const store = await Store.open(location);
+    const rt = await Runtime.create({ store, clock: new ManualClock(T0 + DAY) });
+    try {
+      expect((await breakdown(rt, 'ann')).models[0].text).toBe('42 = 10 CEO + 32 points from before the ledger');
+      expect((await breakdown(rt, 'bob')).models[0].text).toBe('7 = 7 points from before the ledger');
+      await updateContact(rt, 'ann', { job_title: 'Advisor' }, { api: true });
+      expect((await store.loadContacts(['ann'])).get('ann')!.fields.score).toBe(32);
+    } finally {
+      await store.close();
+    }
+  });
+});
