@@ -143,6 +143,7 @@ export class CauseRun {
         for (const [field, to] of Object.entries(this.contact.fields)) {
           if (typeof to === 'number' && this.world.fields.get(field)?.type === 'date') this.armDateTriggers({ field, from: null, to });
         }
+        if (this.world.models?.length) this.#scoring.created();
         for (const m of this.world.models ?? []) this.#scoring.conditionRules(m, 0);
         for (const map of this.activeMaps()) {
           const t = map.triggers.contact_created.find((t) => this.holds(map, t.on.where));

@@ -93,6 +93,21 @@ export class Scoring {
     for (const key of contact.rules?.keys() ?? []) if (key.startsWith(prefix)) contact.rules!.set(key, 0);
   }
 
+  /**
+   * A new contact that comes with a score (an import, a create with fields) holds it from the
+   * start: a grant of it, so the ledger adds up.
+   */
+  created(): void {
+    for (const m of this.run.world.models ?? []) {
+      const v = this.run.contact.fields[m.model.field];
+      if (typeof v !== 'number' || v === 0) continue;
+      this.run.effects.grants.push({
+        contactId: this.run.contact.id, modelId: m.model.id, ruleId: null, source: { created: true } as unknown as Cause, at: this.run.now, eventId: null,
+        points: v, rulePoints: null, decays: true, clock: this.#account(m).clock, expiresAt: null, endedAt: null, ended: null,
+      });
+    }
+  }
+
   /** Points for an event, rule by rule, for every model. */
   eventRules(e: EngineEvent): void {
     for (const m of this.run.world.models ?? []) {

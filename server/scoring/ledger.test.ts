@@ -269,4 +269,16 @@ describe('the breakdown', () => {
     expect(m.score).toBe(38.8); // 10 + (20 + 12) × 0.9
     expect(m.text).toBe("38.8 = 10 CEO + 20 Visited pricing (×4) + 12 map 'Adjusted' − 3.2 decay");
   });
+
+  it('counts a score a contact is created with, and a score set by hand, as grants', async () => {
+    b = await setup();
+    await saveModel(b.rt, { id: 'm', name: 'M', field: 'score', rules: [{ id: 'click', label: 'Clicked', when: { event: 'email_link_clicked' }, points: 5 }] }, { create: true });
+    await b.contact('ann', { score: 50 });
+    await b.event('ann', 'email_link_clicked');
+    expect((await breakdown(b.rt, 'ann')).models[0].text).toBe('55 = 50 given when the contact was created + 5 Clicked');
+    await updateContact(b.rt, 'ann', { score: 70 }, { api: true });
+    expect((await breakdown(b.rt, 'ann')).models[0].text).toBe('70 = 50 given when the contact was created + 5 Clicked + 15 changed by hand');
+    await updateContact(b.rt, 'ann', { score: 0 }, { api: true });
+    expect((await breakdown(b.rt, 'ann')).models[0].text).toBe('0 = no points yet');
+  });
 });

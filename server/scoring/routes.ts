@@ -43,6 +43,7 @@ const say = (n: number) => String(Math.round(Math.abs(n) * 100) / 100);
 function sourceLine(rt: Runtime, source: string | null): { kind: LineKind; label: string } {
   const cause = source ? (JSON.parse(source) as Record<string, unknown>) : {};
   if ('opening' in cause) return { kind: 'opening', label: 'points from before the ledger' };
+  if ('created' in cause) return { kind: 'manual', label: 'given when the contact was created' };
   const mapId = (cause.map as string | undefined) ?? (cause.publish as { map?: string } | undefined)?.map;
   if (mapId) {
     const map = rt.world.maps.find((m) => m.id === mapId);
