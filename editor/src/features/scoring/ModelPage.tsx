@@ -74,7 +74,7 @@ export function ModelPage({ id }: { id: string }) {
       const next = await saveModel(id, draft);
       setDraft(next);
       setSaved(JSON.stringify(next));
-      setNotice('Saved. The rules apply from now on; Rescore recomputes the condition rules for every contact.');
+      setNotice('Saved. The rules apply from now on; Rescore makes every contact\'s points match them (changed and deleted rules included).');
       dist.reload();
     } catch (e) {
       setError((e as Error).message);

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { readRescore, startRescore, type RescoreJob } from './api.js';
 
 /**
- * Rescore: recomputes the model's condition rules for every contact (SPEC §5), showing how far it
+ * Rescore: makes every contact's points match the model's rules as they are now (SPEC §9), showing how far it
  * got while the server works through the contacts in batches.
  */
 export function RescoreButton({ modelId, disabled, onDone }: { modelId: string; disabled?: boolean; onDone: () => void }) {
@@ -22,7 +22,7 @@ export function RescoreButton({ modelId, disabled, onDone }: { modelId: string; 
     <span className="rescore">
       <button
         type="button" disabled={disabled || running}
-        title="Recompute the condition rules for every contact"
+        title="Make every contact's points match the rules as they are now: changed rules give or take the difference, deleted rules' points are taken back"
         onClick={() => { setError(null); startRescore(modelId).then(poll, (e: Error) => setError(e.message)); }}
       >{running ? 'Rescoring…' : 'Rescore'}</button>
       <span aria-live="polite" className="small">
