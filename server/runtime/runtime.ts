@@ -296,7 +296,7 @@ export class Runtime {
         // A default that no longer fits its field is ignored rather than blocking new contacts.
       }
     }
-    const first = { ...defaults, ...fields, created_at: now };
+    const first: Record<string, ContactState['fields'][string]> = { ...defaults, ...fields, created_at: now };
     // A model with brackets keeps its bracket field from the start (an empty score reads as 0).
     for (const m of this.world.models ?? []) {
       const key = bracketField(m.model.field);
