@@ -45,13 +45,19 @@ export class Scoring {
     return typeof v === 'number' ? v : 0;
   }
 
-  /** The contact's account in a model, marked to be written (every caller changes it or records against it). */
+  /** The contact's account in a model (an empty one when none is stored yet: it reads the same). */
   #account(m: CompiledModel): ScoreAccount {
-    const contact = this.run.contact;
-    const accounts = (contact.accounts ??= new Map());
+    const accounts = (this.run.contact.accounts ??= new Map());
     let acc = accounts.get(m.model.id);
     if (!acc) accounts.set(m.model.id, (acc = emptyAccount()));
-    this.run.effects.accounts.set(`${m.model.id}\u0000${contact.id}`, { contactId: contact.id, modelId: m.model.id, account: acc });
+    return acc;
+  }
+
+  /** The account, marked to be written: its caller changes it. */
+  #changing(m: CompiledModel): ScoreAccount {
+    const acc = this.#account(m);
+    const id = this.run.contact.id;
+    this.run.effects.accounts.set(`${m.model.id}\u0000${id}`, { contactId: id, modelId: m.model.id, account: acc });
     return acc;
   }
 
@@ -73,14 +79,13 @@ export class Scoring {
       contactId: this.run.contact.id, modelId: m.model.id, ruleId: g.ruleId, source: g.source ?? null, at: g.at, eventId: g.eventId ?? null,
       points: given, rulePoints: g.rulePoints, decays: g.decays, clock: acc.clock, expiresAt: g.expiresAt ?? null, endedAt: null, ended: null,
     });
-    if (!g.decays) acc.fixed += given;
+    if (!g.decays && given !== 0) this.#changing(m).fixed += given;
     return given;
   }
 
   /** Takes back what is left of some points (`fixed`: points that do not decay). */
   #takeBack(m: CompiledModel, value: number, fixed: boolean, cause: Cause, depth: number): void {
-    const acc = this.#account(m);
-    if (fixed) acc.fixed -= value;
+    if (fixed && value !== 0) this.#changing(m).fixed -= value;
     if (value !== 0) this.run.write(m.model.field, clampScore(m.model, this.#score(m) - value), cause, depth);
   }
 
@@ -88,7 +93,7 @@ export class Scoring {
   #startOver(m: CompiledModel, reason: GrantEndReason): void {
     const contact = this.run.contact;
     this.run.effects.endGrants({ contactId: contact.id, modelId: m.model.id, at: this.run.now, reason });
-    this.#account(m).fixed = 0;
+    if (this.#account(m).fixed !== 0) this.#changing(m).fixed = 0;
     const prefix = ruleKey(m.model.id, '');
     for (const key of contact.rules?.keys() ?? []) if (key.startsWith(prefix)) contact.rules!.set(key, 0);
   }
@@ -146,7 +151,7 @@ export class Scoring {
         contactId: contact.id, modelId: m.model.id, ruleId: rule.id, source: null, at: e.at, eventId: e.id,
         points: score, rulePoints: null, decays, clock: acc.clock, expiresAt: null, endedAt: null, ended: null,
       });
-      if (!decays) acc.fixed = score;
+      if (!decays) this.#changing(m).fixed = score;
       return;
     }
     let points = rule.points! * (rule.repeatMultiplier !== undefined && inWindow.length > 0 ? rule.repeatMultiplier : 1);
@@ -229,7 +234,7 @@ export class Scoring {
       const due = inactiveStepsDue(inactive, since, this.run.now);
       steps = due - (acc.stretch === since ? acc.steps : 0);
       if (steps <= 0) return;
-      const mine = this.#account(m);
+      const mine = this.#changing(m);
       mine.stretch = since;
       mine.steps = due;
       mine.clock += steps * -Math.log(f);
