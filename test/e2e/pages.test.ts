@@ -184,7 +184,7 @@ describe.runIf(hasChromium)('the data pages in a browser: maps list, contacts, s
     await history.waitFor();
     if (hasModels) {
       await history.getByText(`(model ${recommended.name})`).first().waitFor();
-      await history.getByText(/daily degradation/).first().waitFor();
+      await history.getByText(/degradation \(model/).first().waitFor();
     }
     if (email !== 'kim@example.com') await history.getByText(/map .+, element Add 5 points/).first().waitFor();
     await s.page.getByRole('region', { name: 'On maps' }).getByRole('link', { name: decayLoop.name }).waitFor();

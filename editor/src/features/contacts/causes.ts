@@ -1,6 +1,6 @@
 /**
  * Why a field changed, in words (SPEC §1 "History"): "Clicked a link in an email (model Main
- * score)", "map Custom Lead Score, element Subtract 2 points", "daily degradation", "API", "import".
+ * score)", "map Custom Lead Score, element Subtract 2 points", "degradation", "API", "import".
  */
 import { api } from '../../lib/api.js';
 import { formatDelta, formatValue } from '../charts/format.js';
@@ -25,11 +25,12 @@ const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '' : 
 export function describeCause(cause: Cause, names: CauseNames): string {
   if ('scoringModel' in cause) {
     const model = str(cause.scoringModel);
-    return `${names.rule(model, str(cause.rule)) ?? `rule ${str(cause.rule)}`} (model ${names.model(model) ?? model})`;
+    const why = cause.reason === 'expired' ? ': points expired' : cause.reason === 'rescore' ? ': taken back by a rescore' : '';
+    return `${names.rule(model, str(cause.rule)) ?? `rule ${str(cause.rule)}`}${why} (model ${names.model(model) ?? model})`;
   }
   if ('decay' in cause) {
     const model = str(cause.decay);
-    return `daily degradation (model ${names.model(model) ?? model})`;
+    return `degradation (model ${names.model(model) ?? model})`;
   }
   if ('map' in cause && 'element' in cause) {
     const map = str(cause.map);
