@@ -16,6 +16,7 @@ const scenarioDir = fileURLToPath(new URL('./scenarios/templates/', import.meta.
 const TEMPLATES = [
   'custom-lead-score', 'adjusted-lead-score', 'point-decay-loop', 'inactivity-reset',
   'score-cap', 'score-brackets', 'lifecycle-stages', 'composite-score', 'notify-sales-hot-lead',
+  'subscription-dates',
 ] as const;
 
 /** The editor draws every element as a box of this size. */
