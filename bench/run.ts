@@ -151,11 +151,27 @@ export function table(r: BenchResults): string {
     return t.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  ').trimEnd()).join('\n');
   };
   const postgres = r.decayWorkers ? `\n\n${workersTable(r.decayWorkers, r, render)}` : '';
+  const ledger = `\n\n${degradationTable(r, render)}`;
   const latency = `\n\n${latencyTable(r, render)}`;
   const hooks = `\n\n${webhooksTable(r, render)}`;
   const segment = `\n\n${segmentTable(r, render)}`;
   const note = 'Its SQL alone: the statements Scoremap issued, replayed on a copy of the database (SQLite time only). SQL share: that time over Scoremap\'s.';
-  return `${render(rows)}\n\n${render(scaling)}${latency}${postgres}${hooks}${segment}\n\n${note}\n${r.plan} run, ${r.machine.cpus} cores, Node ${r.machine.node}; set-based setup matches the engine: ${r.setupMatchesEngine ? 'yes' : 'NO'}`;
+  return `${render(rows)}\n\n${render(scaling)}${ledger}${latency}${postgres}${hooks}${segment}\n\n${note}\n${r.plan} run, ${r.machine.cpus} cores, Node ${r.machine.node}; set-based setup matches the engine: ${r.setupMatchesEngine ? 'yes' : 'NO'}`;
+}
+
+/** What the points ledger adds to the daily degradation: each variant beside the plain model, the same run. */
+function degradationTable(r: BenchResults, render: (t: string[][]) => string): string {
+  const d = r.degradation;
+  const what: Record<string, string> = {
+    plain: 'Plain: 3 % a day, no brackets, no fixed points',
+    brackets: 'Brackets: the same, 3 brackets kept in their field',
+    fixed: 'Fixed points: plain, a fifth of contacts hold some',
+    inactivity: 'Inactivity: 5 % a day after a day inactive, all due',
+  };
+  const t: string[][] = [[`Degradation with the ledger, ${fmt(d.n)} scores`, 'Rows/s', 'Changed', 'Ratio to plain', 'CPU-time ratio', 'Target']];
+  for (const v of d.variants) t.push([what[v.variant] ?? v.variant, fmt(v.perSecond), fmt(v.changed), fmt(v.ratio, 2), fmt(v.cpuRatio, 2), v.variant === 'plain' ? '' : '≥ 0.50']);
+  const note = `Each variant a fresh database of the same scored contacts, the clock moved across one midnight (rt.advance); ${d.rounds} round${d.rounds === 1 ? '' : 's'}, the order reversed each round, the fastest of each kept. Ratio: plain's time over the variant's. Plain is what the run did before the ledger (a history INSERT … SELECT, then the UPDATE). Load average (1 min) ${fmt(d.load[0], 2)} as the variants started, ${fmt(d.load[1], 2)} as they ended.`;
+  return `${render(t)}\n${note}`;
 }
 
 /** Requests during the decay tick at the largest N, beside the idle server, and the tick's speed with and without them. */
