@@ -15,9 +15,12 @@ export interface CompiledModel {
   readonly reads: ReadonlySet<string>;
   /** Whether a condition rule compares a date with the clock (re-checked by a timer). */
   readonly timeDependent: boolean;
+  /** When the model was created: a degradation every N days counts its days from then. */
+  readonly since: number;
 }
 
-export function compileModel(model: ScoringModel, fields: FieldRegistry): CompiledModel {
+/** Makes a model ready to run; `since`: when it was created. */
+export function compileModel(model: ScoringModel, fields: FieldRegistry, since = 0): CompiledModel {
   const eventRules = new Map<string, EventRule[]>();
   const conditionRules: ConditionRule[] = [];
   const reads = new Set<string>();
@@ -38,5 +41,5 @@ export function compileModel(model: ScoringModel, fields: FieldRegistry): Compil
       });
     }
   }
-  return { model, eventRules, conditionRules, reads, timeDependent };
+  return { model, eventRules, conditionRules, reads, timeDependent, since };
 }

@@ -71,7 +71,7 @@ export function everyDays(d: Extract<Degradation, { every: unknown }>): number {
  * With inactivity degradation the event itself was activity: its stretch lasts until the contact's
  * later activity (`lastActivity`, when after `at`), whose own stretch the account counts.
  */
-export function heldShare(model: ScoringModel, at: number, now: number, lastActivity: number | null, account: ScoreAccount): number {
+export function heldShare(model: ScoringModel, at: number, now: number, lastActivity: number | null, account: ScoreAccount, since = 0): number {
   const d = model.degradation;
   if (!d || at >= now) return 1;
   const tz = model.timezone ?? 'UTC';
@@ -79,9 +79,11 @@ export function heldShare(model: ScoringModel, at: number, now: number, lastActi
   if ('percentPerDay' in d) return f ** midnightsBetween(at, now, tz);
   const inactive = inactivityOf(d);
   if (!inactive) {
+    // Runs that degraded between `at` and `now`: days after the model's first day that are a multiple of `every` from it.
     const k = everyDays(d);
-    const day = (t: number) => Math.floor(wallTime(t, tz) / MS.DAY);
-    return f ** Math.max(0, Math.floor(day(now) / k) - Math.floor(day(at) / k));
+    const first = localDay(since, tz);
+    const runs = (t: number) => Math.max(0, Math.floor((localDay(t, tz) - first) / k));
+    return f ** Math.max(0, runs(now) - runs(at));
   }
   if (lastActivity !== null && lastActivity > at) {
     const until = startOfDay(lastActivity, tz);
@@ -107,14 +109,21 @@ export function nextRunAfter(model: ScoringModel, at: number): number | null {
   return nextMidnight(at, model.timezone ?? 'UTC');
 }
 
+/** The local day number (days since 1 January 1970 on the zone's calendar) of an instant. */
+function localDay(at: number, timeZone: string): number {
+  return Math.floor(wallTime(at, timeZone) / MS.DAY);
+}
+
 /**
  * Whether the model's run at `at` degrades: every run for daily and inactivity degradation; for a
- * periodic one without inactivity, runs whose local day number is a multiple of `every` days.
+ * periodic one without inactivity, every `every` days counted from the day the model was created
+ * (`since`): made on a Saturday with `every: 7 days`, it degrades each following Saturday.
  */
-export function degradesOn(model: ScoringModel, at: number): boolean {
+export function degradesOn(model: ScoringModel, at: number, since = 0): boolean {
   const d = model.degradation;
   if (!d) return false;
   if ('percentPerDay' in d || inactivityOf(d)) return true;
-  const day = Math.floor(wallTime(at, model.timezone ?? 'UTC') / MS.DAY);
-  return day % everyDays(d) === 0;
+  const tz = model.timezone ?? 'UTC';
+  const days = localDay(at, tz) - localDay(since, tz);
+  return days > 0 && days % everyDays(d) === 0;
 }

@@ -157,7 +157,7 @@ export class Scoring {
     let points = rule.points! * (rule.repeatMultiplier !== undefined && inWindow.length > 0 ? rule.repeatMultiplier : 1);
     if (decays && e.at < this.run.now) {
       const last = contact.fields.last_activity_at;
-      points *= heldShare(m.model, e.at, this.run.now, typeof last === 'number' ? last : null, this.#account(m));
+      points *= heldShare(m.model, e.at, this.run.now, typeof last === 'number' ? last : null, this.#account(m), m.since);
     }
     this.#grant(m, points, { ruleId: rule.id, rulePoints: rule.points!, eventId: e.id, at: e.at, decays, expiresAt, cause }, 0);
   }
@@ -223,7 +223,7 @@ export class Scoring {
   decay(m: CompiledModel): void {
     const d = m.model.degradation;
     const v = this.run.contact.fields[m.model.field];
-    if (!d || !degradesOn(m.model, this.run.now)) return;
+    if (!d || !degradesOn(m.model, this.run.now, m.since)) return;
     const f = stepFactor(d);
     let steps = 1;
     const inactive = inactivityOf(d);

@@ -141,10 +141,10 @@ async function owedJobs(rt: Runtime, s: Store, ids: readonly string[], now: numb
     const job = decayJob(m.model.id, day);
     const owes = await owing(job, run?.cursor ?? null);
     if (!owes.size) continue;
-    if (!run) await startDay(s, m.model, day, at);
+    if (!run) await startDay(s, m.model, day, at, m.since);
     // Either path of the job does for a contact what the engine's day work does: expiring points
     // taken back, then the decaying part degraded within the bounds.
-    const expire = m.model.rules.some((r) => r.expiresAfter) ? await expiring(s.db, m.model.id, [...owes], at, dayRewind(m.model, at)) : new Map<string, TakeBack[]>();
+    const expire = m.model.rules.some((r) => r.expiresAfter) ? await expiring(s.db, m.model.id, [...owes], at, dayRewind(m.model, at, m.since)) : new Map<string, TakeBack[]>();
     if (expire.size) await endExpired(s.db, m.model.id, [...expire.keys()], at);
     const perContact = new Map([...owes].map((c) => [c, { kind: 'decay', modelId: m.model.id, expire: expire.get(c) } as Work]));
     out.push({ job, at, rank: 0, work: { kind: 'decay', modelId: m.model.id }, perContact, owes });

@@ -113,7 +113,7 @@ export class Runtime {
       maps.push(compileMap({ id: m.id, version: m.version, paused: m.status === 'paused', doc }, fields));
     }
     const records = await this.store.listModels();
-    const models = records.map((r) => compileModel(ScoringModel.parse(r.doc), fields));
+    const models = records.map((r) => compileModel(ScoringModel.parse(r.doc), fields, r.createdAt));
     this.decayDue = new Map(records.map((r) => [r.id, r.nextDecayAt]));
     this.store.setLedgerPlan(models.length > 0, countedRules(models));
     const notActivity = await readNotActivity(this.store);

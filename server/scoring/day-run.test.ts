@@ -50,8 +50,8 @@ describe("a day's run interrupted halfway", () => {
       const at = T0 + DAY;
       const day = decayDay(b.rt.world.models![0].model, at);
       await b.rt.lock.run(() => b!.rt.transaction(async (s) => {
-        await startDay(s, b!.rt.world.models![0].model, day, at);
-        await b!.rt.runItems(s, await dayWork(s, b!.rt.world.models![0].model, ['a'], at));
+        await startDay(s, b!.rt.world.models![0].model, day, at, b!.rt.world.models![0].since);
+        await b!.rt.runItems(s, await dayWork(s, b!.rt.world.models![0].model, b!.rt.world.models![0].since, ['a'], at));
         await endExpired(s.db, 'm', ['a'], at);
         await s.saveDecayRun('m', day, 'a', false, at);
       }));

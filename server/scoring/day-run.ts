@@ -29,12 +29,12 @@ export function decayDay(model: ScoringModel, at: number): string {
  * when all of the model's decaying points degrade that day, moves its decay clock then — before
  * any contact is caught up or paged, so points given from then on count from the new clock.
  */
-export async function startDay(s: Store, model: ScoringModel, day: string, at: number): Promise<void> {
+export async function startDay(s: Store, model: ScoringModel, day: string, at: number, since: number): Promise<void> {
   const r = await s.db.insertInto('degradation_runs').values({ model_id: model.id, day, cursor: null, finished: 0, at })
     .onConflict((oc) => oc.columns(['model_id', 'day']).doNothing()).executeTakeFirst();
   if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return;
-  if (model.degradation && degradesOn(model, at) && !inactivityOf(model.degradation)) {
-    const step = -Math.log(stepFactor(model.degradation));
+  const step = dayRewind(model, at, since);
+  if (step !== 0) {
     await s.db.updateTable('scoring_models').set((eb) => ({ decay_clock: eb('decay_clock', '+', step) })).where('id', '=', model.id).execute();
   }
 }
@@ -74,13 +74,13 @@ const DECAY_PAGE_BUSY = 10_000;
  * How far the model's decay clock moved for the day's run at `at` (its points degrade uniformly
  * that day): expiring points are taken back as they were before that step.
  */
-export function dayRewind(model: ScoringModel, at: number): number {
-  return model.degradation && degradesOn(model, at) && !inactivityOf(model.degradation) ? -Math.log(stepFactor(model.degradation)) : 0;
+export function dayRewind(model: ScoringModel, at: number, since: number): number {
+  return model.degradation && degradesOn(model, at, since) && !inactivityOf(model.degradation) ? -Math.log(stepFactor(model.degradation)) : 0;
 }
 
 /** The work of the day's run for some contacts: their expiring points taken back, then the degradation. */
-export async function dayWork(s: Store, model: ScoringModel, ids: readonly string[], at: number): Promise<{ contactId: string; work: Work; at: number }[]> {
-  const expire = model.rules.some((r) => r.expiresAfter) ? await expiring(s.db, model.id, ids, at, dayRewind(model, at)) : new Map();
+export async function dayWork(s: Store, model: ScoringModel, since: number, ids: readonly string[], at: number): Promise<{ contactId: string; work: Work; at: number }[]> {
+  const expire = model.rules.some((r) => r.expiresAfter) ? await expiring(s.db, model.id, ids, at, dayRewind(model, at, since)) : new Map();
   return ids.map((contactId) => ({ contactId, work: { kind: 'decay', modelId: model.id, expire: expire.get(contactId) } as const, at }));
 }
 
@@ -111,7 +111,9 @@ export async function decayPage(rt: Runtime, modelId: string, at: number): Promi
     // Another process may have run this day already: the stored next time says.
     const stored = (await s.getModel(modelId))?.nextDecayAt ?? null;
     if (stored !== at) return { next: stored };
-    const model = rt.world.models?.find((m) => m.model.id === modelId)?.model;
+    const compiled = rt.world.models?.find((m) => m.model.id === modelId);
+    const model = compiled?.model;
+    const since = compiled?.since ?? 0;
     const next = model ? nextDecayAfter(model, at) : null;
     const finish = async () => {
       await s.setNextDecay(modelId, next);
@@ -122,9 +124,9 @@ export async function decayPage(rt: Runtime, modelId: string, at: number): Promi
     const job = decayJob(modelId, day);
     const run = await s.getDecayRun(modelId, day);
     if (run?.finished) return finish();
-    const degrade = degradesOn(model, at);
+    const degrade = degradesOn(model, at, since);
     const inactive = inactivityOf(model.degradation);
-    if (!run) await startDay(s, model, day, at);
+    if (!run) await startDay(s, model, day, at, since);
     const after = run?.cursor ?? null;
     const brackets = model.brackets?.length && rt.world.fields.get(bracketField(model.field)) ? bracketField(model.field) : null;
     const listened = hasListeners(rt, model.field) || (brackets !== null && hasListeners(rt, brackets));
@@ -133,7 +135,7 @@ export async function decayPage(rt: Runtime, modelId: string, at: number): Promi
     if (listened || !degrade) {
       // Through the engine, contact by contact: those with a score to degrade and those with points that expire.
       const ids = mergePages([degrade ? await s.idsWithValue(model.field, after, BATCH) : [], expires ? await idsExpiring(s.db, modelId, at, after, BATCH) : []], BATCH);
-      const done = ids.length ? await rt.runItems(s, await dayWork(s, model, ids, at), { slice: true, job }) : 0;
+      const done = ids.length ? await rt.runItems(s, await dayWork(s, model, since, ids, at), { slice: true, job }) : 0;
       if (ids.length) await endExpired(s.db, modelId, ids.slice(0, Math.max(1, done)), at);
       last = ids.length ? ids[Math.max(1, done) - 1] : null;
     } else {
@@ -150,7 +152,7 @@ export async function decayPage(rt: Runtime, modelId: string, at: number): Promi
           // Contacts with points expiring today go through the engine (taken back, then degraded), and the statements pass them by.
           const owing = (await idsExpiring(s.db, modelId, at, after, size)).filter((id) => id <= last!);
           if (owing.length) {
-            await rt.runItems(s, await dayWork(s, model, owing, at), { job });
+            await rt.runItems(s, await dayWork(s, model, since, owing, at), { job });
             await endExpired(s.db, modelId, owing, at);
             await markDoneEarly(s.db, job, owing);
           }

@@ -165,15 +165,16 @@ function staleTest(rules: readonly RuleShape[]): RawBuilder<unknown> {
   if (!rules.length) return sql`true`;
   const current = sql.join(rules.map((r) => sql`${r.id}`));
   const changed = rules.map((r) => {
-    const differs = r.conditionPoints === null ? sql`false` : sql`g.rule_points is null or g.rule_points <> ${r.conditionPoints}`;
-    return sql`(g.rule_id = ${r.id} and (g.decays <> ${r.decays ? 1 : 0} or ${differs}))`;
+    // Event rules whose points or `decays` changed apply from then on; a condition rule gives again.
+    if (r.conditionPoints === null) return sql`false`;
+    return sql`(g.rule_id = ${r.id} and (g.decays <> ${r.decays ? 1 : 0} or g.rule_points is null or g.rule_points <> ${r.conditionPoints}))`;
   });
   return sql`(g.rule_id not in (${current}) or ${sql.join(changed, sql` or `)})`;
 }
 
 /**
- * Grants a rescore takes back (SPEC §9 reconciliation): those of rules that are gone, of
- * condition rules whose points changed, and of rules whose `decays` changed — per contact and rule.
+ * Grants a rescore takes back (SPEC §9 reconciliation): those of rules that are gone, and of
+ * condition rules whose points or `decays` changed (they give again) — per contact and rule.
  */
 export function stale(db: Kysely<DB>, modelId: string, contactIds: readonly string[], rules: readonly RuleShape[]): Promise<Map<string, TakeBack[]>> {
   return liveByRule(db, modelId, contactIds, staleTest(rules));

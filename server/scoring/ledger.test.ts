@@ -60,6 +60,10 @@ describe('reconciliation on rescore (SPEC §9)', () => {
     expect(await b.score('ann')).toBe(13); // changes apply from now on…
     await runRescore(b, 'm');
     expect(await b.score('ann')).toBe(3); // …and a rescore reconciles
+    // An event rule that stops decaying keeps its points: the change applies from then on.
+    await saveModel(b.rt, { id: 'm', name: 'M', field: 'score', rules: [{ ...visit, decays: false }] }, { id: 'm' });
+    await runRescore(b, 'm');
+    expect(await b.score('ann')).toBe(3);
   });
 });
 
@@ -123,6 +127,23 @@ describe('degradation (SPEC §9)', () => {
     // 80 decaying points: 3 steps of 5 % by day 95, the 10 fit points untouched.
     expect(await run(false)).toBe(10 + 68.59);
     expect(await run(true)).toBe(10 + 68.59);
+  });
+});
+
+describe('degradation every N days', () => {
+  it('counts its days from the day the model was made: made on a Saturday, every 7 days is each Saturday', async () => {
+    b = await setup({ start: Date.parse('2026-01-03T10:00:00Z') }); // a Saturday
+    await saveModel(b.rt, { id: 'm', name: 'M', field: 'score', degradation: { percent: 10, every: { days: 7 } }, rules: [{ id: 'buy', label: 'Bought', when: { event: 'purchase' }, points: 50 }] }, { create: true });
+    await b.contact('ann');
+    await b.event('ann', 'purchase');
+    await b.advance('2026-01-09T23:00:00Z');
+    expect(await b.score('ann')).toBe(50);
+    await b.advance('2026-01-10T01:00:00Z');
+    expect(await b.score('ann')).toBe(45);
+    await b.advance('2026-01-16T23:00:00Z');
+    expect(await b.score('ann')).toBe(45);
+    await b.advance('2026-01-17T01:00:00Z');
+    expect(await b.score('ann')).toBe(40.5);
   });
 });
 

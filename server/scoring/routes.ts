@@ -100,7 +100,10 @@ export async function breakdown(rt: Runtime, contactId: string): Promise<z.infer
       ? terms.map((t, i) => (i === 0 ? `${t.v < 0 ? '−' : ''}${t.words}` : `${t.v < 0 ? '−' : '+'} ${t.words}`)).join(' ')
       : 'no points yet'}`;
     const bf = m.brackets?.length && rt.world.fields.get(bracketField(m.field)) ? bracketField(m.field) : null;
-    models.push({ modelId: m.id, name: m.name, field: m.field, score, bracket: bracketOf(score, m.brackets), bracketField: bf, text, lines: list });
+    // Sums of decayed points carry float noise (−3.2000000000000003): three decimals, as scores keep.
+    const round = (n: number) => Math.round(n * 1000) / 1000;
+    const shown = list.map((l) => ({ ...l, given: round(l.given), now: round(l.now) }));
+    models.push({ modelId: m.id, name: m.name, field: m.field, score, bracket: bracketOf(score, m.brackets), bracketField: bf, text, lines: shown });
   }
   return { contactId, models };
 }
