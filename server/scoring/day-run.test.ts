@@ -1,17 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Migrator, sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { updateContact } from '../runtime/contacts.js';
 import { saveModel } from '../runtime/scoring.js';
 import { DAY, HOUR, T0, mapDoc, setup, type Bench } from '../runtime/testing.js';
-import { MIGRATIONS, migrate } from '../store/migrations.js';
+import { migrate } from '../store/migrations.js';
 import { openPostgres } from '../store/postgres.js';
-import type { DB } from '../store/schema.js';
 import { openSqlite } from '../store/sqlite.js';
 import { Store } from '../store/store.js';
-import { onPostgres, testDatabase } from '../store/testing.js';
+import { migrateBefore, onPostgres, testDatabase } from '../store/testing.js';
 import { dayWork, decayDay, startDay } from './day-run.js';
 import { endExpired } from './ledger-store.js';
 import { breakdown } from './routes.js';
@@ -74,14 +72,6 @@ describe('migration 0009_ledger', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
     dir = undefined;
   });
-
-  /** Runs the migrations before `name` only: a database as an older Scoremap left it. */
-  async function migrateBefore(db: Kysely<DB>, name: string): Promise<void> {
-    const migrationTableSchema = onPostgres ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0].s : undefined;
-    const older = Object.fromEntries(Object.entries(MIGRATIONS).filter(([n]) => n < name));
-    const { error } = await new Migrator({ db, provider: { getMigrations: async () => older }, ...(migrationTableSchema ? { migrationTableSchema } : {}) }).migrateToLatest();
-    if (error) throw error;
-  }
 
   it('keeps every score: held condition rules and an opening grant for the rest, so taking a rule back takes its points', async () => {
     dir = mkdtempSync(join(tmpdir(), 'scoremap-ledger-'));

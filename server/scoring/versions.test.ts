@@ -1,18 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Migrator, sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../engine/clock.js';
 import { setup, T0 } from '../routes/testing.js';
 import { Runtime } from '../runtime/runtime.js';
 import { saveModel } from '../runtime/scoring.js';
-import { MIGRATIONS, migrate } from '../store/migrations.js';
+import { migrate } from '../store/migrations.js';
 import { openPostgres } from '../store/postgres.js';
-import type { DB } from '../store/schema.js';
 import { openSqlite } from '../store/sqlite.js';
 import { Store } from '../store/store.js';
-import { onPostgres, testDatabase } from '../store/testing.js';
+import { migrateBefore, onPostgres, testDatabase } from '../store/testing.js';
 import { getModelVersion, listModelVersions } from './versions.js';
 
 const BASE = '/api/scoring-models';
@@ -161,14 +159,6 @@ describe('migration 0010_model_versions', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
     dir = undefined;
   });
-
-  /** Runs the migrations before `name` only: a database as an older Scoremap left it. */
-  async function migrateBefore(db: Kysely<DB>, name: string): Promise<void> {
-    const migrationTableSchema = onPostgres ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0].s : undefined;
-    const older = Object.fromEntries(Object.entries(MIGRATIONS).filter(([n]) => n < name));
-    const { error } = await new Migrator({ db, provider: { getMigrations: async () => older }, ...(migrationTableSchema ? { migrationTableSchema } : {}) }).migrateToLatest();
-    if (error) throw error;
-  }
 
   it('gives every model already stored version 1: its document as it is, saved when it was last saved', async () => {
     dir = mkdtempSync(join(tmpdir(), 'scoremap-versions-'));

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { Migrator, sql, type Kysely } from 'kysely';
+import { MIGRATIONS } from './migrations.js';
+import type { DB } from './schema.js';
 import { Store, type OpenOptions } from './store.js';
 
 /**
@@ -48,4 +51,12 @@ export async function dropSchemas(url: string, prefix: string, which: (name: str
   } finally {
     await client.end();
   }
+}
+
+/** Runs the migrations before `name` only: a database as an older Scoremap left it (for migration tests). */
+export async function migrateBefore(db: Kysely<DB>, name: string): Promise<void> {
+  const migrationTableSchema = onPostgres ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0].s : undefined;
+  const older = Object.fromEntries(Object.entries(MIGRATIONS).filter(([n]) => n < name));
+  const { error } = await new Migrator({ db, provider: { getMigrations: async () => older }, ...(migrationTableSchema ? { migrationTableSchema } : {}) }).migrateToLatest();
+  if (error) throw error;
 }
