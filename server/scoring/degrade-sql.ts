@@ -43,8 +43,10 @@ function bracketSql(score: RawBuilder<number>, list: readonly Bracket[]): RawBui
 export async function degradeRange(db: Kysely<DB>, o: DegradeRange): Promise<number> {
   const d = dialectOf(db);
   const col = sql.ref(`contacts.${fieldColumn(o.field)}`);
-  const account = (what: RawBuilder<unknown>) => sql`(select ${what} from score_accounts a where a.model_id = ${o.modelId} and a.contact_id = contacts.id)`;
-  const fixed = o.withFixed ? sql<number>`coalesce(${account(sql`a.fixed`)}, 0)` : sql<number>`0`;
+  // The contact's account is read through one join per row (`a`), not a subquery: the expressions
+  // below name it several times each, and each subquery would be a lookup of its own per row.
+  const joined = o.withFixed || !!o.inactivity;
+  const fixed = o.withFixed ? sql<number>`coalesce(a.fixed, 0)` : sql<number>`0`;
   let steps: RawBuilder<number> = sql<number>`1`;
   let due: RawBuilder<number> = sql<number>`1`;
   let since: RawBuilder<number> = sql<number>`0`;
@@ -52,7 +54,8 @@ export async function degradeRange(db: Kysely<DB>, o: DegradeRange): Promise<num
     since = sql<number>`coalesce(contacts.${sql.ref(fieldColumn('last_activity_at'))}, contacts.${sql.ref(fieldColumn('created_at'))})`;
     const from = sql`(${since} + ${o.inactivity.afterMs})`;
     due = sql<number>`(case when ${since} is null or ${o.at} < ${from} then 0 else floor((${o.at} - ${from}) / ${o.inactivity.everyMs}) + 1 end)`;
-    const applied = sql<number>`coalesce(${account(sql`case when a.stretch = ${since} then a.steps else 0 end`)}, 0)`;
+    // No account: a.stretch is null, so no steps applied.
+    const applied = sql<number>`(case when a.stretch = ${since} then a.steps else 0 end)`;
     steps = sql<number>`(${due} - ${applied})`;
   }
   const factor = o.inactivity ? sql`power(${o.factor}, ${steps})` : sql`${o.factor}`;
@@ -65,34 +68,49 @@ export async function degradeRange(db: Kysely<DB>, o: DegradeRange): Promise<num
     : sql``}`;
   const due1 = o.inactivity ? sql` and ${steps} > 0` : sql``;
   const changed = sql<boolean>`${inPage}${due1} and ${col} is not null and ${next} <> ${col}`;
+  /** The page's contacts, each with its account when the statements read it. */
+  const contacts = () => db.selectFrom('contacts')
+    .$if(joined, (q) => q.leftJoin('score_accounts as a', (j) => j.on('a.model_id', '=', o.modelId).onRef('a.contact_id', '=', 'contacts.id')));
   const cause = JSON.stringify({ decay: o.modelId });
   const history = (field: string, from: RawBuilder<unknown>, to: RawBuilder<unknown>, where: RawBuilder<boolean>) => db.insertInto('history')
     .columns(['contact_id', 'at', 'field', 'from_json', 'to_json', 'cause_json'])
-    .expression(db.selectFrom('contacts')
-      .select(['id', sql.lit(o.at).as('at'), sql.lit(field).as('field'), from.as('from_json'), to.as('to_json'), sql.lit(cause).as('cause_json')])
+    .expression(contacts()
+      .select(['contacts.id', sql.lit(o.at).as('at'), sql.lit(field).as('field'), from.as('from_json'), to.as('to_json'), sql.lit(cause).as('cause_json')])
       .where(where)
-      .orderBy('id'))
+      .orderBy('contacts.id'))
     .execute();
   await history(o.field, sql<string>`cast(${col} as text)`, sql<string>`cast(${next} as text)`, changed);
-  const set: Record<string, unknown> = { [fieldColumn(o.field)]: next, updated_at: o.at };
-  if (o.brackets) {
-    const bcol = sql.ref(`contacts.${fieldColumn(o.brackets.field)}`);
-    const after = bracketSql(next, o.brackets.list);
+  const bracket = o.brackets ? { field: o.brackets.field, col: sql.ref(`contacts.${fieldColumn(o.brackets.field)}`), after: bracketSql(next, o.brackets.list) } : null;
+  if (bracket) {
     // History keeps JSON: a text value is a JSON string.
     const json = (v: RawBuilder<unknown>) => sql<string>`(case when ${v} is null then 'null' else '"' || ${v} || '"' end)`;
-    await history(o.brackets.field, json(bcol), json(after), sql<boolean>`${changed} and coalesce(${bcol}, '') <> coalesce(${after}, '')`);
-    set[fieldColumn(o.brackets.field)] = after;
+    await history(bracket.field, json(bracket.col), json(bracket.after), sql<boolean>`${changed} and coalesce(${bracket.col}, '') <> coalesce(${bracket.after}, '')`);
   }
   // `next` reads the accounts' steps: the contacts are written first, then the accounts.
-  const r = await db.updateTable('contacts').set(set as never).where(changed).executeTakeFirst();
+  let updated: number;
+  if (joined) {
+    // UPDATE … FROM the page's new values, worked out once per contact with its account joined.
+    const page = contacts()
+      .select([sql<string>`contacts.id`.as('id'), next.as('next'), ...(bracket ? [bracket.after.as('bracket')] : [])])
+      .where(changed);
+    const set: Record<string, unknown> = { [fieldColumn(o.field)]: sql`n.next`, updated_at: o.at };
+    if (bracket) set[fieldColumn(bracket.field)] = sql`n.bracket`;
+    const r = await db.updateTable('contacts').from(page.as('n')).set(set as never).whereRef('contacts.id', '=', sql.ref('n.id') as never).executeTakeFirst();
+    updated = Number(r.numUpdatedRows);
+  } else {
+    const set: Record<string, unknown> = { [fieldColumn(o.field)]: next, updated_at: o.at };
+    if (bracket) set[fieldColumn(bracket.field)] = bracket.after;
+    const r = await db.updateTable('contacts').set(set as never).where(changed).executeTakeFirst();
+    updated = Number(r.numUpdatedRows);
+  }
   if (o.inactivity) {
     // Every contact due a step counts it, whatever its score: points it gains later without
     // activity (a condition rule) decay from then on, not by the steps of before.
     const logf = sql.lit(-Math.log(o.factor));
     await db.insertInto('score_accounts')
       .columns(['model_id', 'contact_id', 'fixed', 'clock', 'stretch', 'steps'])
-      .expression(db.selectFrom('contacts')
-        .select([sql.lit(o.modelId).as('model_id'), 'id', sql.lit(0).as('fixed'), sql<number>`${steps} * ${logf}`.as('clock'), since.as('stretch'), due.as('steps')])
+      .expression(contacts()
+        .select([sql.lit(o.modelId).as('model_id'), 'contacts.id', sql.lit(0).as('fixed'), sql<number>`${steps} * ${logf}`.as('clock'), since.as('stretch'), due.as('steps')])
         .where(sql<boolean>`${inPage}${due1}`))
       .onConflict((oc) => oc.columns(['model_id', 'contact_id']).doUpdateSet({
         clock: sql`score_accounts.clock + (excluded.steps - (case when score_accounts.stretch = excluded.stretch then score_accounts.steps else 0 end)) * ${logf}`,
@@ -100,5 +118,5 @@ export async function degradeRange(db: Kysely<DB>, o: DegradeRange): Promise<num
       }))
       .execute();
   }
-  return Number(r.numUpdatedRows);
+  return updated;
 }
