@@ -5,6 +5,7 @@ import { BUILTIN_FIELDS, FieldRegistry, type FieldDef, type FieldDefinition, typ
 import { checkCondition, TYPE_WORDS } from './conditions-check.js';
 import { compileExpression, type ValueType } from './expression/index.js';
 import { instantLoops, reachableFrom, type Edge } from './validate-graph.js';
+import { pitfallWarnings } from './validate-pitfalls.js';
 
 /** How messages name an element: its label when it has one, else its id. */
 export function elementName(el: { id: string; label?: string }): string {
@@ -114,7 +115,8 @@ function safely<T>(fallback: T, run: () => T, onError: (message: string) => void
 /**
  * Validates a map (SPEC §2 "Validation"): declared fields, unique ids, at least one trigger, each element's
  * own settings, its connections, reachability from the triggers (a warning) and instant loops — cycles
- * no Wait interrupts. Everything but an unreachable element is an error. Problems come map-level first,
+ * no Wait interrupts, and the pitfalls of `validate-pitfalls.ts`. Unreachable elements and pitfalls are
+ * warnings; everything else is an error. Problems come map-level first,
  * then in the document order of the elements; each element's messages name it by label, else by id.
  */
 export function validateMap(doc: MapDocument, known: FieldRegistry): Problem[] {
@@ -176,6 +178,9 @@ export function validateMap(doc: MapDocument, known: FieldRegistry): Problem[] {
       cycle: loop.cycle.map((i) => els[i].id),
       message: `Instant loop: ${names} never passes a Wait, so a contact would go round it forever. Add a Wait to the loop, or end it.`,
     });
+  }
+  for (const { index, problem } of pitfallWarnings(doc, registry, edges, elementName)) {
+    perElement[index].push({ ...problem, message: `${who(index)}: ${problem.message}` });
   }
   return [...mapLevel, ...perElement.flat()];
 }
