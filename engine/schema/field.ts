@@ -28,6 +28,8 @@ export interface FieldDef {
   readonly decimals?: number;
   readonly default?: number | string | boolean;
   readonly builtin?: boolean;
+  /** Labels the field had before it was renamed: maps that name it so keep working. */
+  readonly formerLabels?: readonly string[];
 }
 
 /** The fields every contact has (SPEC §1). */
@@ -63,6 +65,10 @@ export class FieldRegistry {
     for (const f of fields) {
       this.#byKey.set(f.key, f);
       this.#byLabel.set(normalizeLabel(f.label), f);
+    }
+    // A former label still finds its field, unless a field has it as its label now.
+    for (const f of this.#byKey.values()) {
+      for (const old of f.formerLabels ?? []) if (!this.#byLabel.has(normalizeLabel(old))) this.#byLabel.set(normalizeLabel(old), f);
     }
   }
 

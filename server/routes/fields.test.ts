@@ -8,14 +8,14 @@ describe('GET /api/fields', () => {
     const { send } = await setup();
     const r = await send('GET', '/api/fields');
     expect(r.status).toBe(200);
-    expect(r.body.fields[0]).toEqual({ key: 'email', label: 'Email', type: 'text', decimals: null, default: null, builtin: true });
-    expect(r.body.fields.find((f: { key: string }) => f.key === 'score')).toEqual({ key: 'score', label: 'Score', type: 'number', decimals: 3, default: null, builtin: true });
+    expect(r.body.fields[0]).toEqual({ key: 'email', label: 'Email', type: 'text', decimals: null, default: null, builtin: true, formerLabels: [] });
+    expect(r.body.fields.find((f: { key: string }) => f.key === 'score')).toEqual({ key: 'score', label: 'Score', type: 'number', decimals: 3, default: null, builtin: true, formerLabels: [] });
     expect(r.body.fields.map((f: { key: string }) => f.key)).toEqual([
       'email', 'first_name', 'last_name', 'job_title', 'company', 'industry', 'country', 'lifecycle_stage',
       'company_size', 'tags', 'created_at', 'last_activity_at', 'score', 'external_id', 'anonymous_id',
     ]);
     await send('POST', '/api/fields', { key: 'vip', label: 'VIP', type: 'boolean', default: false });
-    expect((await send('GET', '/api/fields')).body.fields.at(-1)).toEqual({ key: 'vip', label: 'VIP', type: 'boolean', decimals: null, default: false, builtin: false });
+    expect((await send('GET', '/api/fields')).body.fields.at(-1)).toEqual({ key: 'vip', label: 'VIP', type: 'boolean', decimals: null, default: false, builtin: false, formerLabels: [] });
   });
 });
 
@@ -24,7 +24,7 @@ describe('POST /api/fields', () => {
     const { send, rt } = await setup();
     const r = await send('POST', '/api/fields', engagement);
     expect(r.status).toBe(201);
-    expect(r.body).toEqual({ field: { ...engagement, default: null, builtin: false } });
+    expect(r.body).toEqual({ field: { ...engagement, default: null, builtin: false, formerLabels: [] } });
     expect(rt.world.fields.resolve('Engagement Score')?.key).toBe('engagement');
     // A map can use it without declaring it.
     const map = await send('POST', '/api/maps', { name: 'Uses it', elements: [
@@ -97,5 +97,108 @@ describe('POST /api/fields', () => {
   it('refuses a body over the limit with 413', async () => {
     const { send } = await setup({ maxBodyBytes: 1024 });
     expect((await send('POST', '/api/fields', { ...engagement, label: 'x'.repeat(2000) })).status).toBe(413);
+  });
+});
+
+describe('PATCH /api/fields/:key', () => {
+  const adds = (field: string, value: string) => ({ name: 'Engagement', elements: [
+    { id: 't', kind: 'trigger', on: { type: 'event', event: 'email_opened' }, next: 'add' },
+    { id: 'add', kind: 'update_field', label: 'Add a point', field, value, next: 'end' },
+    { id: 'end', kind: 'end' },
+  ] });
+  const valueOf = async (rt: Awaited<ReturnType<typeof setup>>['rt'], email: string, key: string) => {
+    const [id] = (await rt.store.findIdsByEmail([email])).values();
+    return (await rt.store.loadContacts([id])).get(id)!.fields[key];
+  };
+
+  it('renames the label; a running map that names the field by its former label keeps working', async () => {
+    const { send, rt } = await setup();
+    await send('POST', '/api/fields', engagement);
+    const map = await send('POST', '/api/maps', adds('engagement', '[Engagement score] + 1.25'));
+    expect((await send('POST', `/api/maps/${map.body.map.id}/publish`)).status).toBe(200);
+    const r = await send('PATCH', '/api/fields/engagement', { label: 'Engagement points' });
+    expect(r.status).toBe(200);
+    expect(r.body.field).toEqual({ ...engagement, label: 'Engagement points', default: null, builtin: false, formerLabels: ['Engagement score'] });
+    expect(rt.world.fields.resolve('[Engagement points]'.slice(1, -1))?.key).toBe('engagement');
+    await rt.ingest([{ contact: { email: 'ann@example.com' }, type: 'email_opened' }]);
+    expect(await valueOf(rt, 'ann@example.com', 'engagement')).toBe(1.25);
+    // The draft is still valid, and a new field cannot take the former label (the map would change meaning).
+    expect((await send('POST', `/api/maps/${map.body.map.id}/validate`, { map: adds('engagement', '[Engagement score] + 1') })).body.problems).toEqual([]);
+    const taken = await send('POST', '/api/fields', { key: 'other', label: 'engagement SCORE', type: 'number' });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.message).toMatch(/was the label of the field "engagement"/);
+    // Renaming back is allowed and forgets it as a former label.
+    expect((await send('PATCH', '/api/fields/engagement', { label: 'Engagement score' })).body.field.formerLabels).toEqual(['Engagement points']);
+  });
+
+  it('sets decimals for the values written from then on, and the default', async () => {
+    const { send, rt } = await setup();
+    await send('POST', '/api/fields', { key: 'points', label: 'Points', type: 'number' });
+    const map = await send('POST', '/api/maps', adds('points', '[Points] + 1.25'));
+    await send('POST', `/api/maps/${map.body.map.id}/publish`);
+    await rt.ingest([{ contact: { email: 'ann@example.com' }, type: 'email_opened' }]);
+    expect(await valueOf(rt, 'ann@example.com', 'points')).toBe(1);
+    const r = await send('PATCH', '/api/fields/points', { decimals: 2, default: 10 });
+    expect(r.status).toBe(200);
+    expect(r.body.field).toMatchObject({ decimals: 2, default: 10 });
+    await rt.ingest([{ contact: { email: 'ann@example.com' }, type: 'email_opened' }]);
+    expect(await valueOf(rt, 'ann@example.com', 'points')).toBe(2.25);
+    expect((await send('PATCH', '/api/fields/points', { default: null })).body.field).toMatchObject({ decimals: 2, default: null });
+    expect((await send('GET', '/api/fields')).body.fields.at(-1)).toMatchObject({ key: 'points', decimals: 2, default: null });
+  });
+
+  it('refuses a type change while the field is used, saying where, and changes nothing', async () => {
+    const { send, rt } = await setup();
+    await send('POST', '/api/fields', engagement);
+    await send('POST', '/api/maps', adds('engagement', '[Engagement score] + 1'));
+    await send('POST', '/api/scoring-models', { id: 'fit', name: 'Fit', field: 'score', rules: [
+      { id: 'engaged', label: 'Engaged', when: { if: { field: 'engagement', op: 'gt', value: 5 } }, points: 10 },
+    ] });
+    const r = await send('PATCH', '/api/fields/engagement', { type: 'text' });
+    expect(r.status).toBe(409);
+    expect(r.body.error.message).toBe('"Engagement score" is a number field and cannot become a text field while it is in use: '
+      + 'the map "Engagement" uses it (element "Add a point"); the scoring model "Fit" uses it. Create a new text field instead, or take it out of these first');
+    expect(rt.world.fields.get('engagement')?.type).toBe('number');
+    // Values held by contacts count too.
+    await send('POST', '/api/fields', { key: 'plan', label: 'Plan', type: 'number' });
+    await send('POST', '/api/contacts', { fields: { email: 'ann@example.com', plan: 3 } });
+    const held = await send('PATCH', '/api/fields/plan', { type: 'text' });
+    expect(held.status).toBe(409);
+    expect(held.body.error.message).toMatch(/in use: 1 contact has a value in it\. /);
+  });
+
+  it('changes the type of a field nothing uses: the column takes the new kind of value', async () => {
+    const { send } = await setup();
+    await send('POST', '/api/fields', { key: 'plan', label: 'Plan', type: 'number', decimals: 1, default: 2 });
+    const r = await send('PATCH', '/api/fields/plan', { type: 'text', default: 'basic' });
+    expect(r.status).toBe(200);
+    expect(r.body.field).toMatchObject({ type: 'text', decimals: null, default: 'basic' });
+    const c = await send('POST', '/api/contacts', { fields: { email: 'ann@example.com', plan: 'pro' } });
+    expect(c.status).toBe(201);
+    expect((await send('GET', `/api/contacts/${c.body.id}`)).body.fields.plan).toBe('pro');
+  });
+
+  it('answers what it cannot do in words, changing nothing', async () => {
+    const { send } = await setup();
+    await send('POST', '/api/fields', engagement);
+    await send('POST', '/api/fields', { key: 'plan', label: 'Plan', type: 'text' });
+    const cases: [string, unknown, number, RegExp][] = [
+      ['score', { label: 'Points' }, 400, /"Score" is a built-in field/],
+      ['nope', { label: 'Points' }, 404, /No field "nope"/],
+      ['engagement', { label: 'plan' }, 409, /already used by the field "plan"/],
+      ['plan', { decimals: 2 }, 400, /Only number fields have decimals/],
+      ['engagement', { default: 'high' }, 400, /default of a number field/],
+      ['engagement', { type: 'tags' }, 400, /type/],
+      ['engagement', { color: 'red' }, 400, /color/],
+    ];
+    for (const [key, body, status, message] of cases) {
+      const r = await send('PATCH', `/api/fields/${key}`, body);
+      expect(r.status, JSON.stringify(body)).toBe(status);
+      expect(r.body.error.message).toMatch(message);
+    }
+    expect((await send('GET', '/api/fields')).body.fields.slice(-2)).toEqual([
+      { ...engagement, default: null, builtin: false, formerLabels: [] },
+      { key: 'plan', label: 'Plan', type: 'text', decimals: null, default: null, builtin: false, formerLabels: [] },
+    ]);
   });
 });

@@ -3,7 +3,13 @@ import { FieldDefinition, FieldType, normalizeLabel, type FieldDef } from '../..
 import { coerceForField } from '../../engine/values.js';
 import { ApiRouter } from '../http/router.js';
 import type { AppDeps } from '../http/deps.js';
-import { badRequest, conflict } from '../errors.js';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { FieldRegistry } from '../../engine/schema/field.js';
+import { mapFieldUses, modelFieldUses } from '../../engine/field-uses.js';
+import { parseMapDocument } from '../../engine/parse.js';
+import { ScoringModel } from '../../engine/scoring/model.js';
+import { elementName } from '../../engine/validate.js';
+import type { Runtime } from '../runtime/runtime.js';
 
 const FieldView = z.object({
   key: z.string(), label: z.string(), type: FieldType,
@@ -11,6 +17,16 @@ const FieldView = z.object({
   decimals: z.number().nullable(),
   default: z.union([z.number(), z.string(), z.boolean()]).nullable(),
   builtin: z.boolean(),
+  /** Labels it had before a rename: expressions that name it so still find it. */
+  formerLabels: z.array(z.string()),
+});
+
+/** A change to a custom field; what is left out stays as it is (null clears decimals or the default). */
+const FieldPatch = z.strictObject({
+  label: FieldDefinition.shape.label.optional(),
+  type: FieldDefinition.shape.type.optional(),
+  decimals: z.number().int().min(0).max(3).nullable().optional(),
+  default: z.union([z.number(), z.string(), z.boolean()]).nullable().optional(),
 });
 
 function fieldView(f: FieldDef): z.infer<typeof FieldView> {
@@ -19,6 +35,7 @@ function fieldView(f: FieldDef): z.infer<typeof FieldView> {
     decimals: f.type === 'number' ? (f.decimals ?? 0) : null,
     default: f.default ?? null,
     builtin: f.builtin === true,
+    formerLabels: [...(f.formerLabels ?? [])],
   };
 }
 
@@ -35,6 +52,37 @@ function checkDefinition(def: FieldDefinition): void {
   } catch (e) {
     throw badRequest(`Field "${def.key}": ${(e as Error).message}`);
   }
+}
+
+const quote = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
+
+/**
+ * Where a field is used, in words: the maps (draft or running version) and elements that name it,
+ * the scoring models that read or write it, and how many contacts hold a value in it.
+ */
+async function whereUsed(rt: Runtime, key: string, fields: FieldRegistry): Promise<string[]> {
+  const where: string[] = [];
+  for (const m of await rt.store.listMaps()) {
+    const docs = [m.doc, m.version === null ? null : await rt.store.getVersion(m.id, m.version)];
+    const names: string[] = [];
+    for (const raw of docs) {
+      const parsed = raw === null ? null : parseMapDocument(raw);
+      if (!parsed?.ok) continue;
+      const ids = mapFieldUses(parsed.doc, fields).get(key) ?? [];
+      for (const id of ids) {
+        const name = elementName(parsed.doc.elements.find((e) => e.id === id)!);
+        if (!names.includes(name)) names.push(name);
+      }
+    }
+    if (names.length) where.push(`the map "${m.name}" uses it (${names.length === 1 ? 'element' : 'elements'} ${quote(names)})`);
+  }
+  for (const r of await rt.store.listModels()) {
+    const parsed = ScoringModel.safeParse(r.doc);
+    if (parsed.success && modelFieldUses(parsed.data, fields).has(key)) where.push(`the scoring model "${parsed.data.name}" uses it`);
+  }
+  const n = await rt.store.countFieldValues(key);
+  if (n > 0) where.push(`${n} ${n === 1 ? 'contact has a value' : 'contacts have a value'} in it`);
+  return where;
 }
 
 /** `/api/fields` (SPEC §1, §6): the built-in and custom contact fields, and creating custom ones. */
@@ -57,12 +105,69 @@ export function fieldsRouter(deps: AppDeps): ApiRouter {
           }
           return c.json({ field: fieldView(existing) }, 200);
         }
-        const owner = fields.find((f) => normalizeLabel(f.label) === normalizeLabel(body.label));
-        if (owner) throw conflict(`The label "${body.label}" is already used by the field "${owner.key}"; labels are unique (ignoring case)`);
+        labelFree(fields, body.key, body.label);
         // The engine resolves fields from its own registry: changeWorld reads it again before the next event.
         await rt.store.createFields([body], rt.clock.now());
         const created = (await rt.store.listFields()).find((f) => f.key === body.key)!;
         return c.json({ field: fieldView(created) }, 201);
       });
+    })
+    .op({
+      method: 'patch', path: '/:key', summary: 'Change a custom field', body: FieldPatch, response: z.object({ field: FieldView }),
+      description: 'Renames the label (maps that name the field by its former label keep working), sets decimals (for values written from now on) '
+        + 'and the default. The type changes only while no map, scoring model or contact uses the field: else 409, saying where it is used. '
+        + 'Built-in fields cannot be changed.',
+    }, async (c, { body }) => {
+      const key = c.req.param('key') ?? '';
+      return rt.changeWorld(async () => {
+        const fields = await rt.store.listFields();
+        const existing = fields.find((f) => f.key === key);
+        if (!existing) throw notFound(`No field "${key}"; GET /api/fields lists them`);
+        if (existing.builtin) throw badRequest(`"${existing.label}" is a built-in field: its label, type and settings cannot be changed`);
+        const type = body.type ?? (existing.type as FieldChangeType);
+        const sameType = type === existing.type;
+        const next: FieldDefinition = {
+          key,
+          label: body.label ?? existing.label,
+          type,
+          ...pick('decimals', body.decimals, sameType ? existing.decimals : undefined),
+          ...pick('default', body.default, sameType ? existing.default : undefined),
+        };
+        // Decimals belong to number fields: a type change away from number drops them.
+        if (type !== 'number' && body.decimals === undefined) delete next.decimals;
+        checkDefinition(next);
+        labelFree(fields, key, next.label);
+        if (!sameType) {
+          const where = await whereUsed(rt, key, new FieldRegistry(fields));
+          if (where.length) {
+            throw conflict(`"${existing.label}" is a ${existing.type} field and cannot become a ${type} field while it is in use: ${where.join('; ')}. `
+              + `Create a new ${type} field instead, or take it out of these first`, { usedBy: where });
+          }
+        }
+        await rt.store.updateField(key, {
+          label: next.label, type, decimals: type === 'number' ? (next.decimals ?? null) : null, default: next.default ?? null,
+        });
+        const changed = (await rt.store.listFields()).find((f) => f.key === key)!;
+        return c.json({ field: fieldView(changed) }, 200);
+      });
     });
+}
+
+type FieldChangeType = FieldDefinition['type'];
+
+/** The value a patch gives (null: cleared), else the one kept; as a spreadable property. */
+function pick<K extends 'decimals' | 'default', V>(name: K, given: V | null | undefined, kept: V | undefined): { [P in K]?: V } {
+  const v = given === undefined ? kept : given === null ? undefined : given;
+  return (v === undefined ? {} : { [name]: v }) as { [P in K]?: V };
+}
+
+/** Refuses a label another field has, or had before a rename (maps may still name that field by it). */
+function labelFree(fields: readonly FieldDef[], key: string, label: string): void {
+  const norm = normalizeLabel(label);
+  const owner = fields.find((f) => f.key !== key && normalizeLabel(f.label) === norm);
+  if (owner) throw conflict(`The label "${label.trim()}" is already used by the field "${owner.key}"; labels are unique (ignoring case)`);
+  const former = fields.find((f) => f.key !== key && f.formerLabels?.some((l) => normalizeLabel(l) === norm));
+  if (former) {
+    throw conflict(`The label "${label.trim()}" was the label of the field "${former.key}" ("${former.label}" now), and maps may still name that field by it; pick another label`);
+  }
 }

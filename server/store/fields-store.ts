@@ -41,11 +41,26 @@ function toFieldDef(row: DB['fields']): FieldDef {
   };
 }
 
+/**
+ * The meta key of the labels fields had before a rename (`{ key: [label, …] }`): expressions name
+ * fields by label, so a map written before the rename keeps finding its field (see FieldRegistry).
+ */
+const FORMER_LABELS = 'field_former_labels';
+
+async function readFormerLabels(db: Kysely<DB>): Promise<Record<string, string[]>> {
+  const row = await db.selectFrom('meta').select('value').where('key', '=', FORMER_LABELS).executeTakeFirst();
+  return row ? (JSON.parse(row.value) as Record<string, string[]>) : {};
+}
+
 /** Every field: the built-in ones in their documented order, then custom ones as they were created. */
 export async function listFields(db: Kysely<DB>, catalog: FieldCatalog): Promise<FieldDef[]> {
   const rows = await db.selectFrom('fields').selectAll().orderBy('created_at').orderBy('key').execute();
+  const former = await readFormerLabels(db);
   const order = (r: DB['fields']) => (r.builtin ? (BUILTIN_ORDER.get(r.key) ?? BUILTIN_ORDER.size) : Infinity);
-  const defs = rows.sort((a, b) => order(a) - order(b)).map(toFieldDef);
+  const defs = rows.sort((a, b) => order(a) - order(b)).map((r) => {
+    const def = toFieldDef(r);
+    return former[r.key]?.length ? { ...def, formerLabels: former[r.key] } : def;
+  });
   catalog.byKey = new Map(defs.map((f) => [f.key, f]));
   return defs;
 }
@@ -79,7 +94,7 @@ async function addField(db: Kysely<DB>, def: FieldDef, now: number): Promise<voi
 export async function createFields(db: Kysely<DB>, catalog: FieldCatalog, defs: readonly FieldDefinition[], now: number): Promise<void> {
   await listFields(db, catalog);
   const known = new Map(catalog.byKey);
-  const labels = new Map([...known.values()].map((f) => [normalizeLabel(f.label), f.key]));
+  const labels = new Map([...known.values()].flatMap((f) => [f.label, ...(f.formerLabels ?? [])].map((l) => [normalizeLabel(l), f.key] as const)));
   for (const def of defs) {
     fieldColumn(def.key); // validates the key before anything reaches SQL
     const existing = known.get(def.key);
@@ -115,4 +130,55 @@ export async function syncBuiltinFields(db: Kysely<DB>, catalog: FieldCatalog): 
   if (missing.length === 0) return;
   for (const f of missing) await addField(db, f, 0);
   await listFields(db, catalog);
+}
+
+/** A change to a custom field: its label, its type (only while nothing uses it), its decimals and default. */
+export interface FieldEdit {
+  readonly label: string;
+  readonly type: 'number' | 'text' | 'date' | 'boolean';
+  readonly decimals: number | null;
+  readonly default: number | string | boolean | null;
+}
+
+/**
+ * Changes a custom field's row. A new type gets a fresh column (the caller has made sure no contact
+ * holds a value); a new label keeps the old one as a former label. DDL: run inside a transaction.
+ */
+export async function updateField(db: Kysely<DB>, catalog: FieldCatalog, key: string, change: FieldEdit): Promise<void> {
+  await listFields(db, catalog);
+  const existing = catalog.require(key);
+  if (existing.builtin) throw new Error(`'${key}' is a built-in field and cannot be changed`);
+  if (existing.type !== change.type) {
+    const column = fieldColumn(key);
+    if (isIndexed(existing.type)) await db.schema.dropIndex(fieldIndexName(key)).ifExists().execute();
+    await db.schema.alterTable('contacts').dropColumn(column).execute();
+    await db.schema.alterTable('contacts').addColumn(column, columnType(change.type)).execute();
+    if (isIndexed(change.type)) await db.schema.createIndex(fieldIndexName(key)).on('contacts').column(column).execute();
+  }
+  await db
+    .updateTable('fields')
+    .set({
+      label: change.label.trim(),
+      label_norm: normalizeLabel(change.label),
+      type: change.type,
+      decimals: change.decimals,
+      default_json: change.default === null ? null : JSON.stringify(change.default),
+    })
+    .where('key', '=', key)
+    .execute();
+  if (normalizeLabel(existing.label) !== normalizeLabel(change.label)) {
+    const former = await readFormerLabels(db);
+    const list = [...(former[key] ?? []), existing.label].filter((l, i, all) =>
+      normalizeLabel(l) !== normalizeLabel(change.label) && all.findIndex((x) => normalizeLabel(x) === normalizeLabel(l)) === i);
+    const value = JSON.stringify({ ...former, [key]: list });
+    await db.insertInto('meta').values({ key: FORMER_LABELS, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+  }
+  await listFields(db, catalog);
+}
+
+/** How many contacts hold a value in a field (tags: how many have a tag). */
+export async function countValues(db: Kysely<DB>, key: string): Promise<number> {
+  const column = fieldColumn(key);
+  const row = await db.selectFrom('contacts').select((eb) => eb.fn.countAll<number | string>().as('n')).where(column as never, 'is not', null).executeTakeFirst();
+  return Number(row?.n ?? 0);
 }

@@ -5,7 +5,7 @@ import type { ContactState, FieldChange, Position } from '../../engine/state.js'
 import * as activity from './activity-store.js';
 import type { ElementStats, HistoryEntry } from './activity-store.js';
 import * as contacts from './contacts-store.js';
-import { FieldCatalog, createFields, listFields, syncBuiltinFields } from './fields-store.js';
+import { FieldCatalog, countValues, createFields, listFields, syncBuiltinFields, updateField, type FieldEdit } from './fields-store.js';
 import * as maps from './maps-store.js';
 import type { MapRecord, MapStatus } from './maps-store.js';
 import { migrate } from './migrations.js';
@@ -234,6 +234,16 @@ export class Store {
   /** Creates custom fields (row, column, index for numbers and dates); same key and type: skipped; another type or a taken label: throws, creating none. */
   async createFields(defs: FieldDefinition[], now: number): Promise<void> {
     await this.transaction((s) => createFields(s.db, s.#fields, defs, now));
+  }
+
+  /** Changes a custom field (label, type, decimals, default); see `updateField`. */
+  async updateField(key: string, change: FieldEdit): Promise<void> {
+    await this.transaction((s) => updateField(s.db, s.#fields, key, change));
+  }
+
+  /** How many contacts hold a value in a field. */
+  async countFieldValues(key: string): Promise<number> {
+    return countValues(this.db, key);
   }
 
   // ---- maps ------------------------------------------------------------------------------------
