@@ -6,11 +6,12 @@ import { ApiRouter, zodError } from '../http/router.js';
 import type { AppDeps } from '../http/deps.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { Outbox } from '../webhooks/outbox.js';
-import { createContacts, readFieldValues, updateContact } from '../runtime/contacts.js';
+import { addToMap, createContacts, readFieldValues, updateContact } from '../runtime/contacts.js';
 import { mergeTags } from '../runtime/import-batch.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { normalizeEmail } from '../store/columns.js';
-import { decodeCursor, encodeCursor, queryContacts } from '../store/contacts-query.js';
+import { decodeCursor, encodeCursor, matchingIds, queryContacts } from '../store/contacts-query.js';
+import { loadMap } from './map-views.js';
 import {
   ContactBody, ContactSummary, ContactView, FieldValues, HistoryView, Tag, contactView, historyView, loadContact, pathParam, showFields,
 } from './contact-views.js';
@@ -30,6 +31,14 @@ const ListQuery = z.strictObject({
   fields: z.string().max(10_000).optional().meta({ description: 'Comma-separated field keys or labels to answer (default: all)' }),
 });
 const ListAnswer = z.object({ contacts: z.array(ContactSummary.extend({ scores: ContactScores })), total: z.number(), nextCursor: z.string().optional() });
+
+/** How many contacts one "add the matching contacts to a map" takes, and the batch each transaction adds. */
+const MAX_ADD = 100_000;
+const ADD_BATCH = 10_000;
+const AddToMapBody = z.strictObject({
+  mapId: z.string().min(1).max(256).meta({ description: 'The map to add the contacts to' }),
+  filter: z.unknown().optional().meta({ description: 'A Condition testing contact fields, as the list\'s `filter`; none (or null) adds every contact' }),
+});
 
 const PatchBody = z
   .strictObject({
@@ -65,6 +74,11 @@ function readFilter(rt: Runtime, text: string): Condition {
   } catch (e) {
     throw badRequest(`The filter is not valid JSON: ${(e as Error).message}`);
   }
+  return checkFilter(rt, raw);
+}
+
+/** A filter given as JSON (the query's, or a body's): a Condition, field tests only, each fitting its field. */
+function checkFilter(rt: Runtime, raw: unknown): Condition {
   if (depthOf(raw, MAX_FILTER_DEPTH + 1) > MAX_FILTER_DEPTH) throw badRequest('The filter nests too deep; simplify it');
   const parsed = Condition.safeParse(raw);
   if (!parsed.success) throw zodError('filter', parsed.error);
@@ -146,6 +160,26 @@ export function contactsRouter(deps: AppDeps): ApiRouter {
       const [created] = await createContacts(rt, [{ id: body.id, fields }], { api: true });
       return c.json(await contactView(rt, await loadContact(rt, created.id)), 201);
     });
+
+  router.op({
+    method: 'post', path: '/add-to-map', summary: 'Add every contact matching a filter to a map through its manual trigger', body: AddToMapBody,
+    response: z.object({ added: z.number() }),
+    description: `Like POST /api/maps/{id}/contacts with the contacts the list shows for \`filter\` (all contacts without one), up to ${MAX_ADD.toLocaleString('en')} at once. `
+      + 'The map must be published, not paused, and start with an "added by hand" trigger.',
+  }, async (c, { body }) => {
+    const filter = body.filter === undefined || body.filter === null ? undefined : checkFilter(rt, body.filter);
+    const m = await loadMap(rt, body.mapId);
+    if (m.status === 'draft') throw conflict('The map is not published yet: publish it, then add contacts');
+    if (m.status === 'paused') throw conflict('The map is paused: resume it to add contacts');
+    const ids = await matchingIds(rt.store.db, { filter, resolve: (name) => rt.world.fields.resolve(name), now: rt.clock.now(), limit: MAX_ADD + 1 });
+    if (ids.length > MAX_ADD) {
+      throw badRequest(`More than ${MAX_ADD.toLocaleString('en')} contacts match: narrow the filter, or add them in parts`);
+    }
+    let added = 0;
+    // The batches POST /api/maps/{id}/contacts takes at most; each runs in its own transaction.
+    for (let i = 0; i < ids.length; i += ADD_BATCH) added += (await addToMap(rt, m.id, ids.slice(i, i + ADD_BATCH))).added;
+    return c.json({ added });
+  });
 
   // Before `/:id`: "import" is not a contact id.
   importOps(router, deps);

@@ -202,6 +202,13 @@ export async function queryContacts(db: Kysely<DB>, q: ContactQuery): Promise<Co
   };
 }
 
+/** The ids of the contacts the filter matches (every contact without one), in id order, at most `limit`. */
+export async function matchingIds(db: Kysely<DB>, q: Pick<ContactQuery, 'filter' | 'resolve' | 'now' | 'limit'>): Promise<string[]> {
+  const where = q.filter ? conditionSql(q.filter, q.resolve, q.now) : TRUE;
+  const rows = await db.selectFrom('contacts').select('contacts.id').where(where).orderBy('contacts.id').limit(q.limit).execute();
+  return rows.map((r) => String(r.id));
+}
+
 /** The rows after the cursor in `sort dir NULLS LAST, id` order. */
 function afterCursor(sortBy: RawBuilder<unknown>, dir: 'asc' | 'desc', after: ContactCursor): Bool {
   if (after.value === null) return sql<SqlBool>`(${sortBy} is null and contacts.id > ${after.id})`;
