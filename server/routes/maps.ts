@@ -4,6 +4,7 @@ import { ApiRouter } from '../http/router.js';
 import type { AppDeps } from '../http/deps.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import { addToMap } from '../runtime/contacts.js';
+import { exportDocument } from './map-export.js';
 import { checkMap, pauseMap, publishMap, readMapDocument, resumeMap, saveDraft, slugify } from '../runtime/maps.js';
 import {
   MapAnswer, MapId, MapJson, MapSummary, ProblemList, createDraft, draftProblems, loadMap, mapView, param, summarize,
@@ -157,7 +158,7 @@ export function mapsRouter(deps: AppDeps): ApiRouter {
       method: 'get', path: '/:id/export', summary: 'Download the map JSON (the draft, or `?version=N`)', query: ExportQuery,
     }, async (c, { query }) => {
       const m = await loadMap(rt, param(c, 'id'));
-      const doc = query.version === undefined ? m.doc : await versionDoc(m.id, query.version);
+      const doc = exportDocument(query.version === undefined ? m.doc : await versionDoc(m.id, query.version), rt.world.fields);
       const file = `${slugify(m.name)}${query.version === undefined ? '' : `-v${query.version}`}.json`;
       return c.body(`${JSON.stringify(doc, null, 2)}\n`, 200, {
         'content-type': 'application/json; charset=utf-8',
