@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Problem } from '../../engine/elements/types.js';
+import { diffMaps, isSameMap, sameJson } from '../../engine/map-diff.js';
 import { parseMapDocument } from '../../engine/parse.js';
 import { MapStatus } from '../../engine/schema/map.js';
 import type { AppDeps } from '../http/deps.js';
@@ -35,7 +36,10 @@ export const MapView = z.object({
 /** What creating, reading and saving a map answer: the map and the problems of its draft. */
 export const MapAnswer = z.object({ map: MapView, problems: ProblemList });
 /** A line of the maps list. */
-export const MapSummary = MapView.omit({ doc: true }).extend({ contactsOnMap: z.number(), errors: z.number() });
+export const MapSummary = MapView.omit({ doc: true }).extend({
+  contactsOnMap: z.number(), errors: z.number(),
+  unpublishedChanges: z.boolean().meta({ description: 'The saved draft differs from the running version (false before the first publish).' }),
+});
 
 /** The map as the API shows it, with its draft document. */
 export function mapView(m: MapRecord): z.infer<typeof MapView> {
@@ -45,7 +49,7 @@ export function mapView(m: MapRecord): z.infer<typeof MapView> {
   };
 }
 
-/** A line of the maps list: the map with how many contacts are on it and its error count. */
+/** A line of the maps list: the map with how many contacts are on it, its error count, and whether its draft is live. */
 export async function summarize(rt: Runtime, m: MapRecord): Promise<z.infer<typeof MapSummary>> {
   const { doc: _doc, ...rest } = mapView(m);
   const stats = Object.values(await rt.store.getStats(m.id));
@@ -53,7 +57,18 @@ export async function summarize(rt: Runtime, m: MapRecord): Promise<z.infer<type
     ...rest,
     contactsOnMap: stats.reduce((n, s) => n + s.hereNow, 0),
     errors: stats.reduce((n, s) => n + s.errors, 0),
+    unpublishedChanges: await draftDiffers(rt, m),
   };
+}
+
+/** Whether the saved draft differs from the running version, as the editor's "Unpublished changes" says. */
+async function draftDiffers(rt: Runtime, m: MapRecord): Promise<boolean> {
+  if (m.version === null) return false;
+  const running = await rt.store.getVersion(m.id, m.version);
+  const a = parseMapDocument(running);
+  const b = parseMapDocument(m.doc);
+  // A stored document the format no longer reads is compared as it is.
+  return a.ok && b.ok ? !isSameMap(diffMaps(a.doc, b.doc)) : !sameJson(running, m.doc);
 }
 
 /** The map with this id, or 404. */

@@ -94,9 +94,28 @@ describe('GET /api/maps and /api/maps/:id', () => {
     const r = await send('GET', '/api/maps');
     expect(r.status).toBe(200);
     expect(r.body.maps).toEqual([
-      { id: a, name: 'Custom Lead Score', status: 'published', version: 1, rev: 1, contactsOnMap: 0, errors: 2, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' },
-      expect.objectContaining({ id: b, status: 'draft', version: null, contactsOnMap: 0, errors: 0 }),
+      { id: a, name: 'Custom Lead Score', status: 'published', version: 1, rev: 1, contactsOnMap: 0, errors: 2, unpublishedChanges: false, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' },
+      expect.objectContaining({ id: b, status: 'draft', version: null, contactsOnMap: 0, errors: 0, unpublishedChanges: false }),
     ]);
+  });
+
+  it('says when the saved draft differs from the running version, until it is published or put back', async () => {
+    const { send } = await setup();
+    const id = await created(send);
+    await send('POST', `/api/maps/${id}/publish`);
+    const listed = async () => (await send('GET', '/api/maps')).body.maps[0];
+    expect((await listed()).unpublishedChanges).toBe(false);
+    const doc = scoreMap();
+    const changed = { ...doc, elements: doc.elements.map((e) => (e.id === 'wait' ? { ...e, for: { days: 2 } } : e)) };
+    expect((await send('PUT', `/api/maps/${id}`, { rev: 1, map: changed })).status).toBe(200);
+    expect(await listed()).toMatchObject({ status: 'published', version: 1, unpublishedChanges: true });
+    // Saving the running version's content again is no change, whatever the order of its keys.
+    const reordered = { elements: doc.elements.map((e: object) => Object.fromEntries(Object.entries(e).reverse())), fields: doc.fields, description: doc.description, name: doc.name };
+    expect((await send('PUT', `/api/maps/${id}`, { rev: 2, map: reordered })).status).toBe(200);
+    expect((await listed()).unpublishedChanges).toBe(false);
+    await send('PUT', `/api/maps/${id}`, { rev: 3, map: changed });
+    await send('POST', `/api/maps/${id}/publish`);
+    expect(await listed()).toMatchObject({ version: 2, unpublishedChanges: false });
   });
 
   it('reads the draft with rev, status, version and problems; 404 for an unknown id', async () => {
