@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateMap } from './validate.js';
-import { nearestKnownEvent } from './validate-pitfalls.js';
+import { decayedFields, nearestKnownEvent } from './validate-pitfalls.js';
+import { mapFieldRegistry } from './validate.js';
 import type { MapDocument } from './schema/map.js';
 import { BUILTIN_FIELDS, FieldRegistry } from './schema/field.js';
 import type { Element } from './elements/index.js';
@@ -82,5 +83,26 @@ describe('pitfall warnings', () => {
     expect(nearestKnownEvent('webinar_attended')).toBeUndefined();
     expect(nearestKnownEvent('page_visited')).toBeUndefined();
     expect(warnings(recipe({ clicked: { on: { type: 'event', event: 'webinar_attended' } } }))).toEqual([]);
+  });
+});
+
+describe('decayedFields', () => {
+  const decays = (doc: MapDocument) => Object.fromEntries([...decayedFields(doc, mapFieldRegistry(doc, known))].map(([k, els]) => [k, els.map((e) => e.id)]));
+  it('finds a field lowered again and again in a loop, however it is lowered', () => {
+    expect(decays(recipe())).toEqual({ custom_lead_score: ['decay'] });
+    for (const value of ['[Custom Lead Score] * 0.9', 'round([Custom Lead Score] / 2)', 'clamp([Custom Lead Score] - 1, 0, 100)']) {
+      expect(decays(recipe({ decay: { value } })), value).toEqual({ custom_lead_score: ['decay'] });
+    }
+    expect(decays(recipe({ decay: { value: '[Custom Lead Score] + 1' } }))).toEqual({});
+  });
+  it('leaves out a one-off subtraction, and finds one on a schedule', () => {
+    const once = recipe({ loop: { kind: 'end' } as Partial<Element> });
+    expect(decays(once)).toEqual({});
+    const nightly: MapDocument = { ...once, elements: [
+      { id: 'nightly', kind: 'trigger', on: { type: 'schedule', cron: '0 3 * * *' }, ifOnMap: 'move_here', next: 'decay' },
+      { id: 'decay', kind: 'update_field', field: 'custom_lead_score', value: 'max(0, [Custom Lead Score] - 2)', next: 'done' },
+      { id: 'done', kind: 'end' },
+    ] };
+    expect(decays(nightly)).toEqual({ custom_lead_score: ['decay'] });
   });
 });

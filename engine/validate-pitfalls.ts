@@ -1,4 +1,4 @@
-import type { Element } from './elements/index.js';
+import { kindOf, type Element } from './elements/index.js';
 import type { Problem } from './elements/types.js';
 import type { Condition, FieldTest } from './schema/condition.js';
 import { KNOWN_EVENTS } from './schema/event.js';
@@ -132,7 +132,8 @@ function stuckTriggers(els: readonly Element[], edges: readonly (readonly Edge[]
       const inLoop = new Set(c);
       const cycles = c.length > 1 || edges[c[0]].some((e) => e.to === c[0]);
       // A loop with a way out (a condition to an End) lets contacts leave: "Stay" may be meant.
-      return reached[c[0]] && cycles && c.every((v) => edges[v].every((e) => inLoop.has(e.to)));
+      // A loop without a Wait is an instant loop, an error of its own.
+      return reached[c[0]] && cycles && c.some((v) => els[v].kind === 'wait') && c.every((v) => edges[v].every((e) => inLoop.has(e.to)));
     });
   if (!loop) return [];
   const words = loopWords([...loop].sort((a, b) => a - b).map((i) => name(els[i])));
@@ -162,5 +163,55 @@ export function pitfallWarnings(
   });
   const byId = new Map(doc.elements.map((el, i) => [el.id, i]));
   for (const p of stuckTriggers(doc.elements, edges, name)) out.push({ index: byId.get(p.element!)!, problem: p });
+  return out;
+}
+
+/** Whether `expr` is the field `key` made smaller: `[F] - 2`, `max(0, [F] - 2)`, `[F] * 0.9`, `round([F] / 2)`. */
+export function lowers(expr: Expr, key: string): boolean {
+  if (expr.kind === 'call') {
+    if (expr.name === 'max' || expr.name === 'min') return expr.args.some((a) => lowers(a, key));
+    if (expr.name === 'clamp' || expr.name === 'round' || expr.name === 'floor' || expr.name === 'ceil') return !!expr.args[0] && lowers(expr.args[0], key);
+    return false;
+  }
+  if (expr.kind !== 'binary') return false;
+  if (takesFrom(expr, key)) return true;
+  const isSelf = (x: Expr) => x.kind === 'field' && x.key === key;
+  const num = (x: Expr) => (x.kind === 'number' ? x.value : null);
+  const fraction = (x: Expr) => { const n = num(x); return n !== null && n >= 0 && n < 1; };
+  if (expr.op === '*') return (isSelf(expr.left) && fraction(expr.right)) || (isSelf(expr.right) && fraction(expr.left));
+  if (expr.op === '/') return isSelf(expr.left) && (num(expr.right) ?? 0) > 1;
+  return false;
+}
+
+/**
+ * The fields a map decays, with the elements that do it: an update_field that lowers its own field
+ * and runs again and again — inside a loop, or after a schedule trigger. A one-off "−10 on
+ * unsubscribe" is not a decay.
+ */
+export function decayedFields(doc: MapDocument, fields: FieldRegistry): Map<string, Element[]> {
+  const els = doc.elements;
+  const index = new Map(els.map((el, i) => [el.id, i]));
+  const adj = els.map((el) => {
+    let outlets: { target?: string }[] = [];
+    try {
+      outlets = kindOf(el).outlets(el);
+    } catch {
+      // an element too broken to read has its own error
+    }
+    return outlets.flatMap((o) => (o.target !== undefined && index.has(o.target) ? [index.get(o.target)!] : []));
+  });
+  const repeats = new Array<boolean>(els.length).fill(false);
+  for (const c of stronglyConnected(adj)) if (c.length > 1 || adj[c[0]].includes(c[0])) for (const v of c) repeats[v] = true;
+  const scheduled = els.flatMap((el, i) => (el.kind === 'trigger' && el.on.type === 'schedule' ? [i] : []));
+  const fromSchedule = reachableFrom(scheduled, adj.map((out) => out.map((to) => ({ to, path: '', instant: true }))));
+  const out = new Map<string, Element[]>();
+  els.forEach((el, i) => {
+    if (el.kind !== 'update_field' || typeof el.value !== 'string' || !(repeats[i] || fromSchedule[i])) return;
+    const f = fields.resolve(el.field);
+    if (!f || f.type !== 'number') return;
+    const r = compileExpression(el.value, fields);
+    if (!r.ok || !lowers(r.expr, f.key)) return;
+    out.set(f.key, [...(out.get(f.key) ?? []), el]);
+  });
   return out;
 }

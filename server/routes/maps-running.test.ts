@@ -74,7 +74,7 @@ describe('POST /api/maps/:id/publish', () => {
     const v2 = scoreMap();
     v2.elements = v2.elements.map((e) => (e.id === 'wait' ? { ...e, id: 'wait2', for: { days: 2 } } : e.id === 'add5' ? { ...e, next: 'wait2' } : e.id === 'loop' ? { ...e, target: 'wait2' } : e));
     await send('PUT', `/api/maps/${id}`, { rev: 1, map: v2 });
-    expect((await send('GET', `/api/maps/${id}/publish-preview`)).body).toEqual({ removed: { wait: 2 } });
+    expect((await send('GET', `/api/maps/${id}/publish-preview`)).body).toEqual({ removed: { wait: 2 }, warnings: [] });
     const r = await send('POST', `/api/maps/${id}/publish`, { relocate: { wait: 'wait2' } });
     expect(r.body).toEqual({ version: 2, relocated: 2, removed: { wait: 2 } });
     expect(await position('ann')).toBe('wait2');
@@ -82,10 +82,10 @@ describe('POST /api/maps/:id/publish', () => {
     // v3 drops the wait altogether, with no relocation: both leave, recorded in history.
     const v3 = { ...scoreMap(), elements: [scoreMap().elements[0], { ...scoreMap().elements[1], next: 'end' }, { id: 'end', kind: 'end' }] };
     await send('PUT', `/api/maps/${id}`, { rev: 2, map: v3 });
-    expect((await send('GET', `/api/maps/${id}/publish-preview`)).body).toEqual({ removed: { wait2: 2 } });
+    expect((await send('GET', `/api/maps/${id}/publish-preview`)).body).toEqual({ removed: { wait2: 2 }, warnings: [] });
     expect((await send('POST', `/api/maps/${id}/publish`)).body).toEqual({ version: 3, relocated: 0, removed: { wait2: 2 } });
     expect(await position('ann')).toBeUndefined();
-    expect((await send('GET', `/api/maps/${id}/publish-preview`)).body).toEqual({ removed: {} });
+    expect((await send('GET', `/api/maps/${id}/publish-preview`)).body).toEqual({ removed: {}, warnings: [] });
     expect((await send('GET', '/api/maps/nope/publish-preview')).status).toBe(404);
   });
 });

@@ -5,7 +5,8 @@ import type { AppDeps } from '../http/deps.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import { addToMap } from '../runtime/contacts.js';
 import { exportDocument } from './map-export.js';
-import { checkMap, pauseMap, publishMap, readMapDocument, resumeMap, saveDraft, slugify } from '../runtime/maps.js';
+import { checkMap, pauseMap, publishMap, readMapDocument, resumeMap, saveDraft, slugify, worldWarnings } from '../runtime/maps.js';
+import { FieldRegistry } from '../../engine/schema/field.js';
 import {
   MapAnswer, MapId, MapJson, MapSummary, ProblemList, createDraft, draftProblems, loadMap, mapView, param, summarize,
 } from './map-views.js';
@@ -104,14 +105,17 @@ export function mapsRouter(deps: AppDeps): ApiRouter {
       return c.json(await publishMap(rt, param(c, 'id'), body?.relocate ?? {}));
     })
     .op({
-      method: 'get', path: '/:id/publish-preview', summary: 'How many contacts sit on elements the draft removes',
-      response: z.object({ removed: z.record(z.string(), z.number()) }),
+      method: 'get', path: '/:id/publish-preview', summary: 'How many contacts sit on elements the draft removes, and warnings about other maps and models',
+      description: '`warnings`: what the draft does together with the published maps and the scoring models (a field two of them decay, field_updated chains that fan out); they do not block publishing.',
+      response: z.object({ removed: z.record(z.string(), z.number()), warnings: ProblemList }),
     }, async (c) => {
       const id = param(c, 'id');
       const m = await loadMap(rt, id);
-      const ids = new Set(readMapDocument(m.doc).elements.map((e) => e.id));
+      const doc = readMapDocument(m.doc);
+      const ids = new Set(doc.elements.map((e) => e.id));
       const here = await rt.store.positionsByElement(id);
-      return c.json({ removed: Object.fromEntries(Object.entries(here).filter(([el]) => !ids.has(el))) });
+      const warnings = worldWarnings(rt, doc, new FieldRegistry(await rt.store.listFields()), id);
+      return c.json({ removed: Object.fromEntries(Object.entries(here).filter(([el]) => !ids.has(el))), warnings });
     })
     .op({ method: 'post', path: '/:id/pause', summary: 'Pause a published map', response: MapSummary }, async (c) => {
       const id = param(c, 'id');

@@ -7,6 +7,7 @@ import { nextTick } from '../../engine/elements/trigger.js';
 import { parseMapDocument } from '../../engine/parse.js';
 import { mapFieldRegistry, validateMap } from '../../engine/validate.js';
 import { fanOutWarnings } from '../../engine/validate-fan-out.js';
+import { sharedDecayWarnings } from './shared-decay.js';
 import type { MapRecord } from '../store/store.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { BATCH, type Runtime } from './runtime.js';
@@ -26,16 +27,26 @@ export function readMapDocument(input: unknown): MapDocument {
 
 /**
  * Checks a map against the fields the database knows, and (warnings) its field_updated chains
- * with the published maps (`mapId`: the map's own published version is left out).
+ * with the published maps and the fields it decays that a published map or a scoring model decays
+ * too (`mapId`: the map's own published version is left out).
  */
 export async function checkMap(rt: Runtime, doc: MapDocument, mapId?: string): Promise<Problem[]> {
   const fields = new FieldRegistry(await rt.store.listFields());
   const problems = validateMap(doc, fields);
   if (problems.some((p) => p.severity === 'error')) return problems;
-  const others = rt.world.maps.filter((m) => m.id !== mapId).map((m) => ({ id: m.id, doc: m.doc, fields: m.fields }));
   const theirs: Problem[] = [];
   for (const hook of rt.hooks) if (hook.checkMap) theirs.push(...(await hook.checkMap(rt.store, doc)));
-  return [...problems, ...theirs, ...fanOutWarnings({ id: mapId ?? '', doc, fields: mapFieldRegistry(doc, fields) }, others)];
+  return [...problems, ...theirs, ...worldWarnings(rt, doc, fields, mapId)];
+}
+
+/**
+ * The warnings only the server can give, as they need the other published maps and the scoring
+ * models: field_updated chains that fan out, and a field decayed twice. The publish dialog shows them.
+ */
+export function worldWarnings(rt: Runtime, doc: MapDocument, known: FieldRegistry, mapId?: string): Problem[] {
+  const others = rt.world.maps.filter((m) => m.id !== mapId).map((m) => ({ id: m.id, doc: m.doc, fields: m.fields }));
+  const own = mapFieldRegistry(doc, known);
+  return [...fanOutWarnings({ id: mapId ?? '', doc, fields: own }, others), ...sharedDecayWarnings(rt.world, doc, own, mapId)];
 }
 
 /**
