@@ -10,7 +10,8 @@ import { ScoreBreakdown } from './ScoreBreakdown.js';
 import { ScoreChart } from './ScoreChart.js';
 import { HistoryList } from './HistoryList.js';
 import { MergeDialog } from './MergeDialog.js';
-import { bracketTone, formatRank, scoreIn, type ContactLike } from './scores.js';
+import { scoreLikeFields } from './columns.js';
+import { bracketTone, formatRank, hasNumber, primaryScoreField, scoreIn, type ContactLike } from './scores.js';
 import { contactName } from './merge-words.js';
 
 /** GET /api/contacts/:id: fields, tags, the maps the contact is on, and (newer servers) scores per model. */
@@ -50,7 +51,23 @@ export function ContactPage({ id }: { id: string }) {
   const name = [c.fields.first_name, c.fields.last_name].filter(Boolean).join(' ');
   const title = name || (c.fields.email as string) || c.id;
   const modelScores = (models.data ?? []).map((m) => ({ model: m.doc, score: scoreIn(c, m.doc, m.doc.id, ranks[m.doc.id] ? { [c.id]: ranks[m.doc.id]! } : null) }));
-  const defaultField = modelScores.find((m) => (m.model.field ?? 'score') === 'score')?.model.field ?? modelScores[0]?.model.field ?? 'score';
+  // The models' fields (the default model's first), then number fields a map keeps as a score ("Custom Lead Score").
+  const modelFields = [...new Set(modelScores.map((m) => m.model.field ?? 'score'))].sort((a, b) => Number(b === 'score') - Number(a === 'score'));
+  const candidates = scoreLikeFields(fields.data, modelFields);
+  const defaultField = primaryScoreField(c.fields, candidates);
+  // Scores no model keeps that this contact has: shown beside the models', the ones with a value first.
+  const fieldScores = candidates.filter((k) => !modelFields.includes(k) && hasNumber(c.fields, k));
+  const scored = modelScores.filter((m) => m.score?.score != null);
+  const unscored = modelScores.filter((m) => m.score?.score == null);
+
+  const modelRow = ({ model, score }: (typeof modelScores)[number]) => (
+    <tr key={model.id}>
+      <td><a href={href(`/scoring/${encodeURIComponent(model.id)}`)}>{model.name}</a> <span className="muted small">({labelIn(fields.data, model.field ?? 'score')})</span></td>
+      <td className="num score">{score?.score === null || score?.score === undefined ? '—' : formatValue(Math.round(score.score))}</td>
+      <td>{score?.bracket ? <span className={`badge ${bracketTone(model, score.bracket)}`}>{score.bracket}</span> : <span className="muted">—</span>}</td>
+      <td className="num">{formatRank(score?.percentRank)}</td>
+    </tr>
+  );
 
   return (
     <section className="page-body contact-page">
@@ -97,20 +114,22 @@ export function ContactPage({ id }: { id: string }) {
         <div className="contact-main">
           <section className="card" aria-labelledby="scores-h">
             <h2 id="scores-h">Scores</h2>
-            {models.data === null && <ScoreFallback value={c.fields.score} />}
-            {models.data && !models.data.length && <><ScoreFallback value={c.fields.score} /><p className="muted">No scoring model yet: <a href={href('/scoring')}>add one</a> to get brackets and ranks.</p></>}
-            {modelScores.length > 0 && (
+            {!modelScores.length && fieldScores.length < 2 && models.data !== undefined && <ScoreFallback value={c.fields[defaultField]} label={labelIn(fields.data, defaultField)} />}
+            {models.data && !models.data.length && <p className="muted">No scoring model yet: <a href={href('/scoring')}>add one</a> to get brackets and ranks.</p>}
+            {(modelScores.length > 0 || fieldScores.length > 1) && (
               <table className="data compact">
                 <thead><tr><th scope="col">Model</th><th scope="col" className="num">Score</th><th scope="col">Bracket</th><th scope="col" className="num" title="Percentage of contacts with this score or lower">Rank</th></tr></thead>
                 <tbody>
-                  {modelScores.map(({ model, score }) => (
-                    <tr key={model.id}>
-                      <td><a href={href(`/scoring/${encodeURIComponent(model.id)}`)}>{model.name}</a> <span className="muted small">({labelIn(fields.data, model.field ?? 'score')})</span></td>
-                      <td className="num score">{score?.score === null || score?.score === undefined ? '—' : formatValue(Math.round(score.score))}</td>
-                      <td>{score?.bracket ? <span className={`badge ${bracketTone(model, score.bracket)}`}>{score.bracket}</span> : <span className="muted">—</span>}</td>
-                      <td className="num">{formatRank(score?.percentRank)}</td>
+                  {scored.map(modelRow)}
+                  {fieldScores.map((key) => (
+                    <tr key={`field:${key}`}>
+                      <td>{labelIn(fields.data, key)} <span className="muted small">(a field maps keep)</span></td>
+                      <td className="num score">{formatValue(Math.round(c.fields[key] as number))}</td>
+                      <td>{typeof c.fields[`${key}_bracket`] === 'string' ? String(c.fields[`${key}_bracket`]) : <span className="muted">—</span>}</td>
+                      <td className="num"><span className="muted">—</span></td>
                     </tr>
                   ))}
+                  {unscored.map(modelRow)}
                 </tbody>
               </table>
             )}
@@ -126,8 +145,8 @@ export function ContactPage({ id }: { id: string }) {
 
 const labelIn = (fields: readonly FieldInfo[] | undefined, key: string) => fields?.find((f) => f.key === key)?.label ?? key;
 
-function ScoreFallback({ value }: { value: unknown }) {
-  return <p><span className="big-score">{typeof value === 'number' ? Math.round(value) : '—'}</span> <span className="muted">Score</span></p>;
+function ScoreFallback({ value, label }: { value: unknown; label: string }) {
+  return <p><span className="big-score">{typeof value === 'number' ? Math.round(value) : '—'}</span> <span className="muted">{label}</span></p>;
 }
 
 /** Field values with their labels; empty ones are hidden behind a toggle. */

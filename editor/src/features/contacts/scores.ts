@@ -35,3 +35,14 @@ export function bracketTone(model: ModelDoc | undefined, bracket: string | null)
 
 /** "87 %". */
 export const formatRank = (r: number | null | undefined) => (r === null || r === undefined ? '—' : `${Math.round(r)} %`);
+
+/** Whether the contact has a number in this field. */
+export const hasNumber = (values: Readonly<Record<string, unknown>>, key: string) => typeof values[key] === 'number';
+
+/**
+ * The score to show first: the first of `candidates` (the models' fields, then other fields that
+ * read as scores) in which the contact has a value; else the first candidate; else `score`.
+ */
+export function primaryScoreField(values: Readonly<Record<string, unknown>>, candidates: readonly string[]): string {
+  return candidates.find((k) => hasNumber(values, k)) ?? candidates[0] ?? 'score';
+}
