@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, startSession, type Session } from './harness.js';
 
@@ -83,6 +84,18 @@ describe.runIf(hasChromium)('the contacts list with a map\'s own score', () => {
     await expect.poll(async () => (await scores.textContent())?.replace(/\s+/g, ' ')).toMatch(/100 Custom Lead Score|Custom Lead Score[^0-9]*100/);
     await s.page.getByRole('heading', { name: 'Custom Lead Score over time' }).waitFor();
     await s.screenshot('contacts-columns-contact');
+  });
+
+  it('with a scoring model whose score is empty, leads the Scores card with the score that has values', async () => {
+    await s.api('/scoring-models', JSON.parse(readFileSync('maps/recommended-scoring.json', 'utf8')));
+    await s.open('/contacts/bob');
+    const rows = s.page.getByRole('region', { name: 'Scores' }).locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    const texts = (await rows.allTextContents()).map((t) => t.replace(/\s+/g, ' '));
+    expect(texts[0]).toMatch(/^Custom Lead Score .*40/);
+    expect(texts[1]).toMatch(/—/);
+    await s.page.getByRole('heading', { name: 'Custom Lead Score over time' }).waitFor();
+    await s.screenshot('contacts-columns-model');
   });
 
   it('adds the ticked contacts, then all the filters match, to a map through its manual trigger', async () => {
