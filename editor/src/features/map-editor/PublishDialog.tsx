@@ -5,6 +5,7 @@ import type { MapDocument } from '../../../../engine/schema/map.js';
 import { api } from '../../lib/api.js';
 import { Dialog } from '../../lib/Dialog.js';
 import { useMapEditor } from '../../store/map-editor.js';
+import { PublishWarnings } from './PublishWarnings.js';
 import { elementTitle, elementWords } from '../canvas/flow-model.js';
 
 interface Removed { readonly id: string; readonly title: string; readonly count: number }
@@ -111,6 +112,7 @@ export function PublishDialog({ onClose, onPublished }: { onClose(): void; onPub
                 </table>
               </>
             ) : version !== null && <p className="muted">No contact is at an element this draft removes.</p>}
+            <PublishWarnings mapId={mapId} />
           </>
         )}
       </div>
