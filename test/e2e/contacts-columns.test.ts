@@ -14,12 +14,14 @@ describe.runIf(hasChromium)('the contacts list with a map\'s own score', () => {
   beforeAll(async () => {
     s = await startSession({ now: '2026-01-05T09:00:00Z' });
     await s.api('/fields', { key: 'custom_lead_score', label: 'Custom Lead Score', type: 'number', decimals: 0 });
-    const people: [string, string, string, number | null][] = [
-      ['ann', 'ann@acme.example', 'Ann', 100], ['bob', 'bob@acme.example', 'Bob', 40], ['cid', 'cid@beta.example', 'Cid', 5],
-      ['dee', 'dee@beta.example', 'Dee', null], ['eve', 'eve@example.com', 'Eve', null],
+    const people: [string, string, string, string, number | null, number, string[]][] = [
+      ['ann', 'ann@acme.example', 'Ann', 'Lima', 100, 1, ['webinar', 'trial']], ['bob', 'bob@acme.example', 'Bob', 'Stone', 40, 3, ['webinar']],
+      ['cid', 'cid@beta.example', 'Cid', 'Moreau', 5, 20, []], ['dee', 'dee@beta.example', 'Dee', 'Park', null, 45, ['newsletter']],
+      ['eve', 'eve@example.com', 'Eve', 'Okafor', null, 90, []],
     ];
-    for (const [id, email, first, score] of people) {
-      await s.api('/contacts', { id, fields: { email, first_name: first, ...(score === null ? {} : { custom_lead_score: score }) } });
+    for (const [id, email, first, last, score, daysAgo, tags] of people) {
+      const lastActivity = new Date(Date.parse('2026-01-05T09:00:00Z') - daysAgo * 86_400_000).toISOString();
+      await s.api('/contacts', { id, fields: { email, first_name: first, last_name: last, last_activity_at: lastActivity, ...(score === null ? {} : { custom_lead_score: score }) }, tags });
     }
     handId = (await s.api('/maps?id=hand', {
       name: 'Hand picked',
@@ -51,6 +53,7 @@ describe.runIf(hasChromium)('the contacts list with a map\'s own score', () => {
     await s.page.getByRole('button', { name: 'Columns…' }).click();
     const picker = s.page.getByRole('dialog', { name: 'Columns' });
     await picker.getByRole('checkbox', { name: /^Custom Lead Score/ }).check();
+    await s.screenshot('contacts-columns-picker');
     await picker.getByRole('button', { name: 'Done' }).click();
     await table().getByRole('columnheader', { name: /Custom Lead Score/ }).waitFor();
     expect(await column('Custom Lead Score')).toEqual(expect.arrayContaining(['100', '40', '5']));
@@ -109,6 +112,7 @@ describe.runIf(hasChromium)('the contacts list with a map\'s own score', () => {
     const dialog = s.page.getByRole('dialog', { name: 'Add contacts to a map' });
     expect(await dialog.getByRole('radio', { name: 'The 2 contacts selected' }).isChecked()).toBe(true);
     await expect.poll(() => dialog.getByLabel('Map').locator('option').allInnerTexts()).toEqual(['Hand picked']);
+    await s.screenshot('contacts-add-to-map');
     await dialog.getByRole('button', { name: 'Add 2 contacts' }).click();
     await s.page.getByRole('status').filter({ hasText: 'Added 2 contacts to Hand picked.' }).waitFor();
     expect(await hereNow()).toBe(2);

@@ -9,9 +9,11 @@ interface Choice { readonly key: string; readonly label: string; readonly hint?:
  * "Columns": every field can be a column, and the model's score, bracket and rank. Shown columns
  * come first, in their order, with buttons to move them; the rest follow. Changes apply at once.
  */
-export function ColumnPicker({ fields, columns, scoreLabel, onColumns, onClose }: {
+export function ColumnPicker({ fields, columns, scoreField, scoreLabel, onColumns, onClose }: {
   fields: readonly FieldInfo[];
   columns: readonly string[];
+  /** The field the score column shows (the chosen model's). */
+  scoreField: string;
   /** The score column's header: the chosen model's name, or "Score". */
   scoreLabel: string;
   onColumns: (columns: string[]) => void;
@@ -22,7 +24,10 @@ export function ColumnPicker({ fields, columns, scoreLabel, onColumns, onClose }
     { key: SCORE, label: scoreLabel, hint: 'the scoring model chosen above the table' },
     { key: BRACKET, label: 'Bracket', hint: 'in that model' },
     { key: RANK, label: 'Rank', hint: 'percentage of contacts with this score or lower' },
-    ...fields.filter((f) => f.key !== 'email').map((f) => ({ key: f.key, label: f.label, hint: f.builtin ? undefined : `custom ${f.type} field` })),
+    // Custom fields first (a map's own score is one), then the built-in ones; the score column's field is that column already.
+    ...[...fields.filter((f) => !f.builtin), ...fields.filter((f) => f.builtin)]
+      .filter((f) => f.key !== 'email' && f.key !== scoreField)
+      .map((f) => ({ key: f.key, label: f.label, hint: f.builtin ? undefined : `custom ${f.type} field` })),
   ];
   const byKey = new Map(choices.map((c) => [c.key, c]));
   const shown = columns.filter((k) => byKey.has(k));

@@ -99,8 +99,9 @@ export function ContactsList() {
       </th>
     );
   };
-  // The columns that can show: a field deleted since is skipped.
-  const shown = columns.filter((k) => k === NAME || k === SCORE || k === BRACKET || k === RANK || !!fieldOf(k));
+  // The columns that can show: a field deleted since is skipped, and the score column's own field
+  // is not shown twice.
+  const shown = columns.filter((k) => k === NAME || k === SCORE || k === BRACKET || k === RANK || (!!fieldOf(k) && !(k === scoreField && columns.includes(SCORE))));
   const headOf = (column: string) => {
     if (column === NAME) return head(NAME, 'Name');
     if (column === SCORE) return head(SCORE, scoreLabel, { num: true });
@@ -154,7 +155,7 @@ export function ContactsList() {
           <button type="button" onClick={() => { setAdded(null); setAdding(true); }} disabled={!data?.total} aria-haspopup="dialog">Add to a map…</button>
         </div>
       </header>
-      {picking && fields.data && <ColumnPicker fields={fields.data} columns={shown} scoreLabel={scoreLabel} onColumns={setColumns} onClose={() => setPicking(false)} />}
+      {picking && fields.data && <ColumnPicker fields={fields.data} columns={shown} scoreField={scoreField} scoreLabel={scoreLabel} onColumns={setColumns} onClose={() => setPicking(false)} />}
       {adding && data && (
         <AddToMapDialog selected={selected} filter={filter} matching={data.total} onClose={() => setAdding(false)}
           onAdded={(a) => { setAdding(false); setAdded(a); setSelected([]); }} />
