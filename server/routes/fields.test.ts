@@ -167,6 +167,22 @@ describe('PATCH /api/fields/:key', () => {
     expect(held.body.error.message).toMatch(/in use: 1 contact has a value in it\. /);
   });
 
+  it('GET /api/fields/:key/uses says which maps, elements and models use a field, and how many contacts hold a value', async () => {
+    const { send } = await setup();
+    await send('POST', '/api/fields', engagement);
+    const map = await send('POST', '/api/maps', adds('engagement', '[Engagement score] + 1'));
+    await send('POST', '/api/scoring-models', { id: 'eng', name: 'Engagement model', field: 'engagement', rules: [] });
+    await send('POST', '/api/contacts', { fields: { email: 'ann@example.com', engagement: 3 } });
+    expect((await send('GET', '/api/fields/engagement/uses')).body).toEqual({
+      maps: [{ id: map.body.map.id, name: 'Engagement', elements: ['Add a point'] }],
+      models: [{ id: 'eng', name: 'Engagement model', writes: true }],
+      contacts: 1,
+    });
+    expect((await send('GET', '/api/fields/company/uses')).body).toEqual({ maps: [], models: [], contacts: 0 });
+    expect((await send('GET', '/api/fields/tags/uses')).body).toEqual({ maps: [], models: [], contacts: 0 });
+    expect((await send('GET', '/api/fields/nope/uses')).status).toBe(404);
+  });
+
   it('changes the type of a field nothing uses: the column takes the new kind of value', async () => {
     const { send } = await setup();
     await send('POST', '/api/fields', { key: 'plan', label: 'Plan', type: 'number', decimals: 1, default: 2 });

@@ -56,33 +56,50 @@ function checkDefinition(def: FieldDefinition): void {
 
 const quote = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
 
-/**
- * Where a field is used, in words: the maps (draft or running version) and elements that name it,
- * the scoring models that read or write it, and how many contacts hold a value in it.
- */
-async function whereUsed(rt: Runtime, key: string, fields: FieldRegistry): Promise<string[]> {
-  const where: string[] = [];
+const FieldUses = z.object({
+  /** Maps whose draft or running version names the field, with those elements' names. */
+  maps: z.array(z.object({ id: z.string(), name: z.string(), elements: z.array(z.string()) })),
+  /** Scoring models that read or write it. */
+  models: z.array(z.object({ id: z.string(), name: z.string(), writes: z.boolean() })),
+  /** Contacts holding a value in it. */
+  contacts: z.number(),
+});
+type FieldUses = z.infer<typeof FieldUses>;
+
+/** Where a field is used: the maps (draft or running version) and elements that name it, the scoring models, the contacts with a value. */
+async function fieldUses(rt: Runtime, key: string, fields: FieldRegistry): Promise<FieldUses> {
+  const uses: FieldUses = { maps: [], models: [], contacts: 0 };
   for (const m of await rt.store.listMaps()) {
     const docs = [m.doc, m.version === null ? null : await rt.store.getVersion(m.id, m.version)];
     const names: string[] = [];
     for (const raw of docs) {
       const parsed = raw === null ? null : parseMapDocument(raw);
       if (!parsed?.ok) continue;
-      const ids = mapFieldUses(parsed.doc, fields).get(key) ?? [];
-      for (const id of ids) {
+      for (const id of mapFieldUses(parsed.doc, fields).get(key) ?? []) {
         const name = elementName(parsed.doc.elements.find((e) => e.id === id)!);
         if (!names.includes(name)) names.push(name);
       }
     }
-    if (names.length) where.push(`the map "${m.name}" uses it (${names.length === 1 ? 'element' : 'elements'} ${quote(names)})`);
+    if (names.length) uses.maps.push({ id: m.id, name: m.name, elements: names });
   }
   for (const r of await rt.store.listModels()) {
     const parsed = ScoringModel.safeParse(r.doc);
-    if (parsed.success && modelFieldUses(parsed.data, fields).has(key)) where.push(`the scoring model "${parsed.data.name}" uses it`);
+    if (parsed.success && modelFieldUses(parsed.data, fields).has(key)) {
+      uses.models.push({ id: r.id, name: parsed.data.name, writes: fields.resolve(parsed.data.field)?.key === key });
+    }
   }
-  const n = await rt.store.countFieldValues(key);
-  if (n > 0) where.push(`${n} ${n === 1 ? 'contact has a value' : 'contacts have a value'} in it`);
-  return where;
+  if (fields.get(key)?.type !== 'tags') uses.contacts = await rt.store.countFieldValues(key);
+  return uses;
+}
+
+/** The uses in words, one phrase each. */
+function usesInWords(uses: FieldUses): string[] {
+  const quote = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
+  return [
+    ...uses.maps.map((m) => `the map "${m.name}" uses it (${m.elements.length === 1 ? 'element' : 'elements'} ${quote(m.elements)})`),
+    ...uses.models.map((m) => `the scoring model "${m.name}" uses it`),
+    ...(uses.contacts > 0 ? [`${uses.contacts} ${uses.contacts === 1 ? 'contact has a value' : 'contacts have a value'} in it`] : []),
+  ];
 }
 
 /** `/api/fields` (SPEC §1, §6): the built-in and custom contact fields, and creating custom ones. */
@@ -113,6 +130,15 @@ export function fieldsRouter(deps: AppDeps): ApiRouter {
       });
     })
     .op({
+      method: 'get', path: '/:key/uses', summary: 'Where a field is used', response: FieldUses,
+      description: 'The maps (draft or running version) and their elements that name the field, the scoring models that read or write it, and how many contacts hold a value in it.',
+    }, async (c) => {
+      const key = c.req.param('key') ?? '';
+      const fields = new FieldRegistry(await rt.store.listFields());
+      if (!fields.get(key)) throw notFound(`No field "${key}"; GET /api/fields lists them`);
+      return c.json(await fieldUses(rt, key, fields));
+    })
+    .op({
       method: 'patch', path: '/:key', summary: 'Change a custom field', body: FieldPatch, response: z.object({ field: FieldView }),
       description: 'Renames the label (maps that name the field by its former label keep working), sets decimals (for values written from now on) '
         + 'and the default. The type changes only while no map, scoring model or contact uses the field: else 409, saying where it is used. '
@@ -138,7 +164,7 @@ export function fieldsRouter(deps: AppDeps): ApiRouter {
         checkDefinition(next);
         labelFree(fields, key, next.label);
         if (!sameType) {
-          const where = await whereUsed(rt, key, new FieldRegistry(fields));
+          const where = usesInWords(await fieldUses(rt, key, new FieldRegistry(fields)));
           if (where.length) {
             throw conflict(`"${existing.label}" is a ${existing.type} field and cannot become a ${type} field while it is in use: ${where.join('; ')}. `
               + `Create a new ${type} field instead, or take it out of these first`, { usedBy: where });

@@ -1,6 +1,14 @@
-import type { ReactNode, SelectHTMLAttributes } from 'react';
+import { useState, useSyncExternalStore, type ReactNode, type SelectHTMLAttributes } from 'react';
 import type { FieldDef, FieldRegistry, FieldType } from '../../../../engine/schema/field.js';
 import { TYPE_WORDS } from '../../../../engine/conditions-check.js';
+import { CUSTOM_TYPES, fieldsMadeHere, onFieldsMadeHere } from '../fields/fields-api.js';
+import { NewFieldDialog } from '../fields/NewFieldDialog.js';
+import { syncMapEditorFields } from '../fields/sync-map-editor.js';
+
+syncMapEditorFields();
+
+/** The option value that opens the "New field" dialog (no field key can look like it). */
+const NEW_FIELD = '\u0000new';
 
 export interface FieldPickerProps extends Omit<SelectHTMLAttributes<HTMLSelectElement>, 'value' | 'onChange'> {
   /** The field as the map names it: a key or a label. */
@@ -19,6 +27,8 @@ export interface FieldPickerProps extends Omit<SelectHTMLAttributes<HTMLSelectEl
   readonly placeholder?: string;
   /** Labels only, for a narrow row (a condition's test, where the comparisons already tell the type). */
   readonly compact?: boolean;
+  /** Offer "New field…" at the end (default true), for a type the picker takes. */
+  readonly allowNew?: boolean;
 }
 
 /** The fields a picker offers, split built-in / custom, each group in the registry's order. */
@@ -37,7 +47,13 @@ function optionText(f: FieldDef): string {
  * A select of contact fields, grouped custom (the map's own, most used) then built-in, each with its type. A value that names no
  * field (or one of another type) stays shown as it is, so opening a broken map changes nothing.
  */
-export function FieldPicker({ value, onChange, fields, types, exclude, children, childValues, placeholder, compact, ...rest }: FieldPickerProps) {
+export function FieldPicker({ value, onChange, fields: given, types, exclude, children, childValues, placeholder, compact, allowNew = true, ...rest }: FieldPickerProps) {
+  // A field just made with "New field…" is offered before the page's own list has read it again.
+  const madeHere = useSyncExternalStore(onFieldsMadeHere, fieldsMadeHere);
+  const fresh = madeHere.filter((f) => !given.get(f.key));
+  const fields = fresh.length ? given.with(fresh) : given;
+  const [creating, setCreating] = useState(false);
+  const canCreate = allowNew && CUSTOM_TYPES.some((t) => !types || types.includes(t));
   const { builtin, custom } = pickableFields(fields, types, exclude);
   const resolved = value === undefined ? undefined : fields.resolve(value);
   const offered = resolved && [...builtin, ...custom].includes(resolved);
@@ -45,7 +61,8 @@ export function FieldPicker({ value, onChange, fields, types, exclude, children,
   const strange = value !== undefined && !offered && !childValues?.includes(value);
   const text = (f: FieldDef) => (compact ? f.label : optionText(f));
   return (
-    <select {...rest} value={selected} onChange={(e) => onChange(e.target.value)}>
+    <>
+    <select {...rest} value={selected} onChange={(e) => (e.target.value === NEW_FIELD ? setCreating(true) : onChange(e.target.value))}>
       {value === undefined && <option value="" disabled>{placeholder ?? 'Choose a field…'}</option>}
       {strange && (
         <option value={value}>{resolved ? `${optionText(resolved)} (does not fit here)` : `Unknown field "${value}"`}</option>
@@ -61,6 +78,12 @@ export function FieldPicker({ value, onChange, fields, types, exclude, children,
         </optgroup>
       )}
       {children}
+      {canCreate && <option value={NEW_FIELD}>New field…</option>}
     </select>
+    {creating && (
+      <NewFieldDialog types={types} takenKeys={new Set(fields.all().map((f) => f.key))} onClose={() => setCreating(false)}
+        onCreated={(f) => { setCreating(false); onChange(f.key); }} />
+    )}
+    </>
   );
 }

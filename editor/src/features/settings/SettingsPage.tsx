@@ -2,6 +2,7 @@ import type { Route } from '../../lib/route.js';
 import { href } from '../../lib/route.js';
 import { ActivityPage } from './ActivityPage.js';
 import { DataInPage } from './DataInPage.js';
+import { FieldsPage } from './FieldsPage.js';
 import { KeysPage } from './KeysPage.js';
 import { WebhookDetail } from './WebhookDetail.js';
 import { WebhooksPage } from './WebhooksPage.js';
@@ -9,6 +10,7 @@ import '../../lib/pages.css';
 import './settings.css';
 
 const TABS = [
+  { tab: 'fields', title: 'Fields' },
   { tab: 'keys', title: 'API keys' },
   { tab: 'webhooks', title: 'Webhooks' },
   { tab: 'data-in', title: 'Data in' },
@@ -18,7 +20,7 @@ const TABS = [
 /**
  * `#/settings` and its pages: `#/settings/keys` (the default), `#/settings/webhooks`,
  * `#/settings/webhooks/<id>` (one subscription and its deliveries), `#/settings/data-in`,
- * `#/settings/activity`.
+ * `#/settings/activity`, `#/settings/fields` (the contact fields).
  */
 export function SettingsPage({ route }: { route: Route }) {
   const tab = TABS.find((t) => t.tab === route.parts[1])?.tab ?? 'keys';
@@ -30,7 +32,7 @@ export function SettingsPage({ route }: { route: Route }) {
           <a key={t.tab} href={href(`/settings/${t.tab}`)} aria-current={t.tab === tab ? 'page' : undefined}>{t.title}</a>
         ))}
       </nav>
-      {tab === 'keys' ? <KeysPage /> : tab === 'data-in' ? <DataInPage /> : tab === 'activity' ? <ActivityPage /> : id ? <WebhookDetail key={id} id={id} /> : <WebhooksPage />}
+      {tab === 'fields' ? <FieldsPage /> : tab === 'keys' ? <KeysPage /> : tab === 'data-in' ? <DataInPage /> : tab === 'activity' ? <ActivityPage /> : id ? <WebhookDetail key={id} id={id} /> : <WebhooksPage />}
     </div>
   );
 }
