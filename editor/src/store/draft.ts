@@ -7,7 +7,7 @@ import * as ops from './doc-ops.js';
 import { DEFAULT_NODE_SIZE, layoutPositions } from './layout.js';
 
 /** A field as GET /api/fields answers it. */
-export interface FieldView { key: string; label: string; type: FieldType; decimals: number | null; default: number | string | boolean | null; builtin: boolean }
+export interface FieldView { key: string; label: string; type: FieldType; decimals: number | null; default: number | string | boolean | null; builtin: boolean; formerLabels?: readonly string[] }
 
 /** Places elements without a position: all of them by auto-layout, or a few in a row below the rest. */
 export function placeMissing(doc: MapDocument): MapDocument {
@@ -29,6 +29,6 @@ export function checkDraft(doc: MapDocument, known: FieldRegistry): Problem[] {
 export function toRegistry(fields: readonly FieldView[]): FieldRegistry {
   return new FieldRegistry([
     ...BUILTIN_FIELDS,
-    ...fields.map((f): FieldDef => ({ key: f.key, label: f.label, type: f.type, decimals: f.decimals ?? undefined, default: f.default ?? undefined, builtin: f.builtin })),
+    ...fields.map((f): FieldDef => ({ key: f.key, label: f.label, type: f.type, decimals: f.decimals ?? undefined, default: f.default ?? undefined, builtin: f.builtin, formerLabels: f.formerLabels })),
   ]);
 }
