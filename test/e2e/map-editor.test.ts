@@ -239,7 +239,9 @@ describe.runIf(hasChromium)('the map editor in a browser', () => {
     const where = dialog.getByLabel(/Where the contacts at wait-2/);
     await where.waitFor();
     expect(await dialog.innerText()).toContain('wait-2 (Wait 2 days)');
-    await where.selectOption({ label: 'Wait 1 day' });
+    // The nearest element after wait-2 that the draft keeps is chosen already; targets are named with their ids.
+    expect(await where.inputValue()).toBe('wait');
+    await where.selectOption({ label: 'Wait 1 day (wait)' });
     await s.screenshot('map-editor-publish-dialog');
     await dialog.getByRole('button', { name: 'Publish version 2' }).click();
     await s.page.locator('.editor-toolbar .badge', { hasText: 'Published · v2' }).waitFor();

@@ -10,8 +10,10 @@ import { useMapEditor } from '../../store/map-editor.js';
 import { MapCanvas } from '../canvas/MapCanvas.js';
 import { Inspector } from '../inspector/Inspector.js';
 import { Palette } from '../palette/Palette.js';
+import { localMessage } from '../inspector/problems.js';
 import { ProblemsPanel } from './ProblemsPanel.js';
 import { PublishDialog } from './PublishDialog.js';
+import { useRunningVersionLoader } from './running-version.js';
 import { Toolbar } from './Toolbar.js';
 import { useEditorKeys, useFullPage, useUnsavedGuard } from './use-editor-keys.js';
 import { VersionsDrawer } from './VersionsDrawer.js';
@@ -66,8 +68,17 @@ function Editor() {
   const [showStats, setShowStats] = useState(false);
   const [panel, setPanel] = useState<'publish' | 'versions' | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
+  // A problem clicked in the list: its input in the inspector gets the keyboard once it is drawn.
+  const [focusProblem, setFocusProblem] = useState<Problem | null>(null);
   useEditorKeys();
   useUnsavedGuard();
+  useRunningVersionLoader();
+
+  useEffect(() => {
+    if (!focusProblem) return;
+    setFocusProblem(null);
+    focusProblemInput(focusProblem);
+  }, [focusProblem]);
 
   useEffect(() => {
     if (!showStats) return;
@@ -82,9 +93,10 @@ function Editor() {
     return () => clearTimeout(t);
   }, [flash]);
 
-  /** Selects an element and brings it into view. */
-  const focusElement = useCallback((elementId: string) => {
+  /** Selects an element and brings it into view; from a problem, puts the cursor in the setting it names. */
+  const focusElement = useCallback((elementId: string, problem?: Problem) => {
     store().select([elementId]);
+    if (problem) setFocusProblem(problem);
     // Centred at the zoom in use, unless that is too far out to read it.
     void rf.fitView({ nodes: [{ id: elementId }], duration: 300, maxZoom: Math.min(1, Math.max(rf.getZoom(), 0.8)), padding: 0.8 });
   }, [rf]);
@@ -152,14 +164,34 @@ function Editor() {
           </div>
           <ProblemsPanel onFocus={focusElement} />
         </div>
-        <aside className="editor-right" aria-label="Settings of the selected element">
-          <InspectorPanel />
+        {/* The versions sit above the inspector, never over it: a problem clicked stays editable. */}
+        <div className="editor-right">
           {panel === 'versions' && <VersionsDrawer onClose={closePanel} />}
-        </aside>
+          <InspectorPanel />
+        </div>
       </div>
       {panel === 'publish' && <PublishDialog onClose={closePanel} onPublished={(v) => setFlash(`Published version ${v}`)} />}
     </div>
   );
+}
+
+/**
+ * Puts the cursor in the inspector's control that a problem is said beside (found by the words that
+ * describe it), else in the first control marked invalid; a problem said under the form, or beside
+ * something that takes no typing (an outlet's row), is scrolled to instead.
+ */
+function focusProblemInput(p: Problem): void {
+  const inspector = document.querySelector<HTMLElement>('.editor-right > .inspector');
+  if (!inspector) return;
+  const wanted = localMessage(p.message);
+  const says = (el: HTMLElement) => el.getAttribute('aria-describedby')!.split(' ')
+    .some((id) => document.getElementById(id)?.textContent?.includes(wanted));
+  const described = [...inspector.querySelectorAll<HTMLElement>('[aria-describedby]')].find(says)
+    ?? inspector.querySelector<HTMLElement>('[aria-invalid="true"]');
+  const control = described?.matches('input, select, textarea, button') ? described : described?.querySelector<HTMLElement>('input, select, textarea, button');
+  if (control) return control.focus();
+  const said = [...inspector.querySelectorAll<HTMLElement>('.insp-problems li')].find((li) => li.textContent?.includes(wanted));
+  (said ?? described)?.scrollIntoView({ block: 'nearest' });
 }
 
 /** The inspector for the one selected element (none for zero or several). */

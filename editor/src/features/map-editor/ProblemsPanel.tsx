@@ -2,8 +2,8 @@ import { useMemo, useState } from 'react';
 import type { Problem } from '../../../../engine/elements/types.js';
 import { useMapEditor } from '../../store/map-editor.js';
 
-/** The problems of the draft, errors first; clicking one selects its element and brings it into view. */
-export function ProblemsPanel({ onFocus }: { onFocus(elementId: string): void }) {
+/** The problems of the draft, errors first; clicking one selects its element, brings it into view and puts the cursor in the setting it names. */
+export function ProblemsPanel({ onFocus }: { onFocus(elementId: string, problem: Problem): void }) {
   const problems = useMapEditor((s) => s.problems);
   const [open, setOpen] = useState(true);
   const sorted = useMemo(
@@ -33,12 +33,12 @@ export function ProblemsPanel({ onFocus }: { onFocus(elementId: string): void })
   );
 }
 
-function ProblemItem({ problem: p, onFocus }: { problem: Problem; onFocus(id: string): void }) {
+function ProblemItem({ problem: p, onFocus }: { problem: Problem; onFocus(id: string, problem: Problem): void }) {
   const badge = <span className={`sev ${p.severity}`}>{p.severity === 'error' ? 'Error' : 'Warning'}</span>;
   if (!p.element) return <li>{badge}<span>{p.message}</span></li>;
   return (
     <li>
-      <button type="button" className="problem-link" onClick={() => onFocus(p.element!)} title="Show this element">
+      <button type="button" className="problem-link" onClick={() => onFocus(p.element!, p)} title="Show this element">
         {badge}<span>{p.message}</span>
       </button>
     </li>

@@ -1,29 +1,33 @@
 import { useEffect, useState } from 'react';
-import type { Element } from '../../../../engine/elements/index.js';
 import type { Problem } from '../../../../engine/elements/types.js';
+import { diffMaps, isSameMap } from '../../../../engine/map-diff.js';
 import type { MapDocument } from '../../../../engine/schema/map.js';
 import { api } from '../../lib/api.js';
 import { Dialog } from '../../lib/Dialog.js';
 import { useMapEditor } from '../../store/map-editor.js';
 import { PublishWarnings } from './PublishWarnings.js';
-import { elementTitle, elementWords } from '../canvas/flow-model.js';
+import { diffLines, elementName, nearestSurvivor, targetName, type DiffLine } from './publish-words.js';
 
 interface Removed { readonly id: string; readonly title: string; readonly count: number }
-const LEAVE = '';
+/** The choice "take them off the map": never the default, always said. */
+const LEAVE = '\u0000leave';
 const store = () => useMapEditor.getState();
 
 /**
- * Publishing: saves the draft if needed, shows how many contacts sit on elements the draft removes
- * (GET publish-preview) with a choice per element — move them to a new element or let them leave —
- * then publishes. Refusals from the server are shown in words.
+ * Publishing: saves the draft if needed, says what the draft changes against the running version
+ * (nothing: Publish is off), shows how many contacts sit on elements the draft removes
+ * (GET publish-preview) with where each group goes — the nearest element after theirs that is kept,
+ * else a choice the user must make — then publishes. Refusals from the server are shown in words.
  */
 export function PublishDialog({ onClose, onPublished }: { onClose(): void; onPublished(version: number): void }) {
   const mapId = useMapEditor((s) => s.mapId);
   const doc = useMapEditor((s) => s.doc);
+  const fields = useMapEditor((s) => s.fields);
   const version = useMapEditor((s) => s.version);
   const [phase, setPhase] = useState<'checking' | 'ready' | 'publishing' | 'failed'>('checking');
   const [removed, setRemoved] = useState<Removed[]>([]);
   const [relocate, setRelocate] = useState<Record<string, string>>({});
+  const [changes, setChanges] = useState<DiffLine[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [problems, setProblems] = useState<readonly Problem[]>([]);
 
@@ -38,20 +42,31 @@ export function PublishDialog({ onClose, onPublished }: { onClose(): void; onPub
       }
       const base = `/maps/${encodeURIComponent(mapId ?? '')}`;
       try {
-        const preview = await api<{ removed: Record<string, number> }>(`${base}/publish-preview`);
-        // The removed elements are only in the running version: read it to name them.
-        let old: MapDocument | null = null;
-        if (version !== null && Object.keys(preview.removed).length) {
-          old = (await api<{ doc: MapDocument }>(`${base}/versions/${version}`).catch(() => null))?.doc ?? null;
-        }
+        const [preview, running] = await Promise.all([
+          api<{ removed: Record<string, number> }>(`${base}/publish-preview`),
+          // The running version: what the draft changes, and the removed elements' names and neighbours.
+          version === null ? null : api<{ doc: MapDocument }>(`${base}/versions/${version}`).then((r) => r.doc, () => null),
+        ]);
         if (!live) return;
-        const oldById = new Map((old?.elements ?? []).map((e) => [e.id, e]));
+        const draft = store().doc!;
+        const known = store().fields;
+        const oldById = new Map((running?.elements ?? []).map((e) => [e.id, e]));
         const named = (id: string) => {
           const el = oldById.get(id);
-          // An element without a label is named by what it did: "wait-2 (Wait 2 days)".
-          return !el ? id : el.label?.trim() ? el.label.trim() : `${id} (${elementWords(el, store().fields, oldById)})`;
+          return el && running ? elementName(el, known, running) : id;
         };
-        setRemoved(Object.entries(preview.removed).filter(([, n]) => n > 0).map(([id, count]) => ({ id, title: named(id), count })));
+        const groups = Object.entries(preview.removed).filter(([, n]) => n > 0).map(([id, count]) => ({ id, title: named(id), count }));
+        setRemoved(groups);
+        const defaults: Record<string, string> = {};
+        for (const g of groups) {
+          const to = running ? nearestSurvivor(g.id, running, draft) : null;
+          if (to) defaults[g.id] = to;
+        }
+        setRelocate(defaults);
+        if (running) {
+          const diff = diffMaps(running, draft);
+          setChanges(isSameMap(diff) ? [] : diffLines(diff, known, running, draft));
+        }
         setPhase('ready');
       } catch (e) {
         if (!live) return;
@@ -62,7 +77,9 @@ export function PublishDialog({ onClose, onPublished }: { onClose(): void; onPub
     return () => { live = false; };
   }, [mapId, version]);
 
-  const targets: Element[] = (doc?.elements ?? []).filter((e) => e.kind !== 'trigger');
+  const targets = (doc?.elements ?? []).filter((e) => e.kind !== 'trigger');
+  const unchosen = removed.filter((r) => !relocate[r.id]);
+  const nothingNew = changes !== null && changes.length === 0;
   const publish = async () => {
     setPhase('publishing');
     setError(null);
@@ -78,17 +95,38 @@ export function PublishDialog({ onClose, onPublished }: { onClose(): void; onPub
     }
   };
   const next = (version ?? 0) + 1;
+  const why = nothingNew ? `Nothing to publish: the draft is the same as version ${version}.`
+    : unchosen.length ? `Choose where the contacts at ${unchosen.map((r) => r.title).join(', ')} go.` : null;
 
   return (
-    <Dialog title={`Publish version ${next}`} onClose={onClose}>
+    <Dialog title={`Publish version ${next}`} onClose={onClose} wide={removed.length > 0}>
       <div className="dialog-body publish-body">
         {phase === 'checking' && <p className="muted">Saving the draft and checking who is on the map…</p>}
         {phase !== 'checking' && phase !== 'failed' && (
           <>
-            <p>
-              Version {next} of <strong>{doc?.name}</strong> becomes the running version.
-              {version === null ? ' Its triggers start admitting contacts.' : ' Contacts at elements that are still in the map stay where they are.'}
-            </p>
+            {nothingNew ? (
+              <p className="notice" role="status">
+                Nothing to publish: the draft is the same as version {version}, the running version. Change the map, then publish.
+              </p>
+            ) : (
+              <p>
+                Version {next} of <strong>{doc?.name}</strong> becomes the running version.
+                {version === null ? ' Its triggers start admitting contacts.' : ' Contacts at elements that are still in the map stay where they are.'}
+              </p>
+            )}
+            {changes && changes.length > 0 && (
+              <section className="publish-changes" aria-label={`What changes since version ${version}`}>
+                <h3>What changes since version {version}</h3>
+                <ul>
+                  {changes.map((line) => (
+                    <li key={line.title}>
+                      <strong>{line.title}</strong>
+                      {line.items.length > 0 && <ul>{line.items.map((item) => <li key={item}>{item}</li>)}</ul>}
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            )}
             {removed.length > 0 ? (
               <>
                 <p>This draft removes elements that contacts are at. Choose where each group goes:</p>
@@ -100,18 +138,21 @@ export function PublishDialog({ onClose, onPublished }: { onClose(): void; onPub
                         <td>{r.title}</td>
                         <td className="num">{r.count.toLocaleString()}</td>
                         <td>
-                          <select aria-label={`Where the contacts at ${r.title} go`} value={relocate[r.id] ?? LEAVE}
+                          <select aria-label={`Where the contacts at ${r.title} go`} value={relocate[r.id] ?? ''} required
+                            aria-invalid={!relocate[r.id] || undefined}
                             onChange={(e) => setRelocate({ ...relocate, [r.id]: e.target.value })}>
-                            <option value={LEAVE}>Leave the map</option>
-                            {targets.map((t) => <option key={t.id} value={t.id}>{elementTitle(t)}</option>)}
+                            {!relocate[r.id] && <option value="" disabled>Choose where they go…</option>}
+                            {targets.map((t) => <option key={t.id} value={t.id}>{targetName(t, fields, doc!)}</option>)}
+                            <option value={LEAVE}>Take them off the map</option>
                           </select>
                         </td>
                       </tr>
                     ))}
                   </tbody>
                 </table>
+                <p className="muted small">Each group goes to the nearest element after theirs that this version keeps, unless you choose another.</p>
               </>
-            ) : version !== null && <p className="muted">No contact is at an element this draft removes.</p>}
+            ) : version !== null && !nothingNew && <p className="muted">No contact is at an element this draft removes.</p>}
             <PublishWarnings mapId={mapId} />
           </>
         )}
@@ -124,9 +165,10 @@ export function PublishDialog({ onClose, onPublished }: { onClose(): void; onPub
           )}
         </div>
       )}
-      <footer className="dialog-foot">
+      <footer className="dialog-foot publish-foot">
+        {phase === 'ready' && why && <span className="muted small publish-why">{why}</span>}
         <button type="button" onClick={onClose}>Cancel</button>
-        <button type="button" className="primary" onClick={publish} disabled={phase !== 'ready'} autoFocus>
+        <button type="button" className="primary" onClick={publish} disabled={phase !== 'ready' || !!why} autoFocus>
           {phase === 'publishing' ? 'Publishing…' : `Publish version ${next}`}
         </button>
       </footer>

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { useMapEditor } from '../../store/map-editor.js';
+import { useNothingToPublish, useUnpublishedChanges } from './running-version.js';
 
 const ICONS = {
   undo: 'M9 14 4 9l5-5M4 9h11a5 5 0 0 1 0 10h-3',
@@ -43,11 +44,13 @@ export function Toolbar({ showStats, onToggleStats, onPublish, onVersions, onAut
   const hasSelection = useMapEditor((s) => s.selection.length > 0);
   const problems = useMapEditor((s) => s.problems);
   const errors = useMemo(() => problems.filter((p) => p.severity === 'error'), [problems]);
+  const unpublished = useUnpublishedChanges();
+  const nothingNew = useNothingToPublish();
   const a = useMapEditor.getState();
 
   const blocked = errors.length
     ? `Publishing is blocked: fix the ${errors.length === 1 ? 'error' : `${errors.length} errors`} in the problems list first. ${errors[0].message}`
-    : null;
+    : nothingNew ? `Nothing to publish: the draft is the same as version ${version}, the running version.` : null;
 
   return (
     <header className="editor-toolbar" aria-label="Map tools">
@@ -57,6 +60,11 @@ export function Toolbar({ showStats, onToggleStats, onPublish, onVersions, onAut
       <span className={`badge ${STATUS_TONE[status]}`} title={version ? `Version ${version} is the running version` : 'Never published'}>
         {STATUS_WORDS[status]}{version ? ` · v${version}` : ''}
       </span>
+      {unpublished && (
+        <span className="badge warn unpublished" title={`The draft differs from version ${version}, which is what contacts run through. Publish to make the changes live.`}>
+          Unpublished changes
+        </span>
+      )}
       <span className={`save-state${dirty ? ' dirty' : ''}`} role="status">
         {busy === 'saving' ? 'Saving…' : dirty ? 'Unsaved changes' : (flash ?? 'All changes saved')}
       </span>

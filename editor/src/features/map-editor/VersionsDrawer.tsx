@@ -7,6 +7,7 @@ import { Dialog } from '../../lib/Dialog.js';
 import { useMapEditor } from '../../store/map-editor.js';
 import { layoutPositions } from '../../store/layout.js';
 import { MapCanvas } from '../canvas/MapCanvas.js';
+import { useUnpublishedChanges } from './running-version.js';
 
 interface VersionLine { readonly version: number; readonly publishedAt: string; readonly current: boolean }
 const store = () => useMapEditor.getState();
@@ -16,6 +17,8 @@ const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyl
 export function VersionsDrawer({ onClose }: { onClose(): void }) {
   const mapId = useMapEditor((s) => s.mapId);
   const busy = useMapEditor((s) => s.busy);
+  const running = useMapEditor((s) => s.version);
+  const unpublished = useUnpublishedChanges();
   const [versions, setVersions] = useState<VersionLine[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [viewing, setViewing] = useState<{ version: number; doc: MapDocument } | null>(null);
@@ -29,7 +32,9 @@ export function VersionsDrawer({ onClose }: { onClose(): void }) {
   }, [base]);
 
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && !document.querySelector('dialog[open]') && onClose();
+    // Escape in the inspector below is the inspector's (it puts back a half-typed value).
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && !document.querySelector('dialog[open]')
+      && !(e.target instanceof Element && e.target.closest('.inspector')) && onClose();
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
@@ -60,6 +65,14 @@ export function VersionsDrawer({ onClose }: { onClose(): void }) {
       {versions?.length === 0 && <p className="muted pad">No version yet: publishing the draft makes version 1.</p>}
       {versions && versions.length > 0 && (
         <ol>
+          <li className="draft-line">
+            <div>
+              <strong>Draft</strong>
+              {unpublished
+                ? <span className="badge warn" title={`Differs from version ${running}: publish to make it live`}>Unpublished changes</span>
+                : <span className="muted small">{running === null ? 'Not published' : 'Same as the running version'}</span>}
+            </div>
+          </li>
           {versions.map((v) => (
             <li key={v.version}>
               <div>

@@ -22,6 +22,8 @@ export interface MapSummary {
   readonly updatedAt: string;
   readonly contactsOnMap: number;
   readonly errors: number;
+  /** The saved draft differs from the running version. */
+  readonly unpublishedChanges: boolean;
 }
 
 const STATUS_TONE = { draft: 'draft', published: 'ok', paused: 'warn' } as const;
@@ -97,7 +99,12 @@ export function MapsPage(_: { route: Route }) {
               {maps.data.map((m) => (
                 <tr key={m.id}>
                   <td><a href={href(`/maps/${encodeURIComponent(m.id)}`)} className="map-name">{m.name}</a></td>
-                  <td><StatusBadge status={m.status} /></td>
+                  <td>
+                    <StatusBadge status={m.status} />
+                    {m.unpublishedChanges && (
+                      <> <span className="badge warn" title={`The draft differs from version ${m.version}, which contacts run through: open the map and publish to make it live`}>Unpublished changes</span></>
+                    )}
+                  </td>
                   <td className="num">{m.version === null ? <span className="muted" title="Not published yet">—</span> : `v${m.version}`}</td>
                   <td className="num">{m.contactsOnMap.toLocaleString()}</td>
                   <td className="num">{m.errors > 0 ? <span className="badge danger" title="Contacts stopped by a guard on this map">{m.errors.toLocaleString()}</span> : <span className="muted">0</span>}</td>
