@@ -104,9 +104,10 @@ export function moveElements(doc: MapDocument, positions: ReadonlyMap<string, Po
 }
 
 /**
- * Pastes copies of `clip` with new unique ids: references inside the pasted set follow the copies,
- * references to elements outside it are dropped (the copy is not wired into the old flow).
- * Copies are shifted by `offset`. Returns the new document and the new ids, in clip order.
+ * Pastes copies of `clip` with new unique ids: references inside the pasted set follow the copies;
+ * a go-to whose target is outside the set keeps jumping there while that element exists (a copied
+ * "Back to the wait" still loops); other references outside it are dropped (the copy is not wired
+ * into the old flow). Copies are shifted by `offset`. Returns the new document and the new ids, in clip order.
  */
 export function pasteElements(doc: MapDocument, clip: readonly Element[], taken: Set<string>, offset: Position): { doc: MapDocument; ids: string[] } {
   const rename = new Map<string, string>();
@@ -115,12 +116,43 @@ export function pasteElements(doc: MapDocument, clip: readonly Element[], taken:
     taken.add(id);
     rename.set(el.id, id);
   }
+  const present = new Set(doc.elements.map((e) => e.id));
   const copies = clip.map((el) => {
-    const refs = Object.fromEntries(refsOf(el).map((r) => [r.path, rename.get(r.target)]));
+    const follow = (r: { path: string; target: string }) =>
+      rename.get(r.target) ?? (el.kind === 'goto' && present.has(r.target) ? r.target : undefined);
+    const refs = Object.fromEntries(refsOf(el).map((r) => [r.path, follow(r)]));
     const p = el.position ?? { x: 0, y: 0 };
     return { ...patched(el, refs as Partial<Element>), id: rename.get(el.id)!, position: { x: p.x + offset.x, y: p.y + offset.y } } as Element;
   });
   return { doc: { ...doc, elements: [...doc.elements, ...copies] }, ids: copies.map((c) => c.id) };
+}
+
+/**
+ * Puts `el` into the flow on `from`'s outlet `path`: `from` leads to `el`, and `el`'s first outlet
+ * leads where `from` led (when that connection is allowed: nothing leads into a trigger). An End
+ * has no outlet, so what followed is left unconnected for the person to rewire.
+ */
+export function insertIntoFlow(doc: MapDocument, fromId: string, path: string, el: Element): MapDocument {
+  const from = doc.elements.find((e) => e.id === fromId);
+  if (!from || !OUTLET_PATHS[from.kind].includes(path)) return addElement(doc, el);
+  const after = (from as Record<string, unknown>)[path];
+  const first = OUTLET_PATHS[el.kind][0];
+  const follows = typeof after === 'string' ? doc.elements.find((e) => e.id === after) : undefined;
+  const wired = first && follows && follows.kind !== 'trigger' && follows.id !== el.id ? patched(el, { [first]: follows.id } as Partial<Element>) : el;
+  return setOutlet(addElement(doc, wired), fromId, path, el.id);
+}
+
+/**
+ * Moves down by `dy` every element whose top is at or below `y` (except `keep`): room for an element
+ * put into the flow, so what followed is pushed down instead of being covered.
+ */
+export function makeRoom(doc: MapDocument, y: number, dy: number, keep: ReadonlySet<string> = new Set()): MapDocument {
+  const moved = new Map<string, Position>();
+  for (const el of doc.elements) {
+    if (!el.position || keep.has(el.id) || el.position.y < y) continue;
+    moved.set(el.id, { x: el.position.x, y: el.position.y + dy });
+  }
+  return moved.size ? moveElements(doc, moved) : doc;
 }
 
 /** The outlets an element has now, as the engine sees them (for drawing and for "empty outlet" hints). */

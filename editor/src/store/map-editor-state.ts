@@ -55,8 +55,12 @@ export interface MapEditorState {
   updateElement(id: string, patch: Partial<Element>): void;
   /** Changes the map's name, description or declared fields. */
   updateMap(patch: Partial<Pick<MapDocument, 'name' | 'description' | 'fields'>>): void;
-  /** Adds an element and selects it; with `connectFrom`, wires that element's first empty outlet to it. Returns its id. */
-  addElement(kind: ElementKindName, position: Position, connectFrom?: string): string;
+  /**
+   * Adds an element and selects it. With `connectFrom` an element id, wires that element's first empty
+   * outlet to it, or, when none is empty, puts it into the flow after that element; with an outlet
+   * (an edge it was dropped on), puts it into the flow there. Returns its id.
+   */
+  addElement(kind: ElementKindName, position: Position, connectFrom?: string | { readonly source: string; readonly path: string }): string;
   /** Removes elements (and clears what led to them), and optionally cuts connections, as one undo step. */
   removeElements(ids: readonly string[], connections?: readonly { source: string; path: string }[]): void;
   /** Connects an outlet (replacing where it led). Returns why it was refused, or null. */

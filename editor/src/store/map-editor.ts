@@ -60,6 +60,26 @@ const initial = {
   seenIds: new Set<string>(), clipboard: [] as Element[], pastes: 0, lastEdit: null, loadToken: 0, saving: null,
 } satisfies Partial<State>;
 
+/** Roughly how tall a new element is drawn, and the gap kept under it when it is put into the flow. */
+const NEW_HEIGHT = 100;
+const FLOW_GAP = 56;
+
+/**
+ * `added` put into the flow on `from`'s outlet `path`; what followed (and everything at or below it)
+ * moves down when the new element would cover it.
+ */
+function insertWithRoom(doc: MapDocument, from: Element, path: string, added: Element): MapDocument {
+  const after = (from as Record<string, unknown>)[path];
+  const follows = typeof after === 'string' ? doc.elements.find((e) => e.id === after) : undefined;
+  let next = ops.insertIntoFlow(doc, from.id, path, added);
+  const at = added.position;
+  if (follows?.position && at && follows.position.y > (from.position?.y ?? -Infinity)) {
+    const dy = at.y + NEW_HEIGHT + FLOW_GAP - follows.position.y;
+    if (dy > 0) next = ops.makeRoom(next, follows.position.y, dy, new Set([from.id, added.id]));
+  }
+  return next;
+}
+
 /** The editor's store; one map is open at a time. */
 export const useMapEditor = create<State>()((set, get) => {
   /** What follows from a document: its fields, its problems, whether it is saved. */
@@ -165,12 +185,16 @@ export const useMapEditor = create<State>()((set, get) => {
       const s = get();
       if (!s.doc) return '';
       const id = newElementId(kind, new Set([...s.seenIds, ...s.doc.elements.map((e) => e.id)]));
-      let next = ops.addElement(s.doc, ops.newElement(kind, id, position, s.doc));
-      const from = connectFrom ? s.doc.elements.find((e) => e.id === connectFrom) : undefined;
-      const added = next.elements[next.elements.length - 1];
+      const added = ops.newElement(kind, id, position, s.doc);
+      const fromId = typeof connectFrom === 'string' ? connectFrom : connectFrom?.source;
+      const from = fromId ? s.doc.elements.find((e) => e.id === fromId) : undefined;
+      let next = ops.addElement(s.doc, added);
       if (from && connectionRefusal(from, ops.OUTLET_PATHS[from.kind][0], added) === null) {
-        const free = ops.outletsOf(from).find((o) => !o.target);
+        // Below the selection: its first empty outlet, else into the flow after it. On an edge: into that edge.
+        const free = typeof connectFrom === 'string' ? ops.outletsOf(from).find((o) => !o.target) : undefined;
+        const path = typeof connectFrom === 'string' ? ops.OUTLET_PATHS[from.kind][0] : connectFrom!.path;
         if (free) next = ops.setOutlet(next, from.id, free.path, id);
+        else if (path) next = insertWithRoom(s.doc, from, path, added);
       }
       commit(next, { selection: [id] });
       return id;

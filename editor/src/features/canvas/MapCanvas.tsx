@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
-  Background, Controls, MiniMap, ReactFlow, useNodesInitialized, useReactFlow,
+  Background, ControlButton, Controls, MiniMap, ReactFlow, useNodesInitialized, useReactFlow, useStore,
   type Connection, type Edge, type EdgeChange, type FinalConnectionState, type IsValidConnection, type NodeChange, type OnDelete,
 } from '@xyflow/react';
 import type { ElementKindName } from '../../../../engine/elements/index.js';
@@ -13,7 +13,9 @@ import { useMapEditor, type ElementStats } from '../../store/map-editor.js';
 import { DEFAULT_NODE_SIZE } from '../../store/layout.js';
 import { EdgeBuilder, NodeBuilder, outletOfEdge, problemsByElement, type ElementNode } from './flow-model.js';
 import { KIND_COLORS } from './icons.js';
+import { EDGE_TYPES } from './JumpEdge.js';
 import { NODE_TYPES } from './node-types.js';
+import { fitReadable, revealClear } from './viewport.js';
 import './canvas.css';
 
 /** The drag-and-drop type the palette puts an element kind under. */
@@ -51,13 +53,9 @@ export function MapCanvas({ doc, fields, problems, stats = null, selection = NO_
   const [measured, setMeasured] = useState<Sizes>(() => new Map());
   const [edgeSelection, setEdgeSelection] = useState<ReadonlySet<string>>(() => new Set());
   const [notice, setNotice] = useState<string | null>(null);
-
-  // Opening: the whole map when it is readable that way, else its top (the triggers) at a readable zoom.
-  const [fitOptions] = useState(() => {
-    const top = Math.min(...doc.elements.map((e) => e.position?.y ?? 0));
-    const near = doc.elements.filter((e) => (e.position?.y ?? 0) <= top + TOP_SPAN);
-    return near.length < doc.elements.length ? { ...FIT, minZoom: 0.5, nodes: near.map((e) => ({ id: e.id })) } : FIT;
-  });
+  const pane = useRef<HTMLDivElement>(null);
+  // Counts stay as large on screen as at 100 % however far out the view is zoomed (up to 5 times).
+  const badgeScale = useStore((st) => Math.min(5, Math.max(1, Math.round(10 / st.transform[2]) / 10)));
   const byElement = useMemo(() => problemsByElement(problems), [problems]);
   const selected = useMemo(() => new Set(selection), [selection]);
   const nodes = useMemo(
@@ -67,16 +65,35 @@ export function MapCanvas({ doc, fields, problems, stats = null, selection = NO_
   const edges = useMemo(() => edgeBuilder.build(doc, edgeSelection, readOnly), [edgeBuilder, doc, edgeSelection, readOnly]);
 
   // A map that came without positions was laid out with estimated sizes; once React Flow measured
-  // the elements, lay it out again with their real ones (the first view is still being fitted).
+  // the elements, lay it out again with their real ones. Then the first view: the whole map when it
+  // is readable that way, else its top left at a readable scale (the rest scrolls).
   const measuredAll = useNodesInitialized();
+  const [fitted, setFitted] = useState(false);
+  const latestDoc = useRef(doc);
+  latestDoc.current = doc;
   useEffect(() => {
-    if (readOnly || !measuredAll || !store().laidOutOnOpen) return;
-    store().settleLayout((id) => {
-      const m = rf.getInternalNode(id)?.measured;
-      return m?.width && m.height ? { width: m.width, height: m.height } : undefined;
+    if (!measuredAll || fitted) return;
+    if (!readOnly && store().laidOutOnOpen) {
+      store().settleLayout((id) => {
+        const m = rf.getInternalNode(id)?.measured;
+        return m?.width && m.height ? { width: m.width, height: m.height } : undefined;
+      });
+    }
+    fitReadable(rf, (!readOnly && store().doc) || latestDoc.current, pane.current);
+    setFitted(true);
+  }, [readOnly, measuredAll, rf, fitted]);
+  const fitView = useCallback(() => fitReadable(rf, latestDoc.current, pane.current, 300), [rf]);
+
+  // The one selected element stays in view when the inspector opens beside the canvas and narrows it.
+  const only = selection.length === 1 ? selection[0] : null;
+  useEffect(() => {
+    if (!only || readOnly || !fitted) return;
+    const id = requestAnimationFrame(() => {
+      const n = rf.getInternalNode(only);
+      if (n) revealClear(rf, pane.current, n.internals.positionAbsolute, { width: n.measured.width ?? DEFAULT_NODE_SIZE.width, height: n.measured.height ?? DEFAULT_NODE_SIZE.height });
     });
-    void rf.fitView(fitOptions);
-  }, [readOnly, measuredAll, rf, fitOptions]);
+    return () => cancelAnimationFrame(id);
+  }, [only, readOnly, fitted, rf]);
 
   // A refused connection says why for a few seconds.
   useEffect(() => {
@@ -125,6 +142,12 @@ export function MapCanvas({ doc, fields, problems, stats = null, selection = NO_
   const isValidConnection: IsValidConnection = useCallback(
     (c) => connectionRefusal(find(c.source), c.sourceHandle, find(c.target)) === null, []);
 
+  // Clicking one of several selected elements selects it alone (with Shift, Ctrl or Cmd it is taken out instead).
+  const onNodeClick = useCallback((e: ReactMouseEvent, node: ElementNode) => {
+    if (readOnly || e.shiftKey || e.ctrlKey || e.metaKey) return;
+    if (store().selection.length > 1) store().select([node.id]);
+  }, [readOnly]);
+
   const onConnect = useCallback((c: Connection) => {
     setNotice(store().connect(c.source, c.sourceHandle ?? '', c.target));
   }, []);
@@ -159,19 +182,28 @@ export function MapCanvas({ doc, fields, problems, stats = null, selection = NO_
     e.preventDefault();
     const at = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
     // The pointer holds the element by the middle of its top part, as it was picked up.
-    store().addElement(kind, { x: at.x - DEFAULT_NODE_SIZE.width / 2, y: at.y - 24 });
+    const place = { x: at.x - DEFAULT_NODE_SIZE.width / 2, y: at.y - 24 };
+    // Let go on a connection: the element goes into the flow there.
+    const onEdge = document.elementsFromPoint(e.clientX, e.clientY)
+      .map((el) => el.closest<SVGElement>('.react-flow__edge')?.dataset.id).find(Boolean);
+    store().addElement(kind, place, onEdge ? outletOfEdge(onEdge) : undefined);
+    revealClear(rf, pane.current, place);
   }, [rf]);
 
   const minimapColor = useCallback((n: ElementNode) => KIND_COLORS[n.type as ElementKindName] ?? 'var(--k-goto)', []);
 
   return (
-    <div className="map-canvas" onDragOver={readOnly ? undefined : onDragOver} onDrop={readOnly ? undefined : onDrop}>
+    <div className={`map-canvas${badgeScale > 1.6 ? ' counts-only' : ''}`} ref={pane} style={{ '--badge-scale': badgeScale } as CSSProperties}
+      onDragOver={readOnly ? undefined : onDragOver} onDrop={readOnly ? undefined : onDrop}>
       <ReactFlow<ElementNode>
         nodes={nodes}
         edges={edges}
         nodeTypes={NODE_TYPES}
+        edgeTypes={EDGE_TYPES}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
+        onNodeClick={onNodeClick}
+        multiSelectionKeyCode={MULTI_SELECT}
         onConnect={readOnly ? undefined : onConnect}
         onConnectEnd={readOnly ? undefined : onConnectEnd}
         isValidConnection={isValidConnection}
@@ -181,15 +213,19 @@ export function MapCanvas({ doc, fields, problems, stats = null, selection = NO_
         nodesConnectable={!readOnly}
         elementsSelectable={!readOnly}
         connectionRadius={32}
-        fitView
-        fitViewOptions={fitOptions}
-        minZoom={0.1}
+        minZoom={0.2}
         maxZoom={2}
         colorMode="system"
         aria-label={readOnly ? 'Map (read only)' : 'Map canvas'}
       >
         <Background gap={20} size={1.2} />
-        <Controls showInteractive={false} />
+        <Controls showInteractive={false} showFitView={false}>
+          <ControlButton onClick={fitView} title="Fit View: the whole map, or its top at a readable size" aria-label="Fit View">
+            <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="1.8">
+              <path d="M1.5 5.5v-4h4M10.5 1.5h4v4M14.5 10.5v4h-4M5.5 14.5h-4v-4" />
+            </svg>
+          </ControlButton>
+        </Controls>
         <MiniMap<ElementNode> pannable zoomable nodeColor={minimapColor} nodeBorderRadius={6} ariaLabel="Overview of the map" style={MINIMAP} />
       </ReactFlow>
       {notice && <div className="canvas-notice" role="status">{notice}</div>}
@@ -197,8 +233,7 @@ export function MapCanvas({ doc, fields, problems, stats = null, selection = NO_
   );
 }
 
-const FIT = { padding: 0.15, maxZoom: 1 } as const;
-/** How much of a tall map's top (in flow pixels) the first view shows. */
-const TOP_SPAN = 1100;
+/** Shift+click adds to the selection, as in diagram tools; Ctrl (Cmd on a Mac) too. */
+const MULTI_SELECT = ['Shift', 'Control', 'Meta'];
 // Small enough to leave the canvas to the map at 1280×800.
 const MINIMAP = { width: 150, height: 100 } as const;

@@ -27,7 +27,10 @@ interface NodeShellProps {
 }
 
 const sameWords = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
-const plural = (n: number, one: string, many: string) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+/** A count and its words; zoomed far out, only the number shows (the words stay in the tooltip). */
+const Count = ({ n, one, many }: { n: number; one: string; many: string }) => (
+  <><span className="n">{n.toLocaleString()}</span><span className="w"> {n === 1 ? one : many}</span></>
+);
 
 /**
  * What every element looks like: its kind's colour and icon, its label in bold, its one line of words,
@@ -54,10 +57,10 @@ export function NodeShell({ kind, data, selected, input, outlets, wordsTone }: N
       {!sameWords(title, words) && <div className={`el-words${wordsTone ? ` ${wordsTone}` : ''}`} title={words}>{words}</div>}
       {stats && (
         <div className="el-stats">
-          <span className={`badge here${stats.hereNow ? '' : ' zero'}`} title="Contacts at this element now">{plural(stats.hereNow, 'here now', 'here now')}</span>
-          <span className={`badge${stats.wereHere ? '' : ' zero'}`} title="Times contacts passed through this element">{plural(stats.wereHere, 'was here', 'were here')}</span>
+          <span className={`badge here${stats.hereNow ? '' : ' zero'}`} title={`${stats.hereNow.toLocaleString()} contacts at this element now`}><Count n={stats.hereNow} one="here now" many="here now" /></span>
+          <span className={`badge${stats.wereHere ? '' : ' zero'}`} title={`${stats.wereHere.toLocaleString()} times contacts passed through this element`}><Count n={stats.wereHere} one="was here" many="were here" /></span>
           {stats.errors > 0 && (
-            <span className="badge danger" title={stats.lastError ? `Last error: ${stats.lastError}` : undefined}>{plural(stats.errors, 'error', 'errors')}</span>
+            <span className="badge danger" title={`${stats.errors.toLocaleString()} errors${stats.lastError ? `; the last: ${stats.lastError}` : ''}`}><Count n={stats.errors} one="error" many="errors" /></span>
           )}
         </div>
       )}

@@ -6,7 +6,7 @@
 import { MarkerType, type Edge, type Node } from '@xyflow/react';
 import { kindOf, type Element, type ElementKindName } from '../../../../engine/elements/index.js';
 import type { Problem } from '../../../../engine/elements/types.js';
-import type { FieldRegistry } from '../../../../engine/schema/field.js';
+import { BUILTIN_FIELDS, FieldRegistry } from '../../../../engine/schema/field.js';
 import type { MapDocument } from '../../../../engine/schema/map.js';
 import { refsOf, type Position } from '../../store/doc-ops.js';
 import type { ElementStats } from '../../store/map-editor.js';
@@ -30,15 +30,23 @@ export interface ElementNodeData extends Record<string, unknown> {
 }
 export type ElementNode = Node<ElementNodeData, ElementKindName>;
 
-/** How an element is named on the canvas: its label, else its id. */
-export const elementTitle = (el: Element) => el.label?.trim() || el.id;
+const BUILTIN = new FieldRegistry(BUILTIN_FIELDS);
 
-/** The one line of words of an element; a go-to names its target by label, not by id. */
+/**
+ * How an element is named on the canvas: its label, else what it does ("Wait 1 day"), never its id.
+ * A go-to without a label that another go-to jumps to is named by its id (its words would name a go-to again).
+ */
+export function elementTitle(el: Element, fields: FieldRegistry = BUILTIN, byId: ReadonlyMap<string, Element> = new Map()): string {
+  return el.label?.trim() || elementWords(el, fields, byId);
+}
+
+/** The one line of words of an element; a go-to names its target by title, not by id. */
 export function elementWords(el: Element, fields: FieldRegistry, byId: ReadonlyMap<string, Element>): string {
   if (el.kind === 'goto') {
     const target = el.target ? byId.get(el.target) : undefined;
     if (!el.target) return 'Go to … (no target yet)';
-    return `Go to ${target ? elementTitle(target) : `"${el.target}" (missing)`}`;
+    if (!target) return byId.size ? `Go to "${el.target}" (missing)` : `Go to ${el.target}`;
+    return `Go to ${target.label?.trim() || (target.kind === 'goto' ? target.id : elementWords(target, fields, byId))}`;
   }
   try {
     return kindOf(el).describe(el, fields);
@@ -91,15 +99,16 @@ export class NodeBuilder {
       const p = input.problems.get(el.id);
       const errors = p?.errors.length ? p.errors.join('\n') : null;
       const warnings = p?.warnings.length ? p.warnings.join('\n') : null;
+      // A go-to's words name its target, by label or by what the target does.
       const target = el.kind === 'goto' && el.target ? byId.get(el.target) : undefined;
-      const deps = [el, fields, errors, warnings, stats?.[el.id] ?? null, selected.has(el.id), live.get(el.id), measured.get(el.id), target?.label, readOnly, highlighted.has(el.id)];
+      const deps = [el, fields, errors, warnings, stats?.[el.id] ?? null, selected.has(el.id), live.get(el.id), measured.get(el.id), target, readOnly, highlighted.has(el.id)];
       const hit = this.#cache.get(el.id);
       if (hit && same(hit.deps, deps)) {
         next.set(el.id, hit);
         return hit.node;
       }
-      const title = elementTitle(el);
       const words = elementWords(el, fields, byId);
+      const title = el.label?.trim() || words;
       const node: ElementNode = {
         id: el.id,
         type: el.kind,
@@ -144,7 +153,7 @@ export class EdgeBuilder {
         const to = byId.get(target);
         if (!to || target === el.id) continue;
         const id = edgeId(el.id, path);
-        const deps = [target, selected.has(id), readOnly, el.label, to.label];
+        const deps = [target, selected.has(id), readOnly, el, to];
         const hit = this.#cache.get(id);
         let edge: Edge;
         if (hit && same(hit.deps, deps)) edge = hit.edge;
@@ -152,16 +161,16 @@ export class EdgeBuilder {
           const jump = el.kind === 'goto';
           edge = {
             id, source: el.id, sourceHandle: path, target,
-            // A go-to is a jump: a dashed line into the target's side, clear of the flow it loops over.
+            // A go-to is a jump: a dashed line into the target's side, around the elements it passes (JumpEdge).
             targetHandle: jump ? 'jump' : 'in',
-            type: 'smoothstep',
-            pathOptions: { borderRadius: 14, offset: jump ? 28 : 20 },
+            type: jump ? 'jump' : 'smoothstep',
+            ...(jump ? {} : { pathOptions: { borderRadius: 14, offset: 20 } }),
             className: jump ? 'edge-jump' : `edge-${path}`,
             markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14, color: jump ? 'var(--k-goto)' : 'var(--edge)' },
             selected: selected.has(id),
             deletable: !readOnly,
             focusable: !readOnly,
-            ariaLabel: `${jump ? 'Jump' : (OUTLET_LABELS[path] ?? 'Next')} from ${elementTitle(el)} to ${elementTitle(to)}`,
+            ariaLabel: `${jump ? 'Jump' : (OUTLET_LABELS[path] ?? 'Next')} from ${elementTitle(el, undefined, byId)} to ${elementTitle(to, undefined, byId)}`,
           } as Edge;
         }
         next.set(id, { deps, edge });

@@ -278,15 +278,15 @@ function TestValue({ test, type, onChange, describedById }: {
           <input {...common} type="date" value={one === undefined ? '' : String(one)} onChange={(e) => set(e.target.value === '' ? undefined : e.target.value)} />
         ));
       }
-      return wrap('Value', <DraftInput {...common} value={String(one)} placeholder="2026-01-31T09:00:00Z" onCommit={(t) => set(t === '' ? undefined : t)} />);
+      return wrap('Value', <DraftInput live {...common} value={String(one)} placeholder="2026-01-31T09:00:00Z" onCommit={(t) => set(t === '' ? undefined : t)} />);
     case 'list':
       return wrap('Values, separated by commas', (
-        <DraftInput {...common} value={listText(test.value)} placeholder="a, b, c" onCommit={(t) => set(t.trim() ? parseList(t, type) : undefined)} />
+        <DraftInput live {...common} value={listText(test.value)} placeholder="a, b, c" onCommit={(t) => set(t.trim() ? parseList(t, type) : undefined)} />
       ));
     default: {
       const placeholder = kind === 'tag' ? 'tag name' : 'value';
       return wrap(kind === 'tag' ? 'Tag' : 'Value', (
-        <DraftInput {...common} value={one === undefined ? '' : String(one)} placeholder={placeholder} onCommit={(t) => set(t === '' ? undefined : t)} />
+        <DraftInput live {...common} value={one === undefined ? '' : String(one)} placeholder={placeholder} onCommit={(t) => set(t === '' ? undefined : t)} />
       ));
     }
   }

@@ -5,7 +5,7 @@ import type { Problem } from '../../../../engine/elements/types.js';
 import type { FieldRegistry } from '../../../../engine/schema/field.js';
 import { ConditionForm } from './ConditionForm.js';
 import { DraftInput, DraftTextarea, ProblemsContext, ProblemText, Setting } from './controls.js';
-import { describeElement } from './element-words.js';
+import { describeElement, elementTitles } from './element-words.js';
 import { KIND_COLORS, KIND_TITLES, KindIcon } from '../canvas/icons.js';
 import { EndForm } from './EndForm.js';
 import { GotoForm } from './GotoForm.js';
@@ -29,18 +29,22 @@ export interface InspectorProps {
   problems: Problem[];
   /** A patch with a whole new value for each changed property (a key set to `undefined` is removed). */
   onChange(patch: Partial<Element>): void;
+  /** The selected element ids; with several, the inspector names them instead of a form. */
+  selection?: readonly string[];
 }
 
 const LABEL_MAX = elementBase.label.unwrap().maxLength ?? undefined;
 const NOTE_MAX = elementBase.note.unwrap().maxLength ?? undefined;
 
 /** The side panel that configures the selected element: its kind, label, note, settings and problems. */
-export function Inspector({ element, elements, fields, problems, onChange }: InspectorProps) {
+export function Inspector({ element, elements, fields, problems, onChange, selection = [] }: InspectorProps) {
   const headingId = useId();
+  if (!element && selection.length > 1) return <SeveralSelected ids={selection} elements={elements} fields={fields} />;
   if (!element) {
+    // Nothing to configure: a narrow strip, so the canvas has the width (the panel opens on a selection).
     return (
       <section className="inspector inspector-empty" aria-label="Inspector">
-        <p>Select an element to configure it, or drag one from the palette.</p>
+        <p>Select an element to configure it</p>
       </section>
     );
   }
@@ -67,6 +71,7 @@ export function Inspector({ element, elements, fields, problems, onChange }: Ins
         <Setting label="Label" path="label">
           {(id, d) => (
             <DraftInput
+              live
               id={id}
               aria-describedby={d}
               value={element.label ?? ''}
@@ -104,6 +109,31 @@ export function Inspector({ element, elements, fields, problems, onChange }: Ins
         <p className="insp-id muted">Id: <code>{element.id}</code></p>
       </section>
     </ProblemsContext.Provider>
+  );
+}
+
+/** Several elements selected: which ones, and what can be done with them together. */
+function SeveralSelected({ ids, elements, fields }: { ids: readonly string[]; elements: Element[]; fields: FieldRegistry }) {
+  const headingId = useId();
+  const chosen = new Set(ids);
+  const titles = elementTitles(elements, fields);
+  const shown = elements.filter((e) => chosen.has(e.id));
+  return (
+    <section className="inspector inspector-several" aria-labelledby={headingId}>
+      <header className="insp-head">
+        <h2 id={headingId}>{shown.length} elements selected</h2>
+        <p className="insp-describe">Click one of them to configure it alone.</p>
+      </header>
+      <ul className="insp-selected-list">
+        {shown.map((e) => (
+          <li key={e.id} style={{ '--kind': KIND_COLORS[e.kind] } as CSSProperties}>
+            <span className="insp-kind-icon"><KindIcon kind={e.kind} size={14} /></span>
+            <span>{titles.get(e.id)}</span>
+          </li>
+        ))}
+      </ul>
+      <p className="insp-hint">Drag one to move them all; Delete removes them; Ctrl+C and Ctrl+V copy them; Shift+click adds or takes one out.</p>
+    </section>
   );
 }
 

@@ -30,22 +30,30 @@ export const describedBy = (...ids: (string | undefined | false)[]) => ids.filte
 
 const isSave = (e: KeyboardEvent) => (e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 's';
 
-/** Keeps a local draft of `value`, reset whenever `value` changes from outside (undo, another element). */
-function useDraft(value: string): [string, (v: string) => void] {
+/**
+ * Keeps a local draft of `value`, reset whenever `value` changes from outside (undo, another element);
+ * with `hold`, the draft is kept as typed (a live input whose value comes back tidied: "a, " as "a").
+ */
+function useDraft(value: string, hold = false): [string, (v: string) => void] {
   const [draft, setDraft] = useState(value);
   const [seen, setSeen] = useState(value);
   if (seen !== value) {
     // Adjusting state while rendering, as React recommends over an effect: no flash of the old draft.
     setSeen(value);
-    setDraft(value);
+    if (!hold) setDraft(value);
   }
   return [draft, setDraft];
 }
 
 interface DraftProps {
   readonly value: string;
-  /** Called on blur or Enter when the text changed (and `check` found nothing wrong). */
+  /** Called on blur or Enter when the text changed (and `check` found nothing wrong); with `live`, on every keystroke. */
   onCommit(value: string): void;
+  /**
+   * Applies as you type (the canvas and "Unsaved changes" follow at once; the store makes one undo
+   * step of a burst of typing). Escape puts back the text from before the input was focused. Default false.
+   */
+  readonly live?: boolean;
   /** Why a draft can't be kept, or null; a refused draft stays in the input with the reason under it. */
   check?(value: string): string | null;
 }
@@ -54,10 +62,19 @@ interface DraftProps {
  * A text input that commits on blur or Enter, not on every keystroke, so one edit is one undo step.
  * Escape puts back the committed value.
  */
-export function DraftInput({ value, onCommit, check, ...rest }: DraftProps & Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'defaultValue'>) {
-  const [draft, setDraft] = useDraft(value);
+export function DraftInput({ value, onCommit, check, live = false, ...rest }: DraftProps & Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'defaultValue'>) {
+  const [focused, setFocused] = useState(false);
+  const [draft, setDraft] = useDraft(value, live && focused);
+  const [before, setBefore] = useState(value);
   const [refused, setRefused] = useState<string | null>(null);
   const errorId = useId();
+  const type = (text: string) => {
+    setDraft(text);
+    if (!live) return;
+    const why = check?.(text) ?? null;
+    setRefused(why);
+    if (!why && text !== value) onCommit(text);
+  };
   const commit = () => {
     if (draft === value) return setRefused(null);
     const why = check?.(draft) ?? null;
@@ -67,7 +84,12 @@ export function DraftInput({ value, onCommit, check, ...rest }: DraftProps & Omi
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
     // Enter keeps the text; so does Ctrl+S, before the editor's save reads the map.
     if (e.key === 'Enter' || isSave(e)) commit();
-    else if (e.key === 'Escape' && draft !== value) {
+    else if (e.key === 'Escape' && live && draft !== before) {
+      e.stopPropagation();
+      setDraft(before);
+      setRefused(null);
+      if (before !== value) onCommit(before);
+    } else if (e.key === 'Escape' && !live && draft !== value) {
       e.stopPropagation();
       setDraft(value);
       setRefused(null);
@@ -79,9 +101,16 @@ export function DraftInput({ value, onCommit, check, ...rest }: DraftProps & Omi
       <input
         {...rest}
         value={draft}
-        onChange={(e) => setDraft(e.target.value)}
+        onChange={(e) => type(e.target.value)}
+        onFocus={(e) => {
+          setFocused(true);
+          setBefore(value);
+          rest.onFocus?.(e);
+        }}
         onBlur={(e) => {
-          commit();
+          setFocused(false);
+          if (live && !refused) setDraft(value); // the tidied text the map holds
+          else commit();
           rest.onBlur?.(e);
         }}
         onKeyDown={onKeyDown}

@@ -1,15 +1,14 @@
 import { useMemo, useCallback, useEffect, useState } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import type { Element, ElementKindName } from '../../../../engine/elements/index.js';
+import type { Element } from '../../../../engine/elements/index.js';
 import type { Problem } from '../../../../engine/elements/types.js';
-import type { MapDocument } from '../../../../engine/schema/map.js';
 import { href, useRoute, type Route } from '../../lib/route.js';
-import type { Position } from '../../store/doc-ops.js';
-import { DEFAULT_NODE_SIZE } from '../../store/layout.js';
 import { useMapEditor } from '../../store/map-editor.js';
 import { MapCanvas } from '../canvas/MapCanvas.js';
+import { fitReadable } from '../canvas/viewport.js';
 import { Inspector } from '../inspector/Inspector.js';
 import { Palette } from '../palette/Palette.js';
+import { useAddFromPalette } from '../palette/use-add-from-palette.js';
 import { localMessage } from '../inspector/problems.js';
 import { ProblemsPanel } from './ProblemsPanel.js';
 import { PublishDialog } from './PublishDialog.js';
@@ -50,12 +49,6 @@ export function MapEditorPage({ route }: { route: Route }) {
       <Editor key={id} />
     </ReactFlowProvider>
   );
-}
-
-/** An element's rectangle overlaps one already on the canvas. */
-function overlaps(doc: MapDocument, p: Position): boolean {
-  const { width, height } = DEFAULT_NODE_SIZE;
-  return doc.elements.some((e) => e.position && Math.abs(e.position.x - p.x) < width + 20 && Math.abs(e.position.y - p.y) < height + 10);
 }
 
 function Editor() {
@@ -101,36 +94,15 @@ function Editor() {
     void rf.fitView({ nodes: [{ id: elementId }], duration: 300, maxZoom: Math.min(1, Math.max(rf.getZoom(), 0.8)), padding: 0.8 });
   }, [rf]);
 
-  /** Adds from the palette: below the selected element (wired to its free outlet), else mid-view. */
-  const addFromPalette = useCallback((kind: ElementKindName) => {
-    const s = store();
-    if (!s.doc) return;
-    const from = s.selection.length === 1 ? s.doc.elements.find((e) => e.id === s.selection[0]) : undefined;
-    let at: Position;
-    if (from?.position) {
-      const h = rf.getInternalNode(from.id)?.measured.height ?? DEFAULT_NODE_SIZE.height;
-      at = { x: from.position.x, y: from.position.y + h + 72 };
-    } else {
-      const box = document.querySelector('.editor-canvas')?.getBoundingClientRect();
-      const c = box ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 3 }) : { x: 0, y: 0 };
-      at = { x: c.x - DEFAULT_NODE_SIZE.width / 2, y: c.y };
-    }
-    while (overlaps(s.doc, at)) at = { x: at.x + DEFAULT_NODE_SIZE.width + 40, y: at.y };
-    s.addElement(kind, at, from?.id);
-    // Bring it into view when it landed outside.
-    const box = document.querySelector('.editor-canvas')?.getBoundingClientRect();
-    const p = rf.flowToScreenPosition(at);
-    if (box && (p.x < box.left || p.y < box.top || p.x + 200 > box.right || p.y + 60 > box.bottom)) {
-      void rf.setCenter(at.x + DEFAULT_NODE_SIZE.width / 2, at.y + DEFAULT_NODE_SIZE.height / 2, { zoom: rf.getZoom(), duration: 250 });
-    }
-  }, [rf]);
+  /** Adds from the palette: into the flow below the selected element, else mid-view. */
+  const addFromPalette = useAddFromPalette();
 
   const autoLayout = useCallback(() => {
     store().autoLayout((elementId) => {
       const m = rf.getInternalNode(elementId)?.measured;
       return m?.width && m.height ? { width: m.width, height: m.height } : undefined;
     });
-    requestAnimationFrame(() => void rf.fitView({ duration: 300, padding: 0.15, maxZoom: 1 }));
+    requestAnimationFrame(() => fitReadable(rf, store().doc!, document.querySelector('.editor-canvas'), 300));
   }, [rf]);
 
   // `?highlight=a,b,c` (from the simulate panel) marks a contact's path through the map.
@@ -206,7 +178,7 @@ function InspectorPanel() {
     if (elementId) store().updateElement(elementId, patch);
   }, [elementId]);
   // The inspector picks the element's own problems out of the map's.
-  return <Inspector element={element} fields={fields} problems={problems as Problem[]} onChange={onChange} elements={doc.elements} />;
+  return <Inspector element={element} fields={fields} problems={problems as Problem[]} onChange={onChange} elements={doc.elements} selection={selection} />;
 }
 
 /** A save that met someone else's change, or a refused action, in words. */
