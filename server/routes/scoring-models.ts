@@ -1,9 +1,11 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { Bracket, bracketOf, Degradation, ScoringModel } from '../../engine/scoring/model.js';
 import { ApiRouter } from '../http/router.js';
 import type { AppDeps } from '../http/deps.js';
-import { badRequest, notFound } from '../errors.js';
+import { badRequest, conflict, notFound } from '../errors.js';
 import { deleteModel, rescore, saveModel, type RescoreJob } from '../runtime/scoring.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ModelRecord, ScoreRank } from '../store/store.js';
@@ -142,6 +144,20 @@ export function scoringModelsRouter(deps: AppDeps): ApiRouter {
       description: 'Answers the model as stored (defaults filled in). Its id must be new (409 otherwise). Its rules apply from now on; rescore to apply condition rules to everyone.',
     }, async (c, { body }) => create(c, body))
     .op({ method: 'post', path: '/import', summary: 'Import a scoring model file (like create)', body: ModelJson, status: 201 }, async (c, { body }) => create(c, body))
+    .op({
+      method: 'post', path: '/recommended', summary: 'Create the recommended scoring model (recommended-scoring.json of the templates)', status: 201,
+      description: 'One click to start from it in the editor; 409 when a model with its id exists.',
+    }, async (c) => {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(await readFile(join(deps.templatesDir, 'recommended-scoring.json'), 'utf8'));
+      } catch {
+        throw notFound('This server has no recommended scoring model (recommended-scoring.json is missing from its templates)');
+      }
+      const { id, name } = doc as { id?: unknown; name?: unknown };
+      if (typeof id === 'string' && (await rt.store.getModel(id))) throw conflict(`The recommended model is already here: open "${String(name)}" in Scoring`);
+      return create(c, doc);
+    })
     .op({ method: 'get', path: '/:id', summary: 'Read a scoring model document' }, async (c) => c.json((await loadModel(rt, param(c, 'id'))).record.doc))
     .op({
       method: 'put', path: '/:id', summary: 'Replace a scoring model', body: ModelJson,

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { api } from '../../lib/api.js';
 import { Dialog } from '../../lib/Dialog.js';
 import { href, navigate } from '../../lib/route.js';
 import { useLoad } from '../../lib/use-load.js';
@@ -11,12 +12,46 @@ import { blankModel, uniqueId } from './model-edit.js';
 
 const open = (id: string) => navigate(`/scoring/${encodeURIComponent(id)}`);
 
+/** Creates the recommended model the server ships (maps/recommended-scoring.json). */
+const createRecommended = () => api<{ id: string }>('/scoring-models/recommended', { method: 'POST' });
+
+/** Where a field is used (GET /api/fields/:key/uses). */
+interface FieldUses {
+  maps: { id: string; name: string; elements: string[] }[];
+  models: { id: string; name: string; writes: boolean }[];
+}
+
+/** "Score is already changed by the map "Lead scoring" (Add 5) and written by the model "Fit": …", or null. */
+export function fieldInUseWarning(label: string, uses: FieldUses | undefined): string | null {
+  if (!uses) return null;
+  const parts = [
+    ...uses.maps.map((m) => `the map "${m.name}" (${m.elements.map((e) => `"${e}"`).join(', ')})`),
+    ...uses.models.filter((m) => m.writes).map((m) => `the scoring model "${m.name}"`),
+  ];
+  if (!parts.length) return null;
+  const list = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+  return `${label} is already used by ${list}. A model adds and takes points on the score it writes: two writers of one field undo each other's work. Pick another field, or a new one.`;
+}
+
 /** `#/scoring`: the scoring models, with New and Import. */
 export function ModelsList() {
   const models = useLoad(listModels, []);
   const fields = useFields();
   const [modal, setModal] = useState<'new' | 'import' | null>(null);
+  const [starting, setStarting] = useState(false);
+  const [startError, setStartError] = useState<string | null>(null);
   const list = models.data ?? [];
+  /** One click: the recommended model (SPEC §5) is created and opened. */
+  const startRecommended = async () => {
+    setStarting(true);
+    setStartError(null);
+    try {
+      open((await createRecommended()).id);
+    } catch (e) {
+      setStartError((e as Error).message);
+      setStarting(false);
+    }
+  };
   return (
     <section className="page-body">
       <header className="page-head">
@@ -33,11 +68,13 @@ export function ModelsList() {
       {models.data && !list.length && (
         <div className="empty">
           <strong>No scoring models yet</strong>
-          Create one, or import <code>maps/recommended-scoring.json</code>: points for clicks, visits and purchases, 3 % a day of degradation, High / Medium / Low brackets.
+          Start from the recommended model — points for clicks, visits and purchases, 3 % a day of degradation, High / Medium / Low brackets — and tune it, or build your own.
           <div className="actions">
-            <button type="button" className="primary" onClick={() => setModal('new')}>New model</button>
+            <button type="button" className="primary" onClick={() => void startRecommended()} disabled={starting}>{starting ? 'Creating…' : 'Start from the recommended model'}</button>
+            <button type="button" onClick={() => setModal('new')}>New model</button>
             <button type="button" onClick={() => setModal('import')}>Import JSON…</button>
           </div>
+          {startError && <p className="notice error" role="alert">{startError}</p>}
         </div>
       )}
       {list.length > 0 && (
@@ -72,6 +109,8 @@ function NewModelDialog({ taken, usedFields, onClose }: { taken: ReadonlySet<str
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const numbers = (fields.data ?? []).filter((f) => f.type === 'number');
+  const uses = useLoad(() => (field ? api<FieldUses>(`/fields/${encodeURIComponent(field)}/uses`) : Promise.resolve(undefined)), [field]);
+  const warning = field ? fieldInUseWarning(labelOf(fields.data, field), uses.data) : null;
   const newKey = uniqueId(name || 'score', new Set((fields.data ?? []).map((f) => f.key))).replace(/-/g, '_').replace(/^[^a-z]/, 'f');
   return (
     <Dialog title="New scoring model" onClose={onClose}>
@@ -95,6 +134,7 @@ function NewModelDialog({ taken, usedFields, onClose }: { taken: ReadonlySet<str
               {numbers.map((f) => <option key={f.key} value={f.key}>{f.label}{usedFields.has(f.key) ? ' (written by another model)' : ''}</option>)}
             </select>
           </label>
+          {warning && <p className="notice warn" role="status">{warning}</p>}
           <p className="muted small">It starts with no rules, a 0–100 range and High / Medium / Low brackets.</p>
         </div>
         {error && <p className="notice error" role="alert">{error}</p>}
