@@ -82,6 +82,7 @@ describe.runIf(hasChromium)('publish state, relocation and versions in the edito
     const row = s.page.locator('table.maps tr', { hasText: decayLoop.name });
     await row.locator('.badge', { hasText: 'Unpublished changes' }).waitFor();
     expect((await s.api('/maps')).maps.find((m: { id: string }) => m.id === id).unpublishedChanges).toBe(true);
+    await s.screenshot('publish-state-maps-list');
     await row.getByRole('link', { name: decayLoop.name }).click();
     await badge().waitFor();
 
@@ -163,6 +164,7 @@ describe.runIf(hasChromium)('publish state, relocation and versions in the edito
     await s.page.getByRole('button', { name: 'Versions' }).click();
     const drawer = s.page.getByRole('complementary', { name: 'Versions' });
     await drawer.getByText('Version 1').waitFor();
+    await s.screenshot('publish-state-versions-open');
 
     await s.page.locator('.problems-panel .problem-link').first().click();
     await expect.poll(() => node('add5').getAttribute('class')).toContain('selected');

@@ -150,7 +150,7 @@ export function PublishDialog({ onClose, onPublished }: { onClose(): void; onPub
                     ))}
                   </tbody>
                 </table>
-                <p className="muted small">Each group goes to the nearest element after theirs that this version keeps, unless you choose another.</p>
+                <p className="muted small">Already chosen: the nearest element after theirs that version {next} keeps. Where none is kept, you choose.</p>
               </>
             ) : version !== null && !nothingNew && <p className="muted">No contact is at an element this draft removes.</p>}
             <PublishWarnings mapId={mapId} />
