@@ -49,9 +49,11 @@ export interface RunningServer {
  * finish, and closes the database.
  */
 export async function startServer(opts: ServeOptions, log: (line: string) => void = console.log): Promise<RunningServer> {
-  if (opts.buildEditor) await ensureEditorBuilt(log);
   const pg = isPostgresUrl(opts.db);
   const db = pg ? opts.db : resolve(opts.db);
+  // Opening and migrating a large database takes a while: say so at once, not only once it is done.
+  log(`Starting Scoremap on ${pg ? redactUrl(db) : db} (${opts.clock === 'manual' ? 'manual' : 'real'} clock)…`);
+  if (opts.buildEditor) await ensureEditorBuilt(log);
   const store = await Store.open(db, { durable: opts.durable, leaseMs: opts.leaseMs });
   const tokenDir = pg ? resolve('data') : dirname(db);
   const { token, source } = loadToken(tokenDir);
@@ -67,7 +69,7 @@ export async function startServer(opts: ServeOptions, log: (line: string) => voi
   // Deliveries go out on the manual clock too: their retries wait for it to move.
   const sender = new Sender(rt, outbox, { policy, version, log });
   const { app, ops } = createApp({ rt, token, manualClock: manual, templatesDir: resolve(ROOT, 'maps'), version, webhooks: { sender, policy } });
-  mountPages(app, { ops, editorDir: resolve(ROOT, 'dist/editor'), version });
+  mountPages(app, { ops, editorDir: resolve(ROOT, 'dist/editor'), version, clock: manual ? 'manual' : 'real' });
 
   // A manual clock moves only through POST /api/clock/advance; the real one needs the scheduler.
   const scheduler = manual ? undefined : new Scheduler(rt, { shared: store.dialect.shared });
@@ -86,6 +88,8 @@ export async function startServer(opts: ServeOptions, log: (line: string) => voi
   log(`  database ${pg ? `${redactUrl(db)} (PostgreSQL)` : db}${opts.durable ? ' (durable: synchronous=FULL)' : ''}`);
   log(`  token    ${source === 'env' ? 'from SCOREMAP_TOKEN' : `${tokenDir}/token${source === 'new' ? ' (new)' : ''}`}`);
   log(`  clock    ${manual ? `manual, at ${new Date(manual.now()).toISOString()} (POST /api/clock/advance)` : 'real'}`);
+  log(`  docs     ${url}docs (the API reference)`);
+  log('Ready: open the link above in a browser. Ctrl+C stops the server.');
 
   let stopping: Promise<void> | undefined;
   return {

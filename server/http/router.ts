@@ -43,11 +43,33 @@ export type Input<B, Q, O extends boolean = false> = {
 /** An operation as registered, with its full path and its scope settled. */
 export type RegisteredOp = OpSpec & { readonly fullPath: string; readonly tag: string; readonly scope: Scope };
 
-/** Turns zod issues into one message a person reads, plus the issues as details. */
-export function zodError(where: string, error: z.ZodError): AppError {
+/**
+ * The forms a union of objects accepts, as a person writes them: `{ to } or { ms }` (optional keys
+ * with a "?"), or null when `schema` is not such a union.
+ */
+export function acceptedForms(schema: z.ZodType | undefined): string | null {
+  const def = (schema as { def?: { type?: string; options?: readonly z.ZodType[] } } | undefined)?.def;
+  if (def?.type !== 'union' || !def.options?.length) return null;
+  const forms: string[] = [];
+  for (const option of def.options) {
+    const shape = (option as { def?: { type?: string; shape?: Record<string, z.ZodType> } }).def;
+    if (shape?.type !== 'object' || !shape.shape) return null;
+    const keys = Object.entries(shape.shape).map(([k, v]) => (v.safeParse(undefined).success ? `${k}?` : k));
+    forms.push(`{ ${keys.join(', ')} }`);
+  }
+  return forms.length > 1 ? `${forms.slice(0, -1).join(', ')} or ${forms[forms.length - 1]}` : forms[0];
+}
+
+/**
+ * Turns zod issues into one message a person reads, plus the issues as details. When the value
+ * fits none of the forms a union takes, the message names them ("send { to } or { ms }").
+ */
+export function zodError(where: string, error: z.ZodError, schema?: z.ZodType): AppError {
   const first = error.issues[0];
   const at = first?.path.length ? `${first.path.join('.')}: ` : '';
-  return badRequest(`The ${where} is not valid: ${at}${first?.message ?? 'invalid'}`, {
+  const forms = first?.code === 'invalid_union' && first.path.length === 0 ? acceptedForms(schema) : null;
+  const why = forms ? `send ${forms}` : first?.message ?? 'invalid';
+  return badRequest(`The ${where} is not valid: ${at}${why}`, {
     issues: error.issues.slice(0, 50).map((i) => ({ path: i.path.join('.'), message: i.message })),
   });
 }
@@ -78,14 +100,14 @@ export class ApiRouter {
       let query: unknown;
       if (spec.query) {
         const parsed = spec.query.safeParse(c.req.query());
-        if (!parsed.success) throw zodError('query string', parsed.error);
+        if (!parsed.success) throw zodError('query string', parsed.error, spec.query);
         query = parsed.data;
       }
       let body: unknown;
       // An optional body left out needs no content type; one that is sent is held to the schema.
       if (spec.body && !(spec.bodyOptional && (await c.req.text()).trim() === '')) {
         const parsed = spec.body.safeParse(await readJson(c));
-        if (!parsed.success) throw zodError('request body', parsed.error);
+        if (!parsed.success) throw zodError('request body', parsed.error, spec.body);
         body = parsed.data;
       }
       return handler(c, { body, query } as Input<B, Q, O>);

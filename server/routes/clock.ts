@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { IsoTime } from '../../engine/schema/event.js';
 import { ApiRouter } from '../http/router.js';
 import type { AppDeps } from '../http/deps.js';
 import { AppError, badRequest } from '../errors.js';
 
+/** Where to move the clock: to a time, or forward by milliseconds. Either, not both. */
 const Advance = z.union([
-  z.strictObject({ to: IsoTime }),
-  z.strictObject({ ms: z.number().int().nonnegative().max(10 * 365 * 86_400_000) }),
-]);
+  z.strictObject({ to: z.iso.datetime({ offset: true, message: 'a time with its zone, like "2026-01-31T09:00:00Z"' }) }),
+  z.strictObject({ ms: z.number({ message: 'a number of milliseconds, like 86400000 for a day' }).int('a whole number of milliseconds').nonnegative('0 or more: the clock only moves forward').max(10 * 365 * 86_400_000, 'at most ten years (315360000000) at a time') }),
+]).meta({ description: '`{ "to": "2026-01-31T09:00:00Z" }` or `{ "ms": 86400000 }`' });
 const ClockState = z.object({ now: z.string(), mode: z.literal('manual') });
 
 /**
@@ -16,7 +16,7 @@ const ClockState = z.object({ now: z.string(), mode: z.literal('manual') });
  */
 export function clockRouter(deps: AppDeps): ApiRouter {
   const clock = () => {
-    if (!deps.manualClock) throw new AppError(404, 'The clock can only be read and moved when the server runs with --clock manual');
+    if (!deps.manualClock) throw new AppError(404, 'This server runs on the real clock, which cannot be read or moved here: start it with --clock manual to move time by hand');
     return deps.manualClock;
   };
   return new ApiRouter('/api/clock', 'Clock')
