@@ -29,7 +29,8 @@ export function BarChart({ title, description, bars, xLabel, yLabel, height = 22
   const [ref, width] = useWidth<HTMLDivElement>();
   const id = useId();
   const max = Math.max(1, ...bars.map((b) => b.value));
-  const ticks = niceTicks(0, max, 4);
+  // Counts are whole: their axis never shows 0.5 of a contact.
+  const ticks = niceTicks(0, max, 4, bars.every((b) => Number.isInteger(b.value)));
   const top = ticks[ticks.length - 1];
   const innerW = Math.max(40, width - PAD.left - PAD.right);
   const innerH = height - PAD.top - PAD.bottom;

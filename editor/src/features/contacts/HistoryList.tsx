@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { formatTime, formatValue, formatRelative } from '../charts/format.js';
+import { useEffect, useMemo, useState } from 'react';
+import { formatValue, formatRelative, timeLabels } from '../charts/format.js';
 import { describeCause, describeChange, loadCauseNames, NO_NAMES, type CauseNames } from './causes.js';
 import { labelOf, type FieldInfo } from './fields.js';
 import { historyPage, type HistoryEntry } from './history.js';
@@ -41,6 +41,8 @@ export function HistoryList({ contactId, fields, now }: { contactId: string; fie
   }, [entries, field]);
 
   const typeOf = (key: string) => fields?.find((f) => f.key === key)?.type;
+  // Two changes in one minute show their seconds, so their order is plain.
+  const times = useMemo(() => timeLabels((entries ?? []).map((h) => h.at)), [entries]);
   return (
     <section className="card" aria-labelledby="history-h">
       <div className="section-head">
@@ -59,7 +61,7 @@ export function HistoryList({ contactId, fields, now }: { contactId: string; fie
       {entries?.length === 0 && <p className="muted">No changes recorded{field ? ` for ${labelOf(fields, field)}` : ''} yet.</p>}
       {!!entries?.length && (
         <ol className="history">
-          {entries.map((h) => {
+          {entries.map((h, i) => {
             const leftMap = h.field.startsWith('map:');
             const mergedIn = h.field === 'contact:merge';
             const type = typeOf(h.field);
@@ -68,7 +70,7 @@ export function HistoryList({ contactId, fields, now }: { contactId: string; fie
             const delta = numeric ? (h.to as number) - (typeof h.from === 'number' ? h.from : 0) : 0;
             return (
               <li key={h.id}>
-                <time dateTime={h.at} title={formatRelative(h.at, now)}>{formatTime(h.at)}</time>
+                <time dateTime={h.at} title={formatRelative(h.at, now)}>{times[i]}</time>
                 {mergedIn ? (
                   <span className="what">Contact <b>{String(h.from)}</b> was merged into this one — its events and history are here now</span>
                 ) : leftMap ? (
