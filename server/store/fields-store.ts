@@ -47,9 +47,10 @@ function toFieldDef(row: DB['fields']): FieldDef {
  */
 const FORMER_LABELS = 'field_former_labels';
 
-async function readFormerLabels(db: Kysely<DB>): Promise<Record<string, string[]>> {
+async function readFormerLabels(db: Kysely<DB>): Promise<Map<string, string[]>> {
   const row = await db.selectFrom('meta').select('value').where('key', '=', FORMER_LABELS).executeTakeFirst();
-  return row ? (JSON.parse(row.value) as Record<string, string[]>) : {};
+  // A Map, not an object: a field keyed "constructor" must not find Object's.
+  return new Map(row ? Object.entries(JSON.parse(row.value) as Record<string, string[]>) : []);
 }
 
 /** Every field: the built-in ones in their documented order, then custom ones as they were created. */
@@ -59,7 +60,9 @@ export async function listFields(db: Kysely<DB>, catalog: FieldCatalog): Promise
   const order = (r: DB['fields']) => (r.builtin ? (BUILTIN_ORDER.get(r.key) ?? BUILTIN_ORDER.size) : Infinity);
   const defs = rows.sort((a, b) => order(a) - order(b)).map((r) => {
     const def = toFieldDef(r);
-    return former[r.key]?.length ? { ...def, formerLabels: former[r.key] } : def;
+    // Own keys only: a field keyed "constructor" must not find Object's.
+    const labels = Object.hasOwn(former, r.key) && Array.isArray(former[r.key]) ? former[r.key] : [];
+    return labels.length ? { ...def, formerLabels: labels } : def;
   });
   catalog.byKey = new Map(defs.map((f) => [f.key, f]));
   return defs;
@@ -168,9 +171,10 @@ export async function updateField(db: Kysely<DB>, catalog: FieldCatalog, key: st
     .execute();
   if (normalizeLabel(existing.label) !== normalizeLabel(change.label)) {
     const former = await readFormerLabels(db);
-    const list = [...(former[key] ?? []), existing.label].filter((l, i, all) =>
+    const list = [...(Object.hasOwn(former, key) && Array.isArray(former[key]) ? former[key] : []), existing.label].filter((l, i, all) =>
       normalizeLabel(l) !== normalizeLabel(change.label) && all.findIndex((x) => normalizeLabel(x) === normalizeLabel(l)) === i);
-    const value = JSON.stringify({ ...former, [key]: list });
+    former.set(key, list);
+    const value = JSON.stringify(Object.fromEntries(former));
     await db.insertInto('meta').values({ key: FORMER_LABELS, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
   }
   await listFields(db, catalog);
