@@ -88,6 +88,6 @@ describe('op words', () => {
   it('reads dates as before/after and day counts with their unit', () => {
     expect(opWords('gt', 'date')).toBe('is after');
     expect(opWords('gt', 'number')).toBe('is more than');
-    expect(opWords('on_or_before_days_ago', 'date')).toBe('is at least … days ago');
+    expect(opWords('on_or_before_days_ago', 'date')).toBe('is … or more days ago');
   });
 });

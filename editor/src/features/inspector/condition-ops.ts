@@ -50,7 +50,8 @@ export function opWords(op: ConditionOp, type: FieldType | undefined): string {
     };
     if (dates[op]) return dates[op];
   }
-  if (op === 'on_or_before_days_ago') return 'is at least … days ago';
+  // The canvas and the messages say "is 30 or more days ago" (engine/conditions.ts): the picker uses the same words.
+  if (op === 'on_or_before_days_ago') return 'is … or more days ago';
   if (op === 'within_last_days') return 'is within the last … days';
   return OP_WORDS[op];
 }
