@@ -1,8 +1,11 @@
 import { KNOWN_EVENTS } from '../../../../engine/schema/event.js';
 import { eventWords } from '../scoring/RulesEditor.js';
-import { fromLocalInput, toLocalInput, type DraftContact, type DraftEvent, type DraftExpect } from './scenario.js';
+import { fromLocalInput, toLocalInput, type DraftContact, type DraftEvent, type DraftExpect, type DraftSpot } from './scenario.js';
 
 const EVENTS = Object.keys(KNOWN_EVENTS);
+
+/** Marks the input the last refusal is about, and points it at the message. */
+const marked = (spot: DraftSpot | null | undefined, here: DraftSpot) => (spot === here ? { 'aria-invalid': true, 'aria-describedby': 'sim-error' } : {});
 
 /** Edits one row of a list in place. */
 function update<T>(list: readonly T[], i: number, patch: Partial<T>): T[] {
@@ -10,7 +13,7 @@ function update<T>(list: readonly T[], i: number, patch: Partial<T>): T[] {
 }
 
 /** The scenario's contacts: an id, an email, and a few more fields as `key=value`. */
-export function ContactsTable({ rows, onChange }: { rows: readonly DraftContact[]; onChange: (r: DraftContact[]) => void }) {
+export function ContactsTable({ rows, onChange, spot }: { rows: readonly DraftContact[]; onChange: (r: DraftContact[]) => void; spot?: DraftSpot | null }) {
   return (
     <fieldset className="sim-block">
       <legend>Contacts</legend>
@@ -21,7 +24,7 @@ export function ContactsTable({ rows, onChange }: { rows: readonly DraftContact[
             <tr key={i}>
               <td><input aria-label={`Id of contact ${i + 1}`} value={c.id} onChange={(e) => onChange(update(rows, i, { id: e.target.value }))} className="w-id" /></td>
               <td><input aria-label={`Email of contact ${i + 1}`} type="email" value={c.email} onChange={(e) => onChange(update(rows, i, { email: e.target.value }))} /></td>
-              <td><input aria-label={`Other fields of contact ${i + 1}`} value={c.fields} placeholder="job_title=CEO, company_size=50" onChange={(e) => onChange(update(rows, i, { fields: e.target.value }))} className="w-full" /></td>
+              <td><input aria-label={`Other fields of contact ${i + 1}`} {...marked(spot, `contact:${i}:fields`)} value={c.fields} placeholder="job_title=CEO, company_size=50" onChange={(e) => onChange(update(rows, i, { fields: e.target.value }))} className="w-full" /></td>
               <td className="actions"><button type="button" className="icon small" aria-label={`Remove contact ${c.id || i + 1}`} onClick={() => onChange(rows.filter((_, j) => j !== i))}>×</button></td>
             </tr>
           ))}
@@ -86,8 +89,8 @@ function elementOption(w: WebhookElement, maps: number): string {
  * Optional checks at a moment: a field's value, or how many webhooks a contact got by then (from
  * any webhook element, or from one of the maps' webhook elements, picked by label).
  */
-export function ExpectTable({ rows, contacts, webhookElements, onChange, defaultAt }: {
-  rows: readonly DraftExpect[]; contacts: readonly string[]; webhookElements: readonly WebhookElement[]; onChange: (r: DraftExpect[]) => void; defaultAt: string;
+export function ExpectTable({ rows, contacts, webhookElements, onChange, defaultAt, spot }: {
+  rows: readonly DraftExpect[]; contacts: readonly string[]; webhookElements: readonly WebhookElement[]; onChange: (r: DraftExpect[]) => void; defaultAt: string; spot?: DraftSpot | null;
 }) {
   const mapCount = new Set(webhookElements.map((w) => w.map)).size;
   // One element id may sit in two maps: the scenario counts both, the picker lists it once.
@@ -122,7 +125,7 @@ export function ExpectTable({ rows, contacts, webhookElements, onChange, default
                   </>
                 ) : (
                   <>
-                    <td><input aria-label={`Field of expectation ${i + 1}`} value={x.field} onChange={(e) => onChange(update(rows, i, { field: e.target.value }))} placeholder="score" /></td>
+                    <td><input aria-label={`Field of expectation ${i + 1}`} {...marked(spot, `expect:${i}:field`)} value={x.field} onChange={(e) => onChange(update(rows, i, { field: e.target.value }))} placeholder="score" /></td>
                     <td><input aria-label={`Expected value ${i + 1}`} value={x.equals} onChange={(e) => onChange(update(rows, i, { equals: e.target.value }))} className="w-num" /></td>
                     <td><input aria-label={`Tolerance of expectation ${i + 1}`} value={x.tolerance} onChange={(e) => onChange(update(rows, i, { tolerance: e.target.value }))} className="w-num" placeholder="0" /></td>
                   </>

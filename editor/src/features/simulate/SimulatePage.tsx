@@ -7,7 +7,7 @@ import type { FieldInfo } from '../contacts/fields.js';
 import { getModel, listModels, type ModelDoc } from '../scoring/api.js';
 import { SimResults, type MapDocs } from './SimResults.js';
 import type { SimResult } from './result.js';
-import { buildScenario, exampleDraft, fromLocalInput, loadDraft, saveDraft, toLocalInput, type Draft } from './scenario.js';
+import { buildScenario, exampleDraft, fromLocalInput, loadDraft, saveDraft, toLocalInput, unknownField, type Draft, type DraftSpot } from './scenario.js';
 import { ContactsTable, EventsTable, ExpectTable, type WebhookElement } from './ScenarioTables.js';
 import '../../lib/pages.css';
 import '../contacts/contacts.css';
@@ -30,6 +30,8 @@ export function SimulatePage(_: { route: Route }) {
   const [result, setResult] = useState<{ data: SimResult; docs: MapDocs; models: ModelDoc[]; draft: Draft; labels: ReadonlyMap<string, string> } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The input the last refusal is about, marked until the next run. */
+  const [spot, setSpot] = useState<DraftSpot | null>(null);
   useEffect(() => saveDraft(draft), [draft]);
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
   const contactIds = draft.contacts.map((c) => c.id.trim()).filter(Boolean);
@@ -41,6 +43,7 @@ export function SimulatePage(_: { route: Route }) {
   const run = async () => {
     setBusy(true);
     setError(null);
+    setSpot(null);
     try {
       const [scoringModels, allFields, docs] = await Promise.all([
         Promise.all(draft.models.map((id) => getModel(id))),
@@ -50,6 +53,13 @@ export function SimulatePage(_: { route: Route }) {
       // The real custom fields, so maps and models that use them without declaring them still run.
       const fields = allFields.filter((f) => !f.builtin && f.type !== 'tags');
       const fieldDefs = fields.map((f) => ({ key: f.key, label: f.label, type: f.type, ...(f.type === 'number' && f.decimals ? { decimals: f.decimals } : {}) }));
+      // Every field the run knows: the server's, and those the chosen maps and models declare.
+      const known = new Set([...allFields, ...[...docs, ...scoringModels].flatMap((d) => d.fields ?? [])].flatMap((f) => [f.key.toLowerCase(), f.label.trim().toLowerCase()]));
+      const unknown = unknownField(draft, known);
+      if (unknown) {
+        setSpot(unknown.spot);
+        throw new Error(unknown.error);
+      }
       const built = buildScenario(draft, { scoringModels, fields: fieldDefs });
       if ('error' in built) throw new Error(built.error);
       const data = await api<SimResult>('/simulate', { body: built.scenario });
@@ -130,13 +140,13 @@ export function SimulatePage(_: { route: Route }) {
             <label>Until <input type="datetime-local" value={toLocalInput(draft.until)} onChange={(e) => set({ until: fromLocalInput(e.target.value) })} required /></label>
           </fieldset>
         </div>
-        <ContactsTable rows={draft.contacts} onChange={(contacts) => set({ contacts })} />
+        <ContactsTable rows={draft.contacts} onChange={(contacts) => set({ contacts })} spot={spot} />
         <EventsTable rows={draft.events} contacts={contactIds} onChange={(events) => set({ events })} defaultAt={draft.start} />
-        <ExpectTable rows={draft.expect} contacts={contactIds} webhookElements={webhookElements.data ?? []} onChange={(expect) => set({ expect })} defaultAt={draft.until} />
+        <ExpectTable spot={spot} rows={draft.expect} contacts={contactIds} webhookElements={webhookElements.data ?? []} onChange={(expect) => set({ expect })} defaultAt={draft.until} />
         <div className="sim-run">
           <button type="submit" className="primary" disabled={busy || (!draft.maps.length && !draft.models.length)}>{busy ? 'Running…' : 'Run the simulation'}</button>
           {!draft.maps.length && !draft.models.length && <span className="muted">Choose at least one map or scoring model.</span>}
-          {error && <span className="notice error" role="alert">{error}</span>}
+          {error && <span className="notice error" role="alert" id="sim-error">{error}</span>}
         </div>
       </form>
       {result && (

@@ -92,6 +92,25 @@ export function parsePairs(text: string, types: Readonly<Record<string, 'text' |
   return out;
 }
 
+/** Which input a problem of the form is about, so it can be marked: `contact:0:fields`, `expect:2:field`. */
+export type DraftSpot = `contact:${number}:fields` | `expect:${number}:field`;
+
+/** The first field a contact sets or an expectation checks that `known` (keys and labels, lower case) lacks. */
+export function unknownField(d: Draft, known: ReadonlySet<string>): { error: string; spot: DraftSpot } | null {
+  const has = (name: string) => known.has(name.trim().toLowerCase());
+  for (const [i, c] of d.contacts.entries()) {
+    const fields = parsePairs(c.fields);
+    if (typeof fields === 'string') continue;
+    const bad = Object.keys(fields).find((k) => !has(k));
+    if (bad) return { spot: `contact:${i}:fields`, error: `Contact "${c.id.trim() || i + 1}" sets "${bad}", which is not a field: use a field's key or label, or create the field first.` };
+  }
+  for (const [i, x] of d.expect.entries()) {
+    if (x.kind === 'webhooks' || !x.field.trim() || has(x.field)) continue;
+    return { spot: `expect:${i}:field`, error: `Expectation ${i + 1} checks "${x.field.trim()}", which is not a field: use a field's key or label.` };
+  }
+  return null;
+}
+
 /** What the API takes, or the first problem of the form in words. */
 export function buildScenario(d: Draft, extra: { scoringModels: unknown[]; fields: unknown[] }): { scenario: unknown } | { error: string } {
   if (!(Date.parse(d.until) >= Date.parse(d.start))) return { error: '"Until" must not be before "Start".' };
