@@ -207,9 +207,13 @@ describe.runIf(hasChromium)('the map editor with the 17-element recipe map', () 
   it('never puts a new element under the minimap', async () => {
     await click('done');
     const minimap = await box(s.page.locator('.react-flow__minimap'));
-    // Pan so that "below the selection" is where the minimap is.
+    // Pan so that "below the selection" is inside the canvas but where the minimap is: the new
+    // element's left edge left of the minimap, its top above the minimap's bottom.
     const from = await box(node('done'));
-    await pan(minimap.x + minimap.width / 2 - (from.x + from.width / 2), minimap.y - 10 - (from.y + from.height));
+    await pan(minimap.x - 60 - from.x, minimap.y + minimap.height / 2 - 45 - (from.y + from.height));
+    const moved = await box(node('done'));
+    expect(moved.x + moved.width).toBeGreaterThan(minimap.x);
+    expect(moved.y + moved.height + 45 + 84 * 0.8).toBeGreaterThan(minimap.y);
     expect(await selected()).toEqual(['done']);
     await s.page.locator('.palette-item[data-kind="end"]').click();
     await node('end-1').waitFor();
