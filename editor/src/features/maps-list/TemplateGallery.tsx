@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useLayoutEffect, useRef, useState } from 'react';
 import { api } from '../../lib/api.js';
 import { useLoad } from '../../lib/use-load.js';
 
@@ -46,7 +46,7 @@ export function TemplateGallery({ onImported }: { onImported: (id: string) => vo
           {templates.data.map((t) => (
             <li key={t.name} className="card template">
               <h3>{t.title}</h3>
-              <p className="desc" title={t.description || undefined}>{t.description || <span className="muted">No description.</span>}</p>
+              <Description text={t.description} />
               <p className="meta muted">
                 {t.elements} element{t.elements === 1 ? '' : 's'}
                 {t.fields.length > 0 && <> · fields: {t.fields.map((f) => f.label).join(', ')}</>}
@@ -59,5 +59,29 @@ export function TemplateGallery({ onImported }: { onImported: (id: string) => vo
         </ul>
       )}
     </section>
+  );
+}
+
+/** Past four lines a description is cut, with "More" to read it whole in place (and "Less" to cut it again). */
+function Description({ text }: { text: string }) {
+  const [open, setOpen] = useState(false);
+  const [cut, setCut] = useState(false);
+  const ref = useRef<HTMLParagraphElement>(null);
+  const id = useId();
+  // Whether the text runs past the four lines the card shows: only then is there more to read.
+  useLayoutEffect(() => {
+    const p = ref.current;
+    if (p && !open) setCut(p.scrollHeight > p.clientHeight + 1);
+  }, [text, open]);
+  if (!text) return <p className="desc"><span className="muted">No description.</span></p>;
+  return (
+    <>
+      <p ref={ref} id={id} className={`desc${open ? ' open' : ''}`}>{text}</p>
+      {(cut || open) && (
+        <button type="button" className="link small desc-toggle" aria-expanded={open} aria-controls={id} onClick={() => setOpen(!open)}>
+          {open ? 'Less' : 'More'}
+        </button>
+      )}
+    </>
   );
 }

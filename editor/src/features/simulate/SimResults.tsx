@@ -116,12 +116,14 @@ export function SimResults({ result, docs, models, draft, labels, chartField, on
                     const lit = [...new Set([...steps.map((x) => x.element), ...sent.filter((w) => w.map === map).map((w) => w.element)])];
                     return (
                       <div key={map} className="path">
-                        <span className="path-map">{docs.get(map)!.name}</span>
-                        {lit.length > 0 && docs.get(map)!.id && (
-                          <a className="small" href={href(`/maps/${docs.get(map)!.id}?highlight=${encodeURIComponent(lit.join(','))}&contact=${encodeURIComponent(contact)}`)}>
-                            Show on the map
-                          </a>
-                        )}{' '}
+                        <div className="path-head">
+                          <span className="path-map">{docs.get(map)!.name}</span>
+                          {lit.length > 0 && docs.get(map)!.id && (
+                            <a className="small" href={href(`/maps/${docs.get(map)!.id}?highlight=${encodeURIComponent(lit.join(','))}&contact=${encodeURIComponent(contact)}`)}>
+                              Show on the map
+                            </a>
+                          )}
+                        </div>
                         {steps.length === 0 ? <span className="muted">changed no field</span> : (
                           <ol className="path-steps" data-map={docs.get(map)!.id}>
                             {steps.map((s, i) => (
