@@ -60,8 +60,7 @@ export async function listFields(db: Kysely<DB>, catalog: FieldCatalog): Promise
   const order = (r: DB['fields']) => (r.builtin ? (BUILTIN_ORDER.get(r.key) ?? BUILTIN_ORDER.size) : Infinity);
   const defs = rows.sort((a, b) => order(a) - order(b)).map((r) => {
     const def = toFieldDef(r);
-    // Own keys only: a field keyed "constructor" must not find Object's.
-    const labels = Object.hasOwn(former, r.key) && Array.isArray(former[r.key]) ? former[r.key] : [];
+    const labels = former.get(r.key) ?? [];
     return labels.length ? { ...def, formerLabels: labels } : def;
   });
   catalog.byKey = new Map(defs.map((f) => [f.key, f]));
@@ -171,7 +170,7 @@ export async function updateField(db: Kysely<DB>, catalog: FieldCatalog, key: st
     .execute();
   if (normalizeLabel(existing.label) !== normalizeLabel(change.label)) {
     const former = await readFormerLabels(db);
-    const list = [...(Object.hasOwn(former, key) && Array.isArray(former[key]) ? former[key] : []), existing.label].filter((l, i, all) =>
+    const list = [...(former.get(key) ?? []), existing.label].filter((l, i, all) =>
       normalizeLabel(l) !== normalizeLabel(change.label) && all.findIndex((x) => normalizeLabel(x) === normalizeLabel(l)) === i);
     former.set(key, list);
     const value = JSON.stringify(Object.fromEntries(former));
