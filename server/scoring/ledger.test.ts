@@ -110,7 +110,8 @@ describe('degradation (SPEC §9)', () => {
     const run = async (listen: boolean) => {
       const bench = await setup();
       const ceo = { id: 'ceo', label: 'CEO', when: { if: { field: 'job_title', op: 'contains', value: 'ceo' } }, points: 10, decays: false };
-      await saveModel(bench.rt, engagement({ percent: 5, every: { days: 30 }, whenInactiveFor: { days: 30 } }, [ceo]), { create: true });
+      const brackets = [{ name: 'High', min: 70 }, { name: 'Low', min: 0 }];
+      await saveModel(bench.rt, { ...engagement({ percent: 5, every: { days: 30 }, whenInactiveFor: { days: 30 } }, [ceo]), brackets }, { create: true });
       if (listen) {
         await bench.publish(mapDoc([
           { id: 't', kind: 'trigger', on: { type: 'field_updated', field: 'score' }, next: 'e' },
@@ -119,14 +120,25 @@ describe('degradation (SPEC §9)', () => {
       }
       await bench.contact('ann', { job_title: 'CEO' });
       await bench.event('ann', 'demo_requested');
+      await bench.contact('bob');
+      await bench.event('bob', 'demo_requested');
+      await bench.advance(T0 + 35 * DAY);
+      const mid = [await bench.score('ann'), await bench.score('ann', 'score_bracket'), await bench.score('bob'), await bench.score('bob', 'score_bracket')];
       await bench.advance(T0 + 95 * DAY);
-      const score = await bench.score('ann');
+      const end = [await bench.score('ann'), await bench.score('ann', 'score_bracket'), await bench.score('bob'), await bench.score('bob', 'score_bracket')];
+      const bracketChanges = (await bench.changes('bob', 'score_bracket')).map((c) => [c[1], c[2]]);
       await bench.close();
-      return score;
+      return { mid, end, bracketChanges };
     };
-    // 80 decaying points: 3 steps of 5 % by day 95, the 10 fit points untouched.
-    expect(await run(false)).toBe(10 + 68.59);
-    expect(await run(true)).toBe(10 + 68.59);
+    // 80 decaying points: 3 steps of 5 % by day 95, the 10 fit points untouched; bob (no fit
+    // points) leaves High (80 → 76 → 72.2 → 68.59) on day 90, with a history row.
+    const expected = {
+      mid: [86, 'High', 76, 'High'],
+      end: [10 + 68.59, 'High', 68.59, 'Low'],
+      bracketChanges: [[null, 'Low'], ['Low', 'High'], ['High', 'Low']], // its first value is recorded, as every first value is
+    };
+    expect(await run(false)).toEqual(expected);
+    expect(await run(true)).toEqual(expected);
   });
 });
 
