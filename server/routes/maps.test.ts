@@ -231,9 +231,9 @@ describe('auth and limits', () => {
   it('every maps, templates and fields endpoint refuses a missing or wrong token with 401', async () => {
     const { call, ops } = await setup();
     const ours = ops.filter((o) => ['Maps', 'Templates', 'Fields'].includes(o.tag));
-    expect(ours.length).toBe(21);
+    expect(ours.length).toBe(23);
     for (const op of ours) {
-      const path = op.fullPath.replace(':id', 'm').replace(':version', '1').replace(':name', 't');
+      const path = op.fullPath.replace(':id', 'm').replace(':version', '1').replace(':name', 't').replace(':key', 'score');
       for (const token of [null, 'wrong']) {
         const r = await call(path, { method: op.method.toUpperCase(), json: op.method === 'get' || op.method === 'delete' ? undefined : {} }, token);
         expect(r.status, `${op.method} ${path}`).toBe(401);
