@@ -76,4 +76,14 @@ describe.runIf(hasChromium)('pitfall warnings in the editor', () => {
     await dialog.getByText(/the map 'Point decay' \('Minus 2'\) also decays Custom Lead Score, so a contact on both loses points twice over/).waitFor();
     await s.screenshot('publish-shared-decay');
   });
+
+  it('says "did you mean" under a scoring rule whose event is a slip of a known one', async () => {
+    await s.api('/scoring-models', {
+      id: 'slip', name: 'Slip', field: 'score',
+      rules: [{ id: 'visit', label: 'Visited a page', when: { event: 'page_visit' }, points: 5 }, { id: 'click', label: 'Clicked', when: { event: 'email_link_clicked' }, points: 3 }],
+    });
+    await s.open('/scoring/slip');
+    await s.page.getByText('"page_visit" is not an event Scoremap knows: did you mean page_visited?', { exact: false }).waitFor();
+    expect(await s.page.locator('.rule-warn').count()).toBe(1);
+  });
 });

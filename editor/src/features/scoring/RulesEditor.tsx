@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { KNOWN_EVENTS } from '../../../../engine/schema/event.js';
+import { nearestKnownEvent } from '../../../../engine/validate-pitfalls.js';
 import type { FieldInfo } from '../contacts/fields.js';
 import type { Problem } from '../maps-list/ProblemList.js';
 import type { ScoringRule } from './api.js';
@@ -73,6 +74,11 @@ export function RulesEditor({ rules, onChange, fields, problems = [] }: {
                           {!EVENTS.includes(r.when.event) && <option value={r.when.event}>{eventWords(r.when.event)}</option>}
                           {EVENTS.map((ev) => <option key={ev} value={ev}>{eventWords(ev)}</option>)}
                         </select>
+                      )}
+                      {'event' in r.when && nearestKnownEvent(r.when.event) && (
+                        <p className="rule-warn small" role="note">
+                          "{r.when.event}" is not an event Scoremap knows: did you mean {nearestKnownEvent(r.when.event)}? An event type must match exactly, or this rule never gives points.
+                        </p>
                       )}
                     </div>
                     {'event' in r.when ? (
