@@ -50,4 +50,19 @@ describe.runIf(hasChromium)('starting with scoring models', () => {
     await dialog.getByRole('button', { name: 'Create and open' }).click();
     await expect.poll(() => s.page.url()).toContain('#/scoring/engagement');
   });
+
+  it('offers "New field…" in a condition rule\'s field list: the field is made and tested', async () => {
+    await s.page.getByRole('button', { name: '+ Add a rule' }).click();
+    await s.page.getByLabel('Label of rule 1').fill('Is a partner');
+    await s.page.getByLabel('Kind of rule Is a partner').selectOption('if');
+    const subject = s.page.getByLabel('What to test');
+    await subject.selectOption({ label: 'New field…' });
+    const dialog = s.page.getByRole('dialog', { name: 'New field' });
+    await dialog.getByLabel('Label').fill('Partner');
+    await dialog.getByLabel('Type').selectOption('boolean');
+    await dialog.getByRole('button', { name: 'Create field' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => subject.inputValue()).toBe('field:partner');
+    expect((await s.api('/fields')).fields.find((f: { key: string }) => f.key === 'partner')).toMatchObject({ label: 'Partner', type: 'boolean' });
+  });
 });

@@ -1,11 +1,16 @@
-import { useState } from 'react';
+import { useState, useSyncExternalStore } from 'react';
 import { OP_WORDS } from '../../../../engine/conditions.js';
 import type { Condition, ConditionOp, FieldTest, PropTest } from '../../../../engine/schema/condition.js';
 import { KNOWN_EVENTS } from '../../../../engine/schema/event.js';
 import type { FieldType } from '../../../../engine/schema/field.js';
 import type { FieldInfo } from '../contacts/fields.js';
 import { filterOps, valueInput } from '../contacts/filter.js';
+import { fieldsMadeHere, onFieldsMadeHere } from '../fields/fields-api.js';
+import { NewFieldDialog } from '../fields/NewFieldDialog.js';
 import { flatten, unflatten, type FlatCondition } from './model-edit.js';
+
+/** The option value that opens the "New field" dialog (no subject looks like it). */
+const NEW_FIELD = 'new:';
 
 type Test = FieldTest | PropTest;
 
@@ -60,9 +65,13 @@ function subjectType(t: Test, event: string | undefined, fields: readonly FieldI
 }
 
 /** One test: what it reads, the comparison, the value. */
-function TestRow({ test, event, fields, onChange, onRemove }: {
+function TestRow({ test, event, fields: given, onChange, onRemove }: {
   test: Test; event?: string; fields: readonly FieldInfo[]; onChange: (t: Test) => void; onRemove: () => void;
 }) {
+  // A field made with "New field…" is offered before the page reads its fields again.
+  const madeHere = useSyncExternalStore(onFieldsMadeHere, fieldsMadeHere);
+  const fields = [...given, ...madeHere.filter((f) => !given.some((g) => g.key === f.key)).map((f) => ({ key: f.key, label: f.label, type: f.type, decimals: f.decimals ?? null, builtin: false }))];
+  const [creating, setCreating] = useState(false);
   const props = event ? Object.keys(KNOWN_EVENTS[event] ?? {}) : [];
   const isProp = 'prop' in test;
   const subject = isProp ? `prop:${test.prop}` : `field:${test.field}`;
@@ -86,7 +95,12 @@ function TestRow({ test, event, fields, onChange, onRemove }: {
   const shown = Array.isArray(test.value) ? test.value.join(', ') : test.value === undefined ? '' : String(test.value);
   return (
     <div className="cond-row">
-      <select aria-label="What to test" value={knownSubject ? subject : `${isProp ? 'prop' : 'field'}:*`} onChange={(e) => setSubject(e.target.value === 'prop:*' ? 'prop:' : e.target.value)}>
+      {creating && (
+        <NewFieldDialog takenKeys={new Set(fields.map((f) => f.key))} onClose={() => setCreating(false)}
+          onCreated={(f) => { setCreating(false); onChange({ field: f.key, op: 'eq', value: '' }); }} />
+      )}
+      <select aria-label="What to test" value={knownSubject ? subject : `${isProp ? 'prop' : 'field'}:*`}
+        onChange={(e) => (e.target.value === NEW_FIELD ? setCreating(true) : setSubject(e.target.value === 'prop:*' ? 'prop:' : e.target.value))}>
         {event && (
           <optgroup label="The event's">
             {props.map((p) => <option key={p} value={`prop:${p}`}>{p}</option>)}
@@ -96,6 +110,7 @@ function TestRow({ test, event, fields, onChange, onRemove }: {
         <optgroup label="The contact's">
           {fields.map((f) => <option key={f.key} value={`field:${f.key}`}>{f.label}</option>)}
           {!knownSubject && !isProp && <option value="field:*">{test.field}</option>}
+          <option value={NEW_FIELD}>New field…</option>
         </optgroup>
       </select>
       {isProp && !knownSubject && (
