@@ -67,7 +67,8 @@ export function acceptedForms(schema: z.ZodType | undefined): string | null {
 export function zodError(where: string, error: z.ZodError, schema?: z.ZodType): AppError {
   const first = error.issues[0];
   const at = first?.path.length ? `${first.path.join('.')}: ` : '';
-  const forms = first?.code === 'invalid_union' && first.path.length === 0 ? acceptedForms(schema) : null;
+  // A union with words of its own keeps them; zod's default ("Invalid input") says nothing.
+  const forms = first?.code === 'invalid_union' && first.path.length === 0 && first.message === 'Invalid input' ? acceptedForms(schema) : null;
   const why = forms ? `send ${forms}` : first?.message ?? 'invalid';
   return badRequest(`The ${where} is not valid: ${at}${why}`, {
     issues: error.issues.slice(0, 50).map((i) => ({ path: i.path.join('.'), message: i.message })),

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { World } from '../../engine/cascade.js';
 import { EventInput } from '../../engine/schema/event.js';
+import { nearestKnownEvent } from '../../engine/validate-pitfalls.js';
 import { ApiRouter } from '../http/router.js';
 import type { AppDeps } from '../http/deps.js';
 
@@ -47,7 +49,23 @@ const IngestAnswer = z.object({
   accepted: z.number().meta({ description: 'Events stored and run' }),
   duplicates: z.number().meta({ description: 'Events whose id was already accepted: acknowledged, nothing changed' }),
   created: z.number().meta({ description: 'Contacts created for emails that matched none' }),
+  warnings: z.array(z.string()).optional().meta({ description: 'Event types one slip from a known one that no map or model listens to ("page_visit: did you mean page_visited?"); the events are stored all the same' }),
 });
+
+/**
+ * Types that look like a slip of a known one ("page_visit") and that nothing running listens to:
+ * such events are stored and do nothing, which the sender should hear about.
+ */
+function slips(world: World, types: Iterable<string>): string[] {
+  const heard = new Set<string>([
+    ...world.maps.flatMap((m) => m.triggers.event.map((t) => t.on.event)),
+    ...(world.models ?? []).flatMap((m) => [...m.eventRules.keys()]),
+  ]);
+  return [...new Set(types)].flatMap((type) => {
+    const near = heard.has(type) ? undefined : nearestKnownEvent(type);
+    return near ? [`${type}: did you mean ${near}? No map or scoring model listens for "${type}", so these events change nothing`] : [];
+  });
+}
 
 /**
  * `POST /api/events` (SPEC §1, §6): takes in one event or up to 10,000, in one transaction, and
@@ -57,5 +75,10 @@ export function eventsRouter(deps: AppDeps): ApiRouter {
   return new ApiRouter('/api/events', 'Events').op({
     method: 'post', scope: 'ingest', path: '/', summary: 'Send events (one, or a list of up to 10,000)', body: EventsBody, response: IngestAnswer,
     description: 'A contact named by an email that matches none is created; an id that matches none is refused with 404 and nothing is stored.',
-  }, async (c, { body }) => c.json(await deps.rt.ingest(Array.isArray(body) ? body : [body])));
+  }, async (c, { body }) => {
+    const events = Array.isArray(body) ? body : [body];
+    const answer = await deps.rt.ingest(events);
+    const warnings = slips(deps.rt.world, events.map((e) => e.type));
+    return c.json(warnings.length ? { ...answer, warnings } : answer);
+  });
 }
