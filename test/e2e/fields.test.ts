@@ -120,6 +120,18 @@ describe.runIf(hasChromium)('the Fields page and "New field…"', () => {
     await inspector.getByLabel('New value').fill('[Engagement points] + 1.5');
     await expect.poll(() => s.page.locator('.react-flow__node[data-id="add"]').innerText()).toContain('Engagement points');
     expect(await s.page.getByText('Unknown field').count()).toBe(0);
+
+    // "Insert field" in an expression makes one too, named as typed in its search, and inserts it.
+    await inspector.getByRole('button', { name: 'Insert field' }).click();
+    await inspector.getByLabel('Find a field').fill('Bonus points');
+    await inspector.getByLabel('Find a field').press('Enter');
+    const made = s.page.getByRole('dialog', { name: 'New field' });
+    expect(await made.getByLabel('Label').inputValue()).toBe('Bonus points');
+    await made.getByRole('button', { name: 'Create field' }).click();
+    await made.waitFor({ state: 'detached' });
+    await expect.poll(() => inspector.getByLabel('New value').inputValue()).toContain('[Bonus points]');
+    expect(await field('bonus_points')).toMatchObject({ type: 'number' });
+    expect(await s.page.getByText('Unknown field').count()).toBe(0);
   });
 
 });

@@ -10,6 +10,8 @@ export interface NewFieldDialogProps {
   readonly types?: readonly FieldType[];
   /** Keys in use, so the suggested key is free. */
   readonly takenKeys?: ReadonlySet<string>;
+  /** The label to start with (what was typed in a search that found nothing). */
+  readonly initialLabel?: string;
   onCreated(field: FieldRow): void;
   onClose(): void;
 }
@@ -18,9 +20,9 @@ export interface NewFieldDialogProps {
  * Creates a custom contact field (POST /api/fields): a label, a type, and for numbers the decimals
  * kept; an optional default. The key is made from the label and can be changed before creating.
  */
-export function NewFieldDialog({ types, takenKeys, onCreated, onClose }: NewFieldDialogProps) {
+export function NewFieldDialog({ types, takenKeys, initialLabel, onCreated, onClose }: NewFieldDialogProps) {
   const offered = CUSTOM_TYPES.filter((t) => !types || types.includes(t));
-  const [label, setLabel] = useState('');
+  const [label, setLabel] = useState(initialLabel ?? '');
   const [type, setType] = useState<CustomType>(offered[0] ?? 'number');
   const [keyEdited, setKeyEdited] = useState<string | null>(null);
   const [decimals, setDecimals] = useState(0);

@@ -2,6 +2,8 @@ import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { FieldDef, FieldRegistry } from '../../../../engine/schema/field.js';
 import { TYPE_WORDS } from '../../../../engine/conditions-check.js';
 import { pickableFields } from './FieldPicker.js';
+import { rowToDef } from '../fields/fields-api.js';
+import { NewFieldDialog } from '../fields/NewFieldDialog.js';
 
 /** The types an expression can read: every one but tags (conditions test those with has_tag). */
 const READABLE = ['number', 'text', 'date', 'boolean'] as const;
@@ -13,6 +15,7 @@ const READABLE = ['number', 'text', 'date', 'boolean'] as const;
 export function InsertFieldMenu({ fields, onInsert }: { fields: FieldRegistry; onInsert(f: FieldDef): void }) {
   const [open, setOpen] = useState(false);
   const [filter, setFilter] = useState('');
+  const [creating, setCreating] = useState<string | null>(null);
   const button = useRef<HTMLButtonElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const menuId = useId();
@@ -105,8 +108,15 @@ export function InsertFieldMenu({ fields, onInsert }: { fields: FieldRegistry; o
               </div>
             ))}
             {!groups.length && <p className="insp-hint">No field matches "{filter}"</p>}
+            <button type="button" role="menuitem" tabIndex={-1} onClick={() => { setOpen(false); setFilter(''); setCreating(filter.trim()); }}>
+              <span>New field…</span>
+            </button>
           </div>
         </div>
+      )}
+      {creating !== null && (
+        <NewFieldDialog types={READABLE} initialLabel={creating} takenKeys={new Set(fields.all().map((f) => f.key))} onClose={() => setCreating(null)}
+          onCreated={(f) => { setCreating(null); onInsert(rowToDef(f)); }} />
       )}
     </div>
   );
