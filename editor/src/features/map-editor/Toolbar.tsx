@@ -54,7 +54,7 @@ export function Toolbar({ showStats, onToggleStats, onPublish, onVersions, onAut
 
   return (
     <header className="editor-toolbar" aria-label="Map tools">
-      <input className="map-name" aria-label="Map name" value={name} maxLength={200} placeholder="Name this map"
+      <input className="map-name" aria-label="Map name" value={name} maxLength={200} placeholder="Name this map" title={name}
         aria-invalid={!name.trim() || undefined}
         onChange={(e) => a.updateMap({ name: e.target.value })} />
       <span className={`badge ${STATUS_TONE[status]}`} title={version ? `Version ${version} is the running version` : 'Never published'}>
