@@ -40,7 +40,8 @@ function versionParam(raw: string): number {
 export function mapsRouter(deps: AppDeps): ApiRouter {
   const { rt } = deps;
   const versionDoc = async (id: string, version: number) => {
-    const doc = await rt.store.getVersion(id, version);
+    // Versions are 32-bit integers in the database: a larger one cannot exist (PostgreSQL would refuse to compare it).
+    const doc = version > 2_147_483_647 ? null : await rt.store.getVersion(id, version);
     if (doc === null) throw notFound(`Map "${id}" has no version ${version}`);
     return doc;
   };
