@@ -170,8 +170,10 @@ describe.runIf(hasChromium)('the map editor with the 17-element recipe map', () 
     expect(await edge('add_click', 'next').getAttribute('aria-label')).toMatch(/to Wait 1 day$/);
     expect(await edge('wait-2', 'next').getAttribute('aria-label')).toMatch(/to Wait 1 day$/);
     // What followed moved down: the new element covers nothing.
-    const added = await box(node('wait-2'));
-    for (const id of ['wait', 'done', 'back_to_wait', 'decay']) expect(meets(added, await box(node(id))), id).toBe(false);
+    // (Measured once the moves have rendered: React Flow places the nodes a frame after the store changes.)
+    for (const id of ['wait', 'done', 'back_to_wait', 'decay']) {
+      await expect.poll(async () => meets(await box(node('wait-2')), await box(node(id))), { message: id }).toBe(false);
+    }
     await s.page.keyboard.press('Control+s');
     await s.page.locator('.save-state', { hasText: 'All changes saved' }).waitFor();
     const { doc } = await readMap();
