@@ -41,14 +41,17 @@ export interface MapError {
   readonly message: string;
 }
 
+/** Where points from outside a model came from: a change's cause, or the score a new contact came with. */
+export type GrantSource = Cause | { readonly created: true };
+
 /** Points given to a contact in a scoring model's ledger (SPEC §9). */
 export interface GrantWrite {
   readonly contactId: string;
   readonly modelId: string;
   /** The rule that gave them; null: a change from outside the model (a map, a person, an import, a merge). */
   readonly ruleId: string | null;
-  /** For changes from outside: their cause. */
-  readonly source: Cause | null;
+  /** For changes from outside: their cause, or the score a contact was created with. */
+  readonly source: GrantSource | null;
   /** When they were earned (the event's time). */
   readonly at: number;
   readonly eventId: string | null;

@@ -2,7 +2,7 @@ import { evaluateCondition, nextTimeChange, type ConditionEnv } from '../conditi
 import type { CauseRun, EngineEvent, TakeBack } from '../cascade.js';
 import { ContactEnv } from '../contact-env.js';
 import type { FieldValue } from '../elements/types.js';
-import type { GrantEndReason } from '../effects.js';
+import type { GrantEndReason, GrantSource } from '../effects.js';
 import { durationMs } from '../schema/duration.js';
 import type { Cause } from '../state.js';
 import type { CompiledModel } from './compile.js';
@@ -12,7 +12,7 @@ import { bracketOf, clampScore, ruleKey, SCORING_TIMER_PREFIX, type ScoringRule 
 /** What a grant records beside its points. */
 interface GrantInfo {
   readonly ruleId: string | null;
-  readonly source?: Cause;
+  readonly source?: GrantSource;
   readonly rulePoints: number | null;
   readonly eventId?: string;
   readonly at: number;
@@ -71,16 +71,20 @@ export class Scoring {
 
   /** Gives `points` (within the bounds) and records the grant; answers what the score moved. */
   #grant(m: CompiledModel, points: number, g: GrantInfo, depth: number): number {
-    const acc = this.#account(m);
     const before = this.#score(m);
     this.run.write(m.model.field, clampScore(m.model, before + points), g.cause, depth);
     const given = this.#score(m) - before;
-    this.run.effects.grants.push({
-      contactId: this.run.contact.id, modelId: m.model.id, ruleId: g.ruleId, source: g.source ?? null, at: g.at, eventId: g.eventId ?? null,
-      points: given, rulePoints: g.rulePoints, decays: g.decays, clock: acc.clock, expiresAt: g.expiresAt ?? null, endedAt: null, ended: null,
-    });
+    this.#record(m, given, g);
     if (!g.decays && given !== 0) this.#changing(m).fixed += given;
     return given;
+  }
+
+  /** Records a grant of `points` (what the score moved) in the ledger, at the contact's decay clock now. */
+  #record(m: CompiledModel, points: number, g: Omit<GrantInfo, 'cause'>): void {
+    this.run.effects.grants.push({
+      contactId: this.run.contact.id, modelId: m.model.id, ruleId: g.ruleId, source: g.source ?? null, at: g.at, eventId: g.eventId ?? null,
+      points, rulePoints: g.rulePoints, decays: g.decays, clock: this.#account(m).clock, expiresAt: g.expiresAt ?? null, endedAt: null, ended: null,
+    });
   }
 
   /** Takes back what is left of some points (`fixed`: points that do not decay). */
@@ -106,10 +110,7 @@ export class Scoring {
     for (const m of this.run.world.models ?? []) {
       const v = this.run.contact.fields[m.model.field];
       if (typeof v !== 'number' || v === 0) continue;
-      this.run.effects.grants.push({
-        contactId: this.run.contact.id, modelId: m.model.id, ruleId: null, source: { created: true } as unknown as Cause, at: this.run.now, eventId: null,
-        points: v, rulePoints: null, decays: true, clock: this.#account(m).clock, expiresAt: null, endedAt: null, ended: null,
-      });
+      this.#record(m, v, { ruleId: null, source: { created: true }, rulePoints: null, at: this.run.now, decays: true });
     }
   }
 
@@ -144,13 +145,9 @@ export class Scoring {
     if (rule.set !== undefined) {
       // The score starts over at the set value: the one grant left holds all of it.
       this.#startOver(m, 'set');
-      const acc = this.#account(m);
       this.run.write(m.model.field, clampScore(m.model, rule.set), cause, 0);
       const score = this.#score(m);
-      this.run.effects.grants.push({
-        contactId: contact.id, modelId: m.model.id, ruleId: rule.id, source: null, at: e.at, eventId: e.id,
-        points: score, rulePoints: null, decays, clock: acc.clock, expiresAt: null, endedAt: null, ended: null,
-      });
+      this.#record(m, score, { ruleId: rule.id, rulePoints: null, eventId: e.id, at: e.at, decays });
       if (!decays) this.#changing(m).fixed = score;
       return;
     }
@@ -256,12 +253,8 @@ export class Scoring {
     if (!own) {
       if (to === null || to === 0) this.#startOver(m, 'reset');
       else {
-        const acc = this.#account(m);
         const moved = (to as number) - (typeof from === 'number' ? from : 0);
-        this.run.effects.grants.push({
-          contactId: this.run.contact.id, modelId: m.model.id, ruleId: null, source: cause, at: this.run.now, eventId: null,
-          points: moved, rulePoints: null, decays: true, clock: acc.clock, expiresAt: null, endedAt: null, ended: null,
-        });
+        this.#record(m, moved, { ruleId: null, source: cause, rulePoints: null, at: this.run.now, decays: true });
       }
     }
     if (m.model.brackets?.length) {
