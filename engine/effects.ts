@@ -141,8 +141,9 @@ export class Effects {
   /**
    * The most steps this batch may run in all (a request's budget: see `MAX_REQUEST_STEPS`); past it,
    * each further cause is stopped at the guard. Unlimited by default (due work is cut by the runtime).
+   * A group of requests in one batch moves it on at each request, so each has a budget of its own.
    */
-  readonly stepBudget: number;
+  stepBudget: number;
 
   constructor(opts: { stepBudget?: number } = {}) {
     this.stepBudget = opts.stepBudget ?? Infinity;

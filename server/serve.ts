@@ -40,6 +40,8 @@ export interface ServeOptions {
 export interface RunningServer {
   readonly url: string;
   readonly token: string;
+  /** The engine, for benchmarks and tests that look inside (its group commit's figures). */
+  readonly rt: Runtime;
   stop(): Promise<void>;
 }
 
@@ -95,6 +97,7 @@ export async function startServer(opts: ServeOptions, log: (line: string) => voi
   return {
     url,
     token,
+    rt,
     stop: () =>
       (stopping ??= (async () => {
         await new Promise<void>((ok) => server.close(() => ok()));

@@ -1,11 +1,10 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { AppError } from '../errors.js';
 import { requireAuth } from './auth.js';
 import { ingestCors } from '../keys/cors.js';
 import { keysRouter } from '../keys/routes.js';
-import { shedLoad } from './load.js';
+import { limitBody, shedLoad } from './load.js';
 import { securityHeaders } from './security-headers.js';
 import { openApiDocument } from './openapi.js';
 import type { RegisteredOp } from './router.js';
@@ -61,11 +60,8 @@ export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {
   app.use('*', ingestCors(() => deps.rt.store.db));
   app.use('/api/*', requireAuth({ token: deps.token, db: () => deps.rt.store.db, now: () => deps.rt.clock.now(), ops }));
   app.use('/api/*', shedLoad(deps.rt));
-  app.use('/api/*', bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new AppError(413, `The request body is larger than ${Math.round(maxSize / 1024 / 1024)} MiB: send it in smaller parts`);
-    },
+  app.use('/api/*', limitBody(maxSize, () => {
+    throw new AppError(413, `The request body is larger than ${Math.round(maxSize / 1024 / 1024)} MiB: send it in smaller parts`);
   }));
 
   const document = openApiDocument(ops, deps.version ?? '0.1.0');

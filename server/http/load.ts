@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Runtime } from '../runtime/runtime.js';
 
 /**
@@ -15,14 +16,32 @@ export const MAX_QUEUED = 500;
  * with ids safely). Reads, which never queue, are always served.
  */
 export function shedLoad(rt: Runtime, max = MAX_QUEUED): MiddlewareHandler {
-  const lock = rt.lock;
   return async function shedLoad(c, next) {
     // While requests come in, due work takes shorter turns (see `DueWork`).
     rt.due.noteRequest();
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && lock.waiting >= max) {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && rt.waiting >= max) {
       c.header('Retry-After', '1');
-      return c.json({ error: { message: `The server is busy (${lock.waiting} changes waiting for their turn); nothing was changed by this request: try again in a second` } }, 503);
+      return c.json({ error: { message: `The server is busy (${rt.waiting} changes waiting for their turn); nothing was changed by this request: try again in a second` } }, 503);
     }
     await next();
+  };
+}
+
+/**
+ * Refuses a body larger than `maxSize` (`tooLarge` throws the answer). A body that declares its
+ * length is judged by it and left unread, so the route reads it straight from the socket (the
+ * Node adapter's fast path: no web stream, no `Request` object); only a body sent in chunks of
+ * unknown length is read through Hono's `bodyLimit`, which counts as it reads.
+ */
+export function limitBody(maxSize: number, tooLarge: () => never): MiddlewareHandler {
+  const counting = bodyLimit({ maxSize, onError: tooLarge });
+  return async function limitBody(c, next) {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const length = c.req.header('content-length');
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+      if (!/^\d+$/.test(length) || Number(length) > maxSize) tooLarge();
+      return next();
+    }
+    return counting(c, next);
   };
 }

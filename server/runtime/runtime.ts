@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../engine/clock.js';
 import { compileMap, type CompiledMap } from '../../engine/compile.js';
-import { MAX_REQUEST_STEPS, processWork, type EngineEvent, type Work, type World } from '../../engine/cascade.js';
+import { MAX_REQUEST_STEPS, processWork, type Work, type World } from '../../engine/cascade.js';
 import { Effects } from '../../engine/effects.js';
 import { FieldRegistry } from '../../engine/schema/field.js';
 import type { EventInput } from '../../engine/schema/event.js';
@@ -9,7 +9,6 @@ import { MapDocument } from '../../engine/schema/map.js';
 import type { ContactState } from '../../engine/state.js';
 import type { Problem } from '../../engine/elements/types.js';
 import { RetryTransaction, type Store } from '../store/store.js';
-import { notFound } from '../errors.js';
 import { flushEffects } from './flush.js';
 import { Lock } from './lock.js';
 import { coerceForField } from '../../engine/values.js';
@@ -19,9 +18,17 @@ import { bracketField } from '../../engine/scoring/run.js';
 import { countedRules, readNotActivity } from '../scoring/activity.js';
 import { doneEarly } from '../store/jobs-store.js';
 import { catchUp } from './catch-up.js';
+import { GroupCommit } from './group-commit.js';
+import { ingestGroup, type IngestAnswer } from './ingest.js';
 import { DueWork, SLICE_STEPS, type DueRunOptions } from './due.js';
 
 export { BATCH, WorkBudgetExceeded } from './due.js';
+
+/**
+ * Events one group of requests takes at most (a bigger request runs alone): about the batch that
+ * runs fastest per event, and short enough that a group waits little for the one before.
+ */
+export const GROUP_EVENTS = 1_000;
 
 /**
  * A capability that acts on the engine's work without reaching into it (STYLE: the outbox of
@@ -198,64 +205,36 @@ export class Runtime {
   }
 
   /**
-   * Takes in events in one transaction: duplicates by id are counted and skipped, contacts named
-   * by an unknown email are created, every event runs through every published map. Each contact's
-   * work due before now runs first (`catchUp`), and what the events make due now runs before the
-   * commit; the rest of the due work is the scheduler's, which the request does not wait for.
-   * Resolves once everything is committed.
+   * Takes in a request's events (SPEC §6 "Events"; see `ingestGroup`): duplicates by id are
+   * counted and skipped, contacts named by an unknown email are created, every event runs through
+   * every published map. Each contact's work due before now runs first, and what the events make
+   * due now runs before the commit; the rest of the due work is the scheduler's, which the request
+   * does not wait for. Requests that arrive together commit together (`GroupCommit`); resolves
+   * once this one's group is committed.
    */
-  async ingest(events: readonly EventInput[]): Promise<{ accepted: number; duplicates: number; created: number }> {
-    return this.lock.run(async () => {
+  ingest(events: readonly EventInput[]): Promise<IngestAnswer> {
+    return this.#intake.submit(events);
+  }
+
+  /** Event requests in one transaction (at most `GROUP_EVENTS` events, or one bigger request). */
+  readonly #intake = new GroupCommit<readonly EventInput[], IngestAnswer>({
+    lock: this.lock,
+    maxSize: GROUP_EVENTS,
+    size: (events) => events.length,
+    run: (requests) => {
       const now = this.clock.now();
-      return this.transaction(async (s) => {
-        const given = events.map((e) => e.id).filter((id): id is string => id !== undefined);
-        const existing = given.length ? await s.existingEventIds(given) : new Set<string>();
-        const seen = new Set<string>();
-        const fresh: (EventInput & { id: string })[] = [];
-        for (const e of events) {
-          if (e.id !== undefined && (existing.has(e.id) || seen.has(e.id))) continue;
-          const id = e.id ?? this.ids();
-          seen.add(id);
-          fresh.push({ ...e, id });
-        }
-        const emails = [...new Set(fresh.flatMap((e) => ('email' in e.contact ? [e.contact.email.trim().toLowerCase()] : [])))];
-        const byEmail = emails.length ? await s.findIdsByEmail(emails) : new Map<string, string>();
-        const ids = new Set<string>(byEmail.values());
-        for (const e of fresh) if ('id' in e.contact) ids.add(e.contact.id);
-        const states = await this.loadStates(s, [...ids]);
-        const missing = fresh.flatMap((e) => ('id' in e.contact && !states.has(e.contact.id) ? [e.contact.id] : []));
-        if (missing.length) {
-          throw notFound(`No contact with id ${[...new Set(missing)].slice(0, 5).map((m) => `"${m}"`).join(', ')}${missing.length > 5 ? ', …' : ''}: create it first, or name it by email`);
-        }
-        // Whatever came due for these contacts before this instant runs before their events.
-        await this.catchUpFirst(s, states, now);
-        const effects = new Effects({ stepBudget: MAX_REQUEST_STEPS });
-        const created: ContactState[] = [];
-        for (const email of emails) {
-          if (byEmail.has(email)) continue;
-          const c = this.newContact(now, { email });
-          byEmail.set(email, c.id);
-          states.set(c.id, c);
-          created.push(c);
-          // History explains the new contact's email, as it does for contacts created through the API.
-          const first = fresh.find((e) => 'email' in e.contact && e.contact.email.trim().toLowerCase() === email)!;
-          effects.changes.push({ contactId: c.id, at: now, field: 'email', from: null, to: email, cause: { event: { id: first.id, type: first.type } } });
-        }
-        if (created.length) await s.insertContacts(created.map((c) => ({ id: c.id, fields: c.fields, tags: c.tags, createdAt: now })));
-        for (const c of created) processWork(this.world, c, { kind: 'created' }, now, effects);
-        const rows = [];
-        for (const e of fresh) {
-          const contactId = 'id' in e.contact ? e.contact.id : byEmail.get(e.contact.email.trim().toLowerCase())!;
-          const event: EngineEvent = { id: e.id, type: e.type, at: e.at ? Date.parse(e.at) : now, props: e.props ?? {} };
-          rows.push({ id: e.id, contactId, type: e.type, at: event.at, props: e.props ?? null, acceptedAt: now });
-          processWork(this.world, states.get(contactId)!, { kind: 'event', event }, now, effects);
-        }
-        if (rows.length) await s.insertEvents(rows);
-        await this.catchUpAfter(s, states, now, effects);
-        await this.flush(s, effects, now);
-        return { accepted: fresh.length, duplicates: events.length - fresh.length, created: created.length };
-      });
-    });
+      return this.transaction((s) => ingestGroup(this, s, requests, now));
+    },
+  });
+
+  /** How many groups of event requests ran, with how many requests, and how often a group fell back to one request at a time. */
+  get intakeStats(): { readonly groups: number; readonly requests: number; readonly fallbacks: number; readonly ms: number } {
+    return this.#intake.stats;
+  }
+
+  /** Changes waiting for the engine's turn: units of work at the lock and event requests waiting for their group. */
+  get waiting(): number {
+    return this.lock.waiting + this.#intake.queued;
   }
 
   /**
