@@ -1,0 +1,219 @@
+/**
+ * Group commit of event requests (issue 20): requests that arrive while the engine is busy, or in
+ * the same turn of the event loop, run together in one transaction, and each is answered exactly
+ * as if it had had its own transaction, one after the other, in arrival order.
+ */
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../engine/clock.js';
+import type { EventInput } from '../../engine/schema/event.js';
+import { Rand } from '../../test/fuzz-kit.js';
+import { AppError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { openTestStore } from '../store/testing.js';
+import type { IngestAnswer } from './ingest.js';
+import { createMap, publishMap } from './maps.js';
+import { Runtime, type RuntimeHook } from './runtime.js';
+import { saveModel } from './scoring.js';
+import { DAY, HOUR, T0, mapDoc, setup, type Bench } from './testing.js';
+
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const o of open.splice(0)) await o.close();
+});
+
+async function bench(): Promise<Bench> {
+  const b = await setup();
+  open.push(b);
+  return b;
+}
+
+const template = (name: string): unknown => JSON.parse(readFileSync(`maps/${name}.json`, 'utf8'));
+
+/** Holds the engine's turn until `release` is called: requests sent meanwhile wait for it, and then run as one group. */
+function holdEngine(rt: Runtime): { release: () => void; done: Promise<void> } {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  return { release, done: rt.lock.run(() => held) };
+}
+
+/** The next turn of the event loop (no timer). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** What a request was answered: its counts, or its refusal's status and message. */
+type Outcome = { ok: IngestAnswer } | { status: number | undefined; error: string };
+const outcome = (p: Promise<IngestAnswer>): Promise<Outcome> =>
+  p.then((ok) => ({ ok }), (err: Error) => ({ status: err instanceof AppError ? err.status : undefined, error: err.message }));
+
+const click = (contact: EventInput['contact'], id?: string): EventInput => ({ ...(id ? { id } : {}), contact, type: 'email_link_clicked' });
+
+async function eventRows(store: Store) {
+  return (await store.db.selectFrom('events').select(['id', 'contact_id', 'type']).orderBy('id').execute()).map((r) => `${r.id}:${r.contact_id}:${r.type}`);
+}
+
+describe('requests that arrive together', () => {
+  it('run in fewer transactions than requests, each answered its own counts, as if run one after the other', async () => {
+    const b = await bench();
+    await b.publish(template('custom-lead-score'));
+    await b.contact('ann');
+    await b.contact('bob');
+    const before = { ...b.rt.intakeStats };
+
+    // Sent in the same turn of the event loop: they join one group.
+    const sameTurn = await Promise.all([
+      b.rt.ingest([click({ id: 'ann' }, 'a1'), click({ id: 'ann' }, 'a2')]),
+      b.rt.ingest([click({ id: 'bob' }, 'b1')]),
+      b.rt.ingest([click({ id: 'ann' }, 'a2'), click({ id: 'bob' }, 'b2')]),
+      b.rt.ingest([click({ email: 'cat@example.com' }), click({ email: 'dan@example.com' }), click({ email: 'CAT@example.com' })]),
+    ]);
+    expect(sameTurn).toEqual([
+      { accepted: 2, duplicates: 0, created: 0 },
+      { accepted: 1, duplicates: 0, created: 0 },
+      { accepted: 1, duplicates: 1, created: 0 },
+      { accepted: 3, duplicates: 0, created: 2 },
+    ]);
+    expect(b.rt.intakeStats.requests - before.requests).toBe(4);
+    expect(b.rt.intakeStats.groups - before.groups).toBe(1);
+
+    // Sent over several turns while the engine is busy: they wait, then run as one group.
+    const hold = holdEngine(b.rt);
+    const waiting: Promise<IngestAnswer>[] = [];
+    for (let i = 0; i < 10; i++) {
+      waiting.push(b.rt.ingest([click({ id: i % 2 ? 'ann' : 'bob' }, `w${i}`), click({ id: 'ann' }, `w${i - 1}`)]));
+      await nextTurn();
+    }
+    expect(b.rt.waiting).toBeGreaterThanOrEqual(10);
+    hold.release();
+    await hold.done;
+    const answers = await Promise.all(waiting);
+    // w-1 is new in the first request; each later one repeats the id the one before it sent.
+    expect(answers).toEqual(Array.from({ length: 10 }, (_, i) => (i === 0 ? { accepted: 2, duplicates: 0, created: 0 } : { accepted: 1, duplicates: 1, created: 0 })));
+    expect(b.rt.intakeStats.requests - before.requests).toBe(14);
+    expect(b.rt.intakeStats.groups - before.groups).toBe(2);
+    expect(b.rt.intakeStats.fallbacks).toBe(0);
+
+    // 5 points a click: ann a1, a2, b's w1, w3, w5, w7, w9 and w-1 = 8 clicks; bob b1, b2, w0, w2, w4, w6, w8 = 7.
+    expect(await b.score('ann', 'custom_lead_score')).toBe(40);
+    expect(await b.score('bob', 'custom_lead_score')).toBe(35);
+    expect((await b.history('ann', 'custom_lead_score')).map((h) => h.to)).toEqual([5, 10, 15, 20, 25, 30, 35, 40]);
+    expect(await b.store.contactCount()).toBe(4);
+    expect((await eventRows(b.store)).length).toBe(2 + 1 + 1 + 3 + 11);
+  });
+});
+
+describe('a refused request in a group', () => {
+  it('naming an unknown contact id fails alone with 404 and writes nothing; the others of its group commit', async () => {
+    const b = await bench();
+    await b.publish(template('custom-lead-score'));
+    await b.contact('ann');
+    await b.contact('bob');
+    const hold = holdEngine(b.rt);
+    const results = [
+      outcome(b.rt.ingest([click({ id: 'ann' }, 'e1')])),
+      outcome(b.rt.ingest([click({ id: 'bob' }, 'e2'), click({ email: 'zed@example.com' }, 'e3'), click({ id: 'ghost' }, 'e4'), click({ id: 'nobody' })])),
+      outcome(b.rt.ingest([click({ id: 'bob' }, 'e5'), click({ email: 'amy@example.com' }, 'e6')])),
+    ];
+    hold.release();
+    expect(await Promise.all(results)).toEqual([
+      { ok: { accepted: 1, duplicates: 0, created: 0 } },
+      { status: 404, error: 'No contact with id "ghost", "nobody": create it first, or name it by email' },
+      { ok: { accepted: 2, duplicates: 0, created: 1 } },
+    ]);
+    expect(b.rt.intakeStats).toMatchObject({ groups: 1, requests: 3, fallbacks: 0 });
+    // The others' events, contacts, history and scores are there; nothing of the refused one is.
+    const amy = (await b.store.findIdsByEmail(['amy@example.com'])).get('amy@example.com')!;
+    expect(await eventRows(b.store)).toEqual(['e1:ann:email_link_clicked', 'e5:bob:email_link_clicked', `e6:${amy}:email_link_clicked`]);
+    expect((await b.store.findIdsByEmail(['zed@example.com'])).size).toBe(0);
+    expect(await b.store.contactCount()).toBe(3);
+    expect(await b.score('ann', 'custom_lead_score')).toBe(5);
+    expect(await b.score('bob', 'custom_lead_score')).toBe(5);
+    expect(await b.score(amy, 'custom_lead_score')).toBe(5);
+    expect((await b.history('bob', 'last_activity_at')).map((h) => h.cause)).toEqual([{ event: { id: 'e5', type: 'email_link_clicked' } }]);
+    expect(await b.history('bob', 'custom_lead_score')).toHaveLength(1);
+    expect((await b.stats('map-1')).clicked.wereHere).toBe(3);
+  });
+});
+
+describe('duplicates and created contacts across the requests of a group', () => {
+  it('an id accepted earlier in the group is a duplicate later; a new contact counts for the first request naming it; an id only a refused request carried is not', async () => {
+    const b = await bench();
+    await b.publish(template('custom-lead-score'));
+    await b.contact('ann');
+    await b.contact('bob');
+    await b.rt.ingest([click({ id: 'ann' }, 'old')]);
+    const hold = holdEngine(b.rt);
+    const results = [
+      [click({ id: 'ann' }, 'x1'), click({ id: 'ann' }, 'x1'), click({ id: 'bob' }, 'old')],
+      [click({ id: 'bob' }, 'x1')],
+      [click({ email: 'New@Example.com' }, 'n1'), click({ email: 'new@example.COM' })],
+      [click({ email: 'new@example.com' }), click({ email: 'other@example.com' })],
+      [click({ id: 'ghost' }, 'y1'), click({ id: 'ann' }, 'y2')],
+      [click({ id: 'ann' }, 'y1'), click({ id: 'bob' }, 'y2')],
+      [click({ id: 'bob' }, 'y1')],
+    ].map((events) => outcome(b.rt.ingest(events)));
+    hold.release();
+    expect(await Promise.all(results)).toEqual([
+      { ok: { accepted: 1, duplicates: 2, created: 0 } },
+      { ok: { accepted: 0, duplicates: 1, created: 0 } },
+      { ok: { accepted: 2, duplicates: 0, created: 1 } },
+      { ok: { accepted: 2, duplicates: 0, created: 1 } },
+      { status: 404, error: 'No contact with id "ghost": create it first, or name it by email' },
+      // y1 and y2 came only with the refused request: new here.
+      { ok: { accepted: 2, duplicates: 0, created: 0 } },
+      { ok: { accepted: 0, duplicates: 1, created: 0 } },
+    ]);
+    expect(b.rt.intakeStats.groups).toBe(2);
+    const emails = await b.store.findIdsByEmail(['new@example.com', 'other@example.com']);
+    expect(emails.size).toBe(2);
+    // Each event is stored once, for the contact of the request that was first to bring it.
+    const rows = await eventRows(b.store);
+    expect(rows.filter((r) => !r.startsWith('id-'))).toEqual([
+      'n1:' + emails.get('new@example.com') + ':email_link_clicked', 'old:ann:email_link_clicked', 'x1:ann:email_link_clicked', 'y1:ann:email_link_clicked', 'y2:bob:email_link_clicked',
+    ]);
+    expect(rows).toHaveLength(8);
+    expect(await b.score('ann', 'custom_lead_score')).toBe(15);
+    expect(await b.score('bob', 'custom_lead_score')).toBe(5);
+    expect(await b.score(emails.get('new@example.com')!, 'custom_lead_score')).toBe(15);
+    expect(await b.score(emails.get('other@example.com')!, 'custom_lead_score')).toBe(5);
+    // The new contact's email is explained by the first event that named it.
+    expect((await b.history(emails.get('new@example.com')!, 'email')).map((h) => h.cause)).toEqual([{ event: { id: 'n1', type: 'email_link_clicked' } }]);
+  });
+});
+
+describe('a group that fails as a whole', () => {
+  it('runs each request again alone: only the faulty one is refused, the others commit, and the fallback is counted', async () => {
+    const store = await openTestStore();
+    open.push(store);
+    let n = 0;
+    // A capability that fails on one kind of event (here: when it explains a new contact's email):
+    // the whole group's transaction throws.
+    const failing: RuntimeHook = {
+      async written(_s, effects) {
+        if (effects.changes.some((c) => 'event' in c.cause && c.cause.event.type === 'form_submitted')) throw new Error('the outbox could not write (test)');
+      },
+    };
+    const rt = await Runtime.create({ store, clock: new ManualClock(T0), ids: () => `id-${++n}`, hooks: [failing] });
+    await createMap(rt, template('custom-lead-score'), 'lead');
+    await publishMap(rt, 'lead');
+    const hold = holdEngine(rt);
+    const results = [
+      outcome(rt.ingest([click({ email: 'ann@example.com' }, 'a1')])),
+      outcome(rt.ingest([{ id: 'b2', contact: { email: 'bob@example.com' }, type: 'form_submitted' }, click({ email: 'bob@example.com' }, 'b1')])),
+      outcome(rt.ingest([click({ email: 'cat@example.com' }, 'c1'), click({ email: 'bob@example.com' }, 'b1')])),
+    ];
+    hold.release();
+    expect(await Promise.all(results)).toEqual([
+      { ok: { accepted: 1, duplicates: 0, created: 1 } },
+      { status: undefined, error: 'the outbox could not write (test)' },
+      // b1 came only with the failed request: new here, and so is bob.
+      { ok: { accepted: 2, duplicates: 0, created: 2 } },
+    ]);
+    expect(rt.intakeStats).toMatchObject({ groups: 1, requests: 3, fallbacks: 1 });
+    const ids = await store.findIdsByEmail(['ann@example.com', 'bob@example.com', 'cat@example.com']);
+    expect([...ids.keys()].sort()).toEqual(['ann@example.com', 'bob@example.com', 'cat@example.com']);
+    expect((await eventRows(store)).map((r) => r.split(':')[0])).toEqual(['a1', 'b1', 'c1']);
+    expect((await store.db.selectFrom('events').select('contact_id').where('id', '=', 'b1').executeTakeFirstOrThrow()).contact_id).toBe(ids.get('bob@example.com'));
+    expect(await store.contactCount()).toBe(3);
+    expect((await store.getStats('lead')).form).toBeUndefined();
+  });
+});
