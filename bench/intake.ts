@@ -57,8 +57,8 @@ const client = (args: string[]) => runClient(CLIENT, args);
  * A server on `db` for the intake figures: 127.0.0.1, port 0, a manual clock at T0, the intake
  * templates published. `api` posts to `/api/<path>` with the start-up token and answers the JSON.
  */
-export async function startIntakeServer(db: string): Promise<{ server: RunningServer; api: (path: string, body?: unknown) => Promise<unknown> }> {
-  const server = await startServer({ port: 0, host: '127.0.0.1', db, clock: 'manual', now: T0 }, () => {});
+export async function startIntakeServer(db: string, opts: { templates?: readonly string[]; groupEvents?: number } = {}): Promise<{ server: RunningServer; api: (path: string, body?: unknown) => Promise<unknown> }> {
+  const server = await startServer({ port: 0, host: '127.0.0.1', db, clock: 'manual', now: T0, groupEvents: opts.groupEvents }, () => {});
   const api = async (path: string, body?: unknown) => {
     const res = await fetch(`${server.url}api/${path}`, {
       method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}),
@@ -67,7 +67,7 @@ export async function startIntakeServer(db: string): Promise<{ server: RunningSe
     return res.json();
   };
   try {
-    for (const name of INTAKE_TEMPLATES) {
+    for (const name of opts.templates ?? INTAKE_TEMPLATES) {
       await api(`templates/${name}/import?id=${name}`);
       await api(`maps/${name}/publish`);
     }

@@ -12,6 +12,7 @@ import { decayTick, type DecayTickResult } from './decay-tick.js';
 import { decayWorkers, postgresUnavailable, type DecayWorkersResult } from './decay-workers.js';
 import { degradation, type DegradationResult } from './degradation.js';
 import { intake, type IntakeResult } from './intake.js';
+import { concurrent, type ConcurrentPlan, type ConcurrentResult } from './concurrent.js';
 import { checkSetup } from './check-setup.js';
 import { tickLatency, type TickLatencyResult } from './tick-latency.js';
 import { segmentIntake, type SegmentResult } from './segment.js';
@@ -34,6 +35,8 @@ export interface BenchPlan {
   readonly webhooks: { readonly deliveries: number; readonly oneContact: number; readonly events: number };
   /** Data in through Segment's door: the intake workload's `events` through /v1/batch beside /api/events; `visitors` anonymous visitors merged by an identify (0: not run). */
   readonly segment: { readonly events: number; readonly visitors: number };
+  /** Single-event requests from many clients at once, with and without group commit. */
+  readonly concurrent: ConcurrentPlan;
 }
 
 /** Where `scripts/test-postgres.sh` starts its throwaway server. */
@@ -48,11 +51,13 @@ export const PLANS = {
     name: 'full', scaling: [10_000, 100_000, 1_000_000], events: 200_000, singleSeconds: 5, idleSeconds: 5, checkN: 2_000, workers: WORKERS,
     webhooks: { deliveries: 20_000, oneContact: 300, events: 50_000 },
     segment: { events: 50_000, visitors: 2_000 },
+    concurrent: { clients: 32, seconds: 5, contacts: 2_000, postgres: true },
   },
   quick: {
     name: 'quick', scaling: [10_000, 100_000], events: 50_000, singleSeconds: 2, idleSeconds: 3, checkN: 1_000, workers: WORKERS,
     webhooks: { deliveries: 5_000, oneContact: 200, events: 10_000 },
     segment: { events: 20_000, visitors: 500 },
+    concurrent: { clients: 32, seconds: 3, contacts: 2_000, postgres: true },
   },
 } satisfies Record<string, BenchPlan>;
 
@@ -75,6 +80,8 @@ export interface BenchResults {
   readonly webhooks: WebhooksResult;
   /** Data in through Segment's door (POST /v1/batch) beside our own (POST /api/events), the same workload; and merges by identify. */
   readonly segment: SegmentResult;
+  /** Single-event requests from many clients at once: group commit beside one transaction a request, and a bare per-request server. */
+  readonly concurrent: ConcurrentResult;
 }
 
 /** Runs every figure under a plan; `log` hears progress. */
@@ -91,6 +98,8 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void = ()
   const big = decay[decay.length - 1];
   log(`event intake (${plan.events.toLocaleString('en')} events)…`);
   const intakeResult = await intake(plan.events, plan.singleSeconds);
+  log(`single-event requests from ${plan.concurrent.clients} clients at once, ${plan.concurrent.seconds} s a measurement${plan.concurrent.postgres ? ', SQLite and PostgreSQL' : ''}…`);
+  const conc = await concurrent(plan.concurrent, plan.concurrent.postgres ? await postgresFor('single-event requests', log) : undefined);
   log(`degradation and sorting at ${big.n.toLocaleString('en')}…`);
   const deg = await degradation(big.n);
   log(`requests during the decay tick at ${big.n.toLocaleString('en')}…`);
@@ -112,18 +121,25 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void = ()
     memory: { n: big.n, peakRssMb: big.peakRssMb, dbBytesPerContact: big.dbBytesPerContact },
     webhooks: hooks,
     segment,
+    concurrent: conc,
   };
+}
+
+/** The PostgreSQL server the bench may use (SCOREMAP_BENCH_DATABASE_URL, else the test server), or why there is none (said to `log`). */
+async function postgresFor(what: string, log: (line: string) => void = () => {}): Promise<{ url: string } | { skipped: string }> {
+  const url = process.env.SCOREMAP_BENCH_DATABASE_URL || LOCAL_TEST_POSTGRES;
+  const unavailable = await postgresUnavailable(url);
+  if (!unavailable) return { url };
+  const skipped = `${unavailable}; start one with \`bash scripts/test-postgres.sh\`, or set SCOREMAP_BENCH_DATABASE_URL`;
+  log(`${what} on PostgreSQL skipped: ${skipped}`);
+  return { skipped };
 }
 
 /** The decay tick with each count of workers on the PostgreSQL server there is, or why there is none. */
 async function decayOnPostgres(plan: NonNullable<BenchPlan['workers']>, log: (line: string) => void): Promise<NonNullable<BenchResults['decayWorkers']>> {
-  const url = process.env.SCOREMAP_BENCH_DATABASE_URL || LOCAL_TEST_POSTGRES;
-  const unavailable = await postgresUnavailable(url);
-  if (unavailable) {
-    const skipped = `${unavailable}; start one with \`bash scripts/test-postgres.sh\`, or set SCOREMAP_BENCH_DATABASE_URL`;
-    log(`decay tick on PostgreSQL skipped: ${skipped}`);
-    return { skipped };
-  }
+  const pg = await postgresFor('decay tick', log);
+  if ('skipped' in pg) return pg;
+  const { url } = pg;
   log(`decay tick on PostgreSQL at ${plan.n.toLocaleString('en')}, ${plan.counts.join(', ')} workers…`);
   return { database: redactUrl(url), runs: await decayWorkers(plan.n, plan.counts, url, log) };
 }
@@ -155,8 +171,9 @@ export function table(r: BenchResults): string {
   const latency = `\n\n${latencyTable(r, render)}`;
   const hooks = `\n\n${webhooksTable(r, render)}`;
   const segment = `\n\n${segmentTable(r, render)}`;
+  const grouped = `\n\n${concurrentTable(r, render)}`;
   const note = 'Its SQL alone: the statements Scoremap issued, replayed on a copy of the database (SQLite time only). SQL share: that time over Scoremap\'s.';
-  return `${render(rows)}\n\n${render(scaling)}${ledger}${latency}${postgres}${hooks}${segment}\n\n${note}\n${r.plan} run, ${r.machine.cpus} cores, Node ${r.machine.node}; set-based setup matches the engine: ${r.setupMatchesEngine ? 'yes' : 'NO'}`;
+  return `${render(rows)}\n\n${render(scaling)}${ledger}${grouped}${latency}${postgres}${hooks}${segment}\n\n${note}\n${r.plan} run, ${r.machine.cpus} cores, Node ${r.machine.node}; set-based setup matches the engine: ${r.setupMatchesEngine ? 'yes' : 'NO'}`;
 }
 
 /** What the points ledger adds to the daily degradation: each variant beside the plain model, the same run. */
@@ -172,6 +189,37 @@ function degradationTable(r: BenchResults, render: (t: string[][]) => string): s
   for (const v of d.variants) t.push([what[v.variant] ?? v.variant, fmt(v.perSecond), fmt(v.changed), fmt(v.ratio, 2), fmt(v.cpuRatio, 2), v.variant === 'plain' ? '' : '≥ 0.50']);
   const note = `Each variant a fresh database of the same scored contacts, the clock moved across one midnight (rt.advance); ${d.rounds} round${d.rounds === 1 ? '' : 's'}, the order reversed each round, the fastest of each kept. Ratio: plain's time over the variant's. Plain is what the run did before the ledger (a history INSERT … SELECT, then the UPDATE). Load average (1 min) ${fmt(d.load[0], 2)} as the variants started, ${fmt(d.load[1], 2)} as they ended.`;
   return `${render(t)}\n${note}`;
+}
+
+/** Single-event requests from many clients at once: group commit beside a transaction per request, on SQLite and PostgreSQL. */
+function concurrentTable(r: BenchResults, render: (t: string[][]) => string): string {
+  const c = r.concurrent;
+  const ms = (x: number) => fmt(x, 1);
+  const row = (what: string, f: ConcurrentResult['sqlite']['grouped'], base: number | undefined, target: string): string[] =>
+    [what, fmt(f.perSecond), base === undefined ? '' : fmt(base), base === undefined ? '' : fmt(f.perSecond / base, 2), ms(f.p50), ms(f.p99), f.groupSize === undefined ? '' : fmt(f.groupSize, 1), f.fallbacks === undefined ? '' : fmt(f.fallbacks), target];
+  const s = c.sqlite;
+  const t: string[][] = [
+    [`Single-event requests, ${c.clients} clients at once (events/s)`, 'Scoremap', 'Baseline', 'Ratio', 'p50 ms', 'p99 ms', 'Requests a group', 'Fallbacks', 'Target'],
+    row('SQLite, group commit, five templates', s.grouped, s.baseline.perSecond, '≥ 5,000/s, p99 < 50'),
+    row('SQLite, a transaction a request, five templates', s.ungrouped, s.baseline.perSecond, ''),
+    row('SQLite, group commit, custom-lead-score alone', s.oneMap, s.baseline.perSecond, ''),
+    row('Baseline: bare node:http, an INSERT a request', s.baseline, undefined, ''),
+  ];
+  const single: string[][] = [['One request in flight (req/s)', 'Scoremap', 'Target'], ['SQLite, group commit', fmt(s.single), 'no slower than before (429)']];
+  const pg = c.postgres;
+  if (pg && !('skipped' in pg)) {
+    t.push(row('PostgreSQL, group commit, five templates', pg.grouped, pg.ungrouped.perSecond, '≥ 2,000/s'));
+    t.push(row('PostgreSQL, a transaction a request, five templates', pg.ungrouped, undefined, ''));
+    single.push(['PostgreSQL, group commit', fmt(pg.single), '']);
+  }
+  const notes = [
+    `A client process keeps ${c.clients} keep-alive connections to 127.0.0.1, each sending its next single-event request (an existing contact of ${fmt(c.contacts)} by email, four event types in turn) when the last is answered, for ${c.seconds} s; each answer comes after its commit. Each row on a fresh server and database.`,
+    'Baseline (SQLite rows): a bare node:http server parsing each request and inserting its event row with better-sqlite3 in a transaction of its own, the same pragmas: the least a durable per-request intake does. PostgreSQL group commit: its baseline is the same server with a transaction a request.',
+    `Requests a group: requests per transaction on average (group commit takes those that arrive while the engine is busy, up to 1,000 events). Fallbacks: groups that failed as a whole and ran again a request at a time.`,
+  ];
+  if (pg && 'skipped' in pg) notes.push(`PostgreSQL: skipped, ${pg.skipped}.`);
+  else if (pg) notes.push(`PostgreSQL: on this machine, sharing its ${r.machine.cpus} cores with the server and the client.`);
+  return `${render(t)}\n\n${render(single)}\n${notes.join('\n')}`;
 }
 
 /** Requests during the decay tick at the largest N, beside the idle server, and the tick's speed with and without them. */

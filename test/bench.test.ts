@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runBench, table, type BenchPlan } from '../bench/run.js';
 
 // The quick benchmark's code paths at a tiny size, so the benchmark cannot rot. No timing asserts.
-const TINY: BenchPlan = { name: 'tiny', scaling: [100, 200], events: 2_000, singleSeconds: 0.2, idleSeconds: 0.3, checkN: 200, webhooks: { deliveries: 50, oneContact: 10, events: 1_000 }, segment: { events: 1_000, visitors: 40 } };
+const TINY: BenchPlan = { name: 'tiny', scaling: [100, 200], events: 2_000, singleSeconds: 0.2, idleSeconds: 0.3, checkN: 200, webhooks: { deliveries: 50, oneContact: 10, events: 1_000 }, segment: { events: 1_000, visitors: 40 }, concurrent: { clients: 4, seconds: 0.3, contacts: 20, postgres: false } };
 
 describe('the benchmark', () => {
   it('runs every figure at tiny N and produces sane shapes', async () => {
@@ -19,6 +19,8 @@ describe('the benchmark', () => {
       r.webhooks.outbox.engine, r.webhooks.outbox.baseline, r.webhooks.outbox.ratio, r.webhooks.outbox.cpuRatio, r.webhooks.outbox.oneContact.perSecond, r.webhooks.outbox.oneContact.ratio,
       r.webhooks.intake.with, r.webhooks.intake.without, r.webhooks.intake.ratio, r.webhooks.intake.cpuRatio,
       r.segment.v1, r.segment.apiEvents, r.segment.ratio, r.segment.cpuRatio,
+      r.concurrent.sqlite.grouped.perSecond, r.concurrent.sqlite.ungrouped.perSecond, r.concurrent.sqlite.oneMap.perSecond, r.concurrent.sqlite.baseline.perSecond, r.concurrent.sqlite.single,
+      r.concurrent.sqlite.grouped.p99, r.concurrent.sqlite.grouped.groupSize!,
       r.segment.merges!.perSecond, r.segment.merges!.plainIdentifies, r.segment.merges!.ratio, r.segment.merges!.anonymousPages,
     ];
     for (const x of positive) expect(Number.isFinite(x) && x > 0).toBe(true);
@@ -37,6 +39,9 @@ describe('the benchmark', () => {
     expect(r.segment.largestBatchBytes).toBeGreaterThan(0);
     expect(r.segment.largestBatchBytes).toBeLessThanOrEqual(500 * 1024);
     expect(r.segment.ratio).toBeCloseTo(r.segment.v1 / r.segment.apiEvents);
+    // Without group commit every request is a transaction of its own; nothing fell back.
+    expect(r.concurrent.sqlite.ungrouped.groupSize).toBe(1);
+    expect(r.concurrent.sqlite.grouped.fallbacks).toBe(0);
     // The tick under load is set beside the quiet tick at the same N.
     expect(r.tickLatency.quietPerSecond).toBe(r.decay[r.decay.length - 1].engine);
     expect(r.tickLatency.ratio).toBeCloseTo(r.tickLatency.tickPerSecond / r.tickLatency.quietPerSecond);
@@ -45,6 +50,6 @@ describe('the benchmark', () => {
       expect(l.p99).toBeLessThanOrEqual(l.max);
     }
     const text = table(r);
-    for (const figure of ['Decay tick', 'Event intake', 'Single-event', 'Degradation', 'Peak RSS', 'per contact', 'first page', 'SQL alone', 'During p99', 'Health (GET', 'Under load steps/s', 'Outbox to a 204 receiver', 'One contact', 'with 2 subscriptions', 'POST /v1/batch, the intake workload', 'Identifies that merge']) expect(text).toContain(figure);
+    for (const figure of ['Decay tick', 'Event intake', 'Single-event', 'Degradation', 'Peak RSS', 'per contact', 'first page', 'SQL alone', 'During p99', 'Health (GET', 'Under load steps/s', 'Outbox to a 204 receiver', 'One contact', 'with 2 subscriptions', 'POST /v1/batch, the intake workload', 'Identifies that merge', 'clients at once', 'group commit, five templates', 'One request in flight']) expect(text).toContain(figure);
   }, 60_000);
 });

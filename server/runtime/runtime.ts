@@ -67,6 +67,8 @@ export interface RuntimeOptions {
    * server from answering others while it runs.
    */
   readonly dueWorkBudget?: number;
+  /** Events one group of event requests takes at most (default `GROUP_EVENTS`). */
+  readonly groupEvents?: number;
 }
 
 /** The meta key of the world's revision: changed by every change to maps, fields or scoring models. */
@@ -100,6 +102,15 @@ export class Runtime {
     this.clock = opts.clock;
     this.ids = opts.ids ?? randomUUID;
     this.due = new DueWork(this, opts.dueWorkBudget);
+    this.#intake = new GroupCommit<readonly EventInput[], IngestAnswer>({
+      lock: this.lock,
+      maxSize: opts.groupEvents ?? GROUP_EVENTS,
+      size: (events) => events.length,
+      run: (requests) => {
+        const now = this.clock.now();
+        return this.transaction((s) => ingestGroup(this, s, requests, now));
+      },
+    });
   }
 
   static async create(opts: RuntimeOptions): Promise<Runtime> {
@@ -217,15 +228,7 @@ export class Runtime {
   }
 
   /** Event requests in one transaction (at most `GROUP_EVENTS` events, or one bigger request). */
-  readonly #intake = new GroupCommit<readonly EventInput[], IngestAnswer>({
-    lock: this.lock,
-    maxSize: GROUP_EVENTS,
-    size: (events) => events.length,
-    run: (requests) => {
-      const now = this.clock.now();
-      return this.transaction((s) => ingestGroup(this, s, requests, now));
-    },
-  });
+  readonly #intake: GroupCommit<readonly EventInput[], IngestAnswer>;
 
   /** How many groups of event requests ran, with how many requests, and how often a group fell back to one request at a time. */
   get intakeStats(): { readonly groups: number; readonly requests: number; readonly fallbacks: number; readonly ms: number } {
