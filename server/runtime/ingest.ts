@@ -96,19 +96,19 @@ export async function ingestGroup(rt: Runtime, s: Store, requests: readonly (rea
 
   const effects = new Effects({ stepBudget: MAX_REQUEST_STEPS });
   const answers = requests.map(() => ({ accepted: 0, duplicates: 0, created: 0 }));
-  const created: ContactState[] = [];
+  // New contacts, in the order of the requests that create them.
+  const created: { readonly request: number; readonly contact: ContactState }[] = [];
   for (const f of fresh) {
     if (f.email === undefined || byEmail.has(f.email)) continue;
     const c = rt.newContact(now, { email: f.email });
     byEmail.set(f.email, c.id);
-    states.set(c.id, c);
-    created.push(c);
+    created.push({ request: f.request, contact: c });
     answers[f.request]!.created++;
     // History explains the new contact's email, as it does for contacts created through the API.
     effects.changes.push({ contactId: c.id, at: now, field: 'email', from: null, to: f.email, cause: { event: { id: f.id, type: f.input.type } } });
   }
-  if (created.length) await s.insertContacts(created.map((c) => ({ id: c.id, fields: c.fields, tags: c.tags, createdAt: now })));
-  for (const c of created) processWork(rt.world, c, { kind: 'created' }, now, effects);
+  if (created.length) await s.insertContacts(created.map(({ contact: c }) => ({ id: c.id, fields: c.fields, tags: c.tags, createdAt: now })));
+  let born = 0;
 
   const rows = [];
   let request = -1;
@@ -118,6 +118,13 @@ export async function ingestGroup(rt: Runtime, s: Store, requests: readonly (rea
       if (request >= 0) await rt.catchUpAfter(s, states, now, effects);
       request = f.request;
       effects.stepBudget = effects.steps + MAX_REQUEST_STEPS;
+      // The contacts this request creates start now, in its budget: started earlier, the catch-up
+      // after an earlier request would run what their creation made due before their own events.
+      for (; born < created.length && created[born]!.request === request; born++) {
+        const c = created[born]!.contact;
+        states.set(c.id, c);
+        processWork(rt.world, c, { kind: 'created' }, now, effects);
+      }
     }
     const e = f.input;
     const contactId = f.email !== undefined ? byEmail.get(f.email)! : (e.contact as { id: string }).id;
