@@ -47,7 +47,7 @@ async function testPostgres(): Promise<string | null> {
 const SQLITE_ONLY = [
   // The engine touches no database: its tests would only run again.
   'engine/**',
-  'test/e2e/**', 'editor/**', 'test/bench.test.ts', 'test/prune.test.ts', 'server/prune.test.ts',
+  'test/e2e/**', 'editor/**', 'test/bench.test.ts', 'test/prune.test.ts', 'server/prune.test.ts', 'server/store/checkpointer.test.ts',
   'test/crash.test.ts', 'test/server-process.test.ts', 'test/under-load.test.ts', 'test/cli.test.ts', 'test/scenarios.test.ts',
 ];
 

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, sql, type RawBuilder } from 'kysely';
 import type { DatabaseConnection, Driver, LogConfig, LogEvent, SqliteDialectConfig } from 'kysely';
 import type { Dialect } from './dialect.js';
+import { Checkpointer, WRITER_CHECKPOINT_PAGES } from './checkpointer.js';
 import { registerDialect } from './dialect.js';
 import type { DirectConnection } from './row-statement.js';
 import * as positions from './positions-store.js';
@@ -21,13 +22,15 @@ export interface SqliteOptions {
   durable?: boolean;
   /** Kysely's query log (a list of levels or a function), for debugging and tests. */
   log?: LogConfig;
+  /** Checkpoint the log from a thread of its own (`Checkpointer`); default on for a file. */
+  checkpointer?: boolean;
 }
 
 /**
  * Opens (creating if needed) a SQLite database at `path` (a file path or `':memory:'`) as a Kysely
  * instance, with the direct connection its transactions' hot statements may use.
  */
-export function openSqlite(path: string, opts: SqliteOptions = {}): { db: Kysely<DB>; direct: DirectConnection } {
+export function openSqlite(path: string, opts: SqliteOptions = {}): { db: Kysely<DB>; direct: DirectConnection; checkpointer?: Checkpointer } {
   const inMemory = path === ':memory:' || path === '';
   // Contacts are personal data: a folder and a database Scoremap creates are its owner's alone
   // (SQLite gives the -wal and -shm files the database file's mode).
@@ -44,14 +47,19 @@ export function openSqlite(path: string, opts: SqliteOptions = {}): { db: Kysely
     sqlite.close();
     throw err;
   }
+  let checkpointer: Checkpointer | undefined;
+  if (!inMemory && opts.checkpointer !== false) {
+    checkpointer = new Checkpointer(path, { durable: opts.durable });
+    sqlite.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+  }
   const cached = withStatementCache(sqlite);
-  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: cached }), ...(opts.log ? { log: opts.log } : {}) });
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: cached }, checkpointer), ...(opts.log ? { log: opts.log } : {}) });
   registerDialect(db, sqliteDialect);
   const direct: DirectConnection = {
     run: (text, params) => cached.prepare(text).run(params as unknown[]).changes,
     all: (text, params) => cached.prepare(text).all(params as unknown[]),
   };
-  return { db, direct: typeof opts.log === 'function' ? loggedDirect(direct, opts.log) : direct };
+  return { db, direct: typeof opts.log === 'function' ? loggedDirect(direct, opts.log) : direct, checkpointer };
 }
 
 /**
@@ -63,14 +71,23 @@ export function openSqlite(path: string, opts: SqliteOptions = {}): { db: Kysely
  */
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
+  readonly #checkpointer: Checkpointer | undefined;
+  constructor(config: SqliteDialectConfig, checkpointer?: Checkpointer) {
     super(config);
     this.#config = config;
+    this.#checkpointer = checkpointer;
   }
   override createDriver(): Driver {
+    const checkpointer = this.#checkpointer;
     return new (class extends SqliteDriver {
       override async beginTransaction(connection: DatabaseConnection): Promise<void> {
         await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      }
+      // The checkpointer's connection closes first: the writer's close, the last, then checkpoints
+      // what is left and removes the log.
+      override async destroy(): Promise<void> {
+        await checkpointer?.stop();
+        await super.destroy();
       }
     })(this.#config);
   }
