@@ -7,6 +7,7 @@ import { clearDoneEarly, tickJob } from '../store/jobs-store.js';
 import { Lock } from './lock.js';
 import { decayPage } from '../scoring/day-run.js';
 import type { Runtime } from './runtime.js';
+import { runDueItems } from './cohort.js';
 
 /** How many due waits or contacts one transaction handles at most. */
 export const BATCH = 1_000;
@@ -139,7 +140,7 @@ export class DueWork {
       const due = await this.#dueItems(s, Math.min(upTo, job - 1), this.#batch());
       if (!due.length) return null;
       const items = await this.#stopInstantLoops(s, due, fired);
-      const done = items.length ? await rt.runItems(s, items, { inOrder: true, locked: true, slice: true }) : 0;
+      const done = items.length ? await runDueItems(rt, s, items, { inOrder: true, locked: true, slice: true }) : 0;
       return { done, at: done ? items[done - 1].at : due[0].at };
     });
     if (ran) {

@@ -21,6 +21,7 @@ import { catchUp } from './catch-up.js';
 import { GroupCommit } from './group-commit.js';
 import { ingestGroup, type IngestAnswer } from './ingest.js';
 import { DueWork, SLICE_STEPS, type DueRunOptions } from './due.js';
+import type { CohortStats } from './cohort.js';
 
 export { BATCH, WorkBudgetExceeded } from './due.js';
 
@@ -69,6 +70,11 @@ export interface RuntimeOptions {
   readonly dueWorkBudget?: number;
   /** Events one group of event requests takes at most (default `GROUP_EVENTS`). */
   readonly groupEvents?: number;
+  /**
+   * Whether contacts due at the same `for` wait run as a cohort, in set-based statements (see
+   * `cohort.ts`); default on. Off: every due wait goes through the engine contact by contact.
+   */
+  readonly cohorts?: boolean;
 }
 
 /** The meta key of the world's revision: changed by every change to maps, fields or scoring models. */
@@ -95,9 +101,14 @@ export class Runtime {
   /** Fires what comes due, in slices that leave turns to requests. */
   readonly due: DueWork;
   readonly hooks: readonly RuntimeHook[];
+  /** Whether due waits run as cohorts (`RuntimeOptions.cohorts`). */
+  readonly cohorts: boolean;
+  /** Cohorts run, their contacts, and due waits that went contact by contact instead (the fallbacks). */
+  readonly cohortStats: CohortStats = { cohorts: 0, contacts: 0, fallbacks: 0 };
 
   private constructor(opts: RuntimeOptions) {
     this.store = opts.store;
+    this.cohorts = opts.cohorts ?? true;
     this.hooks = opts.hooks ?? [];
     this.clock = opts.clock;
     this.ids = opts.ids ?? randomUUID;

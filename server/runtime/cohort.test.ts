@@ -1,0 +1,252 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../engine/clock.js';
+import { Rand, seedFor } from '../../test/fuzz-kit.js';
+import { testDatabase } from '../store/testing.js';
+import { Store } from '../store/store.js';
+import { addToMap, createContacts } from './contacts.js';
+import { createMap, publishMap } from './maps.js';
+import { Runtime } from './runtime.js';
+import { DAY, HOUR, MINUTE, T0, mapDoc, numberField } from './testing.js';
+
+/**
+ * Cohort execution of due waits (issue 20): contacts due at the same wait run as a set in SQL, and
+ * end with exactly the rows the per-contact path writes — history, field values, positions,
+ * counts, timers, events — on SQLite and PostgreSQL.
+ */
+
+const stores: Store[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+});
+
+interface World {
+  readonly rt: Runtime;
+  readonly clock: ManualClock;
+  readonly store: Store;
+}
+
+async function open(cohorts: boolean): Promise<World> {
+  const store = await Store.open(testDatabase());
+  stores.push(store);
+  const clock = new ManualClock(T0);
+  let n = 0;
+  const rt = await Runtime.create({ store, clock, ids: () => `id-${++n}`, cohorts });
+  return { rt, clock, store };
+}
+
+/** Every row the engine writes, in an order that does not depend on how batches were cut (history: per contact, in order). */
+async function snapshot(store: Store): Promise<Record<string, unknown[]>> {
+  const db = store.db;
+  const norm = (rows: object[]) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' || (typeof v === 'string' && /^-?\d+$/.test(v) && k !== 'id' && k !== 'contact_id') ? Number(v) : v])));
+  return {
+    contacts: norm(await db.selectFrom('contacts').selectAll().orderBy('id').execute()),
+    positions: norm(await db.selectFrom('positions').selectAll().orderBy('map_id').orderBy('contact_id').execute()),
+    history: norm(await db.selectFrom('history').select(['contact_id', 'at', 'field', 'from_json', 'to_json', 'cause_json']).orderBy('contact_id').orderBy('id').execute()),
+    element_stats: norm(await db.selectFrom('element_stats').selectAll().orderBy('map_id').orderBy('element_id').execute()),
+    date_timers: norm(await db.selectFrom('date_timers').selectAll().orderBy('map_id').orderBy('element_id').orderBy('contact_id').execute()),
+    events: norm(await db.selectFrom('events').selectAll().orderBy('id').execute()),
+  };
+}
+
+const FIELDS = [numberField('a', 0), numberField('b', 2), numberField('c', 3)];
+const KEYS = ['a', 'b', 'c'];
+
+/** A random number expression over the fields (sometimes one the cohort path does not take: ÷, round, field × field). */
+function expression(r: Rand, depth: number): string {
+  if (depth <= 0 || r.chance(0.3)) {
+    return r.chance(0.55) ? `[${r.pick(KEYS)}]` : r.pick(['0', '1', '2', '3', '10', '0.5', '1.25', '-4', '7.125']);
+  }
+  const a = expression(r, depth - 1);
+  const b = expression(r, depth - 1);
+  switch (r.int(9)) {
+    case 0: return `${a} + ${b}`;
+    case 1: return `${a} - ${b}`;
+    case 2: return `(${a}) * ${r.pick(['2', '0.5', '3', '-1', '1.1'])}`;
+    case 3: return `max(${a}, ${b})`;
+    case 4: return `min(${a}, ${b}, ${r.int(20)})`;
+    case 5: return `abs(${a})`;
+    case 6: return `-(${a})`;
+    case 7: return r.chance(0.3) ? `(${a}) / 2` : `${a} + ${b}`;
+    default: return r.chance(0.2) ? `round(${a}, 1)` : `max(0, ${a} - ${r.int(4)})`;
+  }
+}
+
+function condition(r: Rand, depth: number): object {
+  if (depth > 0 && r.chance(0.3)) {
+    const k = r.pick(['all', 'any', 'not']);
+    if (k === 'not') return { not: condition(r, depth - 1) };
+    return { [k]: Array.from({ length: r.int(3) }, () => condition(r, depth - 1)) };
+  }
+  const field = r.pick(KEYS);
+  if (r.chance(0.15)) return { field, op: r.pick(['is_empty', 'not_empty']) };
+  return { field, op: r.pick(['eq', 'neq', 'gt', 'gte', 'lt', 'lte']), value: r.pick([0, 1, 2, 5, 10, 2.5, -3]) };
+}
+
+/** A random map of waits, update_fields, conditions, gotos and ends, with no instant cycle. */
+function randomMap(r: Rand, name: string): object {
+  const waits = 1 + r.int(3);
+  const instants = 2 + r.int(5);
+  const waitId = (i: number) => `w${i}`;
+  const instId = (i: number) => `i${i}`;
+  // An instant element i leads only to instant elements after it, to a wait or to the end: no instant cycle.
+  const target = (from: number) => {
+    const x = r.int(10);
+    if (x < 4 && from + 1 < instants) return instId(from + 1 + r.int(instants - from - 1));
+    if (x < 8) return waitId(r.int(waits));
+    return 'end';
+  };
+  const elements: object[] = [
+    { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: waitId(0) },
+    { id: 'ping', kind: 'trigger', on: { type: 'event', event: 'ping' }, ifOnMap: r.pick(['ignore', 'move_here']), next: waitId(r.int(waits)) },
+    { id: 'end', kind: 'end' },
+  ];
+  for (let i = 0; i < waits; i++) {
+    const el: Record<string, unknown> = { id: waitId(i), kind: 'wait', next: instId(r.int(instants)) };
+    if (r.chance(0.1)) el.until = { condition: condition(r, 1) };
+    else el.for = r.pick([{ hours: 1 + r.int(30) }, { minutes: 30 + r.int(90) }, { days: 1 }]);
+    elements.push(el);
+  }
+  for (let i = 0; i < instants; i++) {
+    const k = r.int(10);
+    if (k < 5) elements.push({ id: instId(i), kind: 'update_field', field: r.pick(KEYS), value: expression(r, 2), next: target(i) });
+    else if (k < 8) elements.push({ id: instId(i), kind: 'condition', if: condition(r, 2), then: target(i), else: target(i) });
+    else if (k < 9) elements.push({ id: instId(i), kind: 'goto', target: target(i) });
+    else elements.push({ id: instId(i), kind: 'end' });
+  }
+  // Sometimes the map hears its own writes.
+  if (r.chance(0.25)) {
+    elements.push({ id: 'heard', kind: 'trigger', on: { type: 'field_updated', field: r.pick(KEYS), where: condition(r, 1) }, ifOnMap: r.pick(['ignore', 'move_here']), next: waitId(0) });
+  }
+  return mapDoc(elements, FIELDS, name);
+}
+
+/** A map that only listens to a field: writes of it cannot go set-based. */
+const listener = (field: string) => mapDoc([
+  { id: 'heard', kind: 'trigger', on: { type: 'field_updated', field }, next: 'count' },
+  { id: 'count', kind: 'update_field', field: 'heard', value: '[heard] + 1', next: 'done' },
+  { id: 'done', kind: 'end' },
+], [...FIELDS, numberField('heard')], 'Listener');
+
+function randomValue(r: Rand, decimals: number): number | null {
+  const x = r.int(10);
+  if (x < 2) return null;
+  if (x < 3) return r.pick([0, 1e9 + 1, -2e9, 5e9]);
+  const v = (r.int(4001) - 2000) / 100;
+  return Math.round(v * 10 ** decimals) / 10 ** decimals;
+}
+
+/** One scenario, run the same on a world: maps, contacts, events and the clock moving over days. */
+async function scenario(w: World, seed: number): Promise<void> {
+  const r = new Rand(seed);
+  const mapIds: string[] = [];
+  const maps = 1 + r.int(3);
+  for (let m = 0; m < maps; m++) {
+    const id = `m${m}`;
+    await createMap(w.rt, randomMap(r, `Map ${m}`), id);
+    await publishMap(w.rt, id);
+    mapIds.push(id);
+  }
+  if (r.chance(0.3)) {
+    await createMap(w.rt, listener(r.pick(KEYS)), 'listener');
+    await publishMap(w.rt, 'listener');
+  }
+  const ids = Array.from({ length: 12 + r.int(30) }, (_, i) => `c${String(i).padStart(3, '0')}`);
+  await createContacts(w.rt, ids.map((id) => ({ id, fields: Object.fromEntries(FIELDS.map((f) => [f.key, randomValue(r, f.decimals ?? 0)])) })), { api: true });
+  let ev = 0;
+  for (let step = 0; step < 8; step++) {
+    // Contacts join at different moments, so one cohort holds contacts due at different times.
+    for (const mapId of mapIds) {
+      const some = ids.filter(() => r.chance(0.3));
+      if (some.length) await addToMap(w.rt, mapId, some);
+    }
+    if (r.chance(0.5)) {
+      for (const id of ids.filter(() => r.chance(0.15))) {
+        await w.rt.ingest([{ id: `e${++ev}`, contact: { id }, type: 'ping' }]);
+      }
+    }
+    const by = r.pick([30 * MINUTE, 3 * HOUR, 20 * HOUR, DAY, 2 * DAY + 7 * MINUTE]);
+    await w.rt.advance(w.clock.now() + by, w.clock);
+  }
+}
+
+describe('cohorts of due waits', () => {
+  it('end with exactly the rows of the per-contact path, over random maps, contacts and events', async () => {
+    let cohortContacts = 0;
+    let fallbacks = 0;
+    for (let i = 0; i < 8; i++) {
+      const seed = seedFor(2026, `cohort-${i}`);
+      const on = await open(true);
+      const off = await open(false);
+      await scenario(on, seed);
+      await scenario(off, seed);
+      const [a, b] = [await snapshot(on.store), await snapshot(off.store)];
+      for (const table of Object.keys(b)) expect({ seed, table, rows: a[table] }).toEqual({ seed, table, rows: b[table] });
+      cohortContacts += on.rt.cohortStats.contacts;
+      fallbacks += on.rt.cohortStats.fallbacks;
+      expect(off.rt.cohortStats.contacts).toBe(0);
+      for (const s of stores.splice(0)) await s.close();
+    }
+    // The scenarios exercise both: contacts moved as cohorts, and waits that had to go one by one.
+    expect(cohortContacts).toBeGreaterThan(100);
+    expect(fallbacks).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('runs each contact of a cohort at its own due time', async () => {
+    const loop = mapDoc([
+      { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: 'wait' },
+      { id: 'wait', kind: 'wait', for: { days: 1 }, next: 'add' },
+      { id: 'add', kind: 'update_field', field: 'a', value: '[a] + 1', next: 'check' },
+      { id: 'check', kind: 'condition', if: { field: 'a', op: 'lt', value: 3 }, then: 'again', else: 'done' },
+      { id: 'again', kind: 'goto', target: 'wait' },
+      { id: 'done', kind: 'end' },
+    ], FIELDS);
+    const run = async (cohorts: boolean) => {
+      const w = await open(cohorts);
+      await createMap(w.rt, loop, 'loop');
+      await publishMap(w.rt, 'loop');
+      await createContacts(w.rt, ['x', 'y', 'z'].map((id) => ({ id, fields: { a: 0 } })), { api: true });
+      // Joined a minute apart: due a minute apart, all in one batch.
+      for (const [i, id] of ['x', 'y', 'z'].entries()) {
+        w.clock.set(T0 + i * MINUTE);
+        await addToMap(w.rt, 'loop', [id]);
+      }
+      await w.rt.advance(T0 + DAY + 5 * MINUTE, w.clock);
+      return w;
+    };
+    const on = await run(true);
+    expect(on.rt.cohortStats).toMatchObject({ cohorts: 1, contacts: 3, fallbacks: 0 });
+    for (const [i, id] of ['x', 'y', 'z'].entries()) {
+      const due = T0 + i * MINUTE + DAY;
+      const h = await on.store.contactHistory(id, { field: 'a' });
+      expect(h[0]).toMatchObject({ at: due, from: 0, to: 1, cause: { map: 'loop', version: 1, element: 'add' } });
+      expect((await on.store.loadContacts([id])).get(id)?.positions.get('loop')).toMatchObject({ elementId: 'wait', enteredAt: due, dueAt: due + DAY });
+    }
+    const off = await run(false);
+    expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
+  });
+
+  it('runs the decay loop of the bench as cohorts, with the rows of the per-contact path', async () => {
+    const doc = JSON.parse(readFileSync(new URL('../../maps/point-decay-loop.json', import.meta.url), 'utf8'));
+    const run = async (cohorts: boolean) => {
+      const w = await open(cohorts);
+      await createMap(w.rt, doc, 'point-decay-loop');
+      await publishMap(w.rt, 'point-decay-loop');
+      const r = new Rand(7);
+      // Scores that reach 0 on different days (and one with decimals), joined at different moments.
+      const times = Array.from({ length: 40 }, () => T0 + r.int(120) * MINUTE).sort((x, y) => x - y);
+      for (let i = 0; i < 40; i++) {
+        w.clock.set(times[i]);
+        await createContacts(w.rt, [{ id: `d${String(i).padStart(2, '0')}`, fields: { custom_lead_score: r.pick([1, 2, 5, 7.25, 10, 3.5]) } }], { api: true });
+      }
+      for (let day = 1; day <= 7; day++) await w.rt.advance(T0 + day * DAY + 3 * HOUR, w.clock);
+      return w;
+    };
+    const on = await run(true);
+    expect(on.rt.cohortStats.fallbacks).toBe(0);
+    expect(on.rt.cohortStats.contacts).toBeGreaterThan(100);
+    const off = await run(false);
+    expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
+    expect((await snapshot(on.store)).positions).toEqual([]);
+  });
+});

@@ -1,0 +1,499 @@
+import { sql, type RawBuilder } from 'kysely';
+import { processWork, type Work, type World } from '../../engine/cascade.js';
+import type { CompiledMap } from '../../engine/compile.js';
+import { Effects } from '../../engine/effects.js';
+import type { Element } from '../../engine/elements/index.js';
+import { compileExpression, type Expr } from '../../engine/expression/index.js';
+import { CROSSING_OPS, isFieldTest, type Condition } from '../../engine/schema/condition.js';
+import { durationMs } from '../../engine/schema/duration.js';
+import { bracketField } from '../../engine/scoring/run.js';
+import { fieldColumn } from '../store/columns.js';
+import type { Store } from '../store/store.js';
+import { SLICE_STEPS } from './due.js';
+import type { Runtime } from './runtime.js';
+
+/**
+ * Cohort execution of due waits (issue 20): the contacts of one batch of due work that wake at
+ * the same `for` wait of the same map move as a set. What each element does is worked out once
+ * per cohort as SQL over the contacts' own columns — an update_field's value, rounded to the
+ * field's decimals as `coerceForField` rounds it; a condition's test; the next wait's due time —
+ * so the cohort runs in a handful of statements: one SELECT that splits it into the paths its
+ * contacts take (a condition splits by its test), then per path one INSERT … SELECT of history per
+ * update_field, one UPDATE of the contacts, one UPDATE (re-park) or DELETE (end) of the
+ * positions; the element counts are added once per element with the number of contacts.
+ *
+ * What cannot be expressed set-based exactly as the per-contact path runs it goes through the
+ * per-contact path (`processWork`) in the same transaction, and is counted in
+ * `Runtime.cohortStats.fallbacks`:
+ *
+ * - per wait (from the compiled world, cached per world): a wait that is not a plain `for` wait;
+ *   anything but update_field (of a number field, with an expression of number fields, numeric
+ *   literals, unary −, +, −, ×, min, max, abs), condition (tests of number fields: =, ≠, >, ≥, <,
+ *   ≤, empty, not empty, all/any/not), goto, end and a `for` wait before the next wait or end; an
+ *   instant cycle; more than 32 paths or 100 steps; an expression that could reach 10^10; and
+ *   anything else hearing a written field: a field_updated trigger of another running map, a
+ *   scoring model on or reading it, a runtime hook listening to it (the webhooks' outbox);
+ * - per contact (asked in the splitting SELECT): a value out of range (|v| > 10^9, or a written
+ *   field holding more decimals than its field keeps: its history text could differ), a condition
+ *   wait on another map (every change re-checks it), or a field_updated trigger of the map itself
+ *   that the change would fire (the contact left the map, or the trigger moves contacts here);
+ * - per item: a contact with more than one piece of work in the batch.
+ *
+ * The batch keeps the per-contact path's order rules exactly: items run in due order, and the
+ * batch stops before an item due later than something it scheduled or once it ran SLICE_STEPS
+ * steps, counting each cohort contact's steps and re-park time exactly (known from its path).
+ */
+
+/** A number as SQL: bound as a parameter, read as a double on both databases. */
+const num = (n: number): RawBuilder<number> => sql<number>`cast(${n} as double precision)`;
+const TRUE = sql<boolean>`(1 = 1)`;
+const FALSE = sql<boolean>`(1 = 0)`;
+
+/** A value worked out symbolically: its SQL and how big it grew (expressions are inlined, so capped). */
+interface Sym {
+  readonly sql: RawBuilder<number>;
+  readonly size: number;
+  /** The largest magnitude it can take given inputs within IN_BOUND. */
+  readonly bound: number;
+  /** Whether it can be null (a field never written on this path whose column is empty). */
+  readonly nullable: boolean;
+}
+
+/** Field values a contact may hold for the cohort path, in magnitude. */
+const IN_BOUND = 1e9;
+/** Values a cohort may compute, in magnitude: with at most 3 decimals, 13 significant digits, so history text is exact. */
+const OUT_BOUND = 1e10;
+const MAX_SIZE = 4_000;
+const MAX_PATHS = 32;
+const MAX_PATH_STEPS = 100;
+
+/** One write on a path: the history row it makes when the value changes. */
+interface Write {
+  readonly elementId: string;
+  readonly field: string;
+  readonly from: Sym;
+  readonly to: Sym;
+  readonly changed: RawBuilder<boolean>;
+}
+
+/** One way through the elements from a wait to the next wait or end. */
+interface Path {
+  /** The elements passed, in order, the last being the wait parked at or the end. */
+  readonly elements: readonly string[];
+  /** Whether a contact takes this path (conditions on the values as they were when tested). */
+  readonly when: RawBuilder<boolean>;
+  readonly writes: readonly Write[];
+  /** Each written field's value after the path. */
+  readonly finals: ReadonlyMap<string, Sym>;
+  /** The wait parked at and its duration, or null: the path ends. */
+  readonly park: { readonly waitId: string; readonly ms: number } | null;
+  /** Whether a field_updated trigger of the map itself would fire for the contact afterwards. */
+  readonly fires: RawBuilder<boolean>;
+}
+
+/** A wait whose contacts may run as a cohort. */
+interface Segment {
+  readonly map: CompiledMap;
+  readonly waitId: string;
+  readonly paths: readonly Path[];
+  /** Every field read or written, and the written ones with their decimals. */
+  readonly reads: ReadonlySet<string>;
+  readonly written: ReadonlyMap<string, number>;
+}
+
+class Ineligible extends Error {}
+
+/** Contacts one cohort statement names at most (a batch of due work is at most 1,000). */
+const PART = 1_000;
+const parts = <T>(rows: readonly T[]): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += PART) out.push(rows.slice(i, i + PART));
+  return out;
+};
+
+const SEGMENTS = new WeakMap<World, Map<string, Segment | null>>();
+
+/** The cohort plan of a map's wait, or null when its contacts go one by one (cached per world). */
+export function segmentOf(rt: Runtime, map: CompiledMap, waitId: string): Segment | null {
+  let cache = SEGMENTS.get(rt.world);
+  if (!cache) SEGMENTS.set(rt.world, (cache = new Map()));
+  const key = `${map.id}\u0000${waitId}`;
+  let seg = cache.get(key);
+  if (seg === undefined) {
+    try {
+      seg = planSegment(rt, map, waitId);
+    } catch (e) {
+      if (!(e instanceof Ineligible)) throw e;
+      seg = null;
+    }
+    cache.set(key, seg);
+  }
+  return seg;
+}
+
+const isForWait = (el: Element | undefined): el is Element & { kind: 'wait'; for: NonNullable<unknown> } =>
+  el?.kind === 'wait' && !!el.for && !el.until && !el.timeout && el.timeoutNext === undefined;
+
+function planSegment(rt: Runtime, map: CompiledMap, waitId: string): Segment {
+  const world = rt.world;
+  const wait = map.elements.get(waitId);
+  if (map.paused || !isForWait(wait) || wait.kind !== 'wait' || !wait.next || !map.elements.has(wait.next)) throw new Ineligible();
+  const reads = new Set<string>();
+  const written = new Map<string, number>();
+  const paths: Omit<Path, 'fires'>[] = [];
+
+  const numberField = (ref: string) => {
+    const key = map.fields.resolve(ref)?.key;
+    const def = key === undefined ? undefined : world.fields.get(key);
+    if (!key || def?.type !== 'number' || map.fields.resolve(ref)?.type !== 'number') throw new Ineligible();
+    return { key, decimals: def.decimals ?? 0 };
+  };
+  const read = (env: ReadonlyMap<string, Sym>, key: string): Sym => {
+    reads.add(key);
+    return env.get(key) ?? { sql: sql<number>`${sql.ref(`contacts.${fieldColumn(key)}`)}`, size: 1, bound: IN_BOUND, nullable: true };
+  };
+  const value = (s: Sym): Sym => (s.nullable ? { sql: sql<number>`coalesce(${s.sql}, ${num(0)})`, size: s.size + 1, bound: s.bound, nullable: false } : s);
+
+  const expr = (e: Expr, env: ReadonlyMap<string, Sym>): Sym => {
+    if (e.type !== 'number') throw new Ineligible();
+    switch (e.kind) {
+      case 'number':
+        if (!Number.isFinite(e.value)) throw new Ineligible();
+        return { sql: num(e.value), size: 1, bound: Math.abs(e.value), nullable: false };
+      case 'field':
+        return value(read(env, numberField(e.key).key));
+      case 'unary': {
+        const a = expr(e.operand, env);
+        return { sql: sql<number>`(-${a.sql})`, size: a.size + 1, bound: a.bound, nullable: false };
+      }
+      case 'binary': {
+        if (e.op !== '+' && e.op !== '-' && e.op !== '*') throw new Ineligible();
+        const a = expr(e.left, env);
+        const b = expr(e.right, env);
+        const bound = e.op === '*' ? a.bound * b.bound : a.bound + b.bound;
+        return { sql: sql<number>`(${a.sql} ${sql.raw(e.op)} ${b.sql})`, size: a.size + b.size + 1, bound, nullable: false };
+      }
+      case 'call': {
+        const args = e.args.map((x) => expr(x, env));
+        const size = args.reduce((n, a) => n + a.size, 1);
+        const bound = Math.max(...args.map((a) => a.bound));
+        if (e.name === 'abs' && args.length === 1) return { sql: sql<number>`abs(${args[0].sql})`, size, bound, nullable: false };
+        if ((e.name === 'min' || e.name === 'max') && args.length >= 1) {
+          if (args.length === 1) return args[0];
+          // SQLite's many-argument min/max and PostgreSQL's least/greatest (no argument is null here).
+          const fn = sql.raw(rt.store.dialect.name === 'postgres' ? (e.name === 'min' ? 'least' : 'greatest') : e.name);
+          return { sql: sql<number>`${fn}(${sql.join(args.map((a) => a.sql))})`, size, bound, nullable: false };
+        }
+        throw new Ineligible();
+      }
+      default:
+        throw new Ineligible();
+    }
+  };
+
+  const test = (c: Condition, env: ReadonlyMap<string, Sym>): RawBuilder<boolean> => {
+    if ('all' in c) return c.all.length ? sql<boolean>`(${sql.join(c.all.map((x) => test(x, env)), sql` and `)})` : TRUE;
+    if ('any' in c) return c.any.length ? sql<boolean>`(${sql.join(c.any.map((x) => test(x, env)), sql` or `)})` : FALSE;
+    if ('not' in c) return sql<boolean>`(not ${test(c.not, env)})`;
+    if (!isFieldTest(c) || CROSSING_OPS.has(c.op)) throw new Ineligible();
+    const v = read(env, numberField(c.field).key);
+    if (c.op === 'is_empty') return v.nullable ? sql<boolean>`(${v.sql} is null)` : FALSE;
+    if (c.op === 'not_empty') return v.nullable ? sql<boolean>`(${v.sql} is not null)` : TRUE;
+    // Numbers only: an empty number reads as 0 (conditions.ts `FieldOperand`).
+    if (typeof c.value !== 'number' || !Number.isFinite(c.value)) throw new Ineligible();
+    const ops: Record<string, string> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+    const op = ops[c.op];
+    if (!op) throw new Ineligible();
+    return sql<boolean>`(${value(v).sql} ${sql.raw(op)} ${num(c.value)})`;
+  };
+
+  const walk = (id: string, env: Map<string, Sym>, when: RawBuilder<boolean>, writes: Write[], seen: string[]): void => {
+    if (paths.length >= MAX_PATHS || seen.length >= MAX_PATH_STEPS || seen.includes(id)) throw new Ineligible();
+    const el = map.elements.get(id);
+    if (!el) throw new Ineligible();
+    const passed = [...seen, id];
+    const next = (to: string | undefined, e = env, w = when, ws = writes) => {
+      if (!to || !map.elements.has(to)) throw new Ineligible();
+      walk(to, e, w, ws, passed);
+    };
+    switch (el.kind) {
+      case 'wait':
+        if (!isForWait(el) || !el.for) throw new Ineligible();
+        paths.push({ elements: passed, when, writes, finals: env, park: { waitId: el.id, ms: durationMs(el.for) } });
+        return;
+      case 'end':
+        paths.push({ elements: passed, when, writes, finals: env, park: null });
+        return;
+      case 'goto':
+        return next(el.target);
+      case 'condition': {
+        if (!el.if) throw new Ineligible();
+        const holds = test(el.if, env);
+        next(el.then, env, sql<boolean>`(${when} and ${holds})`);
+        next(el.else, env, sql<boolean>`(${when} and not ${holds})`);
+        return;
+      }
+      case 'update_field': {
+        const { key, decimals } = numberField(el.field);
+        if (el.value === undefined || key === 'created_at') throw new Ineligible();
+        let parsed = map.expressions.get(el.value);
+        if (!parsed) {
+          const c = compileExpression(el.value, map.fields);
+          if (!c.ok) throw new Ineligible();
+          parsed = c.expr;
+        }
+        const raw = expr(parsed, env);
+        const from = read(env, key);
+        const to = rounded(raw, decimals);
+        if (raw.bound > OUT_BOUND || to.size > MAX_SIZE) throw new Ineligible();
+        // sameValue: an equal value is no change (no history, and the contact keeps the value it had).
+        const changed = from.nullable ? sql<boolean>`(${from.sql} is null or ${from.sql} <> ${to.sql})` : sql<boolean>`(${from.sql} <> ${to.sql})`;
+        const after: Sym = {
+          sql: sql<number>`(case when ${changed} then ${to.sql} else ${from.sql} end)`,
+          size: from.size * 2 + to.size * 2 + 2, bound: Math.max(from.bound, to.bound), nullable: false,
+        };
+        if (after.size > MAX_SIZE) throw new Ineligible();
+        written.set(key, decimals);
+        const env2 = new Map(env).set(key, after);
+        return next(el.next, env2, when, [...writes, { elementId: el.id, field: key, from, to, changed }]);
+      }
+      default:
+        throw new Ineligible();
+    }
+  };
+  walk(wait.next, new Map(), TRUE, [], []);
+
+  // Nothing else may hear the written fields (as `hasListeners` for the daily degradation).
+  for (const key of written.keys()) {
+    if (rt.hooks.some((h) => h.listens?.(key))) throw new Ineligible();
+    for (const m of world.models ?? []) if (m.model.field === key || m.reads.has(key) || bracketField(m.model.field) === key) throw new Ineligible();
+    for (const other of world.maps) {
+      if (other === map || other.paused) continue;
+      if (other.triggers.field_updated.some((t) => other.fields.resolve(t.on.field)?.key === key)) throw new Ineligible();
+      if (other.triggers.date_reached.some((t) => other.fields.resolve(t.on.field)?.key === key)) throw new Ineligible();
+    }
+    if (map.triggers.date_reached.some((t) => map.fields.resolve(t.on.field)?.key === key)) throw new Ineligible();
+  }
+  // The map's own field_updated triggers: a no-op for a contact still on the map ("ignore"), else
+  // they may move it (it left at an end, or the trigger says "move here"): those contacts go one by one.
+  const own = map.triggers.field_updated
+    .map((t) => ({ t, key: map.fields.resolve(t.on.field)?.key }))
+    .filter((x): x is { t: typeof x.t; key: string } => x.key !== undefined && written.has(x.key));
+  const withFires = paths.map((p): Path => {
+    const parts: RawBuilder<boolean>[] = [];
+    for (const { t, key } of own) {
+      if (p.park && (t.ifOnMap ?? 'ignore') !== 'move_here') continue;
+      const changes = p.writes.filter((w) => w.field === key).map((w) => w.changed);
+      if (!changes.length) continue;
+      let where: RawBuilder<boolean> = TRUE;
+      if (t.on.where) {
+        try {
+          where = test(t.on.where, p.finals);
+        } catch (e) {
+          if (!(e instanceof Ineligible)) throw e;
+          where = TRUE; // cannot tell here: the contact goes one by one whenever the field changed
+        }
+      }
+      parts.push(sql<boolean>`((${sql.join(changes, sql` or `)}) and ${where})`);
+    }
+    return { ...p, fires: parts.length ? sql<boolean>`(${sql.join(parts, sql` or `)})` : FALSE };
+  });
+  return { map, waitId, paths: withFires, reads, written };
+}
+
+/**
+ * `roundHalfAwayFromZero(x, decimals)` (engine/schema/field.ts) in SQL, operation for operation on
+ * doubles: |x|·10^d·(1 + 4ε), Math.round of that (for s ≥ 0.5 floor(s + 0.5) in doubles equals it
+ * exactly; below 0.5 it is 0), divided by 10^d, the sign put back. Its guard for |x|·10^d ≥ 2^52
+ * is left out: cohort values stay below OUT_BOUND.
+ */
+function rounded(x: Sym, decimals: number): Sym {
+  const factor = num(10 ** decimals);
+  const s = sql<number>`(abs(${x.sql}) * ${factor} * ${num(1 + Number.EPSILON * 4)})`;
+  const r = sql<number>`((case when ${s} < ${num(0.5)} then ${num(0)} else floor(${s} + ${num(0.5)}) end) / ${factor})`;
+  return { sql: sql<number>`(case when ${x.sql} < ${num(0)} then -${r} else ${r} end)`, size: x.size * 3 + 8, bound: x.bound + 1, nullable: false };
+}
+
+/** A number as its history row keeps it (JSON.stringify): integers without ".0"; within the bounds both databases print the rest alike. */
+const json = (v: RawBuilder<number>): RawBuilder<string | null> =>
+  sql<string | null>`(case when ${v} is null then null when ${v} = floor(${v}) then cast(cast(${v} as bigint) as text) else cast(${v} as text) end)`;
+
+/** How often cohorts ran, with how many contacts, and how many due waits went one by one instead. */
+export interface CohortStats {
+  cohorts: number;
+  contacts: number;
+  fallbacks: number;
+}
+
+type Item = { readonly contactId: string; readonly work: Work; readonly at: number };
+
+/** What the splitting SELECT said of a cohort contact. */
+interface Planned {
+  readonly seg: Segment;
+  readonly path: number;
+}
+
+/**
+ * A batch of due work (`DueWork`'s slice) with cohorts: like `Runtime.runItems` with `inOrder`,
+ * `locked` and `slice`, in the caller's transaction; answers how many items it ran.
+ */
+export async function runDueItems(rt: Runtime, s: Store, items: readonly Item[], opts: { inOrder?: boolean; locked?: boolean; slice?: boolean }): Promise<number> {
+  if (!rt.cohorts) return rt.runItems(s, items, opts);
+  const perContact = new Map<string, number>();
+  for (const i of items) perContact.set(i.contactId, (perContact.get(i.contactId) ?? 0) + 1);
+  const byMap = new Map<CompiledMap, string[]>();
+  for (const i of items) {
+    if (i.work.kind !== 'wake' || perContact.get(i.contactId) !== 1) continue;
+    const map = rt.world.maps.find((m) => m.id === (i.work as { mapId: string }).mapId);
+    if (!map || map.paused || !map.doc.elements.some((el) => el.kind === 'wait' && segmentOf(rt, map, el.id))) continue;
+    let ids = byMap.get(map);
+    if (!ids) byMap.set(map, (ids = []));
+    ids.push(i.contactId);
+  }
+  if (!byMap.size) {
+    const done = await rt.runItems(s, items, opts);
+    countFallbacks(rt, items.slice(0, done));
+    return done;
+  }
+  const planned = new Map<string, Planned>();
+  for (const [map, ids] of byMap) for (const part of parts(ids)) await split(rt, s, map, part, planned);
+
+  const others = [...new Set(items.filter((i) => !planned.has(i.contactId)).map((i) => i.contactId))];
+  const states = others.length ? await rt.loadStates(s, others, { locked: opts.locked }) : new Map();
+  const effects = new Effects();
+  let cohortSteps = 0;
+  let cohortDue = Infinity;
+  const chosen: { item: Item; plan: Planned }[] = [];
+  let done = 0;
+  let last = 0;
+  for (const item of items) {
+    if (done > 0 && opts.inOrder && item.at > Math.min(effects.earliestDue, cohortDue)) break;
+    if (done > 0 && opts.slice && effects.steps + cohortSteps >= SLICE_STEPS) break;
+    const plan = planned.get(item.contactId);
+    if (plan) {
+      const path = plan.seg.paths[plan.path];
+      // A wake costs a step, then one per element passed (CauseRun.resume, move).
+      cohortSteps += 1 + path.elements.length;
+      if (path.park) cohortDue = Math.min(cohortDue, item.at + path.park.ms);
+      chosen.push({ item, plan });
+    } else {
+      const state = states.get(item.contactId);
+      if (state) processWork(rt.world, state, item.work, item.at, effects);
+      if (item.work.kind === 'wake') rt.cohortStats.fallbacks++;
+    }
+    last = Math.max(last, item.at);
+    done++;
+  }
+  if (chosen.length) rt.cohortStats.cohorts += await runCohorts(s, chosen, effects, last);
+  effects.steps += cohortSteps;
+  if (cohortDue < effects.earliestDue) effects.earliestDue = cohortDue;
+  rt.cohortStats.contacts += chosen.length;
+  await rt.flush(s, effects, last);
+  return done;
+}
+
+function countFallbacks(rt: Runtime, items: readonly Item[]): void {
+  for (const i of items) if (i.work.kind === 'wake') rt.cohortStats.fallbacks++;
+}
+
+/**
+ * The splitting SELECT: for contacts due on `map`, which eligible wait each is at and which path
+ * it takes from there, leaving out those that must go one by one.
+ */
+async function split(rt: Runtime, s: Store, map: CompiledMap, ids: readonly string[], out: Map<string, Planned>): Promise<void> {
+  const segs = map.doc.elements.filter((el) => el.kind === 'wait').map((el) => segmentOf(rt, map, el.id)).filter((x): x is Segment => x !== null);
+  const reads = new Set(segs.flatMap((g) => [...g.reads]));
+  const written = new Map(segs.flatMap((g) => [...g.written]));
+  const col = (key: string) => sql.ref(`contacts.${fieldColumn(key)}`);
+  // Values the cohort statements work out exactly: within IN_BOUND, and written ones holding no more decimals than their field keeps.
+  const fit = [...reads].map((key) => {
+    const c = col(key);
+    const d = written.get(key);
+    const keeps = d === undefined ? TRUE : sql<boolean>`${rounded({ sql: sql<number>`${c}`, size: 1, bound: IN_BOUND, nullable: false }, d).sql} = ${c}`;
+    return sql<boolean>`(${c} is null or (abs(${c}) <= ${num(IN_BOUND)} and ${keeps}))`;
+  });
+  const fits = fit.length ? sql<boolean>`(${sql.join(fit, sql` and `)})` : TRUE;
+  const pathCase = sql<number>`(case positions.element_id ${sql.join(segs.map((g) => sql`when ${g.waitId} then (case ${sql.join(g.paths.map((p, i) => sql`when ${p.when} then ${i}`), sql` `)} else -1 end)`), sql` `)} else -1 end)`;
+  const firesCase = sql<number>`(case positions.element_id ${sql.join(segs.map((g) => sql`when ${g.waitId} then (case ${sql.join(g.paths.map((p) => sql`when ${p.when} then (case when ${p.fires} then 1 else 0 end)`), sql` `)} else 1 end)`), sql` `)} else 1 end)`;
+  const rows = await sql<{ id: string; element_id: string; path: number | string | null; fires: number | string | null; fits: number | string | boolean | null; waiting: number | string | boolean | null }>`
+    select contacts.id as id, positions.element_id as element_id, ${pathCase} as path, ${firesCase} as fires,
+      (case when ${fits} then 1 else 0 end) as fits,
+      (case when exists (select 1 from positions w where w.contact_id = contacts.id and w.map_id <> ${map.id} and w.on_condition = 1 and w.stuck = 0) then 1 else 0 end) as waiting
+    from positions join contacts on contacts.id = positions.contact_id
+    where positions.map_id = ${map.id} and positions.contact_id in (${sql.join([...ids])}) and positions.stuck = 0 and positions.due_at is not null`.execute(s.db);
+  const byWait = new Map(segs.map((g) => [g.waitId, g]));
+  for (const r of rows.rows) {
+    const seg = byWait.get(r.element_id);
+    const path = Number(r.path);
+    if (!seg || path < 0 || Number(r.fires) !== 0 || Number(r.fits) !== 1 || Number(r.waiting) !== 0) continue;
+    out.set(r.id, { seg, path });
+  }
+}
+
+/**
+ * Runs the chosen cohort contacts' paths as set-based statements and adds the element counts to
+ * `effects`; answers how many cohorts (waits) ran.
+ */
+async function runCohorts(s: Store, chosen: readonly { item: Item; plan: Planned }[], effects: Effects, last: number): Promise<number> {
+  const groups = new Map<Segment, Map<number, { ids: string[]; at: number }>>();
+  for (const { item, plan } of chosen) {
+    let g = groups.get(plan.seg);
+    if (!g) groups.set(plan.seg, (g = new Map()));
+    let p = g.get(plan.path);
+    if (!p) g.set(plan.path, (p = { ids: [], at: item.at }));
+    p.ids.push(item.contactId);
+    p.at = Math.max(p.at, item.at);
+  }
+  const db = s.db;
+  for (const [seg, paths] of groups) {
+    const map = seg.map;
+    const ended: string[] = [];
+    const parked = new Map<string, { ms: number; ids: string[] }>();
+    for (const [index, { ids, at }] of paths) {
+      const path = seg.paths[index];
+      for (const part of parts(ids)) {
+        const inPart = sql`contacts.id in (${sql.join(part)})`;
+        // History, one statement per write, in path order: each contact's rows keep their order.
+        for (const w of path.writes) {
+          const cause = JSON.stringify({ map: map.id, version: map.version, element: w.elementId });
+          await sql`insert into history (contact_id, at, field, from_json, to_json, cause_json)
+            select contacts.id, positions.due_at, ${w.field}, ${json(w.from.sql)}, ${json(w.to.sql)}, ${cause}
+            from contacts join positions on positions.contact_id = contacts.id and positions.map_id = ${map.id}
+            where ${inPart} and ${w.changed}
+            order by contacts.id`.execute(db);
+        }
+        if (path.writes.length) {
+          const set = [...path.finals].map(([key, v]) => sql`${sql.ref(fieldColumn(key))} = ${v.sql}`);
+          const anyChange = sql.join(path.writes.map((w) => w.changed), sql` or `);
+          await sql`update contacts set ${sql.join(set)}, updated_at = ${last} where ${inPart} and (${anyChange})`.execute(db);
+        }
+      }
+      if (path.park) {
+        const k = `${path.park.waitId}\u0000${path.park.ms}`;
+        let p = parked.get(k);
+        if (!p) parked.set(k, (p = { ms: path.park.ms, ids: [] }));
+        p.ids.push(...ids);
+      } else ended.push(...ids);
+      for (const elementId of path.elements) {
+        const key = `${map.id}\u0000${elementId}`;
+        let st = effects.stats.get(key);
+        if (!st) effects.stats.set(key, (st = { mapId: map.id, elementId, wereHere: 0, errors: 0, at }));
+        st.wereHere += ids.length;
+        st.at = Math.max(st.at, at);
+      }
+    }
+    // Re-park (as CauseRun.park: entered now, due after the wait; the contact's own due time is its now).
+    for (const [k, { ms, ids }] of parked) {
+      const waitId = k.split('\u0000')[0];
+      for (const part of parts(ids)) {
+        await sql`update positions set element_id = ${waitId}, version = ${map.version}, entered_at = due_at, due_at = due_at + ${ms},
+            timeout_at = null, on_condition = 0, stuck = 0
+          where map_id = ${map.id} and contact_id in (${sql.join(part)})`.execute(db);
+      }
+    }
+    for (const part of parts(ended)) {
+      await sql`delete from positions where map_id = ${map.id} and contact_id in (${sql.join(part)})`.execute(db);
+    }
+  }
+  return groups.size;
+}
