@@ -1,11 +1,10 @@
 import { gunzipSync } from 'node:zlib';
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { AppError, badRequest } from '../errors.js';
 import type { AppDeps } from '../http/deps.js';
 import { KeyResolver } from '../http/auth.js';
-import { shedLoad } from '../http/load.js';
+import { limitBody, shedLoad } from '../http/load.js';
 import { ApiRouter, parseJsonBody } from '../http/router.js';
 import { originRefusal } from '../keys/cors.js';
 import { requireScope } from '../keys/scopes.js';
@@ -106,7 +105,9 @@ export function segmentRouter(deps: AppDeps): ApiRouter {
   const resolver = new KeyResolver({ token: deps.token, db: () => rt.store.db, now: () => rt.clock.now() });
   const router = new ApiRouter('/v1', 'Segment-compatible intake', { scope: 'ingest' });
   // What arrives on the wire: a gzipped body is held to the limit again once unzipped.
-  const limit = bodyLimit({ maxSize: MAX_BATCH_BYTES, onError: () => { throw new AppError(413, tooLarge); } });
+  const limit = limitBody(MAX_BATCH_BYTES, () => {
+    throw new AppError(413, tooLarge);
+  });
   const auth: MiddlewareHandler = async function segmentAuth(c, next) {
     const body = c.req.method === 'POST' ? (await segmentBody(c)).value : undefined;
     const key = keyOf(c, body);

@@ -18,7 +18,7 @@ import { bracketField } from '../../engine/scoring/run.js';
 import { countedRules, readNotActivity } from '../scoring/activity.js';
 import { doneEarly } from '../store/jobs-store.js';
 import { catchUp } from './catch-up.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { ingestGroup, type IngestAnswer } from './ingest.js';
 import { DueWork, SLICE_STEPS, type DueRunOptions } from './due.js';
 import type { CohortStats } from './cohort.js';
@@ -113,8 +113,7 @@ export class Runtime {
     this.clock = opts.clock;
     this.ids = opts.ids ?? randomUUID;
     this.due = new DueWork(this, opts.dueWorkBudget);
-    this.#intake = new GroupCommit<readonly EventInput[], IngestAnswer>({
-      lock: this.lock,
+    this.#intake = this.groupCommit<readonly EventInput[], IngestAnswer>({
       maxSize: opts.groupEvents ?? GROUP_EVENTS,
       size: (events) => events.length,
       run: (requests) => {
@@ -246,9 +245,22 @@ export class Runtime {
     return this.#intake.stats;
   }
 
-  /** Changes waiting for the engine's turn: units of work at the lock and event requests waiting for their group. */
+  /** Every group commit of this runtime's requests (its own for events, the intake's for Segment calls). */
+  readonly #groups: GroupCommit<never, unknown>[] = [];
+
+  /**
+   * A group commit for requests of one kind, run at this runtime's turn (see `GroupCommit`); its
+   * waiting requests count in `waiting`.
+   */
+  groupCommit<Req, Res>(opts: Omit<GroupCommitOptions<Req, Res>, 'lock'>): GroupCommit<Req, Res> {
+    const group = new GroupCommit<Req, Res>({ ...opts, lock: this.lock });
+    this.#groups.push(group as unknown as GroupCommit<never, unknown>);
+    return group;
+  }
+
+  /** Changes waiting for the engine's turn: units of work at the lock and requests waiting for their group. */
   get waiting(): number {
-    return this.lock.waiting + this.#intake.queued;
+    return this.#groups.reduce((n, g) => n + g.queued, this.lock.waiting);
   }
 
   /**

@@ -44,6 +44,8 @@ export class Checkpointer {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       const exited = once(this.#worker, 'exit').catch(() => undefined);
+      // Held while it stops: an unreferenced thread would let the process end mid-close.
+      this.#worker.ref();
       this.#worker.postMessage('stop');
       await exited;
     })();
