@@ -131,8 +131,8 @@ const listener = (field: string) => mapDoc([
 function randomValue(r: Rand, decimals: number): number | null {
   const x = r.int(10);
   if (x < 2) return null;
-  if (x < 3) return r.pick([0, 1e9 + 1, -2e9, 5e9]);
-  const v = (r.int(4001) - 2000) / 100;
+  if (x < 3) return r.pick([0, 1e9 + 1, -2e9, 5e9, 1e21]);
+  const v = (r.int(40001) - 20000) / 1000;
   return Math.round(v * 10 ** decimals) / 10 ** decimals;
 }
 
@@ -151,7 +151,7 @@ async function scenario(w: World, seed: number): Promise<void> {
     await createMap(w.rt, listener(r.pick(KEYS)), 'listener');
     await publishMap(w.rt, 'listener');
   }
-  const ids = Array.from({ length: 12 + r.int(30) }, (_, i) => `c${String(i).padStart(3, '0')}`);
+  const ids = Array.from({ length: 10 + r.int(20) }, (_, i) => `c${String(i).padStart(3, '0')}`);
   await createContacts(w.rt, ids.map((id) => ({ id, fields: Object.fromEntries(FIELDS.map((f) => [f.key, randomValue(r, f.decimals ?? 0)])) })), { api: true });
   let ev = 0;
   for (let step = 0; step < 8; step++) {
@@ -174,7 +174,7 @@ describe('cohorts of due waits', () => {
   it('end with exactly the rows of the per-contact path, over random maps, contacts and events', async () => {
     let cohortContacts = 0;
     let fallbacks = 0;
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 6; i++) {
       const seed = seedFor(2026, `cohort-${i}`);
       const on = await open(true);
       const off = await open(false);
@@ -188,7 +188,7 @@ describe('cohorts of due waits', () => {
       for (const s of stores.splice(0)) await s.close();
     }
     // The scenarios exercise both: contacts moved as cohorts, and waits that had to go one by one.
-    expect(cohortContacts).toBeGreaterThan(100);
+    expect(cohortContacts).toBeGreaterThan(50);
     expect(fallbacks).toBeGreaterThan(0);
   }, 120_000);
 
@@ -222,6 +222,64 @@ describe('cohorts of due waits', () => {
       expect(h[0]).toMatchObject({ at: due, from: 0, to: 1, cause: { map: 'loop', version: 1, element: 'add' } });
       expect((await on.store.loadContacts([id])).get(id)?.positions.get('loop')).toMatchObject({ elementId: 'wait', enteredAt: due, dueAt: due + DAY });
     }
+    const off = await run(false);
+    expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
+  });
+
+  it('rounds to the field\'s decimals exactly as the engine does, halves included', async () => {
+    const half = mapDoc([
+      { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: 'wait' },
+      { id: 'wait', kind: 'wait', for: { hours: 1 }, next: 'halve' },
+      { id: 'halve', kind: 'update_field', field: 'b', value: '[b] * 0.5', next: 'copy' },
+      { id: 'copy', kind: 'update_field', field: 'a', value: '[c] * 1', next: 'again' },
+      { id: 'again', kind: 'goto', target: 'wait' },
+    ], FIELDS);
+    // 2.01 × 0.5 is 1.00499999… as a double, and the engine's nudge rounds it to 1.01; 2.5 and -2.5 round away from 0.
+    const values = [2.01, 4.03, 0.01, -0.01, -2.01, 8.05, 1.15, 0.03];
+    const run = async (cohorts: boolean) => {
+      const w = await open(cohorts);
+      await createMap(w.rt, half, 'half');
+      await publishMap(w.rt, 'half');
+      await createContacts(w.rt, values.map((b, i) => ({ id: `h${i}`, fields: { b, c: [2.5, -2.5, 0.5, -0.5, 1.499, 3.5, -1.5, 0][i] } })), { api: true });
+      await addToMap(w.rt, 'half', values.map((_, i) => `h${i}`));
+      await w.rt.advance(T0 + 4 * HOUR, w.clock);
+      return w;
+    };
+    const on = await run(true);
+    expect(on.rt.cohortStats).toMatchObject({ contacts: 32, fallbacks: 0 });
+    expect((await on.store.contactHistory('h0', { field: 'b' })).reverse().map((h) => h.to)).toEqual([2.01, 1.01, 0.51, 0.26, 0.13]);
+    const off = await run(false);
+    expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
+  });
+
+  it('leaves a contact waiting on a condition in another map to the per-contact path: each change re-checks that wait', async () => {
+    const counter = mapDoc([
+      { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: 'wait' },
+      { id: 'wait', kind: 'wait', for: { hours: 1 }, next: 'add' },
+      { id: 'add', kind: 'update_field', field: 'a', value: '[a] + 1', next: 'again' },
+      { id: 'again', kind: 'goto', target: 'wait' },
+    ], FIELDS);
+    const watcher = mapDoc([
+      { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: 'until' },
+      { id: 'until', kind: 'wait', until: { condition: { field: 'a', op: 'gte', value: 3 } }, next: 'mark' },
+      { id: 'mark', kind: 'update_field', field: 'c', value: '[a] * 10', next: 'done' },
+      { id: 'done', kind: 'end' },
+    ], FIELDS);
+    const run = async (cohorts: boolean) => {
+      const w = await open(cohorts);
+      for (const [id, doc] of [['counter', counter], ['watcher', watcher]] as const) {
+        await createMap(w.rt, doc, id);
+        await publishMap(w.rt, id);
+      }
+      await createContacts(w.rt, ['p', 'q', 'r'].map((id) => ({ id, fields: { a: 0 } })), { api: true });
+      await addToMap(w.rt, 'counter', ['p', 'q', 'r']);
+      await addToMap(w.rt, 'watcher', ['p']);
+      await w.rt.advance(T0 + 5 * HOUR, w.clock);
+      return w;
+    };
+    const on = await run(true);
+    expect((await on.store.loadContacts(['p'])).get('p')?.fields.c).toBe(30);
+    expect(on.rt.cohortStats.fallbacks).toBe(3); // p's first three wakes, while it waited in the other map
     const off = await run(false);
     expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
   });
