@@ -387,7 +387,7 @@ export class CauseRun {
       this.#stopped = true;
       return `Stopped: one cause ran more than ${MAX_CAUSE_STEPS.toLocaleString('en')} steps across all maps (do field changes trigger maps over and over?)`;
     }
-    if (this.effects.steps >= this.effects.stepBudget) {
+    if (this.effects.steps - this.effects.stepsBefore >= this.effects.stepBudget) {
       this.#stopped = true;
       return `Stopped: the request that caused this ran more than ${this.effects.stepBudget.toLocaleString('en')} steps in all: send its events in smaller requests`;
     }

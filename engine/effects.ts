@@ -141,9 +141,13 @@ export class Effects {
   /**
    * The most steps this batch may run in all (a request's budget: see `MAX_REQUEST_STEPS`); past it,
    * each further cause is stopped at the guard. Unlimited by default (due work is cut by the runtime).
-   * A group of requests in one batch moves it on at each request, so each has a budget of its own.
    */
   stepBudget: number;
+  /**
+   * Steps run before the budget began: a group of requests in one batch moves it on at each
+   * request, so each has a budget of its own (and the guard's message names that budget).
+   */
+  stepsBefore = 0;
 
   constructor(opts: { stepBudget?: number } = {}) {
     this.stepBudget = opts.stepBudget ?? Infinity;

@@ -43,8 +43,10 @@ interface Due {
  * inside its transaction, so a contact's due work and its events keep their order even while the
  * scheduler is still on its way through a big wave of due work, which the request does not wait
  * for. What the request's own work makes due now is run by calling it again afterwards.
+ * `beforeContact` hears each contact before its work runs, in the order of `states` (a group of
+ * requests gives each request's contacts a step budget of their own).
  */
-export async function catchUp(rt: Runtime, s: Store, states: ReadonlyMap<string, ContactState>, now: number, effects: Effects): Promise<void> {
+export async function catchUp(rt: Runtime, s: Store, states: ReadonlyMap<string, ContactState>, now: number, effects: Effects, beforeContact?: (contactId: string) => void): Promise<void> {
   if (!states.size) return;
   const world = rt.world;
   const ids = [...states.keys()];
@@ -69,6 +71,7 @@ export async function catchUp(rt: Runtime, s: Store, states: ReadonlyMap<string,
 
   for (const state of states.values()) {
     const c = state.id;
+    beforeContact?.(c);
     // How often each piece of work came due at one instant: a map that re-arms a date into the
     // past, or a wait that parks again at a moment already past, stops after MAX_DEPTH.
     const seen = new Map<string, number>();

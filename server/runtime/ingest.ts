@@ -4,6 +4,7 @@ import type { EventInput } from '../../engine/schema/event.js';
 import type { ContactState } from '../../engine/state.js';
 import { AppError, notFound } from '../errors.js';
 import type { Store } from '../store/store.js';
+import { catchUp } from './catch-up.js';
 import type { Runtime } from './runtime.js';
 
 /** What one request of events is answered. */
@@ -86,13 +87,28 @@ export async function ingestGroup(rt: Runtime, s: Store, requests: readonly (rea
 
   // Only the contacts the accepted events name are caught up and run.
   const states = new Map<string, ContactState>();
+  /** The request that names each contact first: its catch-up counts against that request's budget. */
+  const firstNamedBy = new Map<string, number>();
   for (const f of fresh) {
     const id = f.email !== undefined ? byEmail.get(f.email) : (f.input.contact as { id: string }).id;
     const state = id === undefined ? undefined : loaded.get(id);
-    if (state) states.set(state.id, state);
+    if (state && !states.has(state.id)) {
+      states.set(state.id, state);
+      firstNamedBy.set(state.id, f.request);
+    }
   }
-  // Whatever came due for these contacts before this instant runs before their events.
-  await rt.catchUpFirst(s, states, now);
+  // Whatever came due for these contacts before this instant runs before their events (as
+  // `rt.catchUpFirst` does), each request's contacts in a budget of their own, as alone: one
+  // budget for the group would stop contacts whose requests alone stay well within theirs.
+  const due = new Effects({ stepBudget: MAX_REQUEST_STEPS });
+  let part = -1;
+  await catchUp(rt, s, states, now, due, (contactId) => {
+    const request = firstNamedBy.get(contactId)!;
+    if (request === part) return;
+    part = request;
+    due.stepsBefore = due.steps;
+  });
+  if (!due.empty) await rt.flush(s, due, now);
 
   const effects = new Effects({ stepBudget: MAX_REQUEST_STEPS });
   const answers = requests.map(() => ({ accepted: 0, duplicates: 0, created: 0 }));
@@ -117,7 +133,7 @@ export async function ingestGroup(rt: Runtime, s: Store, requests: readonly (rea
       // The next request: what the one before made due now runs first, and its steps count anew.
       if (request >= 0) await rt.catchUpAfter(s, states, now, effects);
       request = f.request;
-      effects.stepBudget = effects.steps + MAX_REQUEST_STEPS;
+      effects.stepsBefore = effects.steps;
       // The contacts this request creates start now, in its budget: started earlier, the catch-up
       // after an earlier request would run what their creation made due before their own events.
       for (; born < created.length && created[born]!.request === request; born++) {
