@@ -4,7 +4,12 @@
  * as if it had had its own transaction, one after the other, in arrival order.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MAX_REQUEST_STEPS } from '../../engine/cascade.js';
+
+// A request's step budget, small here (250,000 in earnest) so that the tests reach it: each
+// request of a group has a budget of its own, for its events and for its contacts' catch-up.
+vi.mock('../../engine/cascade.js', async (original) => ({ ...(await original<typeof import('../../engine/cascade.js')>()), MAX_REQUEST_STEPS: 50 }));
 import { ManualClock } from '../../engine/clock.js';
 import type { EventInput } from '../../engine/schema/event.js';
 import { Rand } from '../../test/fuzz-kit.js';
@@ -162,7 +167,7 @@ describe('duplicates and created contacts across the requests of a group', () =>
       { ok: { accepted: 2, duplicates: 0, created: 0 } },
       { ok: { accepted: 0, duplicates: 1, created: 0 } },
     ]);
-    expect(b.rt.intakeStats.groups).toBe(2);
+    expect(b.rt.intakeStats).toMatchObject({ groups: 2, fallbacks: 0 });
     const emails = await b.store.findIdsByEmail(['new@example.com', 'other@example.com']);
     expect(emails.size).toBe(2);
     // Each event is stored once, for the contact of the request that was first to bring it.
@@ -197,6 +202,29 @@ describe('a contact created by a later request of a group', () => {
     expect(b.rt.intakeStats).toMatchObject({ groups: 2, requests: 4 });
     const ids = await b.store.findIdsByEmail(['alone@example.com', 'first@example.com', 'second@example.com', 'third@example.com']);
     for (const id of ids.values()) expect(await b.score(id, 'trail')).toBe('ED');
+  });
+});
+
+describe('the step budget', () => {
+  it("is each request's own in a group: two requests that together pass it both run to the end; one that passes it alone is stopped", async () => {
+    expect(MAX_REQUEST_STEPS).toBe(50);
+    const b = await bench();
+    // 32 steps an event: the trigger, 30 changes, the end.
+    await b.publish(mapDoc([
+      { id: 'go', kind: 'trigger', on: { type: 'event', event: 'go' }, next: 'c1' },
+      ...Array.from({ length: 30 }, (_, i) => ({ id: `c${i + 1}`, kind: 'update_field', field: 'n', value: '[n] + 1', next: i === 29 ? 'end' : `c${i + 2}` })),
+      { id: 'end', kind: 'end' },
+    ], [{ key: 'n', label: 'N', type: 'number' }]));
+    for (const id of ['ann', 'bob', 'cat']) await b.contact(id);
+    const go = (id: string): EventInput => ({ contact: { id }, type: 'go' });
+    await Promise.all([b.rt.ingest([go('ann')]), b.rt.ingest([go('bob')]), b.rt.ingest([go('cat'), go('cat')])]);
+    expect(b.rt.intakeStats).toMatchObject({ groups: 1, requests: 3 });
+    expect(await b.score('ann', 'n')).toBe(30);
+    expect(await b.score('bob', 'n')).toBe(30);
+    // cat's request is stopped at its 50th step: its second event's trigger and 17 changes ran.
+    expect(await b.score('cat', 'n')).toBe(47);
+    expect(await b.position('map-1', 'cat')).toMatchObject({ elementId: 'c18', stuck: true });
+    expect((await b.stats('map-1')).c18).toMatchObject({ errors: 1, lastError: 'Stopped: the request that caused this ran more than 50 steps in all: send its events in smaller requests' });
   });
 });
 
@@ -280,9 +308,10 @@ describe('requests grouped or one at a time', () => {
     const ids: string[] = [];
     let serial = 0;
     let at = T0;
+    let behind = false;
     const rounds: Round[] = [];
     const cased = (email: string) => (r.chance(0.3) ? email.toUpperCase() : email);
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 6; round++) {
       const step = r.pick([0, HOUR, DAY, 3 * DAY, 31 * DAY]);
       at += step;
       const requests = Array.from({ length: 3 + r.int(10) }, () => Array.from({ length: 1 + r.int(4) }, (): EventInput => {
@@ -305,9 +334,11 @@ describe('requests grouped or one at a time', () => {
           ...(Object.keys(props).length ? { props } : {}),
         };
       }));
-      // The scheduler runs short stretches (a month of every contact's daily work is slow); the
-      // rest is caught up by the requests, contact by contact.
-      rounds.push({ at, advance: step <= DAY && r.chance(0.6), requests });
+      // The scheduler runs short stretches until it first falls behind (a month of every
+      // contact's daily work is slow to run); the rest is caught up by the requests, contact by contact.
+      const advance: boolean = !behind && step <= DAY && r.chance(0.6);
+      behind ||= !advance && step > 0;
+      rounds.push({ at, advance, requests });
     }
     return rounds;
   }
@@ -338,6 +369,12 @@ describe('requests grouped or one at a time', () => {
     // A finished day of degradation keeps where its last page ended: the greatest contact id, which
     // depends on how the runtime's ids were counted out.
     for (const run of tables.degradation_runs) if (Number(run.finished) === 1) run.cursor = 'finished';
+    // An element's last error is the last one written: a group writes its catch-up before all its
+    // requests' events, not request by request (errors are still counted the same).
+    for (const stat of tables.element_stats) {
+      delete stat.last_error;
+      delete stat.last_error_at;
+    }
     const names = new Map<string, string>();
     for (const c of tables.contacts) if (/^id-\d+$/.test(String(c.id))) names.set(String(c.id), `contact<${String(c.email_norm)}>`);
     for (const e of tables.events) if (/^id-\d+$/.test(String(e.id))) names.set(String(e.id), `event<${(JSON.parse(String(e.props_json)) as { n: number }).n}>`);
@@ -364,19 +401,20 @@ describe('requests grouped or one at a time', () => {
     return out;
   }
 
-  it.each([1, 2, 3, 4, 5])('seed %i: the same answers and the same rows', async (seed) => {
+  it.each([1, 2, 3, 4])('seed %i: the same answers and the same rows', async (seed) => {
     const rounds = workload(seed);
-    const together = await start();
-    const alone = await start();
+    // The two stores work side by side: neither sees the other.
+    const [together, alone] = await Promise.all([start(), start()]);
     const r = new Rand(seed * 7919);
     for (const [i, round] of rounds.entries()) {
-      for (const b of [together, alone]) {
+      await Promise.all([together, alone].map(async (b) => {
         if (round.advance) await b.advance(round.at);
         else b.clock.set(round.at);
-      }
-      const answers = await grouped(together, round.requests, r);
-      expect(answers, `round ${i}`).toEqual(await oneByOne(alone, round.requests));
-      expect(await snapshot(together.store), `round ${i}`).toEqual(await snapshot(alone.store));
+      }));
+      const [answers, expected] = await Promise.all([grouped(together, round.requests, r), oneByOne(alone, round.requests)]);
+      expect(answers, `round ${i}`).toEqual(expected);
+      const [got, want] = await Promise.all([snapshot(together.store), snapshot(alone.store)]);
+      expect(got, `round ${i}`).toEqual(want);
     }
     const requests = rounds.reduce((n, round) => n + round.requests.length, 0);
     expect(together.rt.intakeStats.requests).toBe(requests);
