@@ -267,7 +267,7 @@ async function takeInGroup(rt: Runtime, s: Store, requests: readonly (readonly I
       // The next request: what the one before made due now runs first, and its steps count anew.
       if (request >= 0) await rt.catchUpAfter(s, dir.states, now, effects);
       request = item.request;
-      effects.stepBudget = effects.steps + MAX_REQUEST_STEPS;
+      effects.stepsBefore = effects.steps;
     }
     const state = dir.states.get(dir.current(item.contactId));
     if (state) processWork(rt.world, state, item.work, now, effects);
