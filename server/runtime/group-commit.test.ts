@@ -9,7 +9,7 @@ import { MAX_REQUEST_STEPS } from '../../engine/cascade.js';
 
 // A request's step budget, small here (250,000 in earnest) so that the tests reach it: each
 // request of a group has a budget of its own, for its events and for its contacts' catch-up.
-vi.mock('../../engine/cascade.js', async (original) => ({ ...(await original<typeof import('../../engine/cascade.js')>()), MAX_REQUEST_STEPS: 50 }));
+vi.mock('../../engine/cascade.js', async (original) => ({ ...(await original<typeof import('../../engine/cascade.js')>()), MAX_REQUEST_STEPS: 30 }));
 import { ManualClock } from '../../engine/clock.js';
 import type { EventInput } from '../../engine/schema/event.js';
 import { Rand } from '../../test/fuzz-kit.js';
@@ -207,24 +207,24 @@ describe('a contact created by a later request of a group', () => {
 
 describe('the step budget', () => {
   it("is each request's own in a group: two requests that together pass it both run to the end; one that passes it alone is stopped", async () => {
-    expect(MAX_REQUEST_STEPS).toBe(50);
+    expect(MAX_REQUEST_STEPS).toBe(30);
     const b = await bench();
-    // 32 steps an event: the trigger, 30 changes, the end.
+    // 20 steps an event: the trigger, 18 changes, the end.
     await b.publish(mapDoc([
       { id: 'go', kind: 'trigger', on: { type: 'event', event: 'go' }, next: 'c1' },
-      ...Array.from({ length: 30 }, (_, i) => ({ id: `c${i + 1}`, kind: 'update_field', field: 'n', value: '[n] + 1', next: i === 29 ? 'end' : `c${i + 2}` })),
+      ...Array.from({ length: 18 }, (_, i) => ({ id: `c${i + 1}`, kind: 'update_field', field: 'n', value: '[n] + 1', next: i === 17 ? 'end' : `c${i + 2}` })),
       { id: 'end', kind: 'end' },
     ], [{ key: 'n', label: 'N', type: 'number' }]));
     for (const id of ['ann', 'bob', 'cat']) await b.contact(id);
     const go = (id: string): EventInput => ({ contact: { id }, type: 'go' });
     await Promise.all([b.rt.ingest([go('ann')]), b.rt.ingest([go('bob')]), b.rt.ingest([go('cat'), go('cat')])]);
     expect(b.rt.intakeStats).toMatchObject({ groups: 1, requests: 3 });
-    expect(await b.score('ann', 'n')).toBe(30);
-    expect(await b.score('bob', 'n')).toBe(30);
-    // cat's request is stopped at its 50th step: its second event's trigger and 17 changes ran.
-    expect(await b.score('cat', 'n')).toBe(47);
-    expect(await b.position('map-1', 'cat')).toMatchObject({ elementId: 'c18', stuck: true });
-    expect((await b.stats('map-1')).c18).toMatchObject({ errors: 1, lastError: 'Stopped: the request that caused this ran more than 50 steps in all: send its events in smaller requests' });
+    expect(await b.score('ann', 'n')).toBe(18);
+    expect(await b.score('bob', 'n')).toBe(18);
+    // cat's request is stopped at its 30th step: its second event's trigger and 9 changes ran.
+    expect(await b.score('cat', 'n')).toBe(27);
+    expect(await b.position('map-1', 'cat')).toMatchObject({ elementId: 'c10', stuck: true });
+    expect((await b.stats('map-1')).c10).toMatchObject({ errors: 1, lastError: 'Stopped: the request that caused this ran more than 30 steps in all: send its events in smaller requests' });
   });
 });
 
