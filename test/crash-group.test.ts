@@ -12,7 +12,9 @@ import { api, killAll } from './server-process.js';
 /**
  * Crash safety through group commit (issue 20): 32 clients send single-event requests at the same
  * time, so the server runs them in groups, one transaction each; the server process is SIGKILLed at
- * random moments while many are in flight. Before anything is resent, the database itself is read:
+ * moments while many are in flight: after a random delay, the instant a chosen answer arrives (a
+ * group just committed, its other answers on the way), or while the server is seen holding a
+ * transaction open (a group being written). Before anything is resent, the database itself is read:
  * every request answered 200 is stored (an answer comes only after its group's commit), and every
  * stored event has its effects (a group is all or nothing). Then the client resends what was not
  * answered, unchanged, and every event counts exactly once.
@@ -37,17 +39,16 @@ const contactId = (i: number) => `c${String(i).padStart(3, '0')}`;
 
 const CLIENTS = 32;
 const CONTACTS = 50;
-const ROUNDS = SOAK ? 16 : 4;
+const ROUNDS = SOAK ? 18 : 5;
 const TYPES = ['email_link_clicked', 'page_visited', 'page_visited', 'form_submitted', 'demo_requested', 'email_opened'];
 
 type Event = { id: string; contact: { id: string }; type: string; at: string; props: Record<string, string> };
 
-/** One request of one event: sent in round `round`, `seq`-th of the run (its `at` grows with it). */
+/** One request of one event, the `seq`-th of the run (its `at` grows with it). */
 interface Sent {
   readonly seq: number;
-  readonly round: number;
   readonly event: Event;
-  /** Answered 200 before the server died. */
+  /** Answered 200: before the kill, or (once resent) after the restart. */
   answered: boolean;
 }
 
@@ -72,30 +73,98 @@ function snapshot(rows: Rows): Snapshot {
   };
 }
 
-/** Reads the SQLite file (WAL lets it be read while a server runs; after a kill, opening it recovers the log). */
-function readSqlite(file: string): Promise<Snapshot> {
-  const db = new Database(file, { fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    return Promise.resolve(snapshot({ events: db.prepare(EVENTS_SQL).all() as Rows['events'], history: db.prepare(HISTORY_SQL).all() as Rows['history'] }));
-  } finally {
-    db.close();
-  }
+/** The database a server runs on, as the test sees it from outside the server. */
+interface Target {
+  /** What the server is started with (`--db`). */
+  readonly db: string;
+  /** What the database holds, read directly. */
+  read(): Promise<Snapshot>;
+  /** A probe of whether the server has a write transaction open at this instant. */
+  probe(): Promise<{ open(): Promise<boolean>; close(): Promise<void> }>;
+  /** How many events each transaction stored, where the database can tell (PostgreSQL's xmin). */
+  groups?(): Promise<number[]>;
 }
 
-/** Reads the PostgreSQL schema a test database URL names (`?schema=`). */
-async function readPostgres(url: string): Promise<Snapshot> {
-  const u = new URL(url);
-  const schema = u.searchParams.get('schema')!;
-  u.searchParams.delete('schema');
-  const client = new pg.Client({ connectionString: u.toString() });
-  await client.connect();
-  try {
+/** A SQLite file. WAL lets it be read while a server runs; after a kill, opening it recovers the log. */
+function sqliteTarget(file: string): Target {
+  return {
+    db: file,
+    read: () => {
+      const db = new Database(file, { fileMustExist: true });
+      try {
+        db.pragma('busy_timeout = 5000');
+        return Promise.resolve(snapshot({ events: db.prepare(EVENTS_SQL).all() as Rows['events'], history: db.prepare(HISTORY_SQL).all() as Rows['history'] }));
+      } finally {
+        db.close();
+      }
+    },
+    // The server's transactions take the write lock as they begin (BEGIN IMMEDIATE): while one is
+    // open, another connection's BEGIN IMMEDIATE is refused at once (SQLITE_BUSY). When it is not,
+    // the probe holds the lock for an instant (the server's own busy timeout waits that out).
+    probe: async () => {
+      const db = new Database(file, { fileMustExist: true });
+      db.pragma('busy_timeout = 0');
+      return {
+        open: async () => {
+          try {
+            db.exec('begin immediate');
+          } catch (e) {
+            if ((e as { code?: string }).code === 'SQLITE_BUSY') return true;
+            throw e;
+          }
+          db.exec('rollback');
+          return false;
+        },
+        close: async () => {
+          db.close();
+        },
+      };
+    },
+  };
+}
+
+/** A fresh schema of the PostgreSQL test database; the server's connections carry a name of their own. */
+function postgresTarget(): Target {
+  const url = new URL(testDatabase());
+  const name = `crash-group-${process.pid}`;
+  const schema = url.searchParams.get('schema')!;
+  url.searchParams.delete('schema');
+  const connect = async () => {
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
     await client.query(`set search_path to "${schema}"`);
-    return snapshot({ events: (await client.query(EVENTS_SQL)).rows, history: (await client.query(HISTORY_SQL)).rows });
-  } finally {
-    await client.end();
-  }
+    return client;
+  };
+  const server = new URL(url);
+  server.searchParams.set('schema', schema);
+  server.searchParams.set('application_name', name);
+  return {
+    db: server.toString(),
+    read: async () => {
+      const client = await connect();
+      try {
+        return snapshot({ events: (await client.query(EVENTS_SQL)).rows, history: (await client.query(HISTORY_SQL)).rows });
+      } finally {
+        await client.end();
+      }
+    },
+    probe: async () => {
+      const client = await connect();
+      return {
+        open: async () => (await client.query("select 1 from pg_stat_activity where application_name = $1 and xact_start is not null and state <> 'idle'", [name])).rowCount! > 0,
+        close: () => client.end(),
+      };
+    },
+    // Every row carries the id of the transaction that inserted it.
+    groups: async () => {
+      const client = await connect();
+      try {
+        return (await client.query<{ n: string }>('select count(*) as n from events group by xmin::text')).rows.map((r) => Number(r.n));
+      } finally {
+        await client.end();
+      }
+    },
+  };
 }
 
 /** Runs `work` on every item, `width` at a time. */
@@ -170,11 +239,14 @@ function checkAfterKill(db: Snapshot, sent: Sent[], rounds: { now: number; event
 
 afterEach(killAll);
 
-/** The test, on a database that `read` reads directly; `db` is what the server is started with. */
-async function crashThroughGroups(db: string, read: () => Promise<Snapshot>): Promise<void> {
+/** How a round's kill is timed (the rounds take turns). */
+const KILLS = ['after a random delay', 'on an answer', 'in a transaction'] as const;
+
+/** The test, on `target`'s database. */
+async function crashThroughGroups(target: Target): Promise<void> {
   const rand = prng(SEED);
   const start = Date.parse('2026-01-01T00:00:00Z');
-  const client = await new CrashClient(db, iso(start)).start();
+  const client = await new CrashClient(target.db, iso(start)).start();
   const imported = await client.ok('/templates/custom-lead-score/import', {});
   const mapId: string = imported.map.id;
   await client.ok(`/maps/${mapId}/publish`, {});
@@ -192,12 +264,15 @@ async function crashThroughGroups(db: string, read: () => Promise<Snapshot>): Pr
     const round = { now, events: [] as Sent[] };
     rounds.push(round);
 
-    // The kill: once a warm-up of answers is in (the groups running), at a random moment within
-    // about as long again, or (every other round) the instant a chosen answer arrives: its group
-    // has just committed and the rest of its answers may be on the way.
+    // The kill, once a warm-up of answers is in (the groups running): at a random moment within
+    // about as long again; or the instant a chosen answer arrives (its group has just committed,
+    // the rest of its answers may be on the way); or as soon as the server is seen in a
+    // transaction (a group being written) after a chosen answer.
+    const mode = KILLS[r % KILLS.length]!;
     const warmup = 100 + Math.floor(rand() * 200);
-    const onAnswer = r % 2 === 1 ? warmup + 1 + Math.floor(rand() * CLIENTS) : undefined;
+    const chosen = warmup + 1 + Math.floor(rand() * CLIENTS);
     const delay = rand();
+    let probed: Promise<void> | undefined;
     let stopped = false;
     let inFlight = 0;
     let inFlightAtKill = 0;
@@ -212,6 +287,19 @@ async function crashThroughGroups(db: string, read: () => Promise<Snapshot>): Pr
     };
     let timer: NodeJS.Timeout | undefined;
     const server = client.server;
+    const killInTransaction = async () => {
+      const probe = await target.probe();
+      try {
+        const until = Date.now() + 30_000;
+        while (!stopped) {
+          if (await probe.open()) kill();
+          else if (Date.now() > until) throw new Error('the server was never seen in a transaction while 32 clients were sending events');
+          else await new Promise((ok) => setImmediate(ok));
+        }
+      } finally {
+        await probe.close();
+      }
+    };
 
     const sender = async () => {
       while (!stopped) {
@@ -224,7 +312,7 @@ async function crashThroughGroups(db: string, read: () => Promise<Snapshot>): Pr
         const props: Record<string, string> = type === 'page_visited' ? { url: rand() < 0.5 ? '/pricing' : '/blog/post' } : {};
         // Never on a whole hour (a reset, last activity + 30 days, never ties with a daily wait), later than every event before.
         const event = { id: `ev-${n}`, contact: { id: contact }, type, at: iso(now - 59 * MINUTE + n), props };
-        const s: Sent = { seq: n, round: r, event, answered: false };
+        const s: Sent = { seq: n, event, answered: false };
         sent.push(s);
         round.events.push(s);
         inFlight++;
@@ -236,8 +324,9 @@ async function crashThroughGroups(db: string, read: () => Promise<Snapshot>): Pr
           s.answered = true;
           busy.delete(contact);
           answered++;
-          if (answered === warmup && onAnswer === undefined) timer = setTimeout(kill, delay * (Date.now() - began));
-          if (answered === onAnswer) kill();
+          if (answered === warmup && mode === 'after a random delay') timer = setTimeout(kill, delay * (Date.now() - began));
+          if (answered === chosen && mode === 'on an answer') kill();
+          if (answered === chosen && mode === 'in a transaction') probed = killInTransaction();
         } catch (e) {
           inFlight--;
           // fetch's TypeError: the connection died (or was refused). The contact stays busy: its
@@ -250,14 +339,15 @@ async function crashThroughGroups(db: string, read: () => Promise<Snapshot>): Pr
     };
     await Promise.all(Array.from({ length: CLIENTS }, sender));
     clearTimeout(timer);
+    await probed;
     await server.exited;
 
     // Before any resend: what the database holds.
-    const after = await read();
+    const after = await target.read();
     checkAfterKill(after, sent, rounds);
     const unanswered = round.events.filter((s) => !s.answered);
     const storedUnanswered = unanswered.filter((s) => after.events.has(s.event.id));
-    summary.push(`round ${r + 1}: ${answered} answered, ${inFlightAtKill} in flight at the kill (${onAnswer ? `at answer ${onAnswer}` : `${Math.round(delay * 100)} % into the next stretch`}), ${storedUnanswered.length} of them stored`);
+    summary.push(`round ${r + 1}: ${answered} answered, ${inFlightAtKill} in flight at the kill (${mode === 'after a random delay' ? `${Math.round(delay * 100)} % into the stretch after answer ${warmup}` : `${mode}, after answer ${chosen}`}), ${storedUnanswered.length} of them stored`);
     // The kill came while many requests were in flight: the server was taking them in groups.
     expect(inFlightAtKill).toBeGreaterThanOrEqual(CLIENTS / 2);
     expect(answered).toBeGreaterThanOrEqual(warmup);
@@ -274,15 +364,22 @@ async function crashThroughGroups(db: string, read: () => Promise<Snapshot>): Pr
     expect(answers).toEqual(want);
     for (const s of unanswered) s.answered = true;
     // Everything sent so far is stored now, with its effects.
-    checkAfterKill(await read(), sent, rounds);
+    checkAfterKill(await target.read(), sent, rounds);
   }
   expect(client.restarts).toBe(ROUNDS);
+  // Where the database can tell which transaction stored each event: groups formed.
+  const groups = await target.groups?.();
+  if (groups) {
+    summary.push(`${groups.length} transactions stored the events, ${groups.filter((n) => n > 1).length} of them more than one (largest ${Math.max(...groups)})`);
+    expect(groups.reduce((a, b) => a + b, 0)).toBe(sent.length);
+    expect(Math.max(...groups)).toBeGreaterThan(1);
+  }
   console.log(`crash-group.test: ${sent.length} events in ${ROUNDS} rounds of ${CLIENTS} clients;\n  ${summary.join(';\n  ')}`);
 
   // Every event counted exactly once: each score, and the map's counts of points given and taken.
   const expected = expectedAfter(rounds);
   const actual = await allContacts(client, ['custom_lead_score']);
-  expect([...expected].map(([id, c]) => ({ id, score: actual.get(id)?.fields.custom_lead_score ?? 0 })))
+  expect([...expected.keys()].map((id) => ({ id, score: actual.get(id)?.fields.custom_lead_score ?? 0 })))
     .toEqual([...expected].map(([id, c]) => ({ id, score: c.score })));
   const byElement: Record<string, number> = {};
   for (const s of sent) {
@@ -302,14 +399,14 @@ async function crashThroughGroups(db: string, read: () => Promise<Snapshot>): Pr
   const end = (await client.ok(`/maps/${mapId}/stats`)).elements;
   expect({ decay: end.decay.wereHere, reset: end.reset.wereHere }).toEqual({ decay: sum('decay'), reset: sum('reset') });
   expect(sum('reset')).toBeGreaterThan(0);
-  const last = await read();
+  const last = await target.read();
   expect(last.events.size).toBe(sent.length);
 }
 
 describe.skipIf(onPostgres)('crash safety through group commit (SQLite)', () => {
   it('32 clients, SIGKILL with requests in flight: every answered event is stored with its effects; after resending, each counts once', { timeout: SOAK ? 600_000 : 120_000 }, async () => {
     const file = `${mkdtempSync(`${tmpdir()}/scoremap-crash-group-`)}/scoremap.db`;
-    await crashThroughGroups(file, () => readSqlite(file));
+    await crashThroughGroups(sqliteTarget(file));
     await killAll();
     rmSync(dirname(file), { recursive: true, force: true });
   });
@@ -317,7 +414,6 @@ describe.skipIf(onPostgres)('crash safety through group commit (SQLite)', () => 
 
 describe.skipIf(!onPostgres)('crash safety through group commit (PostgreSQL)', () => {
   it('32 clients, SIGKILL with requests in flight: every answered event is stored with its effects; after resending, each counts once', { timeout: SOAK ? 600_000 : 120_000 }, async () => {
-    const url = testDatabase();
-    await crashThroughGroups(url, () => readPostgres(url));
+    await crashThroughGroups(postgresTarget());
   });
 });
