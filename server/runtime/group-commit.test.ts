@@ -18,7 +18,7 @@ import type { Store } from '../store/store.js';
 import { openTestStore } from '../store/testing.js';
 import type { IngestAnswer } from './ingest.js';
 import { createMap, publishMap } from './maps.js';
-import { Runtime, type RuntimeHook } from './runtime.js';
+import { GROUP_EVENTS, Runtime, type RuntimeHook } from './runtime.js';
 import { saveModel } from './scoring.js';
 import { DAY, HOUR, T0, mapDoc, setup, type Bench } from './testing.js';
 
@@ -103,6 +103,23 @@ describe('requests that arrive together', () => {
     expect((await b.history('ann', 'custom_lead_score')).map((h) => h.to)).toEqual([5, 10, 15, 20, 25, 30, 35, 40]);
     expect(await b.store.contactCount()).toBe(4);
     expect((await eventRows(b.store)).length).toBe(2 + 1 + 1 + 3 + 11);
+  });
+});
+
+describe('the size of a group', () => {
+  it(`takes requests while their events add up to at most GROUP_EVENTS (${GROUP_EVENTS}); a bigger request runs alone`, async () => {
+    const b = await bench();
+    await b.contact('ann');
+    const sizes = [400, 500, 200, GROUP_EVENTS + 200, 5];
+    let n = 0;
+    const requests = sizes.map((size) => Array.from({ length: size }, () => click({ id: 'ann' }, `e${n++}`)));
+    const hold = holdEngine(b.rt);
+    const answers = Promise.all(requests.map((events) => b.rt.ingest(events)));
+    hold.release();
+    expect(await answers).toEqual(sizes.map((size) => ({ accepted: size, duplicates: 0, created: 0 })));
+    // 400 + 500; 200 (the next would pass the limit); the big one alone; 5.
+    expect(b.rt.intakeStats).toMatchObject({ groups: 4, requests: 5, fallbacks: 0 });
+    expect((await eventRows(b.store)).length).toBe(n);
   });
 });
 
@@ -248,6 +265,7 @@ describe('a group that fails as a whole', () => {
       outcome(rt.ingest([click({ email: 'ann@example.com' }, 'a1')])),
       outcome(rt.ingest([{ id: 'b2', contact: { email: 'bob@example.com' }, type: 'form_submitted' }, click({ email: 'bob@example.com' }, 'b1')])),
       outcome(rt.ingest([click({ email: 'cat@example.com' }, 'c1'), click({ email: 'bob@example.com' }, 'b1')])),
+      outcome(rt.ingest([click({ email: 'dan@example.com' }, 'd1'), click({ id: 'ghost' }, 'd2')])),
     ];
     hold.release();
     expect(await Promise.all(results)).toEqual([
@@ -255,8 +273,9 @@ describe('a group that fails as a whole', () => {
       { status: undefined, error: 'the outbox could not write (test)' },
       // b1 came only with the failed request: new here, and so is bob.
       { ok: { accepted: 2, duplicates: 0, created: 2 } },
+      { status: 404, error: 'No contact with id "ghost": create it first, or name it by email' },
     ]);
-    expect(rt.intakeStats).toMatchObject({ groups: 1, requests: 3, fallbacks: 1 });
+    expect(rt.intakeStats).toMatchObject({ groups: 1, requests: 4, fallbacks: 1 });
     const ids = await store.findIdsByEmail(['ann@example.com', 'bob@example.com', 'cat@example.com']);
     expect([...ids.keys()].sort()).toEqual(['ann@example.com', 'bob@example.com', 'cat@example.com']);
     expect((await eventRows(store)).map((r) => r.split(':')[0])).toEqual(['a1', 'b1', 'c1']);
