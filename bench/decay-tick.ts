@@ -31,10 +31,16 @@ export interface DecayTickResult {
   /** Peak RSS of the process with N contacts parked and ticked once, MB. */
   readonly peakRssMb: number;
   readonly dbBytesPerContact: number;
+  /**
+   * How the engine ran the tick's due waits: as cohorts (set-based statements per wait, see
+   * server/runtime/cohort.ts) with how many contacts, and how many went contact by contact
+   * (fallbacks; 0 for this map).
+   */
+  readonly cohorts: { readonly cohorts: number; readonly contacts: number; readonly fallbacks: number };
 }
 
-/** Parks `n` contacts, times one engine tick, then one raw tick on the same file. */
-export async function decayTick(n: number): Promise<DecayTickResult> {
+/** Parks `n` contacts, times one engine tick, then one raw tick on the same file. `cohorts: false` times the per-contact path. */
+export async function decayTick(n: number, opts: { cohorts?: boolean } = {}): Promise<DecayTickResult> {
   const tmp = scratch();
   try {
     const path = tmp.file('decay.db');
@@ -45,7 +51,7 @@ export async function decayTick(n: number): Promise<DecayTickResult> {
     copyFileSync(path, tmp.file('before.db'));
     const store = await Store.open(path);
     const clock = new ManualClock(T0);
-    const rt = await Runtime.create({ store, clock });
+    const rt = await Runtime.create({ store, clock, cohorts: opts.cohorts });
     const engine = await time(() => rt.advance(T0 + DAY, clock));
     const moved = await store.db.selectFrom('positions').select((eb) => eb.fn.countAll().as('n'))
       .where('map_id', '=', DECAY_MAP).where('due_at', '=', T0 + 2 * DAY).executeTakeFirstOrThrow();
@@ -59,7 +65,7 @@ export async function decayTick(n: number): Promise<DecayTickResult> {
     return {
       n, engine: n / (engine.ms / 1000), baseline: n / (baselineMs / 1000), ratio: baselineMs / engine.ms,
       setupMs: setup.ms, engineMs: engine.ms, baselineMs, sqlOnly: n / (sqlMs / 1000), sqlShare: sqlMs / engine.ms,
-      peakRssMb: rss, dbBytesPerContact: bytes / n,
+      peakRssMb: rss, dbBytesPerContact: bytes / n, cohorts: { ...rt.cohortStats },
     };
   } finally {
     tmp.remove();

@@ -48,47 +48,76 @@ import type { Runtime } from './runtime.js';
 const num = (n: number): RawBuilder<number> => sql<number>`cast(${n} as double precision)`;
 const TRUE = sql<boolean>`(1 = 1)`;
 const FALSE = sql<boolean>`(1 = 0)`;
+/** A column of the layer below (every layer selects `l.*` and adds its own). */
+const col = (name: string, alias = 'l'): RawBuilder<number> => sql<number>`${sql.ref(`${alias}.${name}`)}`;
 
-/** A value worked out symbolically: its SQL and how big it grew (expressions are inlined, so capped). */
-interface Sym {
-  readonly sql: RawBuilder<number>;
-  readonly size: number;
+/** Field values a contact may hold for the cohort path, in magnitude. */
+const IN_BOUND = 1e9;
+/** Values a cohort may compute, in magnitude: with at most 3 decimals, 13 significant digits, so history text is exact. */
+const OUT_BOUND = 1e10;
+const MAX_PATHS = 32;
+const MAX_PATH_STEPS = 100;
+const MAX_LAYERS = 400;
+
+/** A value as a column of the cohort's query (see `Layers`). */
+interface Value {
+  readonly name: string;
   /** The largest magnitude it can take given inputs within IN_BOUND. */
   readonly bound: number;
   /** Whether it can be null (a field never written on this path whose column is empty). */
   readonly nullable: boolean;
 }
 
-/** Field values a contact may hold for the cohort path, in magnitude. */
-const IN_BOUND = 1e9;
-/** Values a cohort may compute, in magnitude: with at most 3 decimals, 13 significant digits, so history text is exact. */
-const OUT_BOUND = 1e10;
-const MAX_SIZE = 4_000;
-const MAX_PATHS = 32;
-const MAX_PATH_STEPS = 100;
+/**
+ * The cohort's query, built as layers: each selects everything below it (`l.*`) and adds columns
+ * worked out from those, behind a fence that keeps both databases from folding it into the layer
+ * above (`limit -1 offset 0` / `offset 0`), so each value is worked out once per contact however
+ * often later steps read it. The base layer (`id`, `at`, `b_<field>` …) is made per statement.
+ */
+class Layers {
+  readonly list: (readonly [string, RawBuilder<unknown>])[][] = [];
+  readonly depth = new Map<string, number>();
+  #n = 0;
+
+  add(...exprs: RawBuilder<unknown>[]): string[] {
+    if (this.list.length >= MAX_LAYERS) throw new Ineligible();
+    const names = exprs.map(() => `x${++this.#n}`);
+    this.list.push(names.map((n, i) => [n, exprs[i]] as const));
+    for (const n of names) this.depth.set(n, this.list.length);
+    return names;
+  }
+
+  /** The layers up to the deepest of `names`, on `base`. */
+  build(base: RawBuilder<unknown>, fence: RawBuilder<unknown>, names: readonly string[]): RawBuilder<unknown> {
+    const upTo = Math.max(0, ...names.map((n) => this.depth.get(n) ?? 0));
+    let q = base;
+    for (const cols of this.list.slice(0, upTo)) q = sql`select l.*, ${sql.join(cols.map(([n, e]) => sql`${e} as ${sql.ref(n)}`))} from (${q}) l ${fence}`;
+    return q;
+  }
+}
 
 /** One write on a path: the history row it makes when the value changes. */
 interface Write {
   readonly elementId: string;
   readonly field: string;
-  readonly from: Sym;
-  readonly to: Sym;
-  readonly changed: RawBuilder<boolean>;
+  readonly from: string;
+  readonly to: string;
+  readonly changed: string;
 }
 
 /** One way through the elements from a wait to the next wait or end. */
 interface Path {
   /** The elements passed, in order, the last being the wait parked at or the end. */
   readonly elements: readonly string[];
-  /** Whether a contact takes this path (conditions on the values as they were when tested). */
-  readonly when: RawBuilder<boolean>;
+  /** Column: whether a contact takes this path. */
+  readonly when: string;
   readonly writes: readonly Write[];
-  /** Each written field's value after the path. */
-  readonly finals: ReadonlyMap<string, Sym>;
+  /** Each written field's column after the path. */
+  readonly finals: ReadonlyMap<string, string>;
   /** The wait parked at and its duration, or null: the path ends. */
   readonly park: { readonly waitId: string; readonly ms: number } | null;
-  /** Whether a field_updated trigger of the map itself would fire for the contact afterwards. */
-  readonly fires: RawBuilder<boolean>;
+  /** Column: whether a field_updated trigger of the map itself would fire for the contact afterwards. */
+  readonly fires: string;
 }
 
 /** A wait whose contacts may run as a cohort. */
@@ -96,6 +125,7 @@ interface Segment {
   readonly map: CompiledMap;
   readonly waitId: string;
   readonly paths: readonly Path[];
+  readonly layers: Layers;
   /** Every field read or written, and the written ones with their decimals. */
   readonly reads: ReadonlySet<string>;
   readonly written: ReadonlyMap<string, number>;
@@ -134,13 +164,20 @@ export function segmentOf(rt: Runtime, map: CompiledMap, waitId: string): Segmen
 const isForWait = (el: Element | undefined): el is Element & { kind: 'wait'; for: NonNullable<unknown> } =>
   el?.kind === 'wait' && !!el.for && !el.until && !el.timeout && el.timeoutNext === undefined;
 
+/** The base layer's column of a field's stored value. */
+const baseName = (key: string) => `b_${key}`;
+
 function planSegment(rt: Runtime, map: CompiledMap, waitId: string): Segment {
   const world = rt.world;
   const wait = map.elements.get(waitId);
   if (map.paused || !isForWait(wait) || wait.kind !== 'wait' || !wait.next || !map.elements.has(wait.next)) throw new Ineligible();
   const reads = new Set<string>();
   const written = new Map<string, number>();
-  const paths: Omit<Path, 'fires'>[] = [];
+  const layers = new Layers();
+  const found: Omit<Path, 'when' | 'fires'>[] = [];
+  const conds: (readonly { name: string; holds: boolean }[])[] = [];
+  type Env = ReadonlyMap<string, Value>;
+  type Sym = { readonly sql: RawBuilder<number>; readonly bound: number };
 
   const numberField = (ref: string) => {
     const key = map.fields.resolve(ref)?.key;
@@ -148,41 +185,42 @@ function planSegment(rt: Runtime, map: CompiledMap, waitId: string): Segment {
     if (!key || def?.type !== 'number' || map.fields.resolve(ref)?.type !== 'number') throw new Ineligible();
     return { key, decimals: def.decimals ?? 0 };
   };
-  const read = (env: ReadonlyMap<string, Sym>, key: string): Sym => {
+  const read = (env: Env, key: string): Value => {
     reads.add(key);
-    return env.get(key) ?? { sql: sql<number>`${sql.ref(`contacts.${fieldColumn(key)}`)}`, size: 1, bound: IN_BOUND, nullable: true };
+    return env.get(key) ?? { name: baseName(key), bound: IN_BOUND, nullable: true };
   };
-  const value = (s: Sym): Sym => (s.nullable ? { sql: sql<number>`coalesce(${s.sql}, ${num(0)})`, size: s.size + 1, bound: s.bound, nullable: false } : s);
+  /** A field as an expression reads it: empty is 0. */
+  const value = (v: Value): RawBuilder<number> => (v.nullable ? sql<number>`coalesce(${col(v.name)}, ${num(0)})` : col(v.name));
 
-  const expr = (e: Expr, env: ReadonlyMap<string, Sym>): Sym => {
+  const expr = (e: Expr, env: Env): Sym => {
     if (e.type !== 'number') throw new Ineligible();
     switch (e.kind) {
       case 'number':
         if (!Number.isFinite(e.value)) throw new Ineligible();
-        return { sql: num(e.value), size: 1, bound: Math.abs(e.value), nullable: false };
-      case 'field':
-        return value(read(env, numberField(e.key).key));
+        return { sql: num(e.value), bound: Math.abs(e.value) };
+      case 'field': {
+        const v = read(env, numberField(e.key).key);
+        return { sql: value(v), bound: v.bound };
+      }
       case 'unary': {
         const a = expr(e.operand, env);
-        return { sql: sql<number>`(-${a.sql})`, size: a.size + 1, bound: a.bound, nullable: false };
+        return { sql: sql<number>`(-${a.sql})`, bound: a.bound };
       }
       case 'binary': {
         if (e.op !== '+' && e.op !== '-' && e.op !== '*') throw new Ineligible();
         const a = expr(e.left, env);
         const b = expr(e.right, env);
-        const bound = e.op === '*' ? a.bound * b.bound : a.bound + b.bound;
-        return { sql: sql<number>`(${a.sql} ${sql.raw(e.op)} ${b.sql})`, size: a.size + b.size + 1, bound, nullable: false };
+        return { sql: sql<number>`(${a.sql} ${sql.raw(e.op)} ${b.sql})`, bound: e.op === '*' ? a.bound * b.bound : a.bound + b.bound };
       }
       case 'call': {
         const args = e.args.map((x) => expr(x, env));
-        const size = args.reduce((n, a) => n + a.size, 1);
         const bound = Math.max(...args.map((a) => a.bound));
-        if (e.name === 'abs' && args.length === 1) return { sql: sql<number>`abs(${args[0].sql})`, size, bound, nullable: false };
+        if (e.name === 'abs' && args.length === 1) return { sql: sql<number>`abs(${args[0].sql})`, bound };
         if ((e.name === 'min' || e.name === 'max') && args.length >= 1) {
           if (args.length === 1) return args[0];
           // SQLite's many-argument min/max and PostgreSQL's least/greatest (no argument is null here).
           const fn = sql.raw(rt.store.dialect.name === 'postgres' ? (e.name === 'min' ? 'least' : 'greatest') : e.name);
-          return { sql: sql<number>`${fn}(${sql.join(args.map((a) => a.sql))})`, size, bound, nullable: false };
+          return { sql: sql<number>`${fn}(${sql.join(args.map((a) => a.sql))})`, bound };
         }
         throw new Ineligible();
       }
@@ -191,46 +229,50 @@ function planSegment(rt: Runtime, map: CompiledMap, waitId: string): Segment {
     }
   };
 
-  const test = (c: Condition, env: ReadonlyMap<string, Sym>): RawBuilder<boolean> => {
+  const test = (c: Condition, env: Env): RawBuilder<boolean> => {
     if ('all' in c) return c.all.length ? sql<boolean>`(${sql.join(c.all.map((x) => test(x, env)), sql` and `)})` : TRUE;
     if ('any' in c) return c.any.length ? sql<boolean>`(${sql.join(c.any.map((x) => test(x, env)), sql` or `)})` : FALSE;
     if ('not' in c) return sql<boolean>`(not ${test(c.not, env)})`;
     if (!isFieldTest(c) || CROSSING_OPS.has(c.op)) throw new Ineligible();
     const v = read(env, numberField(c.field).key);
-    if (c.op === 'is_empty') return v.nullable ? sql<boolean>`(${v.sql} is null)` : FALSE;
-    if (c.op === 'not_empty') return v.nullable ? sql<boolean>`(${v.sql} is not null)` : TRUE;
+    if (c.op === 'is_empty') return v.nullable ? sql<boolean>`(${col(v.name)} is null)` : FALSE;
+    if (c.op === 'not_empty') return v.nullable ? sql<boolean>`(${col(v.name)} is not null)` : TRUE;
     // Numbers only: an empty number reads as 0 (conditions.ts `FieldOperand`).
     if (typeof c.value !== 'number' || !Number.isFinite(c.value)) throw new Ineligible();
     const ops: Record<string, string> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
     const op = ops[c.op];
     if (!op) throw new Ineligible();
-    return sql<boolean>`(${value(v).sql} ${sql.raw(op)} ${num(c.value)})`;
+    return sql<boolean>`(${value(v)} ${sql.raw(op)} ${num(c.value)})`;
   };
 
-  const walk = (id: string, env: Map<string, Sym>, when: RawBuilder<boolean>, writes: Write[], seen: string[]): void => {
-    if (paths.length >= MAX_PATHS || seen.length >= MAX_PATH_STEPS || seen.includes(id)) throw new Ineligible();
+  type Walk = { readonly env: Env; readonly when: readonly { name: string; holds: boolean }[]; readonly writes: readonly Write[]; readonly seen: readonly string[] };
+  const walk = (id: string, w: Walk): void => {
+    if (found.length >= MAX_PATHS || w.seen.length >= MAX_PATH_STEPS || w.seen.includes(id)) throw new Ineligible();
     const el = map.elements.get(id);
     if (!el) throw new Ineligible();
-    const passed = [...seen, id];
-    const next = (to: string | undefined, e = env, w = when, ws = writes) => {
+    const passed = [...w.seen, id];
+    const next = (to: string | undefined, x: Partial<Walk> = {}) => {
       if (!to || !map.elements.has(to)) throw new Ineligible();
-      walk(to, e, w, ws, passed);
+      walk(to, { ...w, ...x, seen: passed });
     };
+    const finals = () => new Map([...w.env].map(([k, v]) => [k, v.name]));
     switch (el.kind) {
       case 'wait':
         if (!isForWait(el) || !el.for) throw new Ineligible();
-        paths.push({ elements: passed, when, writes, finals: env, park: { waitId: el.id, ms: durationMs(el.for) } });
+        found.push({ elements: passed, writes: w.writes, finals: finals(), park: { waitId: el.id, ms: durationMs(el.for) } });
+        conds.push(w.when);
         return;
       case 'end':
-        paths.push({ elements: passed, when, writes, finals: env, park: null });
+        found.push({ elements: passed, writes: w.writes, finals: finals(), park: null });
+        conds.push(w.when);
         return;
       case 'goto':
         return next(el.target);
       case 'condition': {
         if (!el.if) throw new Ineligible();
-        const holds = test(el.if, env);
-        next(el.then, env, sql<boolean>`(${when} and ${holds})`);
-        next(el.else, env, sql<boolean>`(${when} and not ${holds})`);
+        const [name] = layers.add(test(el.if, w.env));
+        next(el.then, { when: [...w.when, { name, holds: true }] });
+        next(el.else, { when: [...w.when, { name, holds: false }] });
         return;
       }
       case 'update_field': {
@@ -242,26 +284,25 @@ function planSegment(rt: Runtime, map: CompiledMap, waitId: string): Segment {
           if (!c.ok) throw new Ineligible();
           parsed = c.expr;
         }
-        const raw = expr(parsed, env);
-        const from = read(env, key);
-        const to = rounded(raw, decimals);
-        if (raw.bound > OUT_BOUND || to.size > MAX_SIZE) throw new Ineligible();
+        const raw = expr(parsed, w.env);
+        if (raw.bound > OUT_BOUND) throw new Ineligible();
+        const from = read(w.env, key);
+        // coerceForField: rounded to the field's decimals (see `rounding`).
+        const [rawName] = layers.add(raw.sql);
+        const [scaled] = layers.add(rounding.scale(col(rawName), decimals));
+        const [to] = layers.add(rounding.finish(col(rawName), col(scaled), decimals));
         // sameValue: an equal value is no change (no history, and the contact keeps the value it had).
-        const changed = from.nullable ? sql<boolean>`(${from.sql} is null or ${from.sql} <> ${to.sql})` : sql<boolean>`(${from.sql} <> ${to.sql})`;
-        const after: Sym = {
-          sql: sql<number>`(case when ${changed} then ${to.sql} else ${from.sql} end)`,
-          size: from.size * 2 + to.size * 2 + 2, bound: Math.max(from.bound, to.bound), nullable: false,
-        };
-        if (after.size > MAX_SIZE) throw new Ineligible();
+        const changedSql = from.nullable ? sql<boolean>`(${col(from.name)} is null or ${col(from.name)} <> ${col(to)})` : sql<boolean>`(${col(from.name)} <> ${col(to)})`;
+        const [changed, after] = layers.add(changedSql, sql`(case when ${changedSql} then ${col(to)} else ${col(from.name)} end)`);
         written.set(key, decimals);
-        const env2 = new Map(env).set(key, after);
-        return next(el.next, env2, when, [...writes, { elementId: el.id, field: key, from, to, changed }]);
+        const env = new Map(w.env).set(key, { name: after, bound: Math.max(from.bound, raw.bound + 1), nullable: false });
+        return next(el.next, { env, writes: [...w.writes, { elementId: el.id, field: key, from: from.name, to, changed }] });
       }
       default:
         throw new Ineligible();
     }
   };
-  walk(wait.next, new Map(), TRUE, [], []);
+  walk(wait.next, { env: new Map(), when: [], writes: [], seen: [] });
 
   // Nothing else may hear the written fields (as `hasListeners` for the daily degradation).
   for (const key of written.keys()) {
@@ -279,40 +320,48 @@ function planSegment(rt: Runtime, map: CompiledMap, waitId: string): Segment {
   const own = map.triggers.field_updated
     .map((t) => ({ t, key: map.fields.resolve(t.on.field)?.key }))
     .filter((x): x is { t: typeof x.t; key: string } => x.key !== undefined && written.has(x.key));
-  const withFires = paths.map((p): Path => {
-    const parts: RawBuilder<boolean>[] = [];
+  const last: RawBuilder<unknown>[] = [];
+  for (const [i, p] of found.entries()) {
+    const when = conds[i].map((c) => (c.holds ? col(c.name) : sql`(not ${col(c.name)})`));
+    last.push(when.length ? sql`(${sql.join(when, sql` and `)})` : TRUE);
+    const fires: RawBuilder<boolean>[] = [];
     for (const { t, key } of own) {
       if (p.park && (t.ifOnMap ?? 'ignore') !== 'move_here') continue;
-      const changes = p.writes.filter((w) => w.field === key).map((w) => w.changed);
+      const changes = p.writes.filter((w) => w.field === key).map((w) => col(w.changed));
       if (!changes.length) continue;
       let where: RawBuilder<boolean> = TRUE;
       if (t.on.where) {
+        const env = new Map([...p.finals].map(([k, name]) => [k, { name, bound: OUT_BOUND, nullable: false }]));
         try {
-          where = test(t.on.where, p.finals);
+          where = test(t.on.where, env);
         } catch (e) {
           if (!(e instanceof Ineligible)) throw e;
           where = TRUE; // cannot tell here: the contact goes one by one whenever the field changed
         }
       }
-      parts.push(sql<boolean>`((${sql.join(changes, sql` or `)}) and ${where})`);
+      fires.push(sql<boolean>`((${sql.join(changes, sql` or `)}) and ${where})`);
     }
-    return { ...p, fires: parts.length ? sql<boolean>`(${sql.join(parts, sql` or `)})` : FALSE };
-  });
-  return { map, waitId, paths: withFires, reads, written };
+    last.push(fires.length ? sql`(${sql.join(fires, sql` or `)})` : FALSE);
+  }
+  const names = layers.add(...last);
+  const paths = found.map((p, i): Path => ({ ...p, when: names[2 * i], fires: names[2 * i + 1] }));
+  return { map, waitId, paths, layers, reads, written };
 }
 
 /**
  * `roundHalfAwayFromZero(x, decimals)` (engine/schema/field.ts) in SQL, operation for operation on
- * doubles: |x|·10^d·(1 + 4ε), Math.round of that (for s ≥ 0.5 floor(s + 0.5) in doubles equals it
- * exactly; below 0.5 it is 0), divided by 10^d, the sign put back. Its guard for |x|·10^d ≥ 2^52
+ * doubles: s = |x|·10^d·(1 + 4ε); Math.round(s) (for s ≥ 0.5, floor(s + 0.5) in doubles equals it
+ * exactly; below 0.5 it is 0), divided by 10^d; the sign put back. Its guard for |x|·10^d ≥ 2^52
  * is left out: cohort values stay below OUT_BOUND.
  */
-function rounded(x: Sym, decimals: number): Sym {
-  const factor = num(10 ** decimals);
-  const s = sql<number>`(abs(${x.sql}) * ${factor} * ${num(1 + Number.EPSILON * 4)})`;
-  const r = sql<number>`((case when ${s} < ${num(0.5)} then ${num(0)} else floor(${s} + ${num(0.5)}) end) / ${factor})`;
-  return { sql: sql<number>`(case when ${x.sql} < ${num(0)} then -${r} else ${r} end)`, size: x.size * 3 + 8, bound: x.bound + 1, nullable: false };
-}
+const rounding = {
+  scale: (x: RawBuilder<number>, decimals: number) => sql<number>`(abs(${x}) * ${num(10 ** decimals)} * ${num(1 + Number.EPSILON * 4)})`,
+  finish: (x: RawBuilder<number>, s: RawBuilder<number>, decimals: number) => {
+    const r = sql<number>`((case when ${s} < ${num(0.5)} then ${num(0)} else floor(${s} + ${num(0.5)}) end) / ${num(10 ** decimals)})`;
+    return sql<number>`(case when ${x} < ${num(0)} then -${r} else ${r} end)`;
+  },
+};
+const rounded = (x: RawBuilder<number>, decimals: number) => rounding.finish(x, rounding.scale(x, decimals), decimals);
 
 /** A number as its history row keeps it (JSON.stringify): integers without ".0"; within the bounds both databases print the rest alike. */
 const json = (v: RawBuilder<number>): RawBuilder<string | null> =>
@@ -397,36 +446,61 @@ function countFallbacks(rt: Runtime, items: readonly Item[]): void {
 }
 
 /**
+ * `column in (ids)` with the ids as one parameter (a JSON list on SQLite, an array on PostgreSQL):
+ * a batch's thousand ids are then one bound value per statement, not a thousand.
+ */
+const idIn = (s: Store, column: RawBuilder<unknown>, ids: readonly string[]): RawBuilder<boolean> =>
+  s.dialect.name === 'postgres'
+    ? sql<boolean>`${column} = any(cast(${[...ids]} as text[]))`
+    : sql<boolean>`${column} in (select value from json_each(${JSON.stringify(ids)}))`;
+
+/** Keeps a layer from being folded into the one above (SQLite: a subquery with OFFSET is not flattened; PostgreSQL: nor pulled up). */
+const fenceOf = (s: Store): RawBuilder<unknown> => (s.dialect.name === 'postgres' ? sql`offset 0` : sql`limit -1 offset 0`);
+
+/**
+ * The base layer: the cohort's contacts at the segment's wait, with their due time and stored
+ * values; with `flags`, whether their values fit the cohort path and whether they wait on a
+ * condition in another map.
+ */
+function base(s: Store, seg: Segment, ids: readonly string[], flags: boolean): RawBuilder<unknown> {
+  const column = (key: string) => sql<number>`${sql.ref(`contacts.${fieldColumn(key)}`)}`;
+  const cols: RawBuilder<unknown>[] = [sql`contacts.id as id`, sql`positions.due_at as at`];
+  for (const key of seg.reads) cols.push(sql`${column(key)} as ${sql.ref(baseName(key))}`);
+  if (flags) {
+    // Values the statements work out exactly: within IN_BOUND, and written ones holding no more decimals than their field keeps.
+    const fit = [...seg.reads].map((key) => {
+      const c = column(key);
+      const d = seg.written.get(key);
+      const keeps = d === undefined ? TRUE : sql<boolean>`${rounded(c, d)} = ${c}`;
+      return sql<boolean>`(${c} is null or (abs(${c}) <= ${num(IN_BOUND)} and ${keeps}))`;
+    });
+    cols.push(sql`(case when ${fit.length ? sql.join(fit, sql` and `) : TRUE} then 1 else 0 end) as fits`);
+    cols.push(sql`(case when exists (select 1 from positions w where w.contact_id = contacts.id and w.map_id <> ${seg.map.id} and w.on_condition = 1 and w.stuck = 0) then 1 else 0 end) as waiting`);
+  }
+  return sql`select ${sql.join(cols)} from positions join contacts on contacts.id = positions.contact_id
+    where positions.map_id = ${seg.map.id} and ${idIn(s, sql`positions.contact_id`, ids)}
+      and (positions.element_id || '') = ${seg.waitId} and positions.stuck = 0 and (positions.due_at + 0) is not null`;
+}
+
+/**
  * The splitting SELECT: for contacts due on `map`, which eligible wait each is at and which path
  * it takes from there, leaving out those that must go one by one.
  */
 async function split(rt: Runtime, s: Store, map: CompiledMap, ids: readonly string[], out: Map<string, Planned>): Promise<void> {
-  const segs = map.doc.elements.filter((el) => el.kind === 'wait').map((el) => segmentOf(rt, map, el.id)).filter((x): x is Segment => x !== null);
-  const reads = new Set(segs.flatMap((g) => [...g.reads]));
-  const written = new Map(segs.flatMap((g) => [...g.written]));
-  const col = (key: string) => sql.ref(`contacts.${fieldColumn(key)}`);
-  // Values the cohort statements work out exactly: within IN_BOUND, and written ones holding no more decimals than their field keeps.
-  const fit = [...reads].map((key) => {
-    const c = col(key);
-    const d = written.get(key);
-    const keeps = d === undefined ? TRUE : sql<boolean>`${rounded({ sql: sql<number>`${c}`, size: 1, bound: IN_BOUND, nullable: false }, d).sql} = ${c}`;
-    return sql<boolean>`(${c} is null or (abs(${c}) <= ${num(IN_BOUND)} and ${keeps}))`;
-  });
-  const fits = fit.length ? sql<boolean>`(${sql.join(fit, sql` and `)})` : TRUE;
-  const pathCase = sql<number>`(case positions.element_id ${sql.join(segs.map((g) => sql`when ${g.waitId} then (case ${sql.join(g.paths.map((p, i) => sql`when ${p.when} then ${i}`), sql` `)} else -1 end)`), sql` `)} else -1 end)`;
-  const firesCase = sql<number>`(case positions.element_id ${sql.join(segs.map((g) => sql`when ${g.waitId} then (case ${sql.join(g.paths.map((p) => sql`when ${p.when} then (case when ${p.fires} then 1 else 0 end)`), sql` `)} else 1 end)`), sql` `)} else 1 end)`;
-  const rows = await sql<{ id: string; element_id: string; path: number | string | null; fires: number | string | null; fits: number | string | boolean | null; waiting: number | string | boolean | null }>`
-    select contacts.id as id, positions.element_id as element_id, ${pathCase} as path, ${firesCase} as fires,
-      (case when ${fits} then 1 else 0 end) as fits,
-      (case when exists (select 1 from positions w where w.contact_id = contacts.id and w.map_id <> ${map.id} and w.on_condition = 1 and w.stuck = 0) then 1 else 0 end) as waiting
-    from positions join contacts on contacts.id = positions.contact_id
-    where positions.map_id = ${map.id} and positions.contact_id in (${sql.join([...ids])}) and positions.stuck = 0 and positions.due_at is not null`.execute(s.db);
-  const byWait = new Map(segs.map((g) => [g.waitId, g]));
-  for (const r of rows.rows) {
-    const seg = byWait.get(r.element_id);
-    const path = Number(r.path);
-    if (!seg || path < 0 || Number(r.fires) !== 0 || Number(r.fits) !== 1 || Number(r.waiting) !== 0) continue;
-    out.set(r.id, { seg, path });
+  for (const el of map.doc.elements) {
+    const seg = el.kind === 'wait' ? segmentOf(rt, map, el.id) : null;
+    if (!seg) continue;
+    const q = seg.layers.build(base(s, seg, ids, true), fenceOf(s), seg.paths.flatMap((p) => [p.when, p.fires]));
+    const path = sql.join(seg.paths.map((p, i) => sql`when ${col(p.when)} then ${sql.lit(i)}`), sql` `);
+    const fires = sql.join(seg.paths.map((p) => sql`when ${col(p.when)} then (case when ${col(p.fires)} then 1 else 0 end)`), sql` `);
+    const rows = await sql<{ id: string; path: number | string; fires: number | string; fits: number | string; waiting: number | string }>`
+      select l.id as id, (case ${path} else -1 end) as path, (case ${fires} else 1 end) as fires, l.fits as fits, l.waiting as waiting
+      from (${q}) l`.execute(s.db);
+    for (const r of rows.rows) {
+      const p = Number(r.path);
+      if (p < 0 || Number(r.fires) !== 0 || Number(r.fits) !== 1 || Number(r.waiting) !== 0) continue;
+      out.set(r.id, { seg, path: p });
+    }
   }
 }
 
@@ -445,33 +519,33 @@ async function runCohorts(s: Store, chosen: readonly { item: Item; plan: Planned
     p.at = Math.max(p.at, item.at);
   }
   const db = s.db;
+  const fence = fenceOf(s);
   for (const [seg, paths] of groups) {
     const map = seg.map;
     const ended: string[] = [];
-    const parked = new Map<string, { ms: number; ids: string[] }>();
+    const parked = new Map<string, { waitId: string; ms: number; ids: string[] }>();
     for (const [index, { ids, at }] of paths) {
       const path = seg.paths[index];
       for (const part of parts(ids)) {
-        const inPart = sql`contacts.id in (${sql.join(part)})`;
         // History, one statement per write, in path order: each contact's rows keep their order.
         for (const w of path.writes) {
+          const q = seg.layers.build(base(s, seg, part, false), fence, [w.changed]);
           const cause = JSON.stringify({ map: map.id, version: map.version, element: w.elementId });
           await sql`insert into history (contact_id, at, field, from_json, to_json, cause_json)
-            select contacts.id, positions.due_at, ${w.field}, ${json(w.from.sql)}, ${json(w.to.sql)}, ${cause}
-            from contacts join positions on positions.contact_id = contacts.id and positions.map_id = ${map.id}
-            where ${inPart} and ${w.changed}
-            order by contacts.id`.execute(db);
+            select l.id, l.at, ${w.field}, ${json(col(w.from))}, ${json(col(w.to))}, ${cause} from (${q}) l
+            where ${col(w.changed)} order by l.id`.execute(db);
         }
         if (path.writes.length) {
-          const set = [...path.finals].map(([key, v]) => sql`${sql.ref(fieldColumn(key))} = ${v.sql}`);
-          const anyChange = sql.join(path.writes.map((w) => w.changed), sql` or `);
-          await sql`update contacts set ${sql.join(set)}, updated_at = ${last} where ${inPart} and (${anyChange})`.execute(db);
+          const q = seg.layers.build(base(s, seg, part, false), fence, [...path.finals.values(), ...path.writes.map((w) => w.changed)]);
+          const set = [...path.finals].map(([key, name]) => sql`${sql.ref(fieldColumn(key))} = ${col(name, 'n')}`);
+          const anyChange = sql.join(path.writes.map((w) => col(w.changed, 'n')), sql` or `);
+          await sql`update contacts set ${sql.join(set)}, updated_at = ${last} from (${q}) n where contacts.id = n.id and (${anyChange})`.execute(db);
         }
       }
       if (path.park) {
         const k = `${path.park.waitId}\u0000${path.park.ms}`;
         let p = parked.get(k);
-        if (!p) parked.set(k, (p = { ms: path.park.ms, ids: [] }));
+        if (!p) parked.set(k, (p = { waitId: path.park.waitId, ms: path.park.ms, ids: [] }));
         p.ids.push(...ids);
       } else ended.push(...ids);
       for (const elementId of path.elements) {
@@ -482,17 +556,22 @@ async function runCohorts(s: Store, chosen: readonly { item: Item; plan: Planned
         st.at = Math.max(st.at, at);
       }
     }
-    // Re-park (as CauseRun.park: entered now, due after the wait; the contact's own due time is its now).
-    for (const [k, { ms, ids }] of parked) {
-      const waitId = k.split('\u0000')[0];
+    // Re-park as CauseRun.park does: entered at the contact's own due time (its now), due a wait later.
+    // Most rows already have every other column right (a loop back to the same wait): only their
+    // times are written, as `writePositions` writes only the columns that changed.
+    for (const { waitId, ms, ids } of parked.values()) {
       for (const part of parts(ids)) {
+        const inPart = sql`map_id = ${map.id} and ${idIn(s, sql`contact_id`, part)}`;
+        const same = sql`(element_id || '') = ${waitId} and version = ${map.version} and timeout_at is null and on_condition = 0 and stuck = 0`;
+        const r = await sql`update positions set entered_at = due_at, due_at = due_at + ${ms} where ${inPart} and ${same}`.execute(db);
+        if (Number(r.numAffectedRows ?? 0) === part.length) continue;
         await sql`update positions set element_id = ${waitId}, version = ${map.version}, entered_at = due_at, due_at = due_at + ${ms},
             timeout_at = null, on_condition = 0, stuck = 0
-          where map_id = ${map.id} and contact_id in (${sql.join(part)})`.execute(db);
+          where ${inPart} and not (${same})`.execute(db);
       }
     }
     for (const part of parts(ended)) {
-      await sql`delete from positions where map_id = ${map.id} and contact_id in (${sql.join(part)})`.execute(db);
+      await sql`delete from positions where map_id = ${map.id} and ${idIn(s, sql`contact_id`, part)}`.execute(db);
     }
   }
   return groups.size;
