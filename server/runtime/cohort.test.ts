@@ -151,7 +151,7 @@ async function scenario(w: World, seed: number): Promise<void> {
     await createMap(w.rt, listener(r.pick(KEYS)), 'listener');
     await publishMap(w.rt, 'listener');
   }
-  const ids = Array.from({ length: 10 + r.int(20) }, (_, i) => `c${String(i).padStart(3, '0')}`);
+  const ids = Array.from({ length: 10 + r.int(30) }, (_, i) => `c${String(i).padStart(3, '0')}`);
   await createContacts(w.rt, ids.map((id) => ({ id, fields: Object.fromEntries(FIELDS.map((f) => [f.key, randomValue(r, f.decimals ?? 0)])) })), { api: true });
   let ev = 0;
   for (let step = 0; step < 8; step++) {
@@ -174,7 +174,7 @@ describe('cohorts of due waits', () => {
   it('end with exactly the rows of the per-contact path, over random maps, contacts and events', async () => {
     let cohortContacts = 0;
     let fallbacks = 0;
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 10; i++) {
       const seed = seedFor(2026, `cohort-${i}`);
       const on = await open(true);
       const off = await open(false);
@@ -280,6 +280,89 @@ describe('cohorts of due waits', () => {
     const on = await run(true);
     expect((await on.store.loadContacts(['p'])).get('p')?.fields.c).toBe(30);
     expect(on.rt.cohortStats.fallbacks).toBe(3); // p's first three wakes, while it waited in the other map
+    const off = await run(false);
+    expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
+  });
+
+  it('keeps the batch in time order: an item due after a cohort\'s next wake waits for the next batch', async () => {
+    const twice = mapDoc([
+      { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: 'first' },
+      { id: 'first', kind: 'wait', for: { hours: 1 }, next: 'add' },
+      { id: 'add', kind: 'update_field', field: 'a', value: '[a] + 1', next: 'second' },
+      { id: 'second', kind: 'wait', for: { hours: 1 }, next: 'done' },
+      { id: 'done', kind: 'end' },
+    ], FIELDS);
+    const run = async (cohorts: boolean) => {
+      const w = await open(cohorts);
+      await createMap(w.rt, twice, 'twice');
+      await publishMap(w.rt, 'twice');
+      await createContacts(w.rt, [{ id: 'x', fields: { a: 0 } }, { id: 'y', fields: { a: 5 } }], { api: true });
+      await addToMap(w.rt, 'twice', ['x']);
+      w.clock.set(T0 + 2 * HOUR);
+      await addToMap(w.rt, 'twice', ['y']);
+      await w.rt.advance(T0 + 4 * HOUR, w.clock);
+      return w;
+    };
+    const on = await run(true);
+    // x's wake at 1h parks it again until 2h: y's wake at 3h belongs to a later batch, so x was written by a batch that ended at 1h.
+    const x = await on.store.db.selectFrom('contacts').select('updated_at').where('id', '=', 'x').executeTakeFirstOrThrow();
+    expect(Number(x.updated_at)).toBe(T0 + HOUR);
+    const off = await run(false);
+    expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
+  });
+
+  it('cuts a long batch where the per-contact path cuts it (SLICE_STEPS), counting each cohort contact\'s steps', async () => {
+    const long = mapDoc([
+      { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: 'wait' },
+      { id: 'wait', kind: 'wait', for: { hours: 1 }, next: 'add' },
+      { id: 'add', kind: 'update_field', field: 'a', value: '[a] + 1', next: 'g1' },
+      ...Array.from({ length: 7 }, (_, i) => ({ id: `g${i + 1}`, kind: 'goto', target: i < 6 ? `g${i + 2}` : 'wait' })),
+    ], FIELDS);
+    const run = async (cohorts: boolean) => {
+      const w = await open(cohorts);
+      await createMap(w.rt, long, 'long');
+      await publishMap(w.rt, 'long');
+      const ids = Array.from({ length: 800 }, (_, i) => `l${String(i).padStart(3, '0')}`);
+      await w.store.insertContacts(ids.map((id) => ({ id, fields: { a: 0, created_at: T0 }, tags: [], createdAt: T0 })));
+      // Due a second apart: where a batch ends shows in its contacts' updated_at.
+      await w.store.upsertPositions(ids.map((contactId, i) => ({
+        mapId: 'long', contactId, elementId: 'wait', version: 1, enteredAt: T0, dueAt: T0 + HOUR + i * 1000, timeoutAt: null, onCondition: false, stuck: false,
+      })));
+      await w.rt.advance(T0 + HOUR + 900_000, w.clock);
+      return w;
+    };
+    const on = await run(true);
+    expect(on.rt.cohortStats.cohorts).toBeGreaterThan(1);
+    const off = await run(false);
+    expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
+  });
+
+  it('leaves to the per-contact path what a trigger of the map itself hears, and values out of its range', async () => {
+    const heard = mapDoc([
+      { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: 'wait' },
+      { id: 'wait', kind: 'wait', for: { hours: 1 }, next: 'add' },
+      { id: 'add', kind: 'update_field', field: 'a', value: '[a] + 1', next: 'double' },
+      { id: 'double', kind: 'update_field', field: 'b', value: '[a] * 2', next: 'again' },
+      { id: 'again', kind: 'goto', target: 'wait' },
+      { id: 'heard', kind: 'trigger', on: { type: 'field_updated', field: 'a', where: { field: 'a', op: 'gt', value: 2 } }, ifOnMap: 'move_here', next: 'mark' },
+      { id: 'mark', kind: 'update_field', field: 'c', value: '[a] * 10', next: 'done' },
+      { id: 'done', kind: 'end' },
+    ], FIELDS);
+    const run = async (cohorts: boolean) => {
+      const w = await open(cohorts);
+      await createMap(w.rt, heard, 'heard');
+      await publishMap(w.rt, 'heard');
+      await createContacts(w.rt, [{ id: 'small', fields: { a: 0 } }, { id: 'huge', fields: { a: 1e21 } }, { id: 'neg', fields: { a: -9 } }], { api: true });
+      await addToMap(w.rt, 'heard', ['small', 'huge', 'neg']);
+      await w.rt.advance(T0 + 5 * HOUR, w.clock);
+      return w;
+    };
+    const on = await run(true);
+    const c = (await on.store.loadContacts(['small', 'huge', 'neg']));
+    expect(c.get('small')?.fields).toMatchObject({ a: 3, c: 30 });
+    expect(c.get('neg')?.fields).toMatchObject({ a: -4, b: -8 });
+    expect(on.rt.cohortStats.contacts).toBeGreaterThan(0);
+    expect(on.rt.cohortStats.fallbacks).toBeGreaterThan(0);
     const off = await run(false);
     expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
   });

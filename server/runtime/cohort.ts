@@ -527,13 +527,14 @@ async function runCohorts(s: Store, chosen: readonly { item: Item; plan: Planned
     for (const [index, { ids, at }] of paths) {
       const path = seg.paths[index];
       for (const part of parts(ids)) {
-        // History, one statement per write, in path order: each contact's rows keep their order.
+        // History, one statement per write, in path order: each contact's rows keep their order
+        // (one row per contact and statement, so no statement needs an order of its own).
         for (const w of path.writes) {
           const q = seg.layers.build(base(s, seg, part, false), fence, [w.changed]);
           const cause = JSON.stringify({ map: map.id, version: map.version, element: w.elementId });
           await sql`insert into history (contact_id, at, field, from_json, to_json, cause_json)
             select l.id, l.at, ${w.field}, ${json(col(w.from))}, ${json(col(w.to))}, ${cause} from (${q}) l
-            where ${col(w.changed)} order by l.id`.execute(db);
+            where ${col(w.changed)}`.execute(db);
         }
         if (path.writes.length) {
           const q = seg.layers.build(base(s, seg, part, false), fence, [...path.finals.values(), ...path.writes.map((w) => w.changed)]);
