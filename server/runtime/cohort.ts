@@ -489,7 +489,8 @@ function base(s: Store, seg: Segment, ids: readonly string[], flags: boolean): R
 async function split(rt: Runtime, s: Store, map: CompiledMap, ids: readonly string[], out: Map<string, Planned>): Promise<void> {
   for (const el of map.doc.elements) {
     const seg = el.kind === 'wait' ? segmentOf(rt, map, el.id) : null;
-    if (!seg) continue;
+    // Asked again each batch (the plan is cached per world): a hook that starts listening goes one by one at once.
+    if (!seg || [...seg.written.keys()].some((key) => rt.hooks.some((h) => h.listens?.(key)))) continue;
     const q = seg.layers.build(base(s, seg, ids, true), fenceOf(s), seg.paths.flatMap((p) => [p.when, p.fires]));
     const path = sql.join(seg.paths.map((p, i) => sql`when ${col(p.when)} then ${sql.lit(i)}`), sql` `);
     const fires = sql.join(seg.paths.map((p) => sql`when ${col(p.when)} then (case when ${col(p.fires)} then 1 else 0 end)`), sql` `);
