@@ -462,11 +462,11 @@ const fenceOf = (s: Store): RawBuilder<unknown> => (s.dialect.name === 'postgres
  * values; with `flags`, whether their values fit the cohort path and whether they wait on a
  * condition in another map.
  */
-function base(s: Store, seg: Segment, ids: readonly string[], flags: boolean): RawBuilder<unknown> {
+function base(s: Store, seg: Segment, ids: readonly string[], flags: boolean | 'values'): RawBuilder<unknown> {
   const column = (key: string) => sql<number>`${sql.ref(`contacts.${fieldColumn(key)}`)}`;
   const cols: RawBuilder<unknown>[] = [sql`contacts.id as id`, sql`positions.due_at as at`];
   for (const key of seg.reads) cols.push(sql`${column(key)} as ${sql.ref(baseName(key))}`);
-  if (flags) {
+  if (flags === true) {
     // Values the statements work out exactly: within IN_BOUND, and written ones holding no more decimals than their field keeps.
     const fit = [...seg.reads].map((key) => {
       const c = column(key);
@@ -477,6 +477,8 @@ function base(s: Store, seg: Segment, ids: readonly string[], flags: boolean): R
     cols.push(sql`(case when ${fit.length ? sql.join(fit, sql` and `) : TRUE} then 1 else 0 end) as fits`);
     cols.push(sql`(case when exists (select 1 from positions w where w.contact_id = contacts.id and w.map_id <> ${seg.map.id} and w.on_condition = 1 and w.stuck = 0) then 1 else 0 end) as waiting`);
   }
+  // The contacts' new values need no position: they were split by it already (in this transaction).
+  if (flags === 'values') return sql`select ${sql.join(cols.filter((_, i) => i !== 1))} from contacts where ${idIn(s, sql`contacts.id`, ids)}`;
   return sql`select ${sql.join(cols)} from positions join contacts on contacts.id = positions.contact_id
     where positions.map_id = ${seg.map.id} and ${idIn(s, sql`positions.contact_id`, ids)}
       and (positions.element_id || '') = ${seg.waitId} and positions.stuck = 0 and (positions.due_at + 0) is not null`;
@@ -538,7 +540,7 @@ async function runCohorts(s: Store, chosen: readonly { item: Item; plan: Planned
             where ${col(w.changed)}`.execute(db);
         }
         if (path.writes.length) {
-          const q = seg.layers.build(base(s, seg, part, false), fence, [...path.finals.values(), ...path.writes.map((w) => w.changed)]);
+          const q = seg.layers.build(base(s, seg, part, 'values'), fence, [...path.finals.values(), ...path.writes.map((w) => w.changed)]);
           const set = [...path.finals].map(([key, name]) => sql`${sql.ref(fieldColumn(key))} = ${col(name, 'n')}`);
           const anyChange = sql.join(path.writes.map((w) => col(w.changed, 'n')), sql` or `);
           await sql`update contacts set ${sql.join(set)}, updated_at = ${last} from (${q}) n where contacts.id = n.id and (${anyChange})`.execute(db);
