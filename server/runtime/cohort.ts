@@ -17,10 +17,11 @@ import type { Runtime } from './runtime.js';
  * the same `for` wait of the same map move as a set. What each element does is worked out once
  * per cohort as SQL over the contacts' own columns — an update_field's value, rounded to the
  * field's decimals as `coerceForField` rounds it; a condition's test; the next wait's due time —
- * so the cohort runs in a handful of statements: one SELECT that splits it into the paths its
- * contacts take (a condition splits by its test), then per path one INSERT … SELECT of history per
- * update_field, one UPDATE of the contacts, one UPDATE (re-park) or DELETE (end) of the
- * positions; the element counts are added once per element with the number of contacts.
+ * so the cohort runs in a handful of statements: one INSERT … SELECT that splits it into the
+ * paths its contacts take (a condition splits by its test) and works out the values each path
+ * writes, into a temp table of the wait; then per path one INSERT … SELECT of history per
+ * update_field, one UPDATE of the contacts for all paths, one UPDATE (re-park) or DELETE (end) of
+ * the positions; the element counts are added once per element with the number of contacts.
  *
  * What cannot be expressed set-based exactly as the per-contact path runs it goes through the
  * per-contact path (`processWork`) in the same transaction, and is counted in
@@ -126,6 +127,12 @@ interface Segment {
   readonly waitId: string;
   readonly paths: readonly Path[];
   readonly layers: Layers;
+  /**
+   * The temp table the splitting statement fills with each contact's path and values, which the
+   * history and contact statements then read (so each value is worked out once per contact):
+   * its name, and its value columns with their SQL types.
+   */
+  readonly table: { readonly name: string; readonly columns: ReadonlyMap<string, 'double precision' | 'integer'> };
   /** Every field read or written, and the written ones with their decimals. */
   readonly reads: ReadonlySet<string>;
   readonly written: ReadonlyMap<string, number>;
@@ -163,6 +170,13 @@ export function segmentOf(rt: Runtime, map: CompiledMap, waitId: string): Segmen
 
 const isForWait = (el: Element | undefined): el is Element & { kind: 'wait'; for: NonNullable<unknown> } =>
   el?.kind === 'wait' && !!el.for && !el.until && !el.timeout && el.timeoutNext === undefined;
+
+/** A short stable name part (FNV-1a, hex) for a segment's temp table. */
+function tableKey(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
 
 /** The base layer's column of a field's stored value. */
 const baseName = (key: string) => `b_${key}`;
@@ -345,7 +359,13 @@ function planSegment(rt: Runtime, map: CompiledMap, waitId: string): Segment {
   }
   const names = layers.add(...last);
   const paths = found.map((p, i): Path => ({ ...p, when: names[2 * i], fires: names[2 * i + 1] }));
-  return { map, waitId, paths, layers, reads, written };
+  const columns = new Map<string, 'double precision' | 'integer'>();
+  for (const p of paths) {
+    for (const w of p.writes) columns.set(w.from, 'double precision').set(w.to, 'double precision').set(w.changed, 'integer');
+    for (const name of p.finals.values()) columns.set(name, 'double precision');
+  }
+  const table = { name: `cohort_${tableKey(`${map.id}\u0000${waitId}\u0000${[...columns].join(',')}`)}`, columns };
+  return { map, waitId, paths, layers, table, reads, written };
 }
 
 /**
@@ -405,7 +425,7 @@ export async function runDueItems(rt: Runtime, s: Store, items: readonly Item[],
     return done;
   }
   const planned = new Map<string, Planned>();
-  for (const [map, ids] of byMap) for (const part of parts(ids)) await split(rt, s, map, part, planned);
+  for (const [map, ids] of byMap) await split(rt, s, map, ids, planned);
 
   const others = [...new Set(items.filter((i) => !planned.has(i.contactId)).map((i) => i.contactId))];
   const states = others.length ? await rt.loadStates(s, others, { locked: opts.locked }) : new Map();
@@ -462,11 +482,11 @@ const fenceOf = (s: Store): RawBuilder<unknown> => (s.dialect.name === 'postgres
  * values; with `flags`, whether their values fit the cohort path and whether they wait on a
  * condition in another map.
  */
-function base(s: Store, seg: Segment, ids: readonly string[], flags: boolean | 'values'): RawBuilder<unknown> {
+function base(s: Store, seg: Segment, ids: readonly string[], flags: boolean): RawBuilder<unknown> {
   const column = (key: string) => sql<number>`${sql.ref(`contacts.${fieldColumn(key)}`)}`;
   const cols: RawBuilder<unknown>[] = [sql`contacts.id as id`, sql`positions.due_at as at`];
   for (const key of seg.reads) cols.push(sql`${column(key)} as ${sql.ref(baseName(key))}`);
-  if (flags === true) {
+  if (flags) {
     // Values the statements work out exactly: within IN_BOUND, and written ones holding no more decimals than their field keeps.
     const fit = [...seg.reads].map((key) => {
       const c = column(key);
@@ -477,33 +497,38 @@ function base(s: Store, seg: Segment, ids: readonly string[], flags: boolean | '
     cols.push(sql`(case when ${fit.length ? sql.join(fit, sql` and `) : TRUE} then 1 else 0 end) as fits`);
     cols.push(sql`(case when exists (select 1 from positions w where w.contact_id = contacts.id and w.map_id <> ${seg.map.id} and w.on_condition = 1 and w.stuck = 0) then 1 else 0 end) as waiting`);
   }
-  // The contacts' new values need no position: they were split by it already (in this transaction).
-  if (flags === 'values') return sql`select ${sql.join(cols.filter((_, i) => i !== 1))} from contacts where ${idIn(s, sql`contacts.id`, ids)}`;
   return sql`select ${sql.join(cols)} from positions join contacts on contacts.id = positions.contact_id
     where positions.map_id = ${seg.map.id} and ${idIn(s, sql`positions.contact_id`, ids)}
       and (positions.element_id || '') = ${seg.waitId} and positions.stuck = 0 and (positions.due_at + 0) is not null`;
 }
 
 /**
- * The splitting SELECT: for contacts due on `map`, which eligible wait each is at and which path
- * it takes from there, leaving out those that must go one by one.
+ * The splitting statements: for contacts due on `map`, which eligible wait each is at and which
+ * path it takes from there, with the values the path writes, into the segment's temp table; then
+ * which of them run as a cohort (not those that must go one by one).
  */
 async function split(rt: Runtime, s: Store, map: CompiledMap, ids: readonly string[], out: Map<string, Planned>): Promise<void> {
   for (const el of map.doc.elements) {
     const seg = el.kind === 'wait' ? segmentOf(rt, map, el.id) : null;
     // Asked again each batch (the plan is cached per world): a hook that starts listening goes one by one at once.
     if (!seg || [...seg.written.keys()].some((key) => rt.hooks.some((h) => h.listens?.(key)))) continue;
-    const q = seg.layers.build(base(s, seg, ids, true), fenceOf(s), seg.paths.flatMap((p) => [p.when, p.fires]));
+    const table = sql.table(seg.table.name);
+    const defs = [...seg.table.columns].map(([name, type]) => sql`${sql.ref(name)} ${sql.raw(type)}`);
+    // A temp table lives with the connection (SQLite's one; each PostgreSQL connection makes its own).
+    await sql`create temp table if not exists ${table} (id text, at bigint, path integer, ok integer${sql.join(defs.map((d) => sql`, ${d}`), sql``)})${sql.raw(s.dialect.name === 'postgres' ? ' on commit delete rows' : '')}`.execute(s.db);
+    await sql`delete from ${table}`.execute(s.db);
+    const q = seg.layers.build(base(s, seg, ids, true), fenceOf(s), [...seg.table.columns.keys(), ...seg.paths.flatMap((p) => [p.when, p.fires])]);
     const path = sql.join(seg.paths.map((p, i) => sql`when ${col(p.when)} then ${sql.lit(i)}`), sql` `);
     const fires = sql.join(seg.paths.map((p) => sql`when ${col(p.when)} then (case when ${col(p.fires)} then 1 else 0 end)`), sql` `);
-    const rows = await sql<{ id: string; path: number | string; fires: number | string; fits: number | string; waiting: number | string }>`
-      select l.id as id, (case ${path} else -1 end) as path, (case ${fires} else 1 end) as fires, l.fits as fits, l.waiting as waiting
+    const values = [...seg.table.columns].map(([name, type]) => (type === 'integer' ? sql`(case when ${col(name)} then 1 else 0 end)` : col(name)));
+    const names = [...seg.table.columns.keys()].map((n) => sql`, ${sql.ref(n)}`);
+    // ok: the path is known and nothing sends the contact one by one (see the file's comment).
+    await sql`insert into ${table} (id, at, path, ok${sql.join(names, sql``)})
+      select l.id, l.at, (case ${path} else -1 end),
+        (case when l.fits = 1 and l.waiting = 0 and (case ${fires} else 1 end) = 0 then 1 else 0 end)${sql.join(values.map((v) => sql`, ${v}`), sql``)}
       from (${q}) l`.execute(s.db);
-    for (const r of rows.rows) {
-      const p = Number(r.path);
-      if (p < 0 || Number(r.fires) !== 0 || Number(r.fits) !== 1 || Number(r.waiting) !== 0) continue;
-      out.set(r.id, { seg, path: p });
-    }
+    const rows = await sql<{ id: string; path: number | string }>`select id, path from ${table} where ok = 1 and path >= 0`.execute(s.db);
+    for (const r of rows.rows) out.set(r.id, { seg, path: Number(r.path) });
   }
 }
 
@@ -522,29 +547,33 @@ async function runCohorts(s: Store, chosen: readonly { item: Item; plan: Planned
     p.at = Math.max(p.at, item.at);
   }
   const db = s.db;
-  const fence = fenceOf(s);
   for (const [seg, paths] of groups) {
     const map = seg.map;
+    const table = sql.table(seg.table.name);
+    // The temp table keeps only the contacts that run now (not those past where the batch stops).
+    const now = [...paths.values()].flatMap((p) => p.ids);
+    await sql`delete from ${table} where ok <> 1 or path < 0 or not (${idIn(s, sql`id`, now)})`.execute(db);
     const ended: string[] = [];
     const parked = new Map<string, { waitId: string; ms: number; ids: string[] }>();
+    const sets = new Map<string, RawBuilder<unknown>[]>();
+    const changes: RawBuilder<unknown>[] = [];
     for (const [index, { ids, at }] of paths) {
       const path = seg.paths[index];
-      for (const part of parts(ids)) {
-        // History, one statement per write, in path order: each contact's rows keep their order
-        // (one row per contact and statement, so no statement needs an order of its own).
-        for (const w of path.writes) {
-          const q = seg.layers.build(base(s, seg, part, false), fence, [w.changed]);
-          const cause = JSON.stringify({ map: map.id, version: map.version, element: w.elementId });
-          await sql`insert into history (contact_id, at, field, from_json, to_json, cause_json)
-            select l.id, l.at, ${w.field}, ${json(col(w.from))}, ${json(col(w.to))}, ${cause} from (${q}) l
-            where ${col(w.changed)}`.execute(db);
+      // History, one statement per write, in path order: each contact's rows keep their order
+      // (one row per contact and statement, so no statement needs an order of its own).
+      for (const w of path.writes) {
+        const cause = JSON.stringify({ map: map.id, version: map.version, element: w.elementId });
+        await sql`insert into history (contact_id, at, field, from_json, to_json, cause_json)
+          select t.id, t.at, ${w.field}, ${json(col(w.from, 't'))}, ${json(col(w.to, 't'))}, ${cause} from ${table} t
+          where t.path = ${sql.lit(index)} and ${col(w.changed, 't')} = 1`.execute(db);
+      }
+      if (path.writes.length) {
+        for (const [key, name] of path.finals) {
+          let list = sets.get(key);
+          if (!list) sets.set(key, (list = []));
+          list.push(sql`when ${sql.lit(index)} then ${col(name, 't')}`);
         }
-        if (path.writes.length) {
-          const q = seg.layers.build(base(s, seg, part, 'values'), fence, [...path.finals.values(), ...path.writes.map((w) => w.changed)]);
-          const set = [...path.finals].map(([key, name]) => sql`${sql.ref(fieldColumn(key))} = ${col(name, 'n')}`);
-          const anyChange = sql.join(path.writes.map((w) => col(w.changed, 'n')), sql` or `);
-          await sql`update contacts set ${sql.join(set)}, updated_at = ${last} from (${q}) n where contacts.id = n.id and (${anyChange})`.execute(db);
-        }
+        changes.push(sql`when ${sql.lit(index)} then (${sql.join(path.writes.map((w) => sql`${col(w.changed, 't')} = 1`), sql` or `)})`);
       }
       if (path.park) {
         const k = `${path.park.waitId}\u0000${path.park.ms}`;
@@ -559,6 +588,15 @@ async function runCohorts(s: Store, chosen: readonly { item: Item; plan: Planned
         st.wereHere += ids.length;
         st.at = Math.max(st.at, at);
       }
+    }
+    if (changes.length) {
+      // Every path's new values in one statement: a field a path leaves alone keeps its value.
+      const set = [...sets].map(([key, whens]) => {
+        const c = sql.ref(`contacts.${fieldColumn(key)}`);
+        return sql`${sql.ref(fieldColumn(key))} = (case t.path ${sql.join(whens, sql` `)} else ${c} end)`;
+      });
+      await sql`update contacts set ${sql.join(set)}, updated_at = ${last} from ${table} t
+        where contacts.id = t.id and (case t.path ${sql.join(changes, sql` `)} else ${FALSE} end)`.execute(db);
     }
     // Re-park as CauseRun.park does: entered at the contact's own due time (its now), due a wait later.
     // Most rows already have every other column right (a loop back to the same wait): only their
