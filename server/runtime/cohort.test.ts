@@ -7,6 +7,7 @@ import { Store } from '../store/store.js';
 import { addToMap, createContacts } from './contacts.js';
 import { createMap, publishMap } from './maps.js';
 import { Runtime } from './runtime.js';
+import { runDueItems } from './cohort.js';
 import { DAY, HOUR, MINUTE, T0, mapDoc, numberField } from './testing.js';
 
 /**
@@ -363,6 +364,32 @@ describe('cohorts of due waits', () => {
     expect(c.get('neg')?.fields).toMatchObject({ a: -4, b: -8 });
     expect(on.rt.cohortStats.contacts).toBeGreaterThan(0);
     expect(on.rt.cohortStats.fallbacks).toBeGreaterThan(0);
+    const off = await run(false);
+    expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
+  });
+
+  it('passes by a contact whose position moved on since it was claimed (another process ran it first)', async () => {
+    const loop = mapDoc([
+      { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: 'wait' },
+      { id: 'wait', kind: 'wait', for: { hours: 1 }, next: 'add' },
+      { id: 'add', kind: 'update_field', field: 'a', value: '[a] + 1', next: 'again' },
+      { id: 'again', kind: 'goto', target: 'wait' },
+    ], FIELDS);
+    const run = async (cohorts: boolean) => {
+      const w = await open(cohorts);
+      await createMap(w.rt, loop, 'loop');
+      await publishMap(w.rt, 'loop');
+      await createContacts(w.rt, [{ id: 'm', fields: { a: 0 } }, { id: 'n', fields: { a: 0 } }], { api: true });
+      await addToMap(w.rt, 'loop', ['m', 'n']);
+      // m's claim is stale: its wake at 1h already ran elsewhere and parked it until 2h.
+      await w.store.db.updateTable('positions').set({ due_at: T0 + 2 * HOUR, entered_at: T0 + HOUR }).where('contact_id', '=', 'm').execute();
+      const items = ['m', 'n'].map((contactId) => ({ contactId, work: { kind: 'wake', mapId: 'loop' } as const, at: T0 + HOUR }));
+      await w.rt.transaction((s) => runDueItems(w.rt, s, items, { inOrder: true, locked: true, slice: true }));
+      return w;
+    };
+    const on = await run(true);
+    expect((await on.store.loadContacts(['m', 'n'])).get('m')?.fields.a).toBe(0);
+    expect(on.rt.cohortStats).toMatchObject({ contacts: 1, fallbacks: 1 });
     const off = await run(false);
     expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
   });

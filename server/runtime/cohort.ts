@@ -410,14 +410,14 @@ export async function runDueItems(rt: Runtime, s: Store, items: readonly Item[],
   if (!rt.cohorts) return rt.runItems(s, items, opts);
   const perContact = new Map<string, number>();
   for (const i of items) perContact.set(i.contactId, (perContact.get(i.contactId) ?? 0) + 1);
-  const byMap = new Map<CompiledMap, string[]>();
+  const byMap = new Map<CompiledMap, Map<string, number>>();
   for (const i of items) {
     if (i.work.kind !== 'wake' || perContact.get(i.contactId) !== 1) continue;
     const map = rt.world.maps.find((m) => m.id === (i.work as { mapId: string }).mapId);
     if (!map || map.paused || !map.doc.elements.some((el) => el.kind === 'wait' && segmentOf(rt, map, el.id))) continue;
-    let ids = byMap.get(map);
-    if (!ids) byMap.set(map, (ids = []));
-    ids.push(i.contactId);
+    let due = byMap.get(map);
+    if (!due) byMap.set(map, (due = new Map()));
+    due.set(i.contactId, i.at);
   }
   if (!byMap.size) {
     const done = await rt.runItems(s, items, opts);
@@ -425,7 +425,7 @@ export async function runDueItems(rt: Runtime, s: Store, items: readonly Item[],
     return done;
   }
   const planned = new Map<string, Planned>();
-  for (const [map, ids] of byMap) await split(rt, s, map, ids, planned);
+  for (const [map, due] of byMap) await split(rt, s, map, due, planned);
 
   const others = [...new Set(items.filter((i) => !planned.has(i.contactId)).map((i) => i.contactId))];
   const states = others.length ? await rt.loadStates(s, others, { locked: opts.locked }) : new Map();
@@ -507,7 +507,8 @@ function base(s: Store, seg: Segment, ids: readonly string[], flags: boolean): R
  * path it takes from there, with the values the path writes, into the segment's temp table; then
  * which of them run as a cohort (not those that must go one by one).
  */
-async function split(rt: Runtime, s: Store, map: CompiledMap, ids: readonly string[], out: Map<string, Planned>): Promise<void> {
+async function split(rt: Runtime, s: Store, map: CompiledMap, due: ReadonlyMap<string, number>, out: Map<string, Planned>): Promise<void> {
+  const ids = [...due.keys()];
   for (const el of map.doc.elements) {
     const seg = el.kind === 'wait' ? segmentOf(rt, map, el.id) : null;
     // Asked again each batch (the plan is cached per world): a hook that starts listening goes one by one at once.
@@ -527,8 +528,13 @@ async function split(rt: Runtime, s: Store, map: CompiledMap, ids: readonly stri
       select l.id, l.at, (case ${path} else -1 end),
         (case when l.fits = 1 and l.waiting = 0 and (case ${fires} else 1 end) = 0 then 1 else 0 end)${sql.join(values.map((v) => sql`, ${v}`), sql``)}
       from (${q}) l`.execute(s.db);
-    const rows = await sql<{ id: string; path: number | string }>`select id, path from ${table} where ok = 1 and path >= 0`.execute(s.db);
-    for (const r of rows.rows) out.set(r.id, { seg, path: Number(r.path) });
+    const rows = await sql<{ id: string; path: number | string; at: number | string }>`select id, path, at from ${table} where ok = 1 and path >= 0`.execute(s.db);
+    for (const r of rows.rows) {
+      // On a shared database the claim may have read a position another process moved on since
+      // (it locks the contact, not the position): as CauseRun's wake, a contact whose position is
+      // no longer due at its item's time is not woken here (the per-contact path passes it by).
+      if (Number(r.at) === due.get(r.id)) out.set(r.id, { seg, path: Number(r.path) });
+    }
   }
 }
 
