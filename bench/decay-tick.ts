@@ -37,6 +37,12 @@ export interface DecayTickResult {
    * (fallbacks; 0 for this map).
    */
   readonly cohorts: { readonly cohorts: number; readonly contacts: number; readonly fallbacks: number };
+  /**
+   * The physical limit: the same tick as two set-based statements for all N at once (one UPDATE of
+   * the scores, one of the positions, one transaction), per second. No history, no claims, no
+   * batches: what SQLite itself does at the least.
+   */
+  readonly setBased: number;
 }
 
 /** Parks `n` contacts, times one engine tick, then one raw tick on the same file. `cohorts: false` times the per-contact path. */
@@ -62,10 +68,11 @@ export async function decayTick(n: number, opts: { cohorts?: boolean } = {}): Pr
     const sqlMs = await sqlTimeOf(tmp.file('before.db'), tmp.file('logged.db'), tmp.file('replayed.db'), (rt, clock) => rt.advance(T0 + DAY, clock));
     const bytes = dbBytes(path);
     const baselineMs = rawTick(path, T0 + 2 * DAY);
+    const setBasedMs = rawSetTick(path, T0 + 3 * DAY);
     return {
       n, engine: n / (engine.ms / 1000), baseline: n / (baselineMs / 1000), ratio: baselineMs / engine.ms,
       setupMs: setup.ms, engineMs: engine.ms, baselineMs, sqlOnly: n / (sqlMs / 1000), sqlShare: sqlMs / engine.ms,
-      peakRssMb: rss, dbBytesPerContact: bytes / n, cohorts: { ...rt.cohortStats },
+      peakRssMb: rss, dbBytesPerContact: bytes / n, cohorts: { ...rt.cohortStats }, setBased: n / (setBasedMs / 1000),
     };
   } finally {
     tmp.remove();
@@ -93,6 +100,27 @@ export function rawTick(path: string, upTo: number): number {
       batch(ids);
     }
     return Number(process.hrtime.bigint() - t) / 1e6;
+  } finally {
+    db.close();
+  }
+}
+
+/** The raw tick at `upTo` as two statements over every due contact in one transaction (see `DecayTickResult.setBased`). */
+export function rawSetTick(path: string, upTo: number): number {
+  const db = new Database(path);
+  applyPragmas(db);
+  try {
+    const decay = db.prepare('update contacts set f_custom_lead_score = max(0, f_custom_lead_score - 2), updated_at = ? where id in (select contact_id from positions where map_id = ? and due_at <= ?)');
+    const park = db.prepare('update positions set entered_at = ?, due_at = ? where map_id = ? and due_at <= ?');
+    const t = process.hrtime.bigint();
+    const { changes } = db.transaction(() => {
+      const moved = decay.run(upTo, DECAY_MAP, upTo);
+      park.run(upTo, upTo + DAY, DECAY_MAP, upTo);
+      return moved;
+    })();
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    if (changes === 0) throw new Error('the set-based raw tick found nothing due');
+    return ms;
   } finally {
     db.close();
   }

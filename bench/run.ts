@@ -152,16 +152,16 @@ export function table(r: BenchResults): string {
   const big = r.decay[r.decay.length - 1];
   const rows: string[][] = [
     ['Figure', 'Scoremap', 'Baseline', 'Ratio', 'Target', 'Its SQL alone', 'SQL share'],
-    [`Decay tick, ${fmt(big.n)} contacts (steps/s)`, fmt(big.engine), fmt(big.baseline), fmt(big.ratio, 2), '≥ 0.50', fmt(big.sqlOnly), pct(big.sqlShare)],
-    [`Event intake, batches of 1,000 (events/s)`, fmt(r.intake.engine), fmt(r.intake.baseline), fmt(r.intake.ratio, 3), '≥ 20,000/s', fmt(r.intake.sqlOnly), pct(r.intake.sqlShare)],
-    [`Single-event requests (req/s)`, fmt(r.intake.singleRequests), '', '', '', '', ''],
+    [`Decay tick, ${fmt(big.n)} contacts (steps/s)`, fmt(big.engine), fmt(big.baseline), fmt(big.ratio, 2), '≥ 1.00', fmt(big.sqlOnly), pct(big.sqlShare)],
+    [`Event intake, batches of 1,000 (events/s)`, fmt(r.intake.engine), fmt(r.intake.baseline), fmt(r.intake.ratio, 3), '≥ 25,000/s', fmt(r.intake.sqlOnly), pct(r.intake.sqlShare)],
+    [`Single-event requests, one in flight (req/s)`, fmt(r.intake.singleRequests), '', '', '', '', ''],
     [`Degradation, ${fmt(r.degradation.n)} scores (rows/s)`, fmt(r.degradation.engine), fmt(r.degradation.baseline), fmt(r.degradation.ratio, 2), '', '', ''],
     [`Peak RSS, ${fmt(r.memory.n)} waiting (MB)`, fmt(r.memory.peakRssMb), '', '', r.memory.n >= 1_000_000 ? '< 500' : '(< 500 at 1M)', '', ''],
     [`Database size per contact (bytes)`, fmt(r.memory.dbBytesPerContact), '', '', '', '', ''],
     [`Contacts by score, first page (ms)`, `${fmt(r.degradation.sortFirstMs, 1)} first, ${fmt(r.degradation.sortMedianMs, 1)} median`, '', '', '', '', ''],
   ];
-  const scaling: string[][] = [['Decay tick at', 'Scoremap steps/s', 'Baseline steps/s', 'Ratio', 'Engine s', 'Its SQL alone', 'SQL share']];
-  for (const d of r.decay) scaling.push([fmt(d.n), fmt(d.engine), fmt(d.baseline), fmt(d.ratio, 2), fmt(d.engineMs / 1000, 2), fmt(d.sqlOnly), pct(d.sqlShare)]);
+  const scaling: string[][] = [['Decay tick at', 'Scoremap steps/s', 'Baseline steps/s', 'Ratio', 'Engine s', 'Its SQL alone', 'SQL share', 'One UPDATE for all steps/s', 'Cohorts', 'Contacts in cohorts', 'Fallbacks']];
+  for (const d of r.decay) scaling.push([fmt(d.n), fmt(d.engine), fmt(d.baseline), fmt(d.ratio, 2), fmt(d.engineMs / 1000, 2), fmt(d.sqlOnly), pct(d.sqlShare), fmt(d.setBased), fmt(d.cohorts.cohorts), fmt(d.cohorts.contacts), fmt(d.cohorts.fallbacks)]);
   const render = (t: string[][]) => {
     const w = t[0].map((_, c) => Math.max(...t.map((row) => row[c].length)));
     return t.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  ').trimEnd()).join('\n');
@@ -172,7 +172,7 @@ export function table(r: BenchResults): string {
   const hooks = `\n\n${webhooksTable(r, render)}`;
   const segment = `\n\n${segmentTable(r, render)}`;
   const grouped = `\n\n${concurrentTable(r, render)}`;
-  const note = 'Its SQL alone: the statements Scoremap issued, replayed on a copy of the database (SQLite time only). SQL share: that time over Scoremap\'s.';
+  const note = 'Its SQL alone: the statements Scoremap issued, replayed on a copy of the database (SQLite time only). SQL share: that time over Scoremap\'s. One UPDATE for all: the tick as two set-based statements over every due contact (no history, no claims), the physical limit. Cohorts: the due waits run as sets (server/runtime/cohort.ts); fallbacks: those run contact by contact.';
   return `${render(rows)}\n\n${render(scaling)}${ledger}${grouped}${latency}${postgres}${hooks}${segment}\n\n${note}\n${r.plan} run, ${r.machine.cpus} cores, Node ${r.machine.node}; set-based setup matches the engine: ${r.setupMatchesEngine ? 'yes' : 'NO'}`;
 }
 
