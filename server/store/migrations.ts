@@ -441,6 +441,16 @@ const ledger = atomic(async (db) => {
   }
 });
 
+/**
+ * Reports (SPEC §11): a contact's value of a field at a past moment is the last history row of
+ * that field at or before it — one seek of (contact, field, at) per contact; and the rows of one
+ * field in a period (bracket flow, top actions) are read by (field, at), not by a scan.
+ */
+const reportIndexes = atomic(async (db) => {
+  await db.schema.createIndex('history_point_idx').on('history').columns(['contact_id', 'field', 'at', 'id']).execute();
+  await db.schema.createIndex('history_field_at_idx').on('history').columns(['field', 'at']).execute();
+});
+
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_init': init,
@@ -453,6 +463,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008_delivery_heads': deliveryHeads,
   '0009_ledger': ledger,
   '0010_model_versions': modelVersions,
+  '0011_report_indexes': reportIndexes,
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's `Migrator` (no migration files on disk to find or bundle). */
