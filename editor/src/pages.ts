@@ -6,6 +6,7 @@ import { ContactsPage } from './features/contacts/ContactsPage.js';
 import { ScoringPage } from './features/scoring/ScoringPage.js';
 import { SimulatePage } from './features/simulate/SimulatePage.js';
 import { SettingsPage } from './features/settings/SettingsPage.js';
+import { ReportsPage } from './features/reports/ReportsPage.js';
 
 /** A top-level page: its URL section, its title in the navigation, and its component. */
 export interface PageDef {
@@ -22,6 +23,8 @@ export const PAGES: PageDef[] = [
   { section: 'contacts', title: 'Contacts', inNav: true, component: ContactsPage },
   { section: 'scoring', title: 'Scoring', inNav: true, component: ScoringPage },
   { section: 'simulate', title: 'Simulate', inNav: true, component: SimulatePage },
+  // `#/reports` (outcomes and reports), `#/reports/backtest` (a draft tried on real history).
+  { section: 'reports', title: 'Reports', inNav: true, component: ReportsPage },
   // `#/settings` (API keys), `#/settings/keys`, `#/settings/webhooks`, `#/settings/webhooks/:id`.
   { section: 'settings', title: 'Settings', inNav: true, component: SettingsPage },
 ];

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { useMapEditor } from '../../store/map-editor.js';
 import { useNothingToPublish, useUnpublishedChanges } from './running-version.js';
+import { openBacktest } from '../reports/handoff.js';
 
 const ICONS = {
   undo: 'M9 14 4 9l5-5M4 9h11a5 5 0 0 1 0 10h-3',
@@ -82,6 +83,8 @@ export function Toolbar({ showStats, onToggleStats, onPublish, onVersions, onAut
       </button>
 
       <span className="spacer" />
+      <button type="button" onClick={() => { const { doc, mapId } = useMapEditor.getState(); if (doc && mapId) openBacktest({ kind: 'map', id: mapId, name: doc.name, doc }); }}
+        title="Replay real contacts' stored events through this draft (saved or not) and compare with the live scores; opens in a new tab, changes no contact">Try on real history</button>
       <button type="button" onClick={onVersions}>Versions</button>
       {status === 'paused'
         ? <button type="button" onClick={() => a.resume()} disabled={!!busy} title="Triggers admit contacts again; overdue waits fire now">Resume</button>

@@ -14,6 +14,7 @@ import { ModelVersions } from './ModelVersions.js';
 import { checkModel, problemPlace, withoutPath } from './model-edit.js';
 import { RescoreButton } from './RescoreButton.js';
 import { RulesEditor } from './RulesEditor.js';
+import { openBacktest } from '../reports/handoff.js';
 
 const ZONES: readonly string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
 
@@ -92,6 +93,8 @@ export function ModelPage({ id }: { id: string }) {
         {dirty && <span className="badge warn">unsaved changes</span>}
         <div className="actions">
           <RescoreButton modelId={id} disabled={dirty} onDone={dist.reload} />
+          <button type="button" onClick={() => openBacktest({ kind: 'model', id, name: draft.name, doc: draft })}
+            title="Replay real contacts' stored events through this draft (saved or not) and compare with the live scores; opens in a new tab, changes no contact">Try on real history</button>
           <button type="button" onClick={() => downloadText(`${JSON.stringify(draft, null, 2)}\n`, `${id}.json`)}>Export JSON</button>
           <button type="button" onClick={() => setModal('import')}>Import JSON…</button>
           <button type="button" className="danger" onClick={() => setModal('delete')}>Delete</button>

@@ -1,0 +1,79 @@
+import { useId, useState } from 'react';
+import { formatNumber } from '../charts/format.js';
+import { useLoad } from '../../lib/use-load.js';
+import type { ModelDoc } from '../scoring/api.js';
+import { challengerPath, getChallenger, type ChallengerSide } from './api.js';
+import { ConversionTable } from './ConversionTable.js';
+import { CsvButton, ReportStatus, WINDOWS, useDay } from './controls.js';
+import { startOfDay } from './words.js';
+
+/** Whether a model runs in the shadow: scored live into its own field, triggering nothing. */
+export const isShadow = (m: ModelDoc) => (m as { shadow?: boolean }).shadow === true;
+
+/** The AUC in words: how often a converted contact outscored one that did not. */
+function aucWords(auc: number | null): string {
+  if (auc === null) return 'needs contacts that converted and contacts that did not';
+  if (auc >= 0.8) return 'separates converters well';
+  if (auc >= 0.65) return 'separates converters somewhat';
+  if (auc > 0.55) return 'separates converters weakly';
+  return 'no better than a coin toss';
+}
+
+/**
+ * Champion and challenger (SPEC §11): a live model and one running in the shadow, side by side on
+ * the same contacts, day and outcomes.
+ */
+export function ChallengerCard({ models, now }: { models: readonly ModelDoc[]; now: number }) {
+  const id = useId();
+  const [champion, setChampion] = useState(() => models.find((m) => !isShadow(m))?.id ?? models[0].id);
+  const [challenger, setChallenger] = useState(() => models.find(isShadow)?.id ?? models[0].id);
+  const [day, setDay] = useDay(now, 30);
+  const [win, setWin] = useState('30d');
+  const at = startOfDay(day);
+  const same = champion === challenger;
+  const ready = at && !same;
+  const q = { at: at ?? '', window: win, outcomes: [] as string[] };
+  const key = ready ? challengerPath(champion, challenger, q) : '';
+  const report = useLoad(() => (ready ? getChallenger(champion, challenger, q) : Promise.resolve(undefined)), [key]);
+  const data = ready ? report.data : undefined;
+  const name = (mid: string) => models.find((m) => m.id === mid)?.name ?? mid;
+  const side = (s: ChallengerSide, role: string) => (
+    <div className="side" data-role={role}>
+      <h3>{role}: {name(s.model)}</h3>
+      <p className="auc"><b>AUC {s.auc === null ? '—' : formatNumber(s.auc, 2)}</b> <span className="muted small">{aucWords(s.auc)}</span></p>
+      <ConversionTable report={s.conversion} caption={`Conversion by band of ${name(s.model)}`} />
+    </div>
+  );
+
+  return (
+    <section className="card report" aria-labelledby={`${id}-h`}>
+      <div className="section-head">
+        <h2 id={`${id}-h`}>Champion and challenger</h2>
+        <div className="actions">{ready && <CsvButton path={challengerPath(champion, challenger, q, true)} name="challenger.csv" disabled={!data} />}</div>
+      </div>
+      <p className="muted explain">Would the model running in the shadow have foretold conversions better than the live one? Both score the same contacts on the same day; the AUC is the chance a contact that converted scored above one that did not (0.5 is a coin toss, 1 is perfect).</p>
+      <div className="report-controls">
+        <label>Champion
+          <select value={champion} onChange={(e) => setChampion(e.target.value)}>
+            {models.map((m) => <option key={m.id} value={m.id}>{m.name}{isShadow(m) ? ' (shadow)' : ''}</option>)}
+          </select>
+        </label>
+        <label>Challenger
+          <select value={challenger} onChange={(e) => setChallenger(e.target.value)}>
+            {models.map((m) => <option key={m.id} value={m.id}>{m.name}{isShadow(m) ? ' (shadow)' : ''}</option>)}
+          </select>
+        </label>
+        <label>Scores on <input type="date" value={day} onChange={(e) => setDay(e.target.value)} /></label>
+        <label>Converted within
+          <select value={win} onChange={(e) => setWin(e.target.value)}>
+            {WINDOWS.map((w) => <option key={w.value} value={w.value}>{w.words}</option>)}
+          </select>
+        </label>
+      </div>
+      {same && <p className="notice error" role="alert">Choose two different models: the champion and the challenger are the same.</p>}
+      {!at && <p className="notice error" role="alert">Choose the day whose scores to compare.</p>}
+      {ready && <ReportStatus loading={report.loading && !data} error={report.error} what="comparison" />}
+      {data && <div className="sides">{side(data.champion, 'Champion')}{side(data.challenger, 'Challenger')}</div>}
+    </section>
+  );
+}
