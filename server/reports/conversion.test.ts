@@ -66,7 +66,7 @@ describe('conversionByBand', () => {
     const { rt } = await scenario();
     // History up to T pruned for c (its first value, 30 at T0).
     await rt.store.db.deleteFrom('history').where('contact_id', '=', 'c').where('field', '=', 'score').where('at', '<=', T).execute();
-    const rows = await scoredOutcomes(rt.store.db, options()).where('contact_id', '=', 'c').execute();
+    const rows = await rt.store.db.selectFrom(scoredOutcomes(rt.store.db, options()).as('s')).selectAll().where('s.contact_id', '=', 'c').execute();
     // c's only row left is 30 → 60 at T+1d: at T it held 30.
     expect(Number(rows[0].score)).toBe(30);
     const none = await conversionByBand(rt.store.db, options({ outcomes: [] }));
