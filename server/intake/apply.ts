@@ -13,11 +13,9 @@ import type { GroupCommit } from '../runtime/group-commit.js';
 import { normalizeEmail } from '../store/columns.js';
 import type { Store } from '../store/store.js';
 import { findIdsByAnonymousId, findIdsByExternalId, recordAnonymousIds } from './identity.js';
-import { isAnonymous, type mergeContacts } from './merge.js';
+import { isAnonymous, mergeContacts } from './merge.js';
 import type { IntakeCall } from './segment.js';
 
-/** Merges `other` into `master` inside the caller's transaction ({@link mergeContacts}). */
-export type MergeInto = typeof mergeContacts;
 
 export interface TakeInResult {
   readonly accepted: number;
@@ -81,20 +79,18 @@ class Directory {
  * an anonymous id seen on a contact that is someone else (an email or external id of its own, as on
  * a shared computer) stays where it is.
  */
-export function takeIn(rt: Runtime, calls: readonly IntakeCall[], mergeInto: MergeInto): Promise<TakeInResult> {
-  let byMerge = groups.get(rt);
-  if (!byMerge) groups.set(rt, (byMerge = new Map()));
-  let group = byMerge.get(mergeInto);
+export function takeIn(rt: Runtime, calls: readonly IntakeCall[]): Promise<TakeInResult> {
+  let group = groups.get(rt);
   if (!group) {
     group = rt.groupCommit<readonly IntakeCall[], TakeInResult>({
       maxSize: GROUP_EVENTS,
       size: (c) => c.length,
       run: (requests) => {
         const now = rt.clock.now();
-        return rt.transaction((s) => takeInGroup(rt, s, requests, now, mergeInto));
+        return rt.transaction((s) => takeInGroup(rt, s, requests, now));
       },
     });
-    byMerge.set(mergeInto, group);
+    groups.set(rt, group);
   }
   return group.submit(calls);
 }
@@ -107,7 +103,7 @@ class MergeLaterInGroup extends Error {
 }
 
 /** Each runtime's group commit of intake requests (Segment calls, the tracker's). */
-const groups = new WeakMap<Runtime, Map<MergeInto, GroupCommit<readonly IntakeCall[], TakeInResult>>>();
+const groups = new WeakMap<Runtime, GroupCommit<readonly IntakeCall[], TakeInResult>>();
 
 /**
  * The calls of several requests in the caller's transaction, in order, as if each request had its
@@ -115,7 +111,7 @@ const groups = new WeakMap<Runtime, Map<MergeInto, GroupCommit<readonly IntakeCa
  * earlier request is a duplicate in a later one, each request counts the contacts it created and
  * merged, and has a step budget of its own.
  */
-async function takeInGroup(rt: Runtime, s: Store, requests: readonly (readonly IntakeCall[])[], now: number, mergeInto: MergeInto): Promise<TakeInResult[]> {
+async function takeInGroup(rt: Runtime, s: Store, requests: readonly (readonly IntakeCall[])[], now: number): Promise<TakeInResult[]> {
   const calls = requests.flat();
   const requestOf = requests.flatMap((r, i) => r.map(() => i));
   const counts = requests.map((r) => ({ accepted: 0, duplicates: r.length, created: 0, merged: 0 }));
@@ -143,8 +139,22 @@ async function takeInGroup(rt: Runtime, s: Store, requests: readonly (readonly I
   const ids = new Set([...dir.byExternal.values(), ...dir.byEmail.values(), ...dir.byAnonymous.values()]);
   const loaded = await rt.loadStates(s, [...ids], { locked: true });
   for (const c of loaded.values()) dir.learn(c);
-  // Whatever came due for these contacts before this instant runs before their calls.
-  await rt.catchUpFirst(s, loaded, now);
+  // Whatever came due for these contacts before this instant runs before their calls, each
+  // request's contacts (those it names first) in a budget of their own, as alone.
+  const firstNamedBy = new Map<string, number>();
+  const inOrder = new Map<string, ContactState>();
+  fresh.forEach((c, k) => {
+    const at = (m: ReadonlyMap<string, string>, key: string | null | undefined) => (key == null ? undefined : m.get(key));
+    const previous = c.alias?.previousId;
+    const named = [at(dir.byExternal, c.who.userId), at(dir.byExternal, previous), at(dir.byEmail, normalizeEmail(c.who.email ?? null)), at(dir.byAnonymous, c.who.anonymousId), at(dir.byAnonymous, previous)];
+    for (const id of named) {
+      const state = id === undefined ? undefined : loaded.get(id);
+      if (!state || inOrder.has(state.id)) continue;
+      inOrder.set(state.id, state);
+      firstNamedBy.set(state.id, requestOf[freshIndex[k]!]!);
+    }
+  });
+  await rt.catchUpFirst(s, inOrder, now, firstNamedBy);
 
   const effects = new Effects({ stepBudget: MAX_REQUEST_STEPS });
   const created: ContactState[] = [];
@@ -171,7 +181,7 @@ async function takeInGroup(rt: Runtime, s: Store, requests: readonly (readonly I
     if (current > 0) throw new MergeLaterInGroup();
     // A contact created by this batch is written before it is merged away.
     await writeCreated();
-    await mergeInto(rt, s, master, other, now, effects, 'segment');
+    await mergeContacts(rt, s, master, other, now, effects, 'segment');
     dir.moved(other.id, master.id);
     counts[current]!.merged++;
   };

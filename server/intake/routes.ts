@@ -10,7 +10,6 @@ import { originRefusal } from '../keys/cors.js';
 import { requireScope } from '../keys/scopes.js';
 import type { FieldDef, FieldRegistry } from '../../engine/schema/field.js';
 import { takeIn } from './apply.js';
-import { mergeContacts } from './merge.js';
 import {
   checkBodySize, IntakeMapping, MAX_BATCH_BYTES, readWriteKey, SEGMENT_METHODS, segmentBodySchema, translateRequest, type SegmentRoute,
 } from './segment.js';
@@ -139,7 +138,7 @@ export function segmentRouter(deps: AppDeps): ApiRouter {
       const mapping = await readMapping(rt.store);
       const translated = translateRequest(route, body, { now: rt.clock.now(), fields: fieldsOf(rt.world.fields), mapping, makeId: () => rt.ids() });
       if (!translated.ok) throw badRequest(translated.message, { problems: translated.problems.slice(0, 50) });
-      await takeIn(rt, translated.calls, mergeContacts);
+      await takeIn(rt, translated.calls);
       return c.json({ success: true as const });
     });
   }

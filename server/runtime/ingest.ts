@@ -4,7 +4,6 @@ import type { EventInput } from '../../engine/schema/event.js';
 import type { ContactState } from '../../engine/state.js';
 import { AppError, notFound } from '../errors.js';
 import type { Store } from '../store/store.js';
-import { catchUp } from './catch-up.js';
 import type { Runtime } from './runtime.js';
 
 /** What one request of events is answered. */
@@ -97,18 +96,9 @@ export async function ingestGroup(rt: Runtime, s: Store, requests: readonly (rea
       firstNamedBy.set(state.id, f.request);
     }
   }
-  // Whatever came due for these contacts before this instant runs before their events (as
-  // `rt.catchUpFirst` does), each request's contacts in a budget of their own, as alone: one
-  // budget for the group would stop contacts whose requests alone stay well within theirs.
-  const due = new Effects({ stepBudget: MAX_REQUEST_STEPS });
-  let part = -1;
-  await catchUp(rt, s, states, now, due, (contactId) => {
-    const request = firstNamedBy.get(contactId)!;
-    if (request === part) return;
-    part = request;
-    due.stepsBefore = due.steps;
-  });
-  if (!due.empty) await rt.flush(s, due, now);
+  // Whatever came due for these contacts before this instant runs before their events, each
+  // request's contacts in a budget of their own.
+  await rt.catchUpFirst(s, states, now, firstNamedBy);
 
   const effects = new Effects({ stepBudget: MAX_REQUEST_STEPS });
   const answers = requests.map(() => ({ accepted: 0, duplicates: 0, created: 0 }));

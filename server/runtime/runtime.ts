@@ -266,11 +266,20 @@ export class Runtime {
   /**
    * Before a request changes these contacts: runs their work due before `now` that the scheduler
    * has not reached yet, and writes it (on its own: it is not the request's work, and has a
-   * budget of its own).
+   * budget of its own). For a group of requests, `requestOf` names the request that names each
+   * contact first (`states` in the order of those requests): each request's contacts then have a
+   * budget of their own, as alone — one budget for the group would stop contacts whose requests
+   * alone stay well within theirs.
    */
-  async catchUpFirst(s: Store, states: ReadonlyMap<string, ContactState>, now: number): Promise<void> {
+  async catchUpFirst(s: Store, states: ReadonlyMap<string, ContactState>, now: number, requestOf?: ReadonlyMap<string, number>): Promise<void> {
     const effects = new Effects({ stepBudget: MAX_REQUEST_STEPS });
-    await catchUp(this, s, states, now, effects);
+    let request = -1;
+    await catchUp(this, s, states, now, effects, requestOf && ((contactId) => {
+      const r = requestOf.get(contactId)!;
+      if (r === request) return;
+      request = r;
+      effects.stepsBefore = effects.steps;
+    }));
     if (!effects.empty) await this.flush(s, effects, now);
   }
 
