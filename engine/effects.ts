@@ -87,6 +87,7 @@ export interface StatDelta {
   wereHere: number;
   errors: number;
   lastError?: string;
+  /** When `lastError` happened (the time of the first count while there is none). */
   at: number;
 }
 
@@ -197,8 +198,10 @@ export class Effects {
     let s = this.stats.get(key);
     if (!s) this.stats.set(key, (s = { mapId, elementId, wereHere: 0, errors: 0, at }));
     s[kind]++;
-    s.at = at;
-    if (message !== undefined) s.lastError = message;
+    if (message !== undefined) {
+      s.lastError = message;
+      s.at = at;
+    }
   }
 
   /** Live grants end: the stored ones (written at flush) and this batch's own. */

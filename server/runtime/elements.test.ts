@@ -126,6 +126,26 @@ describe('update_field', () => {
     expect(stats.div).toMatchObject({ hereNow: 1, wereHere: 1, errors: 1 });
     expect(stats.div.lastError).toBe('Division by zero at character 4');
   });
+
+  it("an element's last error keeps its own time when other contacts pass the element later in the same batch", async () => {
+    b = await setup();
+    await b.publish(mapDoc([
+      trigger('t', 'go', 'w'),
+      { id: 'w', kind: 'wait', for: { hours: 1 }, next: 'div' },
+      { id: 'div', kind: 'update_field', field: 'ratio', value: '10 / [company_size]', next: 'e' },
+      { id: 'e', kind: 'end' },
+    ], [numberField('ratio', 2)]));
+    await b.contact('ann'); // company size empty: reads as 0, so 10 / 0 fails at T0 + 1 h
+    await b.contact('bob', { company_size: 5 });
+    await b.event('ann', 'go');
+    await b.advance(T0 + 30 * 60_000);
+    await b.event('bob', 'go'); // passes at T0 + 1 h 30 min, in the same batch of due work
+    await b.advance(T0 + 2 * HOUR);
+    expect(await b.score('bob', 'ratio')).toBe(2);
+    const stats = await b.stats('map-1');
+    expect(stats.div).toMatchObject({ wereHere: 2, errors: 1, lastError: 'Division by zero at character 4' });
+    expect(stats.div.lastErrorAt).toBe(T0 + HOUR);
+  });
 });
 
 describe('condition, goto and end', () => {
