@@ -13,6 +13,7 @@ import type { Cause, ContactState, Position } from './state.js';
 import { coerceForField, sameValue } from './values.js';
 import type { CompiledModel } from './scoring/compile.js';
 import { Scoring } from './scoring/run.js';
+import { quietFields } from './scoring/shadow.js';
 
 /** Instant steps one move may take before the guard stops the contact (SPEC §3). */
 export const MAX_STEPS = 1_000;
@@ -242,7 +243,8 @@ export class CauseRun {
       this.contact.fields[key] = to;
     }
     this.effects.recordChange({ contactId: this.contact.id, at: this.now, field: key, from, to, cause });
-    this.#queue.push({ change: { field: key, from, to }, depth: depth + 1 });
+    // A challenger's score and bracket (a model in shadow) are recorded and heard by nothing.
+    if (!quietFields(this.world.models).has(key)) this.#queue.push({ change: { field: key, from, to }, depth: depth + 1 });
     if (this.world.models?.length) this.#scoring.afterWrite(key, from, to, cause, depth);
   }
 

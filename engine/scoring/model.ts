@@ -97,6 +97,11 @@ export const ScoringModel = z
     degradation: Degradation.optional(),
     rules: z.array(ScoringRule).max(500).default([]),
     brackets: z.array(Bracket).max(20).optional(),
+    /**
+     * A challenger (SPEC §11): scored live into its own field and bracket like any model, but its
+     * changes trigger nothing (no map, no condition wait, no webhook). Default false: a champion.
+     */
+    shadow: z.boolean().optional(),
   })
   .refine((m) => m.min < m.max, { message: '"min" must be below "max"', path: ['min'] })
   .refine((m) => new Set(m.rules.map((r) => r.id)).size === m.rules.length, { message: 'two rules have the same id', path: ['rules'] })

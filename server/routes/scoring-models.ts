@@ -26,6 +26,7 @@ const ModelSummary = z.object({
   id: z.string(), name: z.string(), description: z.string().optional(), field: z.string(), min: z.number(), max: z.number(),
   degradation: Degradation.nullable(),
   ruleCount: z.number(), brackets: z.array(Bracket).nullable(),
+  shadow: z.boolean().meta({ description: 'A challenger (SPEC §11): scored live, triggering nothing' }),
   nextDecayAt: Iso.nullable(), updatedAt: Iso,
 });
 
@@ -82,7 +83,7 @@ function summarize(r: ModelRecord): z.infer<typeof ModelSummary> {
   const m = ScoringModel.parse(r.doc);
   return {
     id: m.id, name: m.name, ...(m.description ? { description: m.description } : {}), field: m.field, min: m.min, max: m.max, degradation: m.degradation ?? null,
-    ruleCount: m.rules.length, brackets: m.brackets ?? null, nextDecayAt: iso(r.nextDecayAt), updatedAt: iso(r.updatedAt)!,
+    ruleCount: m.rules.length, brackets: m.brackets ?? null, shadow: m.shadow ?? false, nextDecayAt: iso(r.nextDecayAt), updatedAt: iso(r.updatedAt)!,
   };
 }
 

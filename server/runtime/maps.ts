@@ -8,6 +8,7 @@ import { parseMapDocument } from '../../engine/parse.js';
 import { mapFieldRegistry, validateMap } from '../../engine/validate.js';
 import { fanOutWarnings } from '../../engine/validate-fan-out.js';
 import { sharedDecayWarnings } from './shared-decay.js';
+import { challengerMapProblems, parseModels } from '../scoring/challenger-check.js';
 import type { MapRecord } from '../store/store.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { BATCH, type Runtime } from './runtime.js';
@@ -36,6 +37,7 @@ export async function checkMap(rt: Runtime, doc: MapDocument, mapId?: string): P
   if (problems.some((p) => p.severity === 'error')) return problems;
   const theirs: Problem[] = [];
   for (const hook of rt.hooks) if (hook.checkMap) theirs.push(...(await hook.checkMap(rt.store, doc)));
+  theirs.push(...challengerMapProblems(doc, fields, parseModels((await rt.store.listModels()).map((r) => r.doc))));
   return [...problems, ...theirs, ...worldWarnings(rt, doc, fields, mapId)];
 }
 

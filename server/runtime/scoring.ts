@@ -15,6 +15,7 @@ import { bracketField } from '../../engine/scoring/run.js';
 import { nextDecayAfter } from '../scoring/day-run.js';
 import { deleteModelLedger, endStale, fillBrackets, openLedger, stale } from '../scoring/ledger-store.js';
 import { recordModelVersion } from '../scoring/versions.js';
+import { challengerModelProblems, parseModels } from '../scoring/challenger-check.js';
 
 /** Parses and checks a scoring model against the known fields (plus the ones it declares). */
 export function readModel(input: unknown, known: FieldRegistry): { model: ScoringModel; problems: Problem[] } {
@@ -59,8 +60,13 @@ export function readModel(input: unknown, known: FieldRegistry): { model: Scorin
  */
 export async function saveModel(rt: Runtime, input: unknown, opts: { id?: string; create?: boolean } = {}): Promise<ModelRecord> {
   return rt.changeWorld(async () => {
-    const { model, problems } = readModel(opts.id ? { ...(input as object), id: opts.id } : input, new FieldRegistry(await rt.store.listFields()));
+    const known = new FieldRegistry(await rt.store.listFields());
+    const { model, problems } = readModel(opts.id ? { ...(input as object), id: opts.id } : input, known);
     if (problems.length) throw invalid(problems[0].message, { problems });
+    // A challenger steers no one: refused while a published map or a model uses its fields (SPEC §11).
+    const others = parseModels((await rt.store.listModels()).map((r) => r.doc));
+    const shadowProblems = challengerModelProblems(model, known, rt.world.maps, others);
+    if (shadowProblems.length) throw invalid(shadowProblems[0].message, { problems: shadowProblems });
     const now = rt.clock.now();
     const record = await rt.store.transaction(async (s) => {
       const existing = await s.getModel(model.id);

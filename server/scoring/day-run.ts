@@ -4,6 +4,7 @@ import { durationMs } from '../../engine/schema/duration.js';
 import { degradesOn, inactivityOf, nextRunAfter, stepFactor } from '../../engine/scoring/ledger.js';
 import type { ScoringModel } from '../../engine/scoring/model.js';
 import { bracketField } from '../../engine/scoring/run.js';
+import { quietFields } from '../../engine/scoring/shadow.js';
 import { localParts } from '../../engine/time.js';
 import { BATCH } from '../runtime/due.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -41,6 +42,8 @@ export async function startDay(s: Store, model: ScoringModel, day: string, at: n
 
 /** Whether anything reacts to changes of a field: then degradation must go through the engine. */
 export function hasListeners(rt: Runtime, key: string): boolean {
+  // A challenger's fields are heard by nothing, whatever listens to their keys (SPEC §11).
+  if (quietFields(rt.world.models).has(key)) return false;
   if (rt.hooks.some((h) => h.listens?.(key))) return true;
   for (const m of rt.world.models ?? []) if (m.reads.has(key)) return true;
   for (const map of rt.world.maps) {

@@ -25,6 +25,14 @@ export interface DegradeRange {
   readonly job: string;
 }
 
+/**
+ * A number as the engine's history row keeps it (JSON.stringify): a whole number without ".0"
+ * (SQLite prints a real 20 as "20.0"); with at most a few decimals both databases print the rest alike.
+ */
+function numberJson(v: RawBuilder<unknown>): RawBuilder<string | null> {
+  return sql<string | null>`(case when ${v} is null then null when ${v} = floor(${v}) then cast(cast(${v} as bigint) as text) else cast(${v} as text) end)`;
+}
+
 /** The bracket of a score (SQL): the named range with the highest `min` it reaches, else null. */
 function bracketSql(score: RawBuilder<number>, list: readonly Bracket[]): RawBuilder<string | null> {
   const sorted = [...list].sort((a, b) => b.min - a.min);
@@ -79,7 +87,7 @@ export async function degradeRange(db: Kysely<DB>, o: DegradeRange): Promise<num
       .where(where)
       .orderBy('contacts.id'))
     .execute();
-  await history(o.field, sql<string>`cast(${col} as text)`, sql<string>`cast(${next} as text)`, changed);
+  await history(o.field, numberJson(col), numberJson(next), changed);
   const bracket = o.brackets ? { field: o.brackets.field, col: sql.ref(`contacts.${fieldColumn(o.brackets.field)}`), after: bracketSql(next, o.brackets.list) } : null;
   if (bracket) {
     // History keeps JSON: a text value is a JSON string.

@@ -3,6 +3,7 @@ import type { Effects } from '../../engine/effects.js';
 import type { World } from '../../engine/cascade.js';
 import type { Cause, FieldChange } from '../../engine/state.js';
 import { bracketOf } from '../../engine/scoring/model.js';
+import { quietFields } from '../../engine/scoring/shadow.js';
 import type { RuntimeHook } from '../runtime/runtime.js';
 import type { MapDocument } from '../../engine/schema/map.js';
 import type { Problem } from '../../engine/elements/types.js';
@@ -164,7 +165,9 @@ export class Outbox implements RuntimeHook {
       for (const m of effects.merges) forAll('contact.merged', m.contactId, { at: iso(m.at), merged: { from: m.from } });
       const scores = new Set(['score', ...(world.models ?? []).map((m) => m.model.field)]);
       const bracketed = (world.models ?? []).filter((m) => m.model.brackets?.length);
+      const quiet = quietFields(world.models);
       for (const c of netChanges(effects)) {
+        if (quiet.has(c.field)) continue; // a challenger's score and bracket are heard by no one
         const change = { field: c.field, from: shown(world, c.field, c.from), to: shown(world, c.field, c.to), cause: c.cause, ...(c.causes ? { causes: c.causes } : {}) };
         for (const sub of this.#subs) {
           for (const type of ['contact.updated', 'score.changed'] as const) {
