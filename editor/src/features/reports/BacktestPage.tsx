@@ -21,7 +21,7 @@ export function BacktestPage({ query }: { query: URLSearchParams }) {
   const handed = draftKey ? takeDraft(draftKey) : null;
   const models = useLoad(listModels, []);
   const [pickedModel, setPickedModel] = useState<string>('');
-  const modelId = query.get('model') || pickedModel || (query.get('map') ? '' : models.data?.[0]?.doc.id ?? '');
+  const modelId = pickedModel || query.get('model') || (query.get('map') ? '' : models.data?.[0]?.doc.id ?? '');
   const mapId = query.get('map');
   const subject = handed
     ? { kind: handed.kind, name: handed.name, body: { [handed.kind]: handed.doc } as Partial<BacktestRequest>, draft: true }

@@ -1,0 +1,143 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, STEP_TIMEOUT, startSession, type Session } from './harness.js';
+
+
+/** Hot from 50, Warm from 20: a demo request is worth 30, a page visit 10. */
+const MODEL = {
+  id: 'lead', name: 'Lead score', field: 'score', min: 0, max: 100,
+  rules: [
+    { id: 'demo', label: 'Requested a demo', when: { event: 'demo_requested' }, points: 30 },
+    { id: 'visit', label: 'Visited a page', when: { event: 'page_visited' }, points: 10 },
+  ],
+  brackets: [{ name: 'Hot', min: 50 }, { name: 'Warm', min: 20 }, { name: 'Cold', min: 0 }],
+};
+
+/**
+ * Six contacts scored on Jan 1: two Hot (50), two Warm (20), two Cold (10). On Jan 5 both Hot
+ * contacts and one Warm contact buy; nobody Cold does.
+ */
+const PEOPLE = [
+  { email: 'ann@example.com', events: ['demo_requested', 'page_visited', 'page_visited'], buys: true },
+  { email: 'bob@example.com', events: ['demo_requested', 'page_visited', 'page_visited'], buys: true },
+  { email: 'cat@example.com', events: ['page_visited', 'page_visited'], buys: true },
+  { email: 'dan@example.com', events: ['page_visited', 'page_visited'], buys: false },
+  { email: 'eve@example.com', events: ['page_visited'], buys: false },
+  { email: 'fay@example.com', events: ['page_visited'], buys: false },
+];
+
+/** The rows of a table as the reader sees them: each cell's text. */
+const tableRows = (page: Page, selector: string) =>
+  page.locator(selector).evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => (c as HTMLElement).innerText.trim())));
+
+/**
+ * The Reports page and the backtest view in a browser (SPEC §11): a user names what counts as a
+ * conversion, reads the conversion by bracket of contacts seeded through the API (the numbers
+ * the seeding implies), then tries a changed model draft on real history from the model editor
+ * and sees the run finish with every contact scored differently.
+ */
+describe.runIf(hasChromium)('the Reports page and trying a draft on real history', () => {
+  let s: Session;
+
+  beforeAll(async () => {
+    s = await startSession({ now: '2026-01-01T09:00:00Z' });
+    await s.api('/scoring-models', MODEL);
+    for (const p of PEOPLE) await s.api('/contacts', { id: p.email.split('@')[0], fields: { email: p.email } });
+    // Sent at the clock's time: a back-dated event would be weighted by its age.
+    await s.api('/events', PEOPLE.flatMap((p) => p.events.map((type) => ({ contact: { email: p.email }, type }))));
+    await s.api('/clock/advance', { to: '2026-01-05T09:00:00Z' });
+    await s.api('/events', PEOPLE.filter((p) => p.buys).map((p) => ({ contact: { email: p.email }, type: 'purchase', props: { amount: 100 } })));
+    await s.api('/clock/advance', { to: '2026-02-10T09:00:00Z' });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('counts conversions by bracket once the user names the outcome', async () => {
+    const page = s.page;
+    await s.open('/maps');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click();
+    await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
+
+    // No outcome yet: the page says what to do, in the outcomes and in the report.
+    const outcomes = page.locator('section.outcomes');
+    await outcomes.getByText('Name what counts as a conversion').waitFor();
+    const conversion = page.locator('section.report', { has: page.getByRole('heading', { name: 'Conversion by score band' }) });
+    await conversion.getByText('Name what counts as a conversion').waitFor();
+
+    // A label is needed: saving without one is refused in words, and nothing is stored.
+    await outcomes.getByRole('button', { name: 'Add an outcome' }).first().click();
+    await outcomes.getByLabel('Event type of outcome 1').fill('purchase');
+    await outcomes.getByRole('button', { name: 'Save outcomes' }).click();
+    await outcomes.getByRole('alert').getByText('Outcome 1 needs a label').waitFor();
+    expect((await s.api('/settings/outcomes')).outcomes).toEqual([]);
+
+    await outcomes.getByLabel('Label of outcome 1').fill('Purchase');
+    await outcomes.getByRole('button', { name: 'Save outcomes' }).click();
+    await outcomes.getByRole('status').getByText('Outcomes saved').waitFor();
+    expect((await s.api('/settings/outcomes')).outcomes).toEqual([{ id: 'purchase', label: 'Purchase', event: 'purchase' }]);
+
+    // Scores as they were at the start of Jan 2, purchases within 30 days: the seeded numbers.
+    await conversion.getByLabel('Scores on').fill('2026-01-02');
+    await expect.poll(() => tableRows(page, 'section.report table.conversion tbody tr, section.report table.conversion tfoot tr'), { timeout: STEP_TIMEOUT }).toEqual([
+      ['Hot', '2', '2', '100 %', '×2.0'],
+      ['Warm', '2', '1', '50 %', '×1.0'],
+      ['Cold', '2', '0', '0 %', '×0.0'],
+      ['All', '6', '3', '50 %', '×1.0'],
+    ]);
+    await conversion.getByText(/3 of 6 contacts scored on .* converted within 30 days: 50 % on average/).waitFor();
+    expect(await conversion.locator('.rate-chart .avg-line text').textContent()).toBe('average 50 %');
+
+    // Cut points instead of brackets: a typo is named, then the bands follow what is typed.
+    await conversion.getByLabel('Bands').selectOption('ranges');
+    await conversion.getByLabel('Band edges').fill('20, x');
+    await conversion.getByRole('alert').getByText('“x” is not a number').waitFor();
+    await conversion.getByLabel('Band edges').fill('30');
+    await expect.poll(() => tableRows(page, 'section.report table.conversion tbody tr')).toEqual([
+      ['<30', '4', '1', '25 %', '×0.5'],
+      ['≥30', '2', '2', '100 %', '×2.0'],
+    ]);
+    await conversion.getByLabel('Bands').selectOption('brackets');
+    await expect.poll(() => tableRows(page, 'section.report table.conversion tbody tr')).toHaveLength(3);
+
+    await conversion.scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollTo(0, document.querySelector('section.outcomes')!.getBoundingClientRect().top + window.scrollY - 8));
+    await page.screenshot({ path: 'docs/reports.png' });
+  });
+
+  it('tries a changed model on real history from the model editor and sees the run finish', async () => {
+    const page = s.page;
+    await s.open('/scoring/lead');
+    await page.getByRole('heading', { name: 'Lead score', level: 1 }).waitFor();
+    // A draft, not saved: a page visit worth 20 instead of 10.
+    await page.getByLabel('Points of rule Visited a page').fill('20');
+    const [tab] = await Promise.all([
+      s.context.waitForEvent('page'),
+      page.getByRole('button', { name: 'Try on real history' }).click(),
+    ]);
+    tab.setDefaultTimeout(STEP_TIMEOUT);
+    await tab.getByRole('heading', { name: 'Try on real history', level: 1 }).waitFor();
+    await tab.getByText('Model “Lead score”, the draft as it was in the editor').waitFor();
+    // The editor keeps the draft.
+    expect(await page.getByLabel('Points of rule Visited a page').inputValue()).toBe('20');
+
+    await tab.getByLabel('From').fill('2026-01-01');
+    await tab.getByRole('button', { name: 'Run' }).click();
+    await tab.getByRole('heading', { name: 'Result' }).waitFor();
+    // Every contact visited a page: each one scores differently with the draft.
+    expect((await tab.locator('[data-stat="changed"] b').innerText()).trim()).toBe('6');
+    const diffs = await tableRows(tab, 'table.differences tbody tr');
+    expect(diffs).toHaveLength(6);
+    expect(diffs.slice(0, 2).map((r) => r.slice(1))).toEqual([['50', '70', '+20'], ['50', '70', '+20']]);
+    expect(await tab.locator('[data-side="draft"] table.conversion tbody tr').count()).toBeGreaterThan(0);
+    expect(await tab.locator('[data-side="live"] table.conversion tbody tr').count()).toBeGreaterThan(0);
+
+    // The real contacts were not touched: the live model still gives Ann 50.
+    expect((await s.api('/contacts/ann')).fields.score).toBe(50);
+
+    await tab.evaluate(() => window.scrollTo(0, 0));
+    await tab.screenshot({ path: 'docs/backtest.png' });
+    await tab.close();
+  });
+});
+
