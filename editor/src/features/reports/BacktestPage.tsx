@@ -31,8 +31,9 @@ export function BacktestPage({ query }: { query: URLSearchParams }) {
         ? { kind: 'model' as const, name: models.data?.find((m) => m.doc.id === modelId)?.doc.name ?? modelId, body: { model: { id: modelId } }, draft: false }
         : null;
 
-  const [from, setFrom] = useDay(now, 30);
-  const [to, setTo] = useDay(now, 0);
+  // Conversions are counted in the window after the period: by default it ends a window ago, so they show.
+  const [from, setFrom] = useDay(now, 60);
+  const [to, setTo] = useDay(now, 30);
   const [scope, setScope] = useState<'all' | 'sample'>('all');
   const [sample, setSample] = useState('100');
   const [win, setWin] = useState('30d');
@@ -57,7 +58,9 @@ export function BacktestPage({ query }: { query: URLSearchParams }) {
     setError(null);
     setJob(null);
     clearTimeout(timer.current);
-    startBacktest({ ...subject.body, from: f!, to: t!, window: win, ...(scope === 'sample' ? { sample: n } : {}) })
+    // The end of today is still to come: history ends now.
+    const end = new Date(Math.min(Date.parse(t!), now)).toISOString();
+    startBacktest({ ...subject.body, from: f!, to: end, window: win, ...(scope === 'sample' ? { sample: n } : {}) })
       .then(follow, (e: Error) => setError(e.message));
   };
 
@@ -97,6 +100,7 @@ export function BacktestPage({ query }: { query: URLSearchParams }) {
           </label>
           <button type="button" className="primary run" onClick={run} disabled={!subject || !!problem || running}>{running ? 'Running…' : 'Run'}</button>
         </div>
+        <p className="muted small hint">The draft's and the live scores are compared at the end of the period; a contact converts when it reaches an outcome within {WINDOWS.find((w) => w.value === win)?.words ?? win} after it. End the period at least that long ago to see conversions.</p>
         {problem && <p className="notice error" role="alert">{problem}</p>}
         <div aria-live="polite">
           {running && (

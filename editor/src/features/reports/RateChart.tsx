@@ -43,7 +43,7 @@ export function RateChart({ title, bands, average, height = 240 }: { title: stri
         </g>
         {bands.map((b, i) => {
           const cx = PAD.left + slot * i + slot / 2;
-          const tone = b.band === 'no score' ? 'c4' : b.lift !== null && b.lift >= 1 ? 'c1' : 'c0';
+          const tone = b.band === 'no score' || b.band === 'below every bracket' ? 'c4' : b.lift !== null && b.lift >= 1 ? 'c1' : 'c0';
           return (
             <g key={b.band} className={`chart-bar ${tone}`}>
               <rect x={cx - barW / 2} y={y(pct(b.rate))} width={barW} height={Math.max(0, y(0) - y(pct(b.rate)))} rx={2} />
