@@ -66,9 +66,10 @@ function idIn(db: Kysely<DB>, column: RawBuilder<unknown>, ids: readonly string[
  * A contact's value of `field` at T, as JSON text (`'null'` when it was empty): the last history row
  * of the field at or before T; else, when the only rows are later, the value the first of them
  * changed from (history older than T may have been pruned); else the value now (never changed).
+ * It reads the contact as `c` (a row of `contacts`).
  * Each lookup is one seek of `history_point_idx` (contact, field, at).
  */
-function valueAt(field: string, at: number): RawBuilder<string | null> {
+export function valueAt(field: string, at: number): RawBuilder<string | null> {
   const column = sql.ref(`c.${fieldColumn(field)}`);
   return sql<string | null>`coalesce(
     (select coalesce(h.to_json, 'null') from history h where h.contact_id = c.id and h.field = ${field} and h.at <= ${at} order by h.at desc, h.id desc limit 1),
@@ -97,7 +98,7 @@ function reached(outcomes: readonly Outcome[], from: number, to: number): RawBui
 }
 
 /** Keeps a subquery from being folded into the one above, so each contact's lookups run once (SQLite: a subquery with OFFSET is not flattened; PostgreSQL: nor pulled up). */
-function fence(db: Kysely<DB>): RawBuilder<unknown> {
+export function fence(db: Kysely<DB>): RawBuilder<unknown> {
   return knownDialectOf(db)?.name === 'postgres' ? sql`offset 0` : sql`limit -1 offset 0`;
 }
 

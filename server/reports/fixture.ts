@@ -24,7 +24,7 @@ type App = Awaited<ReturnType<typeof setup>>;
  * | contact | score at T            | outcome in (T, T+30d]                          |
  * |---------|-----------------------|------------------------------------------------|
  * | a       | 10                    | purchase at T+5d: yes                          |
- * | b       | 15                    | none                                           |
+ * | b       | 15 (5 from T+5d)      | none                                           |
  * | c       | 30 (60 only at T+1d)  | lifecycle_stage → "Customer" at T+2d: yes      |
  * | d       | 40                    | purchases at T−1d and T+31d: outside, no       |
  * | e       | 70 (90 until T−2d)    | purchase at T+30d, the window's last instant: yes |
@@ -67,6 +67,7 @@ export async function scenario(): Promise<App> {
   await buy('g');
   await to(T + 5 * DAY);
   await buy('a');
+  await patch('b', { score: 5 });
   await to(T + 30 * DAY);
   await buy('e');
   await to(T + 31 * DAY);

@@ -35,7 +35,7 @@ export type Outcome = z.infer<typeof Outcome>;
 
 /** The setting as stored and served: the outcomes and a revision for optimistic concurrency. */
 export const OutcomesSetting = z.strictObject({
-  outcomes: z.array(Outcome).max(50).refine((list) => new Set(list.map((o) => o.id)).size === list.length, { message: 'two outcomes have the same id' }),
+  outcomes: z.array(Outcome).max(50),
   rev: z.number().int().nonnegative(),
 });
 export type OutcomesSetting = z.infer<typeof OutcomesSetting>;
@@ -48,10 +48,22 @@ export async function readOutcomes(db: Kysely<DB>): Promise<OutcomesSetting> {
   return parsed.success ? parsed.data : { outcomes: [], rev: 0 };
 }
 
-/** Writes the setting as given (the caller checked the revision and the fields). */
-export async function writeOutcomes(db: Kysely<DB>, setting: OutcomesSetting): Promise<void> {
-  const value = JSON.stringify(setting);
-  await db.insertInto('meta').values({ key: OUTCOMES_KEY, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+/**
+ * Writes the outcomes if the stored revision is still `rev` (compare-and-set on the stored text, so
+ * two processes saving at once cannot both win): the new setting, or null when `rev` is stale.
+ */
+export async function saveOutcomes(db: Kysely<DB>, outcomes: readonly Outcome[], rev: number): Promise<OutcomesSetting | null> {
+  const row = await db.selectFrom('meta').select('value').where('key', '=', OUTCOMES_KEY).executeTakeFirst();
+  const current = row ? (await readOutcomes(db)).rev : 0;
+  if (current !== rev) return null;
+  const next: OutcomesSetting = { outcomes: [...outcomes], rev: rev + 1 };
+  const value = JSON.stringify(next);
+  if (!row) {
+    const r = await db.insertInto('meta').values({ key: OUTCOMES_KEY, value }).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
+    return r ? next : null;
+  }
+  const r = await db.updateTable('meta').set({ value }).where('key', '=', OUTCOMES_KEY).where('value', '=', row.value).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1 ? next : null;
 }
 
 /** The type of each field, from the `fields` table of `db` (a simulation's copy has its own). */
@@ -83,8 +95,13 @@ export function testProblem(test: OutcomeTest, types: ReadonlyMap<string, string
   return null;
 }
 
-/** Checks every outcome against the fields (422 in words for the first that does not fit). */
+/** Checks the outcomes against each other and the fields (422 in words for the first that does not fit). */
 export function checkOutcomes(outcomes: readonly Outcome[], types: ReadonlyMap<string, string>): void {
+  const seen = new Set<string>();
+  for (const o of outcomes) {
+    if (seen.has(o.id)) throw invalid(`Two outcomes have the id "${o.id}": give each its own`);
+    seen.add(o.id);
+  }
   for (const o of outcomes) {
     if (!o.field) continue;
     const problem = testProblem(o.field, types);
