@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, STEP_TIMEOUT, startSession, type Session } from './harness.js';
@@ -145,6 +146,25 @@ describe.runIf(hasChromium)('the Reports page and trying a draft on real history
 
     await tab.evaluate(() => window.scrollTo(0, 0));
     await tab.screenshot({ path: 'docs/backtest.png' });
+    await tab.close();
+  });
+
+  it('opens a map draft on real history from the map editor', async () => {
+    const page = s.page;
+    const decayLoop = JSON.parse(readFileSync(new URL('../scenarios/decay-loop-move-here.json', import.meta.url), 'utf8')).maps[0];
+    const mapId = (await s.api('/maps/import', decayLoop)).map.id as string;
+    await s.open(`/maps/${mapId}`);
+    await page.getByRole('button', { name: 'Versions' }).waitFor();
+    await page.getByLabel('Map name').fill('Decay loop, tried');
+    const [tab] = await Promise.all([
+      s.context.waitForEvent('page'),
+      page.getByRole('button', { name: 'Try on real history' }).click(),
+    ]);
+    tab.setDefaultTimeout(STEP_TIMEOUT);
+    // The unsaved name came along: the draft as the editor held it.
+    await tab.getByText('Map “Decay loop, tried”, the draft as it was in the editor').waitFor();
+    await tab.getByRole('button', { name: 'Run' }).waitFor();
+    expect(await tab.getByLabel('Scoring model').count()).toBe(0);
     await tab.close();
   });
 });

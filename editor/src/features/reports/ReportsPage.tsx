@@ -62,9 +62,9 @@ function Reports() {
           <div className="actions"><button type="button" className="primary" onClick={() => navigate('/scoring')}>Go to Scoring</button></div>
         </div>
       )}
-      {model && outcomes.data && (
+      {model && (
         <div className="reports" key={model.id}>
-          <ConversionCard model={model} outcomes={outcomes.data.outcomes} now={now} />
+          {outcomes.data && <ConversionCard model={model} outcomes={outcomes.data.outcomes} now={now} />}
           <BracketFlowCard model={model} now={now} />
           <div className="report-pair">
             <TrendsCard model={model} />
