@@ -90,6 +90,7 @@ export function ModelPage({ id }: { id: string }) {
       <nav className="crumbs" aria-label="Breadcrumb"><a href={href('/scoring')}>Scoring models</a> <span aria-hidden="true">›</span> <span aria-current="page">{draft.name}</span></nav>
       <header className="page-head">
         <h1>{draft.name || 'Untitled model'}</h1>
+        {draft.shadow && <span className="badge challenger" title="Scored live into its own field, triggering nothing: compare it with the champion in Reports">Challenger</span>}
         {dirty && <span className="badge warn">unsaved changes</span>}
         <div className="actions">
           <RescoreButton modelId={id} disabled={dirty} onDone={dist.reload} />
@@ -130,6 +131,12 @@ export function ModelPage({ id }: { id: string }) {
           </label>
           <DegradationEditor value={draft.degradation} onChange={(degradation) => set({ degradation })} timezone={draft.timezone}
             keepsFitPoints={(draft.rules ?? []).some((r) => r.decays === false)} />
+          <label className="challenger-check">
+            <input type="checkbox" checked={draft.shadow === true} onChange={(e) => set({ shadow: e.target.checked || undefined })} />
+            <span><b>Challenger</b> (runs in shadow)
+              <span className="muted small">Scored live like any model, into its own field and bracket, but its changes trigger nothing: no map, no wait, no webhook. A published map may not use its field. Compare it with the champion in Reports, and untick to promote it.</span>
+            </span>
+          </label>
           <h3>Brackets</h3>
           <BracketsEditor brackets={draft.brackets ?? []} onChange={(brackets) => set({ brackets })} />
         </section>

@@ -83,7 +83,7 @@ export function ModelsList() {
           <tbody>
             {list.map(({ doc, ruleCount }) => (
               <tr key={doc.id}>
-                <td><a href={href(`/scoring/${encodeURIComponent(doc.id)}`)}><b>{doc.name}</b></a>{doc.description && <div className="muted small clamp">{doc.description}</div>}</td>
+                <td><a href={href(`/scoring/${encodeURIComponent(doc.id)}`)}><b>{doc.name}</b></a>{doc.shadow && <> <span className="badge challenger" title="Runs in shadow: scored live, triggering nothing">Challenger</span></>}{doc.description && <div className="muted small clamp">{doc.description}</div>}</td>
                 <td>{labelOf(fields.data, doc.field ?? 'score')}</td>
                 <td className="num">{ruleCount}</td>
                 <td className="degradation-cell">{doc.degradation ? degradationWords(doc.degradation) : <span className="muted">none</span>}</td>
