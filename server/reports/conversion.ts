@@ -80,19 +80,19 @@ export function valueAt(field: string, at: number): RawBuilder<string | null> {
 /**
  * Whether the contact reached one of the outcomes in (from, to]: an event of the type stored for
  * it, or a history row of the field that made the test true (it did not hold before the change).
- * Each is a seek per contact in an index that starts with the contact (`events_contact_idx`,
- * `history_point_idx`), so the hot inserts need no index of their own for reports.
+ * Each outcome is one set read once from an index by (type or field, time) — a window's outcomes
+ * are few beside the contacts — and each contact is looked up in it, not a query per contact.
  */
 function reached(outcomes: readonly Outcome[], from: number, to: number): RawBuilder<boolean> {
   const parts: RawBuilder<boolean>[] = [];
   const events = [...new Set(outcomes.flatMap((o) => (o.event ? [o.event] : [])))];
   if (events.length) {
-    parts.push(sql<boolean>`exists (select 1 from events e where e.contact_id = c.id and e.at > ${from} and e.at <= ${to} and e.type in (${sql.join(events)}))`);
+    parts.push(sql<boolean>`c.id in (select e.contact_id from events e where e.type in (${sql.join(events)}) and e.at > ${from} and e.at <= ${to})`);
   }
   for (const o of outcomes) {
     if (!o.field) continue;
     const made = sql<boolean>`${testSql(o.field, sql.ref('h.to_json'))} and not ${testSql(o.field, sql.ref('h.from_json'))}`;
-    parts.push(sql<boolean>`exists (select 1 from history h where h.contact_id = c.id and h.field = ${o.field.field} and h.at > ${from} and h.at <= ${to} and ${made})`);
+    parts.push(sql<boolean>`c.id in (select h.contact_id from history h where h.field = ${o.field.field} and h.at > ${from} and h.at <= ${to} and ${made})`);
   }
   return parts.length ? sql<boolean>`(${sql.join(parts, sql` or `)})` : sql<boolean>`(1 = 0)`;
 }

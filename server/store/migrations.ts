@@ -443,12 +443,14 @@ const ledger = atomic(async (db) => {
 
 /**
  * Reports (SPEC §11): a contact's value of a field at a past moment is the last history row of
- * that field at or before it — one seek of (contact, field, at) per contact; and the rows of one
- * field in a period (bracket flow, top actions) are read by (field, at), not by a scan.
+ * that field at or before it — one seek of (contact, field, at) per contact; the rows of one field
+ * in a period (bracket flow, top actions, a field outcome) are read by (field, at), and the outcome
+ * events of a window by (type, at), not by a scan.
  */
 const reportIndexes = atomic(async (db) => {
   await db.schema.createIndex('history_point_idx').on('history').columns(['contact_id', 'field', 'at', 'id']).execute();
   await db.schema.createIndex('history_field_at_idx').on('history').columns(['field', 'at']).execute();
+  await db.schema.createIndex('events_type_at_idx').on('events').columns(['type', 'at', 'contact_id']).execute();
 });
 
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped: add the next. */
