@@ -15,8 +15,9 @@ const MODEL = {
 };
 
 /**
- * Six contacts scored on Jan 1: two Hot (50), two Warm (20), two Cold (10). On Jan 5 both Hot
- * contacts and one Warm contact buy; nobody Cold does.
+ * Six contacts, there since Dec 30, scored on Jan 1: two Hot (50), two Warm (20), two Cold (10).
+ * On Jan 5 both Hot contacts and one Warm contact buy; nobody Cold does. (The times sit mid-day
+ * UTC, so the days the browser's date inputs name hold them in any time zone.)
  */
 const PEOPLE = [
   { email: 'ann@example.com', events: ['demo_requested', 'page_visited', 'page_visited'], buys: true },
@@ -41,12 +42,13 @@ describe.runIf(hasChromium)('the Reports page and trying a draft on real history
   let s: Session;
 
   beforeAll(async () => {
-    s = await startSession({ now: '2026-01-01T09:00:00Z' });
+    s = await startSession({ now: '2025-12-30T13:00:00Z' });
     await s.api('/scoring-models', MODEL);
     for (const p of PEOPLE) await s.api('/contacts', { id: p.email.split('@')[0], fields: { email: p.email } });
     // Sent at the clock's time: a back-dated event would be weighted by its age.
+    await s.api('/clock/advance', { to: '2026-01-01T13:00:00Z' });
     await s.api('/events', PEOPLE.flatMap((p) => p.events.map((type) => ({ contact: { email: p.email }, type }))));
-    await s.api('/clock/advance', { to: '2026-01-05T09:00:00Z' });
+    await s.api('/clock/advance', { to: '2026-01-05T13:00:00Z' });
     await s.api('/events', PEOPLE.filter((p) => p.buys).map((p) => ({ contact: { email: p.email }, type: 'purchase', props: { amount: 100 } })));
     await s.api('/clock/advance', { to: '2026-02-10T09:00:00Z' });
   });
@@ -78,8 +80,8 @@ describe.runIf(hasChromium)('the Reports page and trying a draft on real history
     await outcomes.getByRole('status').getByText('Outcomes saved').waitFor();
     expect((await s.api('/settings/outcomes')).outcomes).toEqual([{ id: 'purchase', label: 'Purchase', event: 'purchase' }]);
 
-    // Scores as they were at the start of Jan 2, purchases within 30 days: the seeded numbers.
-    await conversion.getByLabel('Scores on').fill('2026-01-02');
+    // Scores as they were at the start of Jan 3, purchases within 30 days: the seeded numbers.
+    await conversion.getByLabel('Scores on').fill('2026-01-03');
     await expect.poll(() => tableRows(page, 'section.report table.conversion tbody tr, section.report table.conversion tfoot tr'), { timeout: STEP_TIMEOUT }).toEqual([
       ['Cold', '2', '0', '0 %', '×0.0'],
       ['Warm', '2', '1', '50 %', '×1.0'],
@@ -101,8 +103,11 @@ describe.runIf(hasChromium)('the Reports page and trying a draft on real history
     await conversion.getByLabel('Bands').selectOption('brackets');
     await expect.poll(() => tableRows(page, 'section.report table.conversion tbody tr')).toHaveLength(3);
 
-    await conversion.scrollIntoViewIfNeeded();
-    await page.evaluate(() => window.scrollTo(0, document.querySelector('section.outcomes')!.getBoundingClientRect().top + window.scrollY - 8));
+    // The outcomes and the conversion report under the navigation, the page's title scrolled away.
+    await page.evaluate(() => {
+      const main = document.querySelector('main.page')!;
+      main.scrollTop += document.querySelector('section.outcomes')!.getBoundingClientRect().top - main.getBoundingClientRect().top - 12;
+    });
     await page.screenshot({ path: 'docs/reports.png' });
   });
 
@@ -144,13 +149,14 @@ describe.runIf(hasChromium)('the Reports page and trying a draft on real history
     // The real contacts were not touched: the live model still gives Ann 50.
     expect((await s.api('/contacts/ann')).fields.score).toBe(50);
 
-    await tab.evaluate(() => window.scrollTo(0, 0));
     await tab.screenshot({ path: 'docs/backtest.png' });
     await tab.close();
   });
 
   it('opens a map draft on real history from the map editor', async () => {
     const page = s.page;
+    // The model page before holds an unsaved draft: leaving it is confirmed.
+    page.once('dialog', (d) => void d.accept());
     const decayLoop = JSON.parse(readFileSync(new URL('../scenarios/decay-loop-move-here.json', import.meta.url), 'utf8')).maps[0];
     const mapId = (await s.api('/maps/import', decayLoop)).map.id as string;
     await s.open(`/maps/${mapId}`);

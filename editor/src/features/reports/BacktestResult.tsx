@@ -1,5 +1,5 @@
 import { BarChart, type Bar } from '../charts/BarChart.js';
-import { formatDate, formatDelta, formatNumber } from '../charts/format.js';
+import { formatDelta, formatNumber, formatTime } from '../charts/format.js';
 import { href } from '../../lib/route.js';
 import { backtestCsvPath, type BacktestJob, type BacktestResult, type DistributionBar } from './api.js';
 import { ConversionTable } from './ConversionTable.js';
@@ -28,7 +28,7 @@ export function BacktestResultView({ job, result, name }: { job: BacktestJob; re
           <span className="stat"><b>{formatRate(result.live.conversion.total.rate)}</b><span>reached an outcome</span></span>
         </div>
         <p className="muted small">
-          Events from {formatDate(result.from)} to {formatDate(result.to)} replayed into the field {result.field}. Conversion counts scores on {formatDate(conv.at)} and
+          Events from {formatTime(result.from)} to {formatTime(result.to)} replayed into the field {result.field}. Conversion counts the scores then and
           an outcome ({conv.outcomes.length ? conv.outcomes.join(', ') : 'any'}) reached within {windowWords(conv.window)} after. The CSV holds every contact's live and draft score.
         </p>
       </section>

@@ -38,7 +38,7 @@ export function RateChart({ title, bands, average, height = 240 }: { title: stri
             </g>
           ))}
           <line className="axis" x1={PAD.left} x2={PAD.left + innerW} y1={y(0)} y2={y(0)} />
-          <text className="axis-label" x={PAD.left + innerW / 2} y={height - 4} textAnchor="middle">Score band at the start</text>
+          <text className="axis-label" x={PAD.left + innerW / 2} y={height - 4} textAnchor="middle">Band of the score on that day</text>
           <text className="axis-label" transform={`translate(12 ${PAD.top + innerH / 2}) rotate(-90)`} textAnchor="middle">Converted</text>
         </g>
         {bands.map((b, i) => {
