@@ -16,7 +16,8 @@ function aucWords(auc: number | null): string {
   if (auc >= 0.8) return 'separates converters well';
   if (auc >= 0.65) return 'separates converters somewhat';
   if (auc > 0.55) return 'separates converters weakly';
-  return 'no better than a coin toss';
+  if (auc >= 0.45) return 'no better than a coin toss';
+  return 'worse than a coin toss: lower scores converted more';
 }
 
 /**
