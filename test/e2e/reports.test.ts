@@ -44,6 +44,9 @@ describe.runIf(hasChromium)('the Reports page and trying a draft on real history
   beforeAll(async () => {
     s = await startSession({ now: '2025-12-30T13:00:00Z' });
     await s.api('/scoring-models', MODEL);
+    // A challenger in the shadow from the start: page visits worth 20, into its own field.
+    await s.api('/fields', { key: 'score_v2', label: 'Score v2', type: 'number' });
+    await s.api('/scoring-models', { ...MODEL, id: 'lead-v2', name: 'Lead score v2', field: 'score_v2', shadow: true, rules: [MODEL.rules[0], { ...MODEL.rules[1], points: 20 }] });
     for (const p of PEOPLE) await s.api('/contacts', { id: p.email.split('@')[0], fields: { email: p.email } });
     // Sent at the clock's time: a back-dated event would be weighted by its age.
     await s.api('/clock/advance', { to: '2026-01-01T13:00:00Z' });
@@ -109,6 +112,25 @@ describe.runIf(hasChromium)('the Reports page and trying a draft on real history
       main.scrollTop += document.querySelector('section.outcomes')!.getBoundingClientRect().top - main.getBoundingClientRect().top - 12;
     });
     await page.screenshot({ path: 'docs/reports.png' });
+  });
+
+  it('puts the champion and the shadow challenger side by side', async () => {
+    const page = s.page;
+    await s.open('/reports');
+    const card = page.locator('section.report', { has: page.getByRole('heading', { name: 'Champion and challenger' }) });
+    expect(await card.getByLabel('Champion').inputValue()).toBe('lead');
+    expect(await card.getByLabel('Challenger').inputValue()).toBe('lead-v2');
+    await card.getByLabel('Scores on').fill('2026-01-03');
+    const side = (role: string) => card.locator(`[data-role="${role}"]`);
+    await expect.poll(() => tableRows(page, 'section.report [data-role="Challenger"] table.conversion tbody tr')).toEqual(expect.arrayContaining([
+      ['Warm', '4', '1', '25 %', '×0.5'], ['Hot', '2', '2', '100 %', '×2.0'],
+    ]));
+    expect(await tableRows(page, 'section.report [data-role="Champion"] table.conversion tbody tr')).toEqual([
+      ['Cold', '2', '0', '0 %', '×0.0'], ['Warm', '2', '1', '50 %', '×1.0'], ['Hot', '2', '2', '100 %', '×2.0'],
+    ]);
+    // Of the 9 pairs of a buyer and a non-buyer, each model ranks 8 right and ties 1: 8.5 / 9.
+    expect(await side('Champion').locator('.auc b').innerText()).toBe('AUC 0.94');
+    expect(await side('Challenger').locator('.auc b').innerText()).toBe('AUC 0.94');
   });
 
   it('tries a changed model on real history from the model editor and sees the run finish', async () => {
