@@ -66,7 +66,7 @@ export async function catchUp(rt: Runtime, s: Store, states: ReadonlyMap<string,
   if (timerKeys.length) {
     for (const t of await dueDateTimersOf(s.db, ids, now)) stored.set(`${t.mapId}\u0000${t.elementId}\u0000${t.contactId}`, t);
   }
-  const jobs = await owedJobs(rt, s, ids, now);
+  const jobs = await owedJobs(rt, s, states, now);
   const doneByJob = new Map<string, string[]>();
 
   for (const state of states.values()) {
@@ -125,12 +125,15 @@ export async function catchUp(rt: Runtime, s: Store, states: ReadonlyMap<string,
 /**
  * The cron ticks and degradations due by `now` whose pages have not reached some of these
  * contacts yet. Read after the contacts were locked (on a shared database, a page holding one of
- * them has committed by then, with its cursor).
+ * them has committed by then, with its cursor). A contact created after a job's moment is not
+ * the job's, whatever its id (the job's own pages pass it by too).
  */
-async function owedJobs(rt: Runtime, s: Store, ids: readonly string[], now: number): Promise<OwedJob[]> {
+async function owedJobs(rt: Runtime, s: Store, states: ReadonlyMap<string, ContactState>, now: number): Promise<OwedJob[]> {
   const out: OwedJob[] = [];
-  const owing = async (job: string, after: string | null, test: (id: string) => boolean = () => true): Promise<Set<string>> => {
-    const candidates = ids.filter((id) => (after === null || id > after) && test(id));
+  const owing = async (job: string, at: number, after: string | null): Promise<Set<string>> => {
+    const candidates = [...states.values()]
+      .filter((c) => (after === null || c.id > after) && ((c.fields.created_at as number | null | undefined) ?? -Infinity) <= at)
+      .map((c) => c.id);
     if (!candidates.length) return new Set();
     const done = await doneEarly(s.db, job, candidates);
     return new Set(candidates.filter((id) => !done.has(id)));
@@ -142,7 +145,7 @@ async function owedJobs(rt: Runtime, s: Store, ids: readonly string[], now: numb
     const run = await s.getDecayRun(m.model.id, day);
     if (run?.finished) continue;
     const job = decayJob(m.model.id, day);
-    const owes = await owing(job, run?.cursor ?? null);
+    const owes = await owing(job, at, run?.cursor ?? null);
     if (!owes.size) continue;
     if (!run) await startDay(s, m.model, day, at, m.since);
     // Either path of the job does for a contact what the engine's day work does: expiring points
@@ -158,7 +161,7 @@ async function owedJobs(rt: Runtime, s: Store, ids: readonly string[], now: numb
       if (!running.has(tick.mapId) || tick.nextAt > now) continue;
       const saved = JSON.parse((await s.getMeta(scheduleCursorKey(tick.mapId, tick.elementId))) ?? 'null') as { at: number; after: string } | null;
       const job = tickJob(tick.mapId, tick.elementId, tick.nextAt);
-      const owes = await owing(job, saved?.at === tick.nextAt ? saved.after : null);
+      const owes = await owing(job, tick.nextAt, saved?.at === tick.nextAt ? saved.after : null);
       if (owes.size) out.push({ job, at: tick.nextAt, rank: 1, work: { kind: 'enter', mapId: tick.mapId, elementId: tick.elementId, checkWhere: true }, owes });
     }
   }

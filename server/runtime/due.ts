@@ -264,7 +264,7 @@ export class DueWork {
       const row = (await s.getSchedules(tick.mapId)).find((r) => r.elementId === tick.elementId);
       if (row?.nextAt !== at) return 'done'; // another process finished this tick
       const saved = JSON.parse((await s.getMeta(key)) ?? 'null') as { at: number; after: string } | null;
-      const page = on ? await s.contactIdsAfter(saved?.at === at ? saved.after : null, this.#batch()) : [];
+      const page = on ? await s.contactIdsAfter(saved?.at === at ? saved.after : null, this.#batch(), at) : [];
       if (page.length) {
         const done = await rt.runItems(s, page.map((contactId) => ({ contactId, work, at })), { slice: true, job });
         await s.setMeta(key, JSON.stringify({ at, after: page[Math.max(1, done) - 1] }));

@@ -66,6 +66,42 @@ describe("a day's run interrupted halfway", () => {
   }
 });
 
+describe('a contact created while a day\'s run is under way', () => {
+  for (const listened of [false, true]) {
+    it(`is not the day's, whatever its id: neither an event's catch-up nor the run's pages degrade it (${listened ? 'through the engine' : 'set-based'})`, async () => {
+      b = await setup();
+      await saveModel(b.rt, model, { create: true });
+      if (listened) {
+        await b.publish(mapDoc([{ id: 't', kind: 'trigger', on: { type: 'field_updated', field: 'score' }, next: 'e' }, { id: 'e', kind: 'end' }]));
+      }
+      await b.contact('a');
+      await b.event('a', 'purchase');
+      // Day 2's run started at midnight and has done nothing yet ("0" sorts before every id)…
+      const at = T0 + DAY;
+      const m = b.rt.world.models![0];
+      const day = decayDay(m.model, at);
+      await b.rt.lock.run(() => b!.rt.transaction(async (s) => {
+        await startDay(s, m.model, day, at, m.since);
+        await s.saveDecayRun('m', day, '0', false, at);
+      }));
+      // …when, half an hour later, an event creates a contact (an id after the cursor) with 20
+      // points, and ten minutes later another event of it runs its catch-up.
+      b.clock.set(at + 30 * 60_000);
+      // A second new contact has no later event: only the run's pages could reach it.
+      await b.rt.ingest([{ id: 'p1', contact: { email: 'new@example.com' }, type: 'purchase' }, { id: 'q1', contact: { email: 'quiet@example.com' }, type: 'purchase' }]);
+      b.clock.set(at + 40 * 60_000);
+      await b.rt.ingest([{ id: 'p2', contact: { email: 'new@example.com' }, type: 'purchase' }]);
+      await b.advance(at + HOUR);
+      const ids = await b.store.findIdsByEmail(['new@example.com', 'quiet@example.com']);
+      const [fresh, quiet] = [ids.get('new@example.com')!, ids.get('quiet@example.com')!];
+      expect(fresh > '0' && quiet > '0').toBe(true);
+      // a: 20 halved at midnight; the new contacts: 20 + 20 and 20, never halved on a day that began before them.
+      expect([await b.score('a'), await b.score(fresh), await b.score(quiet)]).toEqual([10, 40, 20]);
+      for (const id of [fresh, quiet]) expect((await b.changes(id, 'score')).map((c) => c[3]).filter((c) => 'decay' in c)).toEqual([]);
+    });
+  }
+});
+
 describe('migration 0009_ledger', () => {
   let dir: string | undefined;
   afterEach(() => {

@@ -137,7 +137,7 @@ export async function decayPage(rt: Runtime, modelId: string, at: number): Promi
     let last: string | null;
     if (listened || !degrade) {
       // Through the engine, contact by contact: those with a score to degrade and those with points that expire.
-      const ids = mergePages([degrade ? await s.idsWithValue(model.field, after, BATCH) : [], expires ? await idsExpiring(s.db, modelId, at, after, BATCH) : []], BATCH);
+      const ids = mergePages([degrade ? await s.idsWithValue(model.field, after, BATCH, at) : [], expires ? await idsExpiring(s.db, modelId, at, after, BATCH) : []], BATCH);
       const done = ids.length ? await rt.runItems(s, await dayWork(s, model, since, ids, at), { slice: true, job }) : 0;
       if (ids.length) await endExpired(s.db, modelId, ids.slice(0, Math.max(1, done)), at);
       last = ids.length ? ids[Math.max(1, done) - 1] : null;

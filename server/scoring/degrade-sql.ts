@@ -41,7 +41,7 @@ function bracketSql(score: RawBuilder<number>, list: readonly Bracket[]): RawBui
 
 /**
  * One page of a day's degradation in a few set-based statements (SPEC §5, §9): for contacts with
- * ids in (`after`, `last`], the decaying part of the score (score − fixed points) is multiplied by
+ * ids in (`after`, `last`] created by `at`, the decaying part of the score (score − fixed points) is multiplied by
  * the factor — once, or for an inactivity degradation once per step due since the contact's
  * inactivity began and not yet applied — rounded to `places`, kept within [min, max]. Unchanged
  * scores are left alone and leave no history; contacts the job degraded out of its order (an
@@ -71,7 +71,8 @@ export async function degradeRange(db: Kysely<DB>, o: DegradeRange): Promise<num
   const next = sql<number>`(case when ${scaled} < ${o.min} then ${o.min} when ${scaled} > ${o.max} then ${o.max} else ${scaled} end)`;
   // Most days no event ran ahead of the pages: then the test per row is left out.
   const early = await db.selectFrom('job_contacts_done').select('contact_id').where('job', '=', o.job).limit(1).executeTakeFirst();
-  const inPage = sql<boolean>`${o.after === null ? sql`true` : sql`contacts.id > ${o.after}`} and contacts.id <= ${o.last}${early
+  // A contact created after the day's moment is not the day's: it is passed by, whatever its id.
+  const inPage = sql<boolean>`${o.after === null ? sql`true` : sql`contacts.id > ${o.after}`} and contacts.id <= ${o.last} and contacts.created_at <= ${o.at}${early
     ? sql` and not exists (select 1 from job_contacts_done d where d.job = ${o.job} and d.contact_id = contacts.id)`
     : sql``}`;
   const due1 = o.inactivity ? sql` and ${steps} > 0` : sql``;

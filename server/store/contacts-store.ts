@@ -191,9 +191,10 @@ export async function pageEnd(db: Kysely<DB>, after: string | null, size: number
 }
 
 /** Contact ids in id order after `after` (null: from the start), at most `limit`: keyset pages for bulk work. */
-export async function contactIdsAfter(db: Kysely<DB>, after: string | null, limit: number): Promise<string[]> {
+export async function contactIdsAfter(db: Kysely<DB>, after: string | null, limit: number, createdBy?: number): Promise<string[]> {
   let q = db.selectFrom('contacts').select('id');
   if (after !== null) q = q.where('id', '>', after);
+  if (createdBy !== undefined) q = q.where('created_at', '<=', createdBy);
   const rows = await q.orderBy('id').limit(limit).execute();
   return rows.map((r) => r.id);
 }

@@ -105,8 +105,9 @@ export async function saveDecayRun(db: Kysely<DB>, modelId: string, day: string,
 }
 
 /** Contacts with a non-zero value in a number field, by id, after `after` (paging for the engine path). */
-export async function idsWithValue(db: Kysely<DB>, field: string, after: string | null, limit: number): Promise<string[]> {
+export async function idsWithValue(db: Kysely<DB>, field: string, after: string | null, limit: number, createdBy?: number): Promise<string[]> {
   let q = db.selectFrom('contacts').select('id').where(sql.ref(fieldColumn(field)), 'is not', null).where(sql.ref(fieldColumn(field)), '<>', 0);
   if (after !== null) q = q.where('id', '>', after);
+  if (createdBy !== undefined) q = q.where('created_at', '<=', createdBy);
   return (await q.orderBy('id').limit(limit).execute()).map((r) => r.id);
 }

@@ -152,8 +152,8 @@ export class Store {
   }
 
   /** Ids of contacts with a non-zero value in a number field, after `after`, in id order. */
-  async idsWithValue(field: string, after: string | null, limit: number): Promise<string[]> {
-    return scoring.idsWithValue(this.db, field, after, limit);
+  async idsWithValue(field: string, after: string | null, limit: number, createdBy?: number): Promise<string[]> {
+    return scoring.idsWithValue(this.db, field, after, limit, createdBy);
   }
 
   /**
@@ -349,9 +349,12 @@ export class Store {
     });
   }
 
-  /** Contact ids in id order after `after` (null: from the start), at most `limit`: keyset pages for bulk work. */
-  async contactIdsAfter(after: string | null, limit: number): Promise<string[]> {
-    return contacts.contactIdsAfter(this.db, after, limit);
+  /**
+   * Contact ids in id order after `after` (null: from the start), at most `limit`: keyset pages for
+   * bulk work. `createdBy`: only contacts created by then (a job due then passes by those created after it).
+   */
+  async contactIdsAfter(after: string | null, limit: number, createdBy?: number): Promise<string[]> {
+    return contacts.contactIdsAfter(this.db, after, limit, createdBy);
   }
 
   /** How many contacts there are. */
