@@ -85,7 +85,7 @@ describe.runIf(hasChromium)('the Reports page and trying a draft on real history
 
     // Scores as they were at the start of Jan 3, purchases within 30 days: the seeded numbers.
     await conversion.getByLabel('Scores on').fill('2026-01-03');
-    await expect.poll(() => tableRows(page, 'section.report table.conversion tbody tr, section.report table.conversion tfoot tr'), { timeout: STEP_TIMEOUT }).toEqual([
+    await expect.poll(() => tableRows(page, '.conversion-card table.conversion tbody tr, .conversion-card table.conversion tfoot tr'), { timeout: STEP_TIMEOUT }).toEqual([
       ['Cold', '2', '0', '0 %', '×0.0'],
       ['Warm', '2', '1', '50 %', '×1.0'],
       ['Hot', '2', '2', '100 %', '×2.0'],
@@ -94,20 +94,40 @@ describe.runIf(hasChromium)('the Reports page and trying a draft on real history
     await conversion.getByText(/3 of 6 contacts scored on .* converted within 30 days: 50 % on average/).waitFor();
     expect(await conversion.locator('.rate-chart .avg-line text').textContent()).toBe('average 50 %');
 
+    // The same numbers as CSV, under the server's file name.
+    const [download] = await Promise.all([page.waitForEvent('download'), conversion.getByRole('button', { name: 'Download CSV' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split(/\r?\n/)[0]).toMatch(/band/i);
+    expect(csv).toMatch(/Hot,[^\n]*\b2\b,[^\n]*\b2\b/);
+
     // Cut points instead of brackets: a typo is named, then the bands follow what is typed.
     await conversion.getByLabel('Bands').selectOption('ranges');
     await conversion.getByLabel('Band edges').fill('20, x');
     await conversion.getByRole('alert').getByText('“x” is not a number').waitFor();
     await conversion.getByLabel('Band edges').fill('30');
-    await expect.poll(() => tableRows(page, 'section.report table.conversion tbody tr')).toEqual([
+    await expect.poll(() => tableRows(page, '.conversion-card table.conversion tbody tr')).toEqual([
       ['<30', '4', '1', '25 %', '×0.5'],
       ['≥30', '2', '2', '100 %', '×2.0'],
     ]);
     await conversion.getByLabel('Bands').selectOption('brackets');
-    await expect.poll(() => tableRows(page, 'section.report table.conversion tbody tr')).toHaveLength(3);
+    await expect.poll(() => tableRows(page, '.conversion-card table.conversion tbody tr')).toHaveLength(3);
+
+    // Someone else saves the outcomes meanwhile: saving here is refused, nothing of theirs is lost.
+    await s.api('/settings/outcomes', { outcomes: [{ id: 'purchase', label: 'Purchase', event: 'purchase' }, { id: 'won', label: 'Deal won', event: 'deal_won' }], rev: 1 }, 'PUT');
+    await outcomes.getByLabel('Label of Purchase').fill('Bought');
+    await outcomes.getByRole('button', { name: 'Save outcomes' }).click();
+    await outcomes.getByRole('alert').getByText('Someone else saved the outcomes since this page loaded').waitFor();
+    expect((await s.api('/settings/outcomes')).outcomes.map((o: { label: string }) => o.label)).toEqual(['Purchase', 'Deal won']);
+    await outcomes.getByRole('button', { name: 'Load the saved outcomes' }).click();
+    await expect.poll(() => outcomes.locator('.outcome-row input[aria-label^="Label of"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['Purchase', 'Deal won']);
+    await s.api('/settings/outcomes', { outcomes: [{ id: 'purchase', label: 'Purchase', event: 'purchase' }], rev: 2 }, 'PUT');
+    await page.reload();
+    await conversion.getByLabel('Scores on').fill('2026-01-03');
+    await expect.poll(() => tableRows(page, '.conversion-card table.conversion tbody tr')).toHaveLength(3);
 
     // The outcomes and the conversion report under the navigation, the page's title scrolled away.
     await page.evaluate(() => {
+      (document.activeElement as HTMLElement | null)?.blur();
       const main = document.querySelector('main.page')!;
       main.scrollTop += document.querySelector('section.outcomes')!.getBoundingClientRect().top - main.getBoundingClientRect().top - 12;
     });

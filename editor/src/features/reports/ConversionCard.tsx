@@ -38,7 +38,7 @@ export function ConversionCard({ model, outcomes, now }: { model: ModelDoc; outc
   const windowWords = WINDOWS.find((w) => w.value === win)?.words ?? win;
 
   return (
-    <section className="card report" aria-labelledby={`${id}-h`}>
+    <section className="card report conversion-card" aria-labelledby={`${id}-h`}>
       <div className="section-head">
         <h2 id={`${id}-h`}>Conversion by score band</h2>
         <div className="actions">{query && <CsvButton path={conversionPath(query, true)} name="conversion.csv" disabled={!data} />}</div>
