@@ -1,5 +1,4 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { knownDialectOf } from '../store/dialect.js';
 import { fieldColumn } from '../store/columns.js';
 import type { DB } from '../store/schema.js';
 import { fence, valueAt } from './conversion.js';
@@ -24,20 +23,20 @@ export async function bracketFlow(db: Kysely<DB>, bracketField: string, from: nu
         order by p.at desc, p.id desc limit 1) as took
     from history h
     where h.field = ${bracketField} and h.at >= ${from} and h.at < ${to} and h.to_json is not null and h.to_json <> 'null' ${fence(db)})`;
-  const counts = await sql<{ f: string | null; t: string; n: number }>`select m.f, m.t, count(distinct m.contact_id) as n from ${moves} m group by m.f, m.t`.execute(db);
-  // The median of each move's times: the middle row (or the two middle rows) of each group in order.
-  const medians = await sql<{ f: string | null; t: string; took: number }>`select r.f, r.t, avg(r.took) as took
-    from (select m.f, m.t, m.took, row_number() over (partition by m.f, m.t order by m.took) as rn, count(*) over (partition by m.f, m.t) as k
-      from ${moves} m where m.took is not null) r
-    where r.rn in ((r.k + 1) / 2, (r.k + 2) / 2)
+  // One pass: the contacts of each move, and the median of its times — the middle row (or the two
+  // middle rows) of each move's known times in order (a first bracket has none).
+  const rows = await sql<{ f: string | null; t: string; n: number; took: number | null }>`select r.f, r.t, count(distinct r.contact_id) as n,
+      avg(case when r.took is not null and r.rn in ((r.k + 1) / 2, (r.k + 2) / 2) then r.took end) as took
+    from (select m.f, m.t, m.contact_id, m.took,
+        row_number() over (partition by m.f, m.t, m.took is null order by m.took) as rn,
+        count(*) over (partition by m.f, m.t, m.took is null) as k
+      from ${moves} m) r
     group by r.f, r.t`.execute(db);
-  const key = (f: string | null, t: string) => `${f ?? ''}\u0000${t}`;
-  const median = new Map(medians.rows.map((r) => [key(r.f, r.t), Number(r.took)]));
   const name = (json: string | null): string | null => (json === null || json === 'null' ? null : String(JSON.parse(json)));
-  return counts.rows.map((r) => {
-    const took = median.get(key(r.f, r.t));
-    return { from: name(r.f), to: name(r.t) ?? '', contacts: Number(r.n), medianDays: took === undefined ? null : Math.round((took / DAY) * 100) / 100 };
-  });
+  return rows.rows.map((r) => ({
+    from: name(r.f), to: name(r.t) ?? '', contacts: Number(r.n),
+    medianDays: r.took === null || r.took === undefined ? null : Math.round((Number(r.took) / DAY) * 100) / 100,
+  }));
 }
 
 /** Score trends (SPEC §11): how many contacts' value rose, fell or stayed between `since` and now. */
@@ -66,22 +65,34 @@ export interface CauseSum { field: string; model: string | null; rule: string | 
 /**
  * Top scoring actions (SPEC §11): the changes of the fields in [from, to), summed per cause — a
  * scoring rule, a map's element (all its versions), a model's decay, or anything else (changes by
- * hand, imports, merges) — with the points (to − from) and how many changes. The causes are read
- * from `cause_json` in SQL, so each group is one row back.
+ * hand, imports, merges) — with the points (to − from) and how many changes. Summed in SQL per
+ * cause as written (a few per rule, element and model), and the causes read here.
  */
 export async function causeSums(db: Kysely<DB>, fields: readonly string[], from: number, to: number): Promise<CauseSum[]> {
   if (!fields.length) return [];
-  const pg = knownDialectOf(db)?.name === 'postgres';
-  const part = (key: string) => (pg ? sql<string | null>`(cast(h.cause_json as json) ->> ${key})` : sql<string | null>`json_extract(h.cause_json, ${`$.${key}`})`);
-  const rows = await sql<{ field: string; model: string | null; rule: string | null; map: string | null; element: string | null; decay: string | null; points: number | null; n: number }>`
-    select g.field, g.model, g.rule, g.map, g.element, g.decay, sum(g.d) as points, count(*) as n
-    from (select h.field as field, ${part('scoringModel')} as model, ${part('rule')} as rule, ${part('map')} as map, ${part('element')} as element,
-        ${part('decay')} as decay, coalesce(${num(sql.ref('h.to_json'))}, 0) - coalesce(${num(sql.ref('h.from_json'))}, 0) as d
-      from history h
-      where h.field in (${sql.join(fields)}) and h.at >= ${from} and h.at < ${to}) g
-    group by g.field, g.model, g.rule, g.map, g.element, g.decay`.execute(db);
-  return rows.rows.map((r) => ({
-    field: r.field, model: r.model, rule: r.rule, map: r.map, element: r.element, decay: r.decay,
-    points: Math.round(Number(r.points ?? 0) * 1000) / 1000, count: Number(r.n),
-  }));
+  const rows = await sql<{ field: string; cause: string; points: number | null; n: number }>`
+    select h.field as field, h.cause_json as cause, sum(coalesce(${num(sql.ref('h.to_json'))}, 0) - coalesce(${num(sql.ref('h.from_json'))}, 0)) as points, count(*) as n
+    from history h
+    where h.field in (${sql.join(fields)}) and h.at >= ${from} and h.at < ${to}
+    group by h.field, h.cause_json`.execute(db);
+  const sums = new Map<string, CauseSum>();
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  for (const r of rows.rows) {
+    let cause: Record<string, unknown> = {};
+    try {
+      cause = JSON.parse(r.cause) as Record<string, unknown>;
+    } catch {
+      // Not JSON: counted with the other changes.
+    }
+    const s = {
+      field: r.field, model: text(cause.scoringModel), rule: text(cause.rule), map: text(cause.map), element: text(cause.element), decay: text(cause.decay),
+    };
+    const key = JSON.stringify(s);
+    const had = sums.get(key);
+    if (had) {
+      had.points += Number(r.points ?? 0);
+      had.count += Number(r.n);
+    } else sums.set(key, { ...s, points: Number(r.points ?? 0), count: Number(r.n) });
+  }
+  return [...sums.values()].map((x) => ({ ...x, points: Math.round(x.points * 1000) / 1000 }));
 }
