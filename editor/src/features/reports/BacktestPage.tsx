@@ -51,6 +51,7 @@ export function BacktestPage({ query }: { query: URLSearchParams }) {
   const [f, t] = [startOfDay(from), endOfDay(to)];
   const n = Number(sample);
   const problem = !f || !t ? 'Choose the first and the last day of the period to replay.'
+    : Date.parse(f) >= Math.min(Date.parse(t), now) ? 'The period starts after it ends (or after now): choose a first day before the last one, and before today.'
     : scope === 'sample' && !(Number.isInteger(n) && n > 0) ? 'Type how many contacts to pick at random: a whole number above 0.' : null;
   const running = job?.status === 'running';
   const run = () => {
@@ -71,7 +72,7 @@ export function BacktestPage({ query }: { query: URLSearchParams }) {
         <h1>Try on real history</h1>
         {subject && <span className="sub">{subject.kind === 'map' ? 'Map' : 'Model'} “{subject.name}”, {subject.draft ? 'the draft as it was in the editor' : 'as saved'}</span>}
       </header>
-      <p className="muted explain">What would this {subject?.kind ?? 'model'} have done? The stored events of real contacts over the period are replayed through it on a private copy, beside the live scores. No contact is changed.</p>
+      <p className="muted explain">What would this {subject?.kind ?? 'model'} have done? The contacts there at the start of the period are taken as they were then, and their stored events over the period replayed through it on a private copy, beside the live scores. No real contact is changed.</p>
       {draftKey && !handed && (
         <p className="notice warn" role="status">The draft handed over from the editor is no longer in this browser: the saved version is tried instead. Use “Try on real history” in the editor again to try the draft.</p>
       )}
