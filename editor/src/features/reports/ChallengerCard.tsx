@@ -52,16 +52,16 @@ export function ChallengerCard({ models, now }: { models: readonly ModelDoc[]; n
         <h2 id={`${id}-h`}>Champion and challenger</h2>
         <div className="actions">{ready && <CsvButton path={challengerPath(champion, challenger, q, true)} name="challenger.csv" disabled={!data} />}</div>
       </div>
-      <p className="muted explain">Would the model running in the shadow have foretold conversions better than the live one? Both score the same contacts on the same day; the AUC is the chance a contact that converted scored above one that did not (0.5 is a coin toss, 1 is perfect).</p>
+      <p className="muted explain">Does the challenger (a model scoring in the shadow, steering nothing) tell converters apart better than the champion in charge? Both score the same contacts on the same day; the AUC is the chance a contact that converted scored above one that did not (0.5 is a coin toss, 1 is perfect).</p>
       <div className="report-controls">
         <label>Champion
           <select value={champion} onChange={(e) => setChampion(e.target.value)}>
-            {models.map((m) => <option key={m.id} value={m.id}>{m.name}{isShadow(m) ? ' (shadow)' : ''}</option>)}
+            {models.map((m) => <option key={m.id} value={m.id}>{m.name}{isShadow(m) ? ' (challenger)' : ''}</option>)}
           </select>
         </label>
         <label>Challenger
           <select value={challenger} onChange={(e) => setChallenger(e.target.value)}>
-            {models.map((m) => <option key={m.id} value={m.id}>{m.name}{isShadow(m) ? ' (shadow)' : ''}</option>)}
+            {models.map((m) => <option key={m.id} value={m.id}>{m.name}{isShadow(m) ? ' (challenger)' : ''}</option>)}
           </select>
         </label>
         <label>Scores on <input type="date" value={day} onChange={(e) => setDay(e.target.value)} /></label>

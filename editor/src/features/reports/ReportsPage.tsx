@@ -39,7 +39,7 @@ function Reports() {
           <div className="actions">
             <label className="inline">Scoring model
               <select value={model?.id ?? ''} onChange={(e) => setPicked(e.target.value)}>
-                {list.map((m) => <option key={m.id} value={m.id}>{m.name}{isShadow(m) ? ' (shadow)' : ''}</option>)}
+                {list.map((m) => <option key={m.id} value={m.id}>{m.name}{isShadow(m) ? ' (challenger)' : ''}</option>)}
               </select>
             </label>
             <button type="button" onClick={() => navigate(`/reports/backtest?model=${encodeURIComponent(model?.id ?? '')}`)}
@@ -53,6 +53,7 @@ function Reports() {
         <OutcomesEditor setting={outcomes.data} fields={fields.data ?? []}
           onSaved={(s: OutcomesSetting) => outcomes.setData(s)} onReload={outcomes.reload} />
       )}
+      {models.loading && !models.data && <p className="loading">Loading the scoring models…</p>}
       {models.error && <p className="notice error" role="alert">The scoring models could not be loaded: {models.error}</p>}
       {models.data === null && <p className="notice error" role="alert">This server has no scoring models API: the reports need one.</p>}
       {models.data && list.length === 0 && (
