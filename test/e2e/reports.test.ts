@@ -138,8 +138,8 @@ describe.runIf(hasChromium)('the Reports page and trying a draft on real history
     const page = s.page;
     await s.open('/reports');
     const card = page.locator('section.report', { has: page.getByRole('heading', { name: 'Champion and challenger' }) });
-    expect(await card.getByLabel('Champion').inputValue()).toBe('lead');
-    expect(await card.getByLabel('Challenger').inputValue()).toBe('lead-v2');
+    expect(await card.getByLabel('Champion', { exact: true }).inputValue()).toBe('lead');
+    expect(await card.getByLabel('Challenger', { exact: true }).inputValue()).toBe('lead-v2');
     await card.getByLabel('Scores on').fill('2026-01-03');
     const side = (role: string) => card.locator(`[data-role="${role}"]`);
     await expect.poll(() => tableRows(page, 'section.report [data-role="Challenger"] table.conversion tbody tr')).toEqual(expect.arrayContaining([
@@ -187,6 +187,12 @@ describe.runIf(hasChromium)('the Reports page and trying a draft on real history
     ]);
     const draft = await tableRows(tab, '[data-side="draft"] table.conversion tbody tr');
     expect(draft.filter((r) => r[1] !== '0')).toEqual([['Warm', '4', '1', '25 %', '×0.5'], ['Hot', '2', '2', '100 %', '×2.0']]);
+
+    // Every contact's two scores as CSV: a header and six rows.
+    const [download] = await Promise.all([tab.waitForEvent('download'), tab.getByRole('button', { name: 'Download CSV' }).click()]);
+    const lines = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+    expect(lines).toHaveLength(7);
+    expect(lines.find((l) => l.includes('ann'))).toMatch(/50.*70/);
 
     // The real contacts were not touched: the live model still gives Ann 50.
     expect((await s.api('/contacts/ann')).fields.score).toBe(50);

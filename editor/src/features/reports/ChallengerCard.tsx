@@ -55,12 +55,12 @@ export function ChallengerCard({ models, now }: { models: readonly ModelDoc[]; n
       <p className="muted explain">Does the challenger (a model scoring in the shadow, steering nothing) tell converters apart better than the champion in charge? Both score the same contacts on the same day; the AUC is the chance a contact that converted scored above one that did not (0.5 is a coin toss, 1 is perfect).</p>
       <div className="report-controls">
         <label>Champion
-          <select value={champion} onChange={(e) => setChampion(e.target.value)}>
+          <select aria-label="Champion" value={champion} onChange={(e) => setChampion(e.target.value)}>
             {models.map((m) => <option key={m.id} value={m.id}>{m.name}{isShadow(m) ? ' (challenger)' : ''}</option>)}
           </select>
         </label>
         <label>Challenger
-          <select value={challenger} onChange={(e) => setChallenger(e.target.value)}>
+          <select aria-label="Challenger" value={challenger} onChange={(e) => setChallenger(e.target.value)}>
             {models.map((m) => <option key={m.id} value={m.id}>{m.name}{isShadow(m) ? ' (challenger)' : ''}</option>)}
           </select>
         </label>

@@ -38,7 +38,7 @@ function Reports() {
         {list.length > 0 && (
           <div className="actions">
             <label className="inline">Scoring model
-              <select value={model?.id ?? ''} onChange={(e) => setPicked(e.target.value)}>
+              <select aria-label="Scoring model" value={model?.id ?? ''} onChange={(e) => setPicked(e.target.value)}>
                 {list.map((m) => <option key={m.id} value={m.id}>{m.name}{isShadow(m) ? ' (challenger)' : ''}</option>)}
               </select>
             </label>
