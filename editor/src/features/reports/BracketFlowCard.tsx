@@ -18,7 +18,8 @@ export function BracketFlowCard({ model, now }: { model: ModelDoc; now: number }
   const key = ready ? bracketFlowPath(model.id, f, t) : '';
   const flow = useLoad(() => (ready ? getBracketFlow(model.id, f, t) : Promise.resolve(undefined)), [key]);
   const data = ready ? flow.data : undefined;
-  const moves = [...(data?.moves ?? [])].sort((a, b) => b.contacts - a.contacts);
+  // The server's order: by the bracket left, highest first, so a bracket's moves sit together.
+  const moves = data?.moves ?? [];
 
   return (
     <section className="card report" aria-labelledby={`${id}-h`}>
