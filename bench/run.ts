@@ -18,6 +18,7 @@ import { tickLatency, type TickLatencyResult } from './tick-latency.js';
 import { segmentIntake, type SegmentResult } from './segment.js';
 import { webhooks, type WebhooksResult } from './webhooks.js';
 import { reports as reportsBench, reportsTable, type ReportsResult } from './reports.js';
+import { backtestBench, type BacktestBenchResult } from './backtest.js';
 
 /** How big each part runs. */
 export interface BenchPlan {
@@ -40,6 +41,8 @@ export interface BenchPlan {
   readonly concurrent: ConcurrentPlan;
   /** The reports of SPEC §11 over `contacts` contacts with 10 history rows each. Absent: not run. */
   readonly reports?: { readonly contacts: number };
+  /** A backtest of a changed model over `days` of stored events of `contacts` contacts. Absent: not run. */
+  readonly backtest?: { readonly contacts: number; readonly days: number };
 }
 
 /** Where `scripts/test-postgres.sh` starts its throwaway server. */
@@ -56,6 +59,7 @@ export const PLANS = {
     segment: { events: 50_000, visitors: 2_000 },
     concurrent: { clients: 32, seconds: 5, contacts: 2_000, postgres: true },
     reports: { contacts: 1_000_000 },
+    backtest: { contacts: 100_000, days: 90 },
   },
   quick: {
     name: 'quick', scaling: [10_000, 100_000], events: 50_000, singleSeconds: 2, idleSeconds: 3, checkN: 1_000, workers: WORKERS,
@@ -63,6 +67,7 @@ export const PLANS = {
     segment: { events: 20_000, visitors: 500 },
     concurrent: { clients: 32, seconds: 3, contacts: 2_000, postgres: true },
     reports: { contacts: 100_000 },
+    backtest: { contacts: 100_000, days: 90 },
   },
 } satisfies Record<string, BenchPlan>;
 
@@ -89,6 +94,8 @@ export interface BenchResults {
   readonly concurrent: ConcurrentResult;
   /** Each report's time over a million contacts' history (absent: not in the plan). */
   readonly reports?: ReportsResult;
+  /** A backtest of a changed model on real history (absent: not in the plan). */
+  readonly backtest?: BacktestBenchResult;
 }
 
 /** Runs every figure under a plan; `log` hears progress. */
@@ -117,6 +124,8 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void = ()
   log(`Segment intake: ${plan.segment.events.toLocaleString('en')} events through /v1/batch and /api/events in turn${plan.segment.visitors ? `, ${plan.segment.visitors.toLocaleString('en')} anonymous visitors merged by identify` : ''}…`);
   const segment = await segmentIntake(plan.segment);
   const reportsResult = plan.reports ? await reportsBench(plan.reports.contacts, log) : undefined;
+  if (plan.backtest) log(`backtest of a changed model: ${plan.backtest.contacts.toLocaleString('en')} contacts, ${plan.backtest.days} days of events…`);
+  const backtest = plan.backtest ? await backtestBench(plan.backtest.contacts, plan.backtest.days) : undefined;
   return {
     plan: plan.name,
     machine: { cpus: cpus().length, node: process.version, platform: process.platform },
@@ -131,6 +140,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void = ()
     segment,
     concurrent: conc,
     ...(reportsResult ? { reports: reportsResult } : {}),
+    ...(backtest ? { backtest } : {}),
   };
 }
 
@@ -182,8 +192,16 @@ export function table(r: BenchResults): string {
   const segment = `\n\n${segmentTable(r, render)}`;
   const grouped = `\n\n${concurrentTable(r, render)}`;
   const reportsText = r.reports ? `\n\n${reportsTable(r.reports)}` : '';
+  const backtest = r.backtest ? `\n\n${backtestTable(r.backtest, render)}` : '';
   const note = 'Its SQL alone: the statements Scoremap issued, replayed on a copy of the database (SQLite time only). SQL share: that time over Scoremap\'s. One UPDATE for all: the tick as two set-based statements over every due contact (no history, no claims), the physical limit. Cohorts: the due waits run as sets (server/runtime/cohort.ts); fallbacks: those run contact by contact.';
-  return `${render(rows)}\n\n${render(scaling)}${ledger}${grouped}${latency}${postgres}${hooks}${segment}${reportsText}\n\n${note}\n${r.plan} run, ${r.machine.cpus} cores, Node ${r.machine.node}; set-based setup matches the engine: ${r.setupMatchesEngine ? 'yes' : 'NO'}`;
+  return `${render(rows)}\n\n${render(scaling)}${ledger}${grouped}${latency}${postgres}${hooks}${segment}${reportsText}${backtest}\n\n${note}\n${r.plan} run, ${r.machine.cpus} cores, Node ${r.machine.node}; set-based setup matches the engine: ${r.setupMatchesEngine ? 'yes' : 'NO'}`;
+}
+
+/** A backtest on real history: its time, events replayed per second, and where the time goes. */
+function backtestTable(b: BacktestBenchResult, render: (t: string[][]) => string): string {
+  const t: string[][] = [[`Backtest of a changed model, ${fmt(b.contacts)} contacts, ${b.days} days`, 'Seconds', 'Events/s', 'Reads alone s', 'Summary s', 'Peak RSS MB', 'Target']];
+  t.push([`${fmt(b.events)} stored events replayed`, fmt(b.ms / 1000, 1), fmt(b.eventsPerSecond), fmt(b.readMs / 1000, 1), fmt(b.summaryMs / 1000, 1), fmt(b.peakRssMb), '< 60 s']);
+  return `${render(t)}\nThe rest of the time is the replay in the private copies: the events through the engine, and each day's degradation of the model (1 % a day) for every contact (see docs/backtest.md).`;
 }
 
 /** What the points ledger adds to the daily degradation: each variant beside the plain model, the same run. */
