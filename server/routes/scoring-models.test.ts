@@ -38,7 +38,7 @@ describe('scoring models CRUD', () => {
 
     const list = await b.send('GET', BASE);
     expect(list.body.models).toEqual([{
-      id: 'lead', name: 'Lead score', field: 'score', min: 0, max: 100, degradation: { percentPerDay: 3 }, ruleCount: 1,
+      id: 'lead', name: 'Lead score', field: 'score', min: 0, max: 100, degradation: { percentPerDay: 3 }, ruleCount: 1, shadow: false,
       brackets: model().brackets, nextDecayAt: '2026-01-02T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
     }]);
     expect((await b.send('GET', `${BASE}/lead`)).body).toEqual(created.body);
