@@ -63,6 +63,12 @@ async function history() {
       await b.rt.ingest([{ contact: { id: contact }, type, at: iso(at) }]);
     }
   }
+  // Purchases (the outcome) in the last month, by the first five contacts.
+  for (let i = 0; i < 5; i++) {
+    const at = T0 + (61 + 5 * i) * DAY + 3_600_000;
+    await b.rt.advance(at, b.clock);
+    await b.rt.ingest([{ contact: { id: ids[i] }, type: 'purchase', at: iso(at) }]);
+  }
   await b.rt.advance(TO, b.clock);
   return { ...b, ids };
 }
@@ -181,6 +187,25 @@ describe('backtest: a draft on real history', () => {
       expect(rows.get(id)!.draft, `draft score of ${id}`).toBe((sim.final[id].map_score as number | null) ?? null);
       expect(rows.get(id)!.live, `live score of ${id}`).toBe(real.get(id)!.fields.map_score ?? null);
     }
+  }, 120_000);
+
+  it('counts conversions after "to" by band on both sides, the live side as the conversion report gives it', async () => {
+    const b = await history();
+    const put = await b.send('PUT', '/api/settings/outcomes', { outcomes: [{ id: 'bought', label: 'Bought', event: 'purchase' }], rev: 0 });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const to = T0 + 60 * DAY;
+    const done = await backtest(b, { model: model(25), from: iso(T0), to: iso(to), window: '30d', bands: [20, 60] });
+    expect(done.status, done.error).toBe('done');
+    const report = await b.send('GET', `/api/reports/conversion?field=lead_score&at=${iso(to)}&window=30d&bands=20,60`);
+    expect(report.status, JSON.stringify(report.body)).toBe(200);
+    expect(done.result.live.conversion).toEqual(report.body);
+    expect(done.result.live.conversion.total).toMatchObject({ contacts: CONTACTS, converted: 5 });
+    expect(done.result.draft.conversion.total).toMatchObject({ contacts: CONTACTS, converted: 5 });
+    expect(done.result.draft.conversion.bands.map((x: { band: string }) => x.band)).toEqual(expect.arrayContaining(['<20', '20–60', '≥60']));
+    // The draft's bands hold each contact by its draft score at "to".
+    const { rows } = await contactsCsv(b, done.id);
+    const high = [...rows.values()].filter((r) => (r.draft ?? 0) >= 60).length;
+    expect(done.result.draft.conversion.bands.find((x: { band: string }) => x.band === '≥60').contacts).toBe(high);
   }, 120_000);
 
   it('draws a sample of n: n contacts, the same ones for the same seed', async () => {
