@@ -82,6 +82,9 @@ export function ConversionCard({ model, outcomes, now }: { model: ModelDoc; outc
           <p className="report-summary">
             <b>{data.total.converted.toLocaleString()}</b> of <b>{contactsWord(data.total.contacts)}</b> scored on {formatDate(data.at)} converted within {windowWords}: <b>{formatRate(data.total.rate)}</b> on average.
           </p>
+          {Date.parse(data.at) + Number.parseInt(win, 10) * 86_400_000 > now && (
+            <p className="notice warn" role="note">The window runs until {formatDate(Date.parse(data.at) + Number.parseInt(win, 10) * 86_400_000)}, after today: contacts may still convert, so the rates can rise. Pick an earlier day for a finished window.</p>
+          )}
           <div className="report-grid">
             <RateChart title={`Conversion by ${useBrackets ? 'bracket' : 'score band'} of ${model.name}`} bands={data.bands} average={data.total.rate} />
             <ConversionTable report={data} caption={`Conversion by band of ${model.name}`} />
