@@ -197,6 +197,7 @@ describe.runIf(hasChromium)('the Reports page and trying a draft on real history
     // The real contacts were not touched: the live model still gives Ann 50.
     expect((await s.api('/contacts/ann')).fields.score).toBe(50);
 
+    await tab.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await tab.screenshot({ path: 'docs/backtest.png' });
     await tab.close();
   });
