@@ -198,6 +198,7 @@ describe.runIf(hasChromium)('the Reports page and trying a draft on real history
     expect((await s.api('/contacts/ann')).fields.score).toBe(50);
 
     await tab.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await tab.mouse.move(640, 780);
     await tab.screenshot({ path: 'docs/backtest.png' });
     await tab.close();
   });
