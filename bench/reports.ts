@@ -29,6 +29,8 @@ export interface ReportTiming {
   /** The first request, and the fastest of three more (ms). */
   readonly firstMs: number;
   readonly bestMs: number;
+  /** This process's CPU time (user and system) in the fastest request: SQLite runs in it, so it is the query's work without the wait for a busy machine's cores. */
+  readonly cpuMs: number;
 }
 
 export interface ReportsResult {
@@ -123,8 +125,14 @@ export async function reports(n: number, log: (line: string) => void = () => {},
       log(`reports: ${report}…`);
       const first = await time(() => ask(path));
       let best = Number.POSITIVE_INFINITY;
-      for (let k = 0; k < 3; k++) best = Math.min(best, (await time(() => ask(path))).ms);
-      timings.push({ report, path, firstMs: first.ms, bestMs: best });
+      let cpu = 0;
+      for (let k = 0; k < 3; k++) {
+        const before = process.cpuUsage();
+        const ms = (await time(() => ask(path))).ms;
+        const used = process.cpuUsage(before);
+        if (ms < best) [best, cpu] = [ms, (used.user + used.system) / 1000];
+      }
+      timings.push({ report, path, firstMs: first.ms, bestMs: best, cpuMs: cpu });
     }
     const result: ReportsResult = {
       n, historyRows: n * 10, events: n * 3, buildSeconds: built.ms / 1000, dbBytes: dbBytes(path), timings, load: [load0, loadavg()[0]],
@@ -139,8 +147,8 @@ export async function reports(n: number, log: (line: string) => void = () => {},
 /** The timings as a table. */
 export function reportsTable(r: ReportsResult): string {
   const fmt = (x: number, d = 0) => x.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
-  const rows = [[`Reports, ${fmt(r.n)} contacts, ${fmt(r.historyRows)} history rows (ms)`, 'First', 'Best of 3', 'Target'],
-    ...r.timings.map((t) => [t.report, fmt(t.firstMs), fmt(t.bestMs), '< 2,000'])];
+  const rows = [[`Reports, ${fmt(r.n)} contacts, ${fmt(r.historyRows)} history rows (ms)`, 'First', 'Best of 3', 'Its CPU time', 'Target'],
+    ...r.timings.map((t) => [t.report, fmt(t.firstMs), fmt(t.bestMs), fmt(t.cpuMs), '< 2,000'])];
   const w = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   const text = rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  ')).join('\n');
   return `${text}\nBuilt set-based in ${fmt(r.buildSeconds, 1)} s (${fmt(r.dbBytes / 1e9, 2)} GB with ${fmt(r.events)} events); through the HTTP app in process on SQLite. Load average (1 min) ${fmt(r.load[0], 2)} as the timings started, ${fmt(r.load[1], 2)} as they ended.`;
