@@ -36,7 +36,7 @@ export interface BacktestPlan {
   readonly windowMs: number;
   readonly outcomes: readonly Outcome[];
   readonly bands: Bands;
-  /** The contacts, in id order; absent: every contact that existed at `from`. */
+  /** The contacts, in id order; absent: every contact that existed at `to`. */
   readonly contacts?: readonly string[];
   readonly total: number;
   /** Contacts a private copy replays at once (default `CHUNK`). */
@@ -162,7 +162,7 @@ export async function runBacktest(rt: Runtime, plan: BacktestPlan, results: Resu
       ids = plan.contacts.slice(listAt, listAt + size) as string[];
       listAt += ids.length;
     } else {
-      ids = await idsAfter(db, after, size, plan.from);
+      ids = await idsAfter(db, after, size, plan.to);
       if (ids.length) after = ids[ids.length - 1];
     }
     if (!ids.length) break;

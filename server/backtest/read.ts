@@ -41,21 +41,21 @@ export async function copyWorld(store: Store, draft: Draft): Promise<CopyWorld> 
   return { fields, maps, models, meta: notActivity === null ? [] : [{ key: NOT_ACTIVITY_KEY, value: notActivity }] };
 }
 
-/** The next `limit` ids after `after` (in id order) of contacts that existed at `from`. */
-export async function idsAfter(db: Kysely<DB>, after: string | null, limit: number, from: number): Promise<string[]> {
-  let q = db.selectFrom('contacts').select('id').where('created_at', '<=', from);
+/** The next `limit` ids after `after` (in id order) of contacts that existed at `at`. */
+export async function idsAfter(db: Kysely<DB>, after: string | null, limit: number, at: number): Promise<string[]> {
+  let q = db.selectFrom('contacts').select('id').where('created_at', '<=', at);
   if (after !== null) q = q.where('id', '>', after);
   return (await q.orderBy('id').limit(limit).execute()).map((r) => r.id);
 }
 
-/** How many contacts existed at `from`. */
-export async function countAt(db: Kysely<DB>, from: number): Promise<number> {
-  const r = await db.selectFrom('contacts').select((eb) => eb.fn.countAll().as('n')).where('created_at', '<=', from).executeTakeFirstOrThrow();
+/** How many contacts existed at `at`. */
+export async function countAt(db: Kysely<DB>, at: number): Promise<number> {
+  const r = await db.selectFrom('contacts').select((eb) => eb.fn.countAll().as('n')).where('created_at', '<=', at).executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
-/** Of `ids`, those that existed at `from`, and those that are not contacts at all. */
-export async function knownIds(db: Kysely<DB>, ids: readonly string[], from: number): Promise<{ existed: Set<string>; unknown: string[] }> {
+/** Of `ids`, those that existed at `at`, and those that are not contacts at all. */
+export async function knownIds(db: Kysely<DB>, ids: readonly string[], at: number): Promise<{ existed: Set<string>; unknown: string[] }> {
   const existed = new Set<string>();
   const found = new Set<string>();
   for (let i = 0; i < ids.length; i += 10_000) {
@@ -63,22 +63,22 @@ export async function knownIds(db: Kysely<DB>, ids: readonly string[], from: num
     const rows = await db.selectFrom('contacts').select(['id', 'created_at']).where(idIn(db, sql.ref('id'), part)).execute();
     for (const r of rows) {
       found.add(r.id);
-      if (Number(r.created_at) <= from) existed.add(r.id);
+      if (Number(r.created_at) <= at) existed.add(r.id);
     }
   }
   return { existed, unknown: ids.filter((id) => !found.has(id)) };
 }
 
 /**
- * A random sample of `n` contacts that existed at `from`, the same for the same seed over the same
+ * A random sample of `n` contacts that existed at `at`, the same for the same seed over the same
  * contacts: a reservoir filled while paging through the ids, so only `n` ids are held at once.
  */
-export async function sampleIds(db: Kysely<DB>, n: number, seed: number, from: number): Promise<string[]> {
+export async function sampleIds(db: Kysely<DB>, n: number, seed: number, at: number): Promise<string[]> {
   const random = mulberry32(seed);
   const kept: string[] = [];
   let seen = 0;
   for (let after: string | null = null; ; ) {
-    const page = await idsAfter(db, after, 10_000, from);
+    const page = await idsAfter(db, after, 10_000, at);
     if (!page.length) break;
     for (const id of page) {
       seen++;
@@ -128,10 +128,18 @@ export async function contactsAt(store: Store, ids: readonly string[], from: num
     if (!m) before.set(r.contact_id, (m = new Map()));
     m.set(r.field, r.from_json === null ? null : (JSON.parse(r.from_json) as FieldValue));
   }
+  const newcomers = ids.filter((id) => { const c = now.get(id)?.fields.created_at; return typeof c === 'number' && c > from; });
+  const made = await madeWith(db, newcomers);
   const out: ContactAtFrom[] = [];
   for (const id of ids) {
     const state = now.get(id);
     if (!state) continue; // deleted since the ids were read
+    const first = made.get(id);
+    if (first) {
+      const { tags, ...fields } = Object.fromEntries(first);
+      out.push({ id, createdAt: state.fields.created_at as number, fields, tags: Array.isArray(tags) ? [...tags] : [] });
+      continue;
+    }
     const then = before.get(id) ?? new Map<string, FieldValue>();
     const fields: Record<string, FieldValue> = {};
     for (const [k, v] of Object.entries(state.fields)) {
@@ -142,6 +150,28 @@ export async function contactsAt(store: Store, ids: readonly string[], from: num
     const tags = then.has('tags') ? ((then.get('tags') as string[] | null) ?? []) : state.tags;
     const createdAt = typeof state.fields.created_at === 'number' ? state.fields.created_at : from;
     out.push({ id, createdAt, fields, tags: [...tags] });
+  }
+  return out;
+}
+
+/**
+ * The values contacts made during the period were made with: the first values their creation
+ * recorded (rows at their creation moment, from nothing, not written by a map, a model or a
+ * decay). A contact whose creation rows were pruned is left out here (it is then read as it was at
+ * `from`, empty but for what it holds now and never changed).
+ */
+async function madeWith(db: Kysely<DB>, ids: readonly string[]): Promise<Map<string, Map<string, FieldValue>>> {
+  const out = new Map<string, Map<string, FieldValue>>();
+  if (!ids.length) return out;
+  const rows = await sql<{ contact_id: string; field: string; to_json: string | null }>`
+    select h.contact_id, h.field, h.to_json from history h join contacts c on c.id = h.contact_id
+    where ${idIn(db, sql.ref('h.contact_id'), ids)} and h.at = c.created_at and h.from_json is null and h.field not like 'map:%'
+      and h.cause_json not like '{"map"%' and h.cause_json not like '{"scoringModel"%' and h.cause_json not like '{"decay"%'
+    order by h.id`.execute(db);
+  for (const r of rows.rows) {
+    let m = out.get(r.contact_id);
+    if (!m) out.set(r.contact_id, (m = new Map()));
+    if (!m.has(r.field)) m.set(r.field, r.to_json === null ? null : (JSON.parse(r.to_json) as FieldValue));
   }
   return out;
 }

@@ -7,7 +7,8 @@ import { sql } from 'kysely';
 import { ManualClock } from '../../engine/clock.js';
 import { evaluateCondition } from '../../engine/conditions.js';
 import { ContactEnv } from '../../engine/contact-env.js';
-import type { EngineEvent, Work } from '../../engine/cascade.js';
+import { MAX_REQUEST_STEPS, processWork, type EngineEvent, type Work } from '../../engine/cascade.js';
+import { Effects } from '../../engine/effects.js';
 import type { FieldValue } from '../../engine/elements/types.js';
 import { nextTick } from '../../engine/elements/trigger.js';
 import { durationMs } from '../../engine/schema/duration.js';
@@ -32,7 +33,10 @@ export interface CopyWorld {
   readonly meta: readonly { readonly key: string; readonly value: string }[];
 }
 
-/** A contact as it was at `from`. */
+/**
+ * A contact as it was at `from`, or, made during the period (`createdAt` after `from`), as it was
+ * made: it is made again in the copy at that moment, its `contact_created` triggers firing.
+ */
 export interface ContactAtFrom {
   readonly id: string;
   readonly createdAt: number;
@@ -74,8 +78,9 @@ export async function replayChunk(
     // skipping it halves the time of a day's degradation (measured: 12.5 s → 6.1 s, 5,000 contacts, 90 days).
     await sql`create trigger backtest_no_history before insert on history begin select raise(ignore); end`.execute(store.db);
     const rt = await Runtime.create({ store, clock, ids: () => `backtest-${++n}`, dueWorkBudget: CHUNK_BUDGET });
-    await enter(rt, world, contacts, from);
-    await replay(rt, clock, events, to);
+    await enter(rt, world, contacts.filter((c) => c.createdAt <= from), from);
+    const made = contacts.filter((c) => c.createdAt > from).sort((a, b) => a.createdAt - b.createdAt);
+    await replay(rt, clock, events, made, to);
     const states = await store.loadContacts(contacts.map((c) => c.id));
     return new Map(contacts.map((c) => [c.id, states.get(c.id)?.fields[field] ?? null]));
   } finally {
@@ -152,20 +157,50 @@ async function markHeldRules(rt: Runtime, ids: readonly string[], from: number):
 }
 
 /**
+ * Makes contacts at the moment they were made, with the values they were made with, as
+ * `createContacts` does: their `contact_created` triggers fire and their condition rules are checked.
+ */
+async function makeContacts(rt: Runtime, contacts: readonly ContactAtFrom[], at: number): Promise<void> {
+  await rt.transaction(async (s) => {
+    const states = contacts.map((c) => {
+      const state = rt.newContact(at, { ...c.fields }, c.id);
+      state.tags = [...c.tags];
+      return state;
+    });
+    await s.insertContacts(states.map((c) => ({ id: c.id, fields: c.fields, tags: c.tags, createdAt: at })));
+    const effects = new Effects({ stepBudget: MAX_REQUEST_STEPS });
+    for (const c of states) processWork(rt.world, c, { kind: 'created' }, at, effects);
+    await rt.catchUpAfter(s, new Map(states.map((c) => [c.id, c])), at, effects);
+    await rt.flush(s, effects, at);
+  });
+}
+
+/**
  * The events in time order, each at its own moment, with what comes due between them (waits,
  * date triggers, ticks, degradation) run first, as the live engine ran them: at one instant, due
  * work before events. Events between two due moments run in batches, in one transaction each.
  */
-async function replay(rt: Runtime, clock: ManualClock, events: readonly StoredEvent[], to: number): Promise<void> {
-  for (let i = 0; i < events.length; ) {
+async function replay(rt: Runtime, clock: ManualClock, events: readonly StoredEvent[], made: readonly ContactAtFrom[], to: number): Promise<void> {
+  let m = 0;
+  for (let i = 0; i < events.length || m < made.length; ) {
+    // A contact is made before the events of its moment (its own first event comes after it).
+    if (m < made.length && (i >= events.length || made[m].createdAt <= events[i].at)) {
+      const at = made[m].createdAt;
+      await rt.advance(at, clock);
+      const group: ContactAtFrom[] = [];
+      for (; m < made.length && made[m].createdAt === at; m++) group.push(made[m]);
+      await makeContacts(rt, group, at);
+      continue;
+    }
     const at = events[i].at;
     const due = await rt.nextDue();
     if (due !== null && due <= at) {
       await rt.advance(at, clock);
       continue;
     }
+    const next = m < made.length ? made[m].createdAt : Infinity;
     const items: { contactId: string; work: Work; at: number }[] = [];
-    for (let j = i; j < events.length && items.length < EVENTS_A_BATCH && (due === null || events[j].at < due); j++) {
+    for (let j = i; j < events.length && items.length < EVENTS_A_BATCH && (due === null || events[j].at < due) && events[j].at < next; j++) {
       const e = events[j];
       const event: EngineEvent = { id: e.id, type: e.type, at: e.at, props: e.props };
       items.push({ contactId: e.contactId, work: { kind: 'event', event }, at: e.at });

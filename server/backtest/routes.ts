@@ -31,7 +31,7 @@ const BacktestBody = z.strictObject({
   replaces: z.string().min(1).max(200).optional().describe('The id of the saved map an inline map stands for (without it, an inline map runs beside the published ones)'),
   from: IsoTime.describe('The start of the period: contacts enter as they were then'),
   to: IsoTime.describe('The end of the period (at most now): the two scores are compared then'),
-  contacts: z.array(z.string().min(1).max(200)).min(1).max(1_000_000).optional().describe('Only these contacts'),
+  contacts: z.array(z.string().min(1).max(200)).min(1).max(1_000_000).optional().describe('Only these contacts (made at or before `to`)'),
   sample: z.number().describe('A random sample of this many contacts').optional(),
   seed: z.number().int().optional().describe('The sample\'s seed (default 1): the same seed draws the same contacts'),
   field: z.string().min(1).max(200).optional().describe('The number field to compare (default: the model\'s field, or the first number field the map writes)'),
@@ -81,17 +81,17 @@ async function plan(rt: Runtime, body: BacktestBody): Promise<BacktestPlan> {
   let contacts: string[] | undefined;
   if (body.contacts) {
     const ids = [...new Set(body.contacts)];
-    const { existed, unknown } = await knownIds(db, ids, from);
+    const { existed, unknown } = await knownIds(db, ids, to);
     if (unknown.length) throw notFound(`${unknown.length === 1 ? 'No contact has' : `${unknown.length} ids name no contact, such as`} the id "${unknown[0]}": leave ${unknown.length === 1 ? 'it' : 'them'} out`);
     const later = ids.filter((id) => !existed.has(id));
     if (later.length) {
-      throw invalid(`The contact "${later[0]}"${later.length > 1 ? ` and ${later.length - 1} more` : ''} did not exist yet at "from" (${body.from}): a backtest starts from contacts as they were then. Choose an earlier "from", or leave ${later.length > 1 ? 'them' : 'it'} out`);
+      throw invalid(`The contact "${later[0]}"${later.length > 1 ? ` and ${later.length - 1} more` : ''} was made after "to" (${body.to}): the period holds nothing of ${later.length > 1 ? 'them' : 'it'}. Choose a later "to", or leave ${later.length > 1 ? 'them' : 'it'} out`);
     }
     contacts = ids.sort();
   } else if (body.sample !== undefined) {
-    contacts = await sampleIds(db, body.sample, body.seed ?? 1, from);
+    contacts = await sampleIds(db, body.sample, body.seed ?? 1, to);
   }
-  const total = contacts?.length ?? (await countAt(db, from));
+  const total = contacts?.length ?? (await countAt(db, to));
   return { draft, field, from, to, windowMs, outcomes, bands, contacts, total };
 }
 
