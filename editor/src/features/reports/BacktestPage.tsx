@@ -72,7 +72,7 @@ export function BacktestPage({ query }: { query: URLSearchParams }) {
         <h1>Try on real history</h1>
         {subject && <span className="sub">{subject.kind === 'map' ? 'Map' : 'Model'} “{subject.name}”, {subject.draft ? 'the draft as it was in the editor' : 'as saved'}</span>}
       </header>
-      <p className="muted explain">What would this {subject?.kind ?? 'model'} have done? The contacts there at the start of the period are taken as they were then, and their stored events over the period replayed through it on a private copy, beside the live scores. No real contact is changed.</p>
+      <p className="muted explain">What would this {subject?.kind ?? 'model'} have done? Real contacts are taken as they were at the start of the period (those created during it, at the moment they were), and their stored events over the period are replayed through it on a private copy, beside the live scores. No real contact is changed.</p>
       {draftKey && !handed && (
         <p className="notice warn" role="status">The draft handed over from the editor is no longer in this browser: the saved version is tried instead. Use “Try on real history” in the editor again to try the draft.</p>
       )}
