@@ -23,6 +23,20 @@ const model = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+describe('a new model on a field that already holds values', () => {
+  it('is created, and opens its ledger with each value as a decaying grant (before, the create answered 500: no clock yet)', async () => {
+    b = await setup({ fields: [numberField('points')] });
+    await b.contact('ann', { points: 20 });
+    await b.contact('bob');
+    await saveModel(b.rt, model({ field: 'points', degradation: { percentPerDay: 50 } }), { create: true });
+    const grants = await b.store.db.selectFrom('score_grants').select(['contact_id', 'points', 'decays', 'clock']).where('model_id', '=', 'main').execute();
+    expect(grants.map((g) => ({ ...g, points: Number(g.points), decays: Number(g.decays), clock: Number(g.clock) }))).toEqual([{ contact_id: 'ann', points: 20, decays: 1, clock: 0 }]);
+    // The opening grant decays with the score: halved at the next midnight.
+    await b.advance(T0 + DAY + HOUR);
+    expect(await b.score('ann', 'points')).toBe(10);
+  });
+});
+
 describe('event rules', () => {
   it('add points at each occurrence, with and without `where`, recorded with the model and rule', async () => {
     b = await setup();

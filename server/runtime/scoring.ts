@@ -82,14 +82,15 @@ export async function saveModel(rt: Runtime, input: unknown, opts: { id?: string
       await s.ensureIndex(model.field);
       await keepBracketField(rt, s, model, now);
       const before = existing?.doc as { timezone?: string; field?: string } | undefined;
+      // Keep the next midnight when the zone did not change (a new zone has another midnight).
+      const keep = (before?.timezone ?? 'UTC') === (model.timezone ?? 'UTC') ? (existing?.nextDecayAt ?? null) : null;
+      const saved = await s.saveModel(model.id, model, hasDailyRun(model) ? (keep ?? nextDecayAfter(model, now)) : null, now);
       // The ledger follows the field: a model that starts writing another field starts over there.
+      // After the model's row is saved: the opening grants take its decay clock.
       if (!existing || before?.field !== model.field) {
         if (existing) await deleteModelLedger(s.db, model.id);
         await openLedger(s.db, model.id, model.field, now);
       }
-      // Keep the next midnight when the zone did not change (a new zone has another midnight).
-      const keep = (before?.timezone ?? 'UTC') === (model.timezone ?? 'UTC') ? (existing?.nextDecayAt ?? null) : null;
-      const saved = await s.saveModel(model.id, model, hasDailyRun(model) ? (keep ?? nextDecayAfter(model, now)) : null, now);
       await recordModelVersion(s.db, model.id, model, now, null);
       return saved;
     });
