@@ -4,7 +4,7 @@
  * 90-day backtest of a changed model (clicks 10 → 25 points) through `runBacktest`, as
  * `POST /api/backtest` runs it. Goal at 100,000 contacts: under a minute.
  *
- * `npx tsx bench/backtest.ts [contacts] [days] [events a contact]` runs it alone.
+ * `npx tsx bench/backtest.ts [contacts] [days] [events a contact] [--no-decay]` runs it alone.
  */
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
@@ -37,11 +37,11 @@ export interface BacktestBenchResult {
   readonly peakRssMb: number;
 }
 
-/** The model of the live database, with `points` a click. */
-const model = (points: number) => ({
+/** The model of the live database, with `points` a click (and 1 % a day of degradation, unless `decay` is false). */
+const model = (points: number, decay = true) => ({
   id: 'lead', name: 'Lead score', field: 'lead_score', max: 10_000,
   fields: [{ key: 'lead_score', label: 'Lead score', type: 'number', decimals: 2 }],
-  degradation: { percentPerDay: 1 },
+  ...(decay ? { degradation: { percentPerDay: 1 } } : {}),
   rules: [
     { id: 'clicks', label: 'Clicked a link', when: { event: 'email_link_clicked' }, points },
     { id: 'visits', label: 'Visited a page', when: { event: 'page_visited' }, points: 3 },
@@ -53,10 +53,10 @@ const model = (points: number) => ({
  * each event with the history rows a live server writes for it (last activity; the score for a
  * click or a visit), and the live score at the end: what the live model gave, without its decay.
  */
-async function build(store: Store, n: number, days: number, perContact: number): Promise<number> {
+async function build(store: Store, n: number, days: number, perContact: number, decay: boolean): Promise<number> {
   const clock = new ManualClock(T0);
   const rt = await Runtime.create({ store, clock });
-  await saveModel(rt, model(10), { create: true });
+  await saveModel(rt, model(10, decay), { create: true });
   const span = days * 86_400;
   await store.transaction(async (s) => {
     const db = s.db;
@@ -82,20 +82,23 @@ async function build(store: Store, n: number, days: number, perContact: number):
   return n * perContact;
 }
 
-/** Builds the database, then times a backtest of the model with clicks at 25 over the whole period. */
-export async function backtestBench(n: number, days = 90, perContact = 5): Promise<BacktestBenchResult> {
+/**
+ * Builds the database, then times a backtest of the model with clicks at 25 over the whole period.
+ * `decay: false` leaves out the model's daily degradation (to see what it costs).
+ */
+export async function backtestBench(n: number, days = 90, perContact = 5, decay = true): Promise<BacktestBenchResult> {
   const tmp = scratch();
   try {
     const path = tmp.file('backtest.db');
     const setupStore = await Store.open(path);
-    const setup = await time(() => build(setupStore, n, days, perContact));
+    const setup = await time(() => build(setupStore, n, days, perContact, decay));
     await setupStore.close();
 
     const store = await Store.open(path);
     const to = T0 + days * DAY;
     const rt = await Runtime.create({ store, clock: new ManualClock(to) });
     try {
-      const draft = await readDraft(rt, { model: model(25) });
+      const draft = await readDraft(rt, { model: model(25, decay) });
       const plan: BacktestPlan = { draft, field: 'lead_score', from: T0, to, windowMs: 30 * DAY, outcomes: [], bands: { kind: 'ranges', edges: [20, 50, 80] }, total: n };
       const results = await ResultStore.open(to);
       try {
@@ -132,8 +135,8 @@ async function readAll(store: Store, from: number, to: number): Promise<void> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const [n = 100_000, days = 90, perContact = 5] = process.argv.slice(2).map(Number);
-  const r = await backtestBench(n, days, perContact);
+  const [n = 100_000, days = 90, perContact = 5] = process.argv.slice(2).filter((a) => !a.startsWith('--')).map(Number);
+  const r = await backtestBench(n, days, perContact, !process.argv.includes('--no-decay'));
   console.log(JSON.stringify(r, null, 2));
   console.log(`backtest of ${r.contacts.toLocaleString('en')} contacts, ${r.events.toLocaleString('en')} events over ${r.days} days: ${(r.ms / 1000).toFixed(1)} s, ${Math.round(r.eventsPerSecond).toLocaleString('en')} events/s (reads alone ${(r.readMs / 1000).toFixed(1)} s, summary ${(r.summaryMs / 1000).toFixed(1)} s)`);
 }
