@@ -24,7 +24,9 @@ export function BacktestPage({ query }: { query: URLSearchParams }) {
   const modelId = pickedModel || query.get('model') || (query.get('map') ? '' : models.data?.[0]?.doc.id ?? '');
   const mapId = query.get('map');
   const subject = handed
-    ? { kind: handed.kind, name: handed.name, body: { [handed.kind]: handed.doc } as Partial<BacktestRequest>, draft: true }
+    // A map's draft takes the place of the map's published version in the copy (`replaces`): run
+    // beside it, both would act on every event.
+    ? { kind: handed.kind, name: handed.name, body: (handed.kind === 'map' ? { map: handed.doc, replaces: handed.id } : { model: handed.doc }) as Partial<BacktestRequest>, draft: true }
     : mapId
       ? { kind: 'map' as const, name: mapId, body: { map: { id: mapId } }, draft: false }
       : modelId

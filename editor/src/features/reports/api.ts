@@ -172,6 +172,8 @@ export interface BacktestJob {
 export interface BacktestRequest {
   readonly model?: unknown;
   readonly map?: unknown;
+  /** The map an inline map draft takes the place of. */
+  readonly replaces?: string;
   readonly from: string;
   readonly to: string;
   readonly sample?: number;
