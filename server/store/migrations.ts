@@ -452,6 +452,11 @@ const reportIndexes = atomic(async (db) => {
   // 1,000,000 contacts); PostgreSQL refuses index entries past ~2.7 KB, which a long text could be.
   const point = dialectOf(db).name === 'sqlite' ? ['contact_id', 'field', 'at', 'id', 'to_json'] : ['contact_id', 'field', 'at', 'id'];
   await db.schema.createIndex('history_point_idx').on('history').columns(point).execute();
+  // It takes the place of (contact, id): every history row written goes into one index ordered by
+  // contact, not two — each is a write at a random place, the costliest part of a history row
+  // (measured: a second one made each row 1.15–3.8× as dear). A contact's page of history, newest
+  // first, reads its rows by this index and sorts them by id.
+  await db.schema.dropIndex('history_contact_idx').execute();
   await db.schema.createIndex('history_field_at_idx').on('history').columns(['field', 'at']).execute();
   await db.schema.createIndex('events_type_at_idx').on('events').columns(['type', 'at', 'contact_id']).execute();
 });
