@@ -8,6 +8,7 @@ import { CROSSING_OPS, isFieldTest, type Condition } from '../../engine/schema/c
 import { durationMs } from '../../engine/schema/duration.js';
 import { bracketField } from '../../engine/scoring/run.js';
 import { fieldColumn } from '../store/columns.js';
+import { num, numberJson, rounding, roundLikeEngine } from '../store/sql-numbers.js';
 import type { Store } from '../store/store.js';
 import { SLICE_STEPS } from './due.js';
 import type { Runtime } from './runtime.js';
@@ -45,8 +46,6 @@ import type { Runtime } from './runtime.js';
  * steps, counting each cohort contact's steps and re-park time exactly (known from its path).
  */
 
-/** A number as SQL: bound as a parameter, read as a double on both databases. */
-const num = (n: number): RawBuilder<number> => sql<number>`cast(${n} as double precision)`;
 const TRUE = sql<boolean>`(1 = 1)`;
 const FALSE = sql<boolean>`(1 = 0)`;
 /** A column of the layer below (every layer selects `l.*` and adds its own). */
@@ -368,25 +367,6 @@ function planSegment(rt: Runtime, map: CompiledMap, waitId: string): Segment {
   return { map, waitId, paths, layers, table, reads, written };
 }
 
-/**
- * `roundHalfAwayFromZero(x, decimals)` (engine/schema/field.ts) in SQL, operation for operation on
- * doubles: s = |x|·10^d·(1 + 4ε); Math.round(s) (for s ≥ 0.5, floor(s + 0.5) in doubles equals it
- * exactly; below 0.5 it is 0), divided by 10^d; the sign put back. Its guard for |x|·10^d ≥ 2^52
- * is left out: cohort values stay below OUT_BOUND.
- */
-const rounding = {
-  scale: (x: RawBuilder<number>, decimals: number) => sql<number>`(abs(${x}) * ${num(10 ** decimals)} * ${num(1 + Number.EPSILON * 4)})`,
-  finish: (x: RawBuilder<number>, s: RawBuilder<number>, decimals: number) => {
-    const r = sql<number>`((case when ${s} < ${num(0.5)} then ${num(0)} else floor(${s} + ${num(0.5)}) end) / ${num(10 ** decimals)})`;
-    return sql<number>`(case when ${x} < ${num(0)} then -${r} else ${r} end)`;
-  },
-};
-const rounded = (x: RawBuilder<number>, decimals: number) => rounding.finish(x, rounding.scale(x, decimals), decimals);
-
-/** A number as its history row keeps it (JSON.stringify): integers without ".0"; within the bounds both databases print the rest alike. */
-const json = (v: RawBuilder<number>): RawBuilder<string | null> =>
-  sql<string | null>`(case when ${v} is null then null when ${v} = floor(${v}) then cast(cast(${v} as bigint) as text) else cast(${v} as text) end)`;
-
 /** How often cohorts ran, with how many contacts, and how many due waits went one by one instead. */
 export interface CohortStats {
   cohorts: number;
@@ -491,7 +471,7 @@ function base(s: Store, seg: Segment, ids: readonly string[], flags: boolean): R
     const fit = [...seg.reads].map((key) => {
       const c = column(key);
       const d = seg.written.get(key);
-      const keeps = d === undefined ? TRUE : sql<boolean>`${rounded(c, d)} = ${c}`;
+      const keeps = d === undefined ? TRUE : sql<boolean>`${roundLikeEngine(c, d)} = ${c}`;
       return sql<boolean>`(${c} is null or (abs(${c}) <= ${num(IN_BOUND)} and ${keeps}))`;
     });
     cols.push(sql`(case when ${fit.length ? sql.join(fit, sql` and `) : TRUE} then 1 else 0 end) as fits`);
@@ -570,7 +550,7 @@ async function runCohorts(s: Store, chosen: readonly { item: Item; plan: Planned
       for (const w of path.writes) {
         const cause = JSON.stringify({ map: map.id, version: map.version, element: w.elementId });
         await sql`insert into history (contact_id, at, field, from_json, to_json, cause_json)
-          select t.id, t.at, ${w.field}, ${json(col(w.from, 't'))}, ${json(col(w.to, 't'))}, ${cause} from ${table} t
+          select t.id, t.at, ${w.field}, ${numberJson(col(w.from, 't'))}, ${numberJson(col(w.to, 't'))}, ${cause} from ${table} t
           where t.path = ${sql.lit(index)} and ${col(w.changed, 't')} = 1`.execute(db);
       }
       if (path.writes.length) {

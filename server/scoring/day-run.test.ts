@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { updateContact } from '../runtime/contacts.js';
 import { saveModel } from '../runtime/scoring.js';
-import { DAY, HOUR, T0, mapDoc, setup, type Bench } from '../runtime/testing.js';
+import { DAY, HOUR, T0, mapDoc, numberField, setup, type Bench } from '../runtime/testing.js';
 import { migrate } from '../store/migrations.js';
 import { openPostgres } from '../store/postgres.js';
 import { openSqlite } from '../store/sqlite.js';
@@ -98,6 +98,23 @@ describe('a contact created while a day\'s run is under way', () => {
       // a: 20 halved at midnight; the new contacts: 20 + 20 and 20, never halved on a day that began before them.
       expect([await b.score('a'), await b.score(fresh), await b.score(quiet)]).toEqual([10, 40, 20]);
       for (const id of [fresh, quiet]) expect((await b.changes(id, 'score')).map((c) => c[3]).filter((c) => 'decay' in c)).toEqual([]);
+    });
+  }
+});
+
+describe("a day's degradation rounds as the engine does", () => {
+  for (const listened of [false, true]) {
+    it(`24.09 halved is 12.05 at two decimals, though the double 12.045 lies just below the half (${listened ? 'through the engine' : 'set-based'})`, async () => {
+      b = await setup({ fields: [numberField('pts', 2)] });
+      await b.contact('a', { pts: 24.09 });
+      await b.contact('b', { pts: -24.09 });
+      await saveModel(b.rt, { id: 'm', name: 'M', field: 'pts', degradation: { percentPerDay: 50 }, min: -100, rules: [] }, { create: true });
+      if (listened) {
+        await b.publish(mapDoc([{ id: 't', kind: 'trigger', on: { type: 'field_updated', field: 'pts' }, next: 'e' }, { id: 'e', kind: 'end' }]));
+      }
+      await b.advance(T0 + DAY + HOUR);
+      expect([await b.score('a', 'pts'), await b.score('b', 'pts')]).toEqual([12.05, -12.05]);
+      expect((await b.changes('a', 'pts')).at(-1)?.slice(1, 3)).toEqual([24.09, 12.05]);
     });
   }
 });

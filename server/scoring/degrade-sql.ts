@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Bracket } from '../../engine/scoring/model.js';
 import { fieldColumn } from '../store/columns.js';
-import { dialectOf } from '../store/dialect.js';
+import { numberJson, roundLikeEngine } from '../store/sql-numbers.js';
 import type { DB } from '../store/schema.js';
 
 /** One page of a model's degradation, set-based. */
@@ -25,14 +25,6 @@ export interface DegradeRange {
   readonly job: string;
 }
 
-/**
- * A number as the engine's history row keeps it (JSON.stringify): a whole number without ".0"
- * (SQLite prints a real 20 as "20.0"); with at most a few decimals both databases print the rest alike.
- */
-function numberJson(v: RawBuilder<unknown>): RawBuilder<string | null> {
-  return sql<string | null>`(case when ${v} is null then null when ${v} = floor(${v}) then cast(cast(${v} as bigint) as text) else cast(${v} as text) end)`;
-}
-
 /** The bracket of a score (SQL): the named range with the highest `min` it reaches, else null. */
 function bracketSql(score: RawBuilder<number>, list: readonly Bracket[]): RawBuilder<string | null> {
   const sorted = [...list].sort((a, b) => b.min - a.min);
@@ -49,7 +41,6 @@ function bracketSql(score: RawBuilder<number>, list: readonly Bracket[]): RawBui
  * Answers how many contacts changed.
  */
 export async function degradeRange(db: Kysely<DB>, o: DegradeRange): Promise<number> {
-  const d = dialectOf(db);
   const col = sql.ref(`contacts.${fieldColumn(o.field)}`);
   // The contact's account is read through one join per row (`a`), not a subquery: the expressions
   // below name it several times each, and each subquery would be a lookup of its own per row.
@@ -67,7 +58,7 @@ export async function degradeRange(db: Kysely<DB>, o: DegradeRange): Promise<num
     steps = sql<number>`(${due} - ${applied})`;
   }
   const factor = o.inactivity ? sql`power(${o.factor}, ${steps})` : sql`${o.factor}`;
-  const scaled = d.roundTo(o.withFixed ? sql`(${col} - ${fixed}) * ${factor} + ${fixed}` : sql`${col} * ${factor}`, o.places);
+  const scaled = roundLikeEngine(o.withFixed ? sql<number>`((${col} - ${fixed}) * ${factor} + ${fixed})` : sql<number>`(${col} * ${factor})`, o.places);
   const next = sql<number>`(case when ${scaled} < ${o.min} then ${o.min} when ${scaled} > ${o.max} then ${o.max} else ${scaled} end)`;
   // Most days no event ran ahead of the pages: then the test per row is left out.
   const early = await db.selectFrom('job_contacts_done').select('contact_id').where('job', '=', o.job).limit(1).executeTakeFirst();

@@ -1,4 +1,4 @@
-import type { ColumnDataType, ColumnDefinitionBuilder, Kysely, RawBuilder } from 'kysely';
+import type { ColumnDataType, ColumnDefinitionBuilder, Kysely } from 'kysely';
 import type { DB } from './schema.js';
 
 /**
@@ -13,9 +13,6 @@ export interface Dialect {
 
   /** An auto-numbered primary key, ids never reused: its column type and definition. */
   readonly autoId: { type: ColumnDataType; define: (col: ColumnDefinitionBuilder) => ColumnDefinitionBuilder };
-
-  /** `round(x, places)` of a double, half away from zero. */
-  roundTo(x: RawBuilder<unknown>, places: number): RawBuilder<number>;
 
   /**
    * Locks contacts for the rest of the transaction, in id order (so two lockers never deadlock);

@@ -2,7 +2,7 @@
  * The only module with PostgreSQL-specific SQL: connecting, the claims and locks that let several
  * Scoremap processes share one database's work, and the few statements PostgreSQL spells its own way.
  */
-import { Kysely, PostgresDialect, sql, type LogConfig, type RawBuilder } from 'kysely';
+import { Kysely, PostgresDialect, sql, type LogConfig } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { lockKey, registerDialect } from './dialect.js';
@@ -137,11 +137,6 @@ export function postgresDialect(schema: string): Dialect {
     shared: true,
 
     autoId: { type: 'bigint', define: (col) => col.primaryKey().generatedByDefaultAsIdentity() },
-
-    roundTo(x: RawBuilder<unknown>, places: number): RawBuilder<number> {
-      // round(double precision, int) does not exist; numeric rounds half away from zero, as SQLite does.
-      return sql<number>`round((${x})::numeric, ${sql.lit(places)})::double precision`;
-    },
 
     async lockContacts(db, ids, opts = {}) {
       if (ids.length === 0) return new Set();

@@ -6,7 +6,7 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, sql, type RawBuilder } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver } from 'kysely';
 import type { DatabaseConnection, Driver, LogConfig, LogEvent, SqliteDialectConfig } from 'kysely';
 import type { Dialect } from './dialect.js';
 import { Checkpointer, WRITER_CHECKPOINT_PAGES } from './checkpointer.js';
@@ -167,7 +167,6 @@ export const sqliteDialect: Dialect = {
   shared: false,
   autoId: { type: 'integer', define: (col) => col.primaryKey().autoIncrement() },
   // SQLite rounds a double half away from zero.
-  roundTo: (x, places) => sql<number>`round(${x}, ${sql.lit(places)})`,
   lockContacts: async (_db, ids) => new Set(ids),
   claimDuePositions: (db, mapId, upTo, limit) => positions.dueContacts(db, mapId, upTo, limit),
   claimDueDateTimers: (db, mapId, upTo, limit) => timers.dueDateTimers(db, mapId, upTo, limit),
