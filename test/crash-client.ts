@@ -1,17 +1,9 @@
 import Database from 'better-sqlite3';
+import { seededRandom } from '../server/seeded-random.js';
 import { api, startServer, type ApiAnswer, type ServerProcess } from './server-process.js';
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same workload and kill delays. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of the crash tests: the same seed gives the same workload and kill delays. */
+export const prng = seededRandom;
 
 /**
  * A client of a server process that the test kills with SIGKILL, as a real client of a server that

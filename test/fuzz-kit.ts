@@ -9,21 +9,15 @@ import { writeFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { expect } from 'vitest';
 import { TOKEN, setup } from '../server/routes/testing.js';
+import { seededRandom } from '../server/seeded-random.js';
 
 /** A small, fast, seeded PRNG (mulberry32): the same seed gives the same cases, so a failure replays. */
 export class Rand {
-  #state: number;
+  /** A float in [0, 1). */
+  readonly next: () => number;
 
   constructor(readonly seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  /** A float in [0, 1). */
-  next(): number {
-    let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = seededRandom(seed);
   }
 
   /** An integer in [0, n). */

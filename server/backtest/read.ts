@@ -13,6 +13,7 @@ import type { Store } from '../store/store.js';
 import { NOT_ACTIVITY_KEY } from '../scoring/activity.js';
 import type { Draft } from './draft.js';
 import type { ContactAtFrom, CopyWorld, StoredEvent } from './replay.js';
+import { seededRandom } from '../seeded-random.js';
 
 /** `column in (ids)` with the ids as one bound value (a JSON list on SQLite, an array on PostgreSQL). */
 export function idIn(db: Kysely<DB>, column: RawBuilder<unknown>, ids: readonly string[]): RawBuilder<boolean> {
@@ -74,7 +75,7 @@ export async function knownIds(db: Kysely<DB>, ids: readonly string[], at: numbe
  * contacts: a reservoir filled while paging through the ids, so only `n` ids are held at once.
  */
 export async function sampleIds(db: Kysely<DB>, n: number, seed: number, at: number): Promise<string[]> {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const kept: string[] = [];
   let seen = 0;
   for (let after: string | null = null; ; ) {
@@ -95,17 +96,6 @@ export async function sampleIds(db: Kysely<DB>, n: number, seed: number, at: num
   return kept.sort();
 }
 
-/** A small seeded generator (mulberry32): a sample is repeatable from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * The contacts as they were at `from`: each field (and the tags) is the value the first history

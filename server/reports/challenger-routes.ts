@@ -2,11 +2,10 @@ import { z } from 'zod';
 import type { AppDeps } from '../http/deps.js';
 import { ApiRouter } from '../http/router.js';
 import { badRequest, invalid } from '../errors.js';
-import type { Runtime } from '../runtime/runtime.js';
 import { challengerCsvRows, challengerReport, CHALLENGER_CSV_HEADER } from './challenger.js';
 import { csvAnswer } from './csv-out.js';
-import { readOutcomes, type Outcome } from './outcomes.js';
 import { modelById, parseEdges, parseMoment, parseWindow } from './params.js';
+import { chosenOutcomes } from './routes.js';
 
 const Text = z.string().max(2000).optional();
 
@@ -23,16 +22,6 @@ const Side = z.object({
 });
 const Report = z.object({ at: z.string(), window: z.string(), champion: Side, challenger: Side });
 
-/** The outcomes named (comma-separated ids), else all of them; 422 in words when none are set or one is unknown. */
-async function outcomesOf(rt: Runtime, ids: string | undefined): Promise<Outcome[]> {
-  const { outcomes } = await readOutcomes(rt.store.db);
-  if (!outcomes.length) throw invalid('No outcomes are set yet: say what counts as a conversion first (PUT /api/settings/outcomes, or Reports → Outcomes in the editor)');
-  if (ids === undefined || ids.trim() === '') return outcomes;
-  const wanted = ids.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = wanted.find((id) => !outcomes.some((o) => o.id === id));
-  if (unknown) throw invalid(`There is no outcome "${unknown}"; the outcomes are ${outcomes.map((o) => `"${o.id}"`).join(', ')}`);
-  return outcomes.filter((o) => wanted.includes(o.id));
-}
 
 /** `GET /api/reports/challenger`: a champion and a challenger model side by side on outcomes (SPEC §11), JSON or CSV. */
 export function challengerRouter(deps: AppDeps): ApiRouter {
@@ -55,7 +44,7 @@ export function challengerRouter(deps: AppDeps): ApiRouter {
     const windowMs = parseWindow(query.window, '30d');
     const at = parseMoment(query.at, 'at', now - windowMs, now);
     const edges = query.bands?.trim() ? parseEdges(query.bands) : undefined;
-    const r = await challengerReport(rt.store.db, { champion, challenger, at, windowMs, outcomes: await outcomesOf(rt, query.outcomes), ...(edges ? { edges } : {}) });
+    const r = await challengerReport(rt.store.db, { champion, challenger, at, windowMs, outcomes: await chosenOutcomes(rt, query.outcomes), ...(edges ? { edges } : {}) });
     if (query.format === 'csv') {
       const name = `challenger-${champion.id}-vs-${challenger.id}-${r.at.slice(0, 10)}-${r.window}.csv`;
       return csvAnswer(c, name, CHALLENGER_CSV_HEADER, challengerCsvRows(r));

@@ -38,7 +38,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const day = (ms: number) => iso(ms).slice(0, 10);
 
 /** The outcomes a report counts: the ids asked for (comma-separated), else every outcome set. */
-async function chosenOutcomes(rt: Runtime, ids: string | undefined): Promise<Outcome[]> {
+export async function chosenOutcomes(rt: Runtime, ids: string | undefined): Promise<Outcome[]> {
   const { outcomes } = await readOutcomes(rt.store.db);
   if (!outcomes.length) throw invalid('No outcomes are set yet: say what counts as a conversion first (PUT /api/settings/outcomes, or Reports → Outcomes in the editor)');
   if (ids === undefined || ids.trim() === '') return outcomes;
