@@ -85,7 +85,17 @@ export async function fullVacuum(db: Kysely<DB>): Promise<void> {
   await sql`vacuum`.execute(db);
 }
 
-/** Copies the write-ahead log into the file and truncates it, so the file's size shows what was freed (best effort next to readers). */
+/**
+ * Copies the write-ahead log into the file and truncates it, so the file's size shows what was
+ * freed (best effort next to readers). The checkpointer thread may be running a checkpoint of its
+ * own at that moment, and SQLite then answers "busy" at once instead of waiting: tried again for
+ * up to a second (a passive checkpoint takes milliseconds).
+ */
 export async function checkpoint(db: Kysely<DB>): Promise<void> {
-  await sql`pragma wal_checkpoint(truncate)`.execute(db);
+  const deadline = Date.now() + 1_000;
+  for (;;) {
+    const { rows } = await sql<{ busy: number }>`pragma wal_checkpoint(truncate)`.execute(db);
+    if (!Number(rows[0]?.busy) || Date.now() >= deadline) return;
+    await new Promise((done) => setTimeout(done, 5));
+  }
 }

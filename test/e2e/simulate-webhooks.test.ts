@@ -39,8 +39,14 @@ describe.runIf(hasChromium)('webhook expectations on the Simulate page', () => {
     s = await startSession();
     await s.api('/scoring-models', recommended);
     const { map } = await s.api('/templates/notify-sales-hot-lead/import', {});
+    // The draft is in place before the page's scripts run: set after the page loaded, the page's own
+    // saving of its draft (on every change, some after its lists load) could write over it.
+    await s.page.addInitScript((d) => {
+      if (sessionStorage.getItem('scoremap.test.draft-set')) return;
+      localStorage.setItem('scoremap.simulate.scenario', JSON.stringify(d));
+      sessionStorage.setItem('scoremap.test.draft-set', '1');
+    }, draftOf(map.id, recommended.id));
     await s.open('/simulate');
-    await s.page.evaluate((d) => localStorage.setItem('scoremap.simulate.scenario', JSON.stringify(d)), draftOf(map.id, recommended.id));
   });
   afterAll(async () => {
     await s?.close();
