@@ -26,6 +26,14 @@ export function parseMoment(text: string | undefined, name: string, fallback: nu
   return ms;
 }
 
+/** A period [from, to) of a query string: by default the 30 days up to now; `from` must come before `to`. */
+export function parsePeriod(query: { readonly from?: string; readonly to?: string }, now: number): { from: number; to: number } {
+  const to = parseMoment(query.to, 'to', now, Number.MAX_SAFE_INTEGER);
+  const from = parseMoment(query.from, 'from', to - 30 * 86_400_000, now);
+  if (from >= to) throw invalid(`"from" (${new Date(from).toISOString()}) must be before "to" (${new Date(to).toISOString()})`);
+  return { from, to };
+}
+
 /** Ascending cut points "20,50,80". */
 export function parseEdges(text: string): number[] {
   const parts = text.split(',').map((s) => s.trim()).filter((s) => s !== '');

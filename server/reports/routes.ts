@@ -7,7 +7,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { conversionByBand, type Bands, type ConversionReport } from './conversion.js';
 import { csvAnswer } from './csv-out.js';
 import { checkOutcomes, fieldTypes, OutcomesSetting, readOutcomes, saveOutcomes, type Outcome } from './outcomes.js';
-import { modelById, numberField, parseEdges, parseMoment, parseWindow } from './params.js';
+import { modelById, numberField, parseEdges, parseMoment, parsePeriod, parseWindow } from './params.js';
 import { bracketFlow, causeSums, trends } from './queries.js';
 
 const DAY = 86_400_000;
@@ -117,12 +117,9 @@ export function reportsRouter(deps: AppDeps): ApiRouter {
       query: z.object({ model: Text, from: Text, to: Text, format: Format }),
       description: 'From the history of the model\'s `<field>_bracket` in [from, to) (default: the last 30 days). `from: null` is a contact\'s first bracket. `medianDays`: the median time since the contact entered the bracket it left.',
     }, async (c, { query }) => {
-      const now = rt.clock.now();
       const model = modelById(rt, query.model);
       if (!model.brackets?.length) throw invalid(`The model "${model.id}" has no brackets: add some in its editor to see contacts move between them`);
-      const to = parseMoment(query.to, 'to', now, Number.MAX_SAFE_INTEGER);
-      const from = parseMoment(query.from, 'from', to - 30 * DAY, now);
-      if (from >= to) throw invalid(`"from" (${iso(from)}) must be before "to" (${iso(to)})`);
+      const { from, to } = parsePeriod(query, rt.clock.now());
       const order = [...model.brackets].sort((a, b) => b.min - a.min).map((b) => b.name);
       const rank = (name: string | null) => (name === null ? -1 : order.indexOf(name) === -1 ? order.length : order.indexOf(name));
       const moves = (await bracketFlow(rt.store.db, bracketField(model.field), from, to))
@@ -151,10 +148,7 @@ export function reportsRouter(deps: AppDeps): ApiRouter {
       query: z.object({ from: Text, to: Text, field: Text, format: Format }),
       description: 'From the history of the scoring models\' fields (or `field`) in [from, to) (default: the last 30 days): the points (to − from of each change) and the number of changes per rule, per map element, per model\'s decay, and the rest (changes by hand, imports, merges) as "other". Largest first.',
     }, async (c, { query }) => {
-      const now = rt.clock.now();
-      const to = parseMoment(query.to, 'to', now, Number.MAX_SAFE_INTEGER);
-      const from = parseMoment(query.from, 'from', to - 30 * DAY, now);
-      if (from >= to) throw invalid(`"from" (${iso(from)}) must be before "to" (${iso(to)})`);
+      const { from, to } = parsePeriod(query, rt.clock.now());
       const models = (rt.world.models ?? []).map((m) => m.model);
       const fields = query.field !== undefined ? [numberField(rt, query.field)] : models.length ? [...new Set(models.map((m) => m.field))] : ['score'];
       const rows = topActionRows(rt, await causeSums(rt.store.db, fields, from, to));

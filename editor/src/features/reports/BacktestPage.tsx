@@ -5,7 +5,7 @@ import { useServerNow } from '../../lib/use-server-now.js';
 import { listModels } from '../scoring/api.js';
 import { readBacktest, startBacktest, type BacktestJob, type BacktestRequest } from './api.js';
 import { BacktestResultView } from './BacktestResult.js';
-import { PeriodInputs, WINDOWS, useDay } from './controls.js';
+import { PeriodInputs, WINDOWS, useDay, WindowPicker } from './controls.js';
 import { takeDraft } from './handoff.js';
 import { endOfDay, startOfDay } from './words.js';
 
@@ -96,11 +96,7 @@ export function BacktestPage({ query }: { query: URLSearchParams }) {
             <label className="check"><input type="radio" name={`${id}-scope`} checked={scope === 'sample'} onChange={() => setScope('sample')} /> A random sample of</label>
             <input type="number" min={1} step={1} value={sample} aria-label="Contacts in the sample" disabled={scope !== 'sample'} onChange={(e) => setSample(e.target.value)} />
           </fieldset>
-          <label>Converted within
-            <select value={win} onChange={(e) => setWin(e.target.value)}>
-              {WINDOWS.map((w) => <option key={w.value} value={w.value}>{w.words}</option>)}
-            </select>
-          </label>
+          <WindowPicker value={win} onChange={setWin} />
           <button type="button" className="primary run" onClick={run} disabled={!subject || !!problem || running}>{running ? 'Running…' : 'Run'}</button>
         </div>
         <p className="muted small hint">The draft's and the live scores are compared at the end of the period; a contact converts when it reaches an outcome within {WINDOWS.find((w) => w.value === win)?.words ?? win} after it. End the period at least that long ago to see conversions.</p>

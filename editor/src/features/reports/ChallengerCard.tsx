@@ -4,7 +4,7 @@ import { useLoad } from '../../lib/use-load.js';
 import type { ModelDoc } from '../scoring/api.js';
 import { challengerPath, getChallenger, type ChallengerSide } from './api.js';
 import { ConversionTable } from './ConversionTable.js';
-import { CsvButton, ReportStatus, WINDOWS, useDay } from './controls.js';
+import { CsvButton, ReportStatus, useDay, WindowPicker } from './controls.js';
 import { startOfDay } from './words.js';
 
 /** Whether a model runs in the shadow: scored live into its own field, triggering nothing. */
@@ -65,11 +65,7 @@ export function ChallengerCard({ models, now }: { models: readonly ModelDoc[]; n
           </select>
         </label>
         <label>Scores on <input type="date" value={day} onChange={(e) => setDay(e.target.value)} /></label>
-        <label>Converted within
-          <select value={win} onChange={(e) => setWin(e.target.value)}>
-            {WINDOWS.map((w) => <option key={w.value} value={w.value}>{w.words}</option>)}
-          </select>
-        </label>
+        <WindowPicker value={win} onChange={setWin} />
       </div>
       {same && <p className="notice error" role="alert">Choose two different models: the champion and the challenger are the same.</p>}
       {!at && <p className="notice error" role="alert">Choose the day whose scores to compare.</p>}

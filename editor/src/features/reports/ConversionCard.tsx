@@ -4,7 +4,7 @@ import type { ModelDoc } from '../scoring/api.js';
 import { useLoad } from '../../lib/use-load.js';
 import { conversionPath, getConversion, type ConversionQuery, type Outcome } from './api.js';
 import { ConversionTable } from './ConversionTable.js';
-import { CsvButton, ReportStatus, WINDOWS, useDay } from './controls.js';
+import { CsvButton, ReportStatus, WINDOWS, useDay, WindowPicker } from './controls.js';
 import { RateChart } from './RateChart.js';
 import { contactsWord, formatRate, parseEdges, startOfDay } from './words.js';
 
@@ -46,11 +46,7 @@ export function ConversionCard({ model, outcomes, now }: { model: ModelDoc; outc
       <p className="muted explain">Do higher-scoring contacts convert more? Contacts are grouped by the score they had on the day you pick, and each group's share that reached an outcome in the following days is set against the average.</p>
       <div className="report-controls">
         <label>Scores on <input type="date" value={day} onChange={(e) => setDay(e.target.value)} /></label>
-        <label>Converted within
-          <select value={win} onChange={(e) => setWin(e.target.value)}>
-            {WINDOWS.map((w) => <option key={w.value} value={w.value}>{w.words}</option>)}
-          </select>
-        </label>
+        <WindowPicker value={win} onChange={setWin} />
         <label>Bands
           <select value={useBrackets ? 'brackets' : 'ranges'} onChange={(e) => setByBrackets(e.target.value === 'brackets')}>
             {hasBrackets && <option value="brackets">The model's brackets</option>}

@@ -39,6 +39,17 @@ export const WINDOWS: readonly { readonly value: string; readonly words: string 
   { value: '90d', words: '90 days' },
 ];
 
+/** "Converted within": the window after the scores' moment in which an outcome counts. */
+export function WindowPicker({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+  return (
+    <label>Converted within
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        {WINDOWS.map((w) => <option key={w.value} value={w.value}>{w.words}</option>)}
+      </select>
+    </label>
+  );
+}
+
 /** A report's state as its card shows it: loading, its error in words, or nothing to say. */
 export function ReportStatus({ loading, error, what }: { loading: boolean; error: string | null; what: string }) {
   if (error) return <p className="notice error" role="alert">The {what} could not be loaded: {error}</p>;
