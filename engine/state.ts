@@ -40,6 +40,13 @@ export interface ContactState {
   recent?: Map<string, number[]>;
 }
 
+/** Who made a change by hand (SPEC §12): a person's id and name, or a key's, or the start-up token (id null). */
+export interface CauseActor {
+  readonly kind: 'person' | 'key' | 'token';
+  readonly id: string | null;
+  readonly name: string;
+}
+
 /** What made a field change (SPEC §1 "History"). */
 export type Cause =
   | { readonly map: string; readonly version: number; readonly element: string }
@@ -47,7 +54,11 @@ export type Cause =
   | { readonly scoringModel: string; readonly rule: string; readonly reason?: 'expired' | 'rescore' }
   | { readonly decay: string }
   | { readonly event: { readonly id: string; readonly type: string } }
-  | { readonly api: true }
+  /**
+   * Changed through the API or the editor; `by`: who (SPEC §12: a person, a key or the start-up
+   * token; absent in history written before people existed), `reason`: what they gave as the reason.
+   */
+  | { readonly api: true; readonly by?: CauseActor; readonly reason?: string }
   | { readonly import: true }
   | { readonly publish: { readonly map: string; readonly version: number } }
   /** Another contact was merged into this one (SPEC §10 "Merge"): by hand (`api`) or by an identity call (`segment`). */

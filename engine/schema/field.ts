@@ -51,7 +51,15 @@ export const BUILTIN_FIELDS: readonly FieldDef[] = [
   // a website or app gave the person (every one it gave is kept for finding them again).
   { key: 'external_id', label: 'External id', type: 'text', builtin: true },
   { key: 'anonymous_id', label: 'Anonymous id', type: 'text', builtin: true },
+  // The sales workspace (SPEC §12): who owns the lead (a person's email), and sales' verdict on it
+  // (`accepted` or `rejected`) with the reason chosen from the editable list. Maps can trigger on them.
+  { key: 'owner', label: 'Owner', type: 'text', builtin: true },
+  { key: 'qualification_status', label: 'Qualification status', type: 'text', builtin: true },
+  { key: 'qualification_reason', label: 'Qualification reason', type: 'text', builtin: true },
 ];
+
+/** The built-in fields the sales workspace added (SPEC §12), in migration 0012. */
+export const TEAM_FIELDS = ['owner', 'qualification_status', 'qualification_reason'] as const;
 
 /**
  * Finds fields by key or by label. A label matches ignoring case and surrounding

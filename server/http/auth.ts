@@ -56,13 +56,13 @@ export class KeyResolver {
 
   /** What `secret` authorises, or null when it is neither the token nor a key. */
   async resolve(secret: string): Promise<RequestAuth | null> {
-    if (tokenMatches(secret, this.opts.token)) return { kind: 'token', scope: 'admin' };
+    if (tokenMatches(secret, this.opts.token)) return { kind: 'token', scope: 'admin', role: 'admin' };
     // Only a key's form is looked up: a mistyped token costs no query.
     if (!secret.startsWith(SECRET_PREFIX)) return null;
     const key = await findKeyBySecret(this.opts.db(), secret);
     if (!key) return null;
     await this.#touch(key.id, key.lastUsedAt);
-    return { kind: 'key', scope: key.scope, keyId: key.id, origins: key.origins };
+    return { kind: 'key', scope: key.scope, keyId: key.id, keyName: key.name, origins: key.origins };
   }
 
   async #touch(id: string, stored: number | null): Promise<void> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Condition } from '../../engine/schema/condition.js';
 import { scopeSentence } from '../keys/scopes.js';
+import { roleSentence } from '../people/roles.js';
 import type { RegisteredOp } from './router.js';
 
 /** Schemas that recur (and recurse): named once in components, referenced everywhere. */
@@ -62,8 +63,9 @@ export function openApiDocument(ops: readonly RegisteredOp[], version: string): 
       operationId: opName(op),
       tags: [op.tag],
       summary: op.summary,
-      description: op.description ? `${op.description}\n\n${scopeSentence(op.scope)}` : scopeSentence(op.scope),
+      description: `${op.description ? `${op.description}\n\n` : ''}${scopeSentence(op.scope)} ${roleSentence(op.role)}`,
       'x-scope': op.scope,
+      'x-role': op.role,
       ...(parameters.length ? { parameters } : {}),
       ...(ids.body && !op.rawBody ? { requestBody: { required: !op.bodyOptional, content: { 'application/json': { schema: ref(ids.body) } } } } : {}),
       ...(op.rawBody ? { requestBody: { required: true, content: { [op.rawBody]: { schema: ids.body ? ref(ids.body) : { type: 'string' } } } } } : {}),

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { AppError, badRequest } from '../errors.js';
 import { defaultScope, requireScope, type Scope } from '../keys/scopes.js';
+import { defaultRole, requireRole, type Role } from '../people/roles.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -33,6 +34,11 @@ export interface OpSpec<B extends z.ZodType | undefined = z.ZodType | undefined,
    * GET and `admin` for anything else.
    */
   readonly scope?: Scope;
+  /**
+   * Which people may use it (SPEC §12): the least role, each role having what the ones below it
+   * have. Default: the router's, else `viewer` for a GET and `editor` for anything else.
+   */
+  readonly role?: Role;
 }
 
 export type Input<B, Q, O extends boolean = false> = {
@@ -41,7 +47,7 @@ export type Input<B, Q, O extends boolean = false> = {
 };
 
 /** An operation as registered, with its full path and its scope settled. */
-export type RegisteredOp = OpSpec & { readonly fullPath: string; readonly tag: string; readonly scope: Scope };
+export type RegisteredOp = OpSpec & { readonly fullPath: string; readonly tag: string; readonly scope: Scope; readonly role: Role };
 
 /**
  * The forms a union of objects accepts, as a person writes them: `{ to } or { ms }` (optional keys
@@ -83,19 +89,26 @@ export class ApiRouter {
   readonly hono = new Hono();
   readonly ops: RegisteredOp[] = [];
 
-  /** `opts.scope`: the scope of every operation that names none (`admin` for a resource whose very list is admin's). */
-  constructor(readonly base: string, readonly tag: string, private readonly opts: { readonly scope?: Scope } = {}) {}
+  /**
+   * `opts.scope`: the scope of every operation that names none (`admin` for a resource whose very
+   * list is admin's); `opts.role` likewise the role people need.
+   */
+  constructor(readonly base: string, readonly tag: string, private readonly opts: { readonly scope?: Scope; readonly role?: Role } = {}) {}
 
   op<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, O extends boolean = false>(
     spec: OpSpec<B, Q> & { readonly bodyOptional?: O },
     handler: (c: Context, input: Input<B, Q, O>) => Response | Promise<Response>,
   ): this {
     const scope = spec.scope ?? this.opts.scope ?? defaultScope(spec.method);
-    this.ops.push({ ...spec, fullPath: `${this.base}${spec.path === '/' ? '' : spec.path}`, tag: this.tag, scope });
+    const role = spec.role ?? this.opts.role ?? defaultRole(spec.method);
+    this.ops.push({ ...spec, fullPath: `${this.base}${spec.path === '/' ? '' : spec.path}`, tag: this.tag, scope, role });
     this.hono.on(spec.method.toUpperCase(), spec.path, async (c) => {
       // The auth middleware checked already; checked again here, where the operation is certain.
       const auth = c.get('auth');
-      if (auth) requireScope(c, auth, scope);
+      if (auth) {
+        requireScope(c, auth, scope);
+        requireRole(c, auth, role);
+      }
       refuseBadText(c.req.param(), 'The path');
       refuseBadText(c.req.queries(), 'The query string');
       let query: unknown;

@@ -235,7 +235,7 @@ export function intakeMappingRouter(deps: AppDeps): ApiRouter {
       description: 'The table `/v1/*` translates with, before Segment\'s standard names and snake case: event name → event type, trait → contact field; "" ignores one.',
     }, async (c) => c.json(await view(await rt.store.getMeta(MAPPING_KEY))))
     .op({
-      method: 'put', path: '/mapping', summary: 'Replace the table of event and trait names', body: MappingBody, response: MappingView,
+      method: 'put', path: '/mapping', role: 'admin', summary: 'Replace the table of event and trait names', body: MappingBody, response: MappingView,
       description: `The whole table: event types are lower snake case (a known type or your own); a trait's field must exist and not be one Scoremap keeps (${[...PROTECTED_FIELDS].join(', ')}); at most ${MAX_MAPPING_ROWS} rows each. A refused table (400, each problem with its table and name) changes nothing; with "rev", a table changed since it was read is not overwritten (409).`,
     }, async (c, { body }) => {
       const { rev, ...input } = body;

@@ -38,7 +38,7 @@ const MergeAnswer = z.object({
 export function mergeOps(router: ApiRouter, deps: AppDeps): ApiRouter {
   const { rt } = deps;
   return router.op({
-    method: 'post', path: '/:id/merge', summary: 'Merge a duplicate contact into this one', body: MergeBody, response: MergeAnswer, scope: 'admin',
+    method: 'post', path: '/:id/merge', summary: 'Merge a duplicate contact into this one', body: MergeBody, response: MergeAnswer, scope: 'admin', role: 'sales',
     description: 'In one transaction this contact (the master) keeps its id and every value it has; its empty fields take the other\'s values; '
       + 'Last activity is the later of the two; tags unite; the other\'s events, history and anonymous ids move to the master, whose history '
       + 'records the merge (cause `{ "merge": { "from", "via": "api" } }`). Scores: the master keeps its own, unless the other was anonymous '

@@ -65,7 +65,7 @@ const id = (c: Context) => c.req.param('id')!;
 export function keysRouter(deps: AppDeps): ApiRouter {
   const { rt } = deps;
   const db = () => rt.store.db;
-  return new ApiRouter('/api/keys', 'Keys', { scope: 'admin' })
+  return new ApiRouter('/api/keys', 'Keys', { scope: 'admin', role: 'admin' })
     .op({
       method: 'post', path: '/', summary: 'Make an API key', body: CreateBody, status: 201,
       response: z.object({ key: KeyView, secret: z.string().meta({ description: 'The key itself (`sm_…`): shown this once, kept only as a hash' }) }),

@@ -1,16 +1,36 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import type { Role } from '../people/roles.js';
 
 /** What a key may do (SPEC §10 "Keys"): `admin` everything, `ingest` the intake routes, `read` the read-only API. */
 export const SCOPES = ['admin', 'ingest', 'read'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** What a request was authorised as: the start-up token (an admin key, SPEC §6) or an API key. */
+/** A signed-in person, as a request knows them (SPEC §12). */
+export interface RequestPerson {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+}
+
+/**
+ * What a request was authorised as: the start-up token (an admin key, SPEC §6, the owner's), an
+ * API key (held to its scope), or a signed-in person (held to their role, `server/people/roles.ts`;
+ * `scope` is `admin` for them, so the scope check never stands in the way of the role check).
+ */
 export interface RequestAuth {
-  readonly kind: 'token' | 'key';
+  readonly kind: 'token' | 'key' | 'person';
   readonly scope: Scope;
+  /** The person's role; `admin` for the start-up token; absent for a key. */
+  readonly role?: Role;
+  /** Who signed in (`kind: 'person'` only). */
+  readonly person?: RequestPerson;
+  /** The session's id (`kind: 'person'` only): signing out ends it. */
+  readonly sessionId?: string;
   /** The key's id (`kind: 'key'` only). */
   readonly keyId?: string;
+  /** The key's name (`kind: 'key'` only), for the audit log. */
+  readonly keyName?: string;
   /** The web origins an ingest key may be used from in a browser (`kind: 'key'` only). */
   readonly origins?: readonly string[];
 }
@@ -88,7 +108,8 @@ export function scopeRefusal(have: Scope, need: Scope, method: string, path: str
  * §3.1: `insufficient_scope`, with the scope that would do.
  */
 export function requireScope(c: Context, auth: RequestAuth, need: Scope): void {
-  if (allows(auth.scope, need)) return;
+  // A person is held to their role instead (`requireRole`).
+  if (auth.kind === 'person' || allows(auth.scope, need)) return;
   c.header('WWW-Authenticate', `Bearer error="insufficient_scope", scope="${need === 'admin' ? 'admin' : `${need} admin`}"`);
   throw new HTTPException(403, { message: scopeRefusal(auth.scope, need, c.req.method, c.req.path) });
 }

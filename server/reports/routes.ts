@@ -84,7 +84,7 @@ export function outcomesRouter(deps: AppDeps): ApiRouter {
   return new ApiRouter('/api/settings', 'Reports')
     .op({ method: 'get', path: '/outcomes', summary: 'What counts as a conversion', response: OutcomesSetting }, async (c) => c.json(await readOutcomes(rt.store.db)))
     .op({
-      method: 'put', path: '/outcomes', summary: 'Set what counts as a conversion', body: OutcomesSetting, response: OutcomesSetting,
+      method: 'put', path: '/outcomes', role: 'admin', summary: 'Set what counts as a conversion', body: OutcomesSetting, response: OutcomesSetting,
       description: 'Each outcome is an event type (`{ "id": "purchase", "label": "Bought", "event": "purchase" }`) or a field test (`{ "id": "customer", "label": "Customer", "field": { "field": "lifecycle_stage", "op": "eq", "value": "customer" } }`). '
         + 'Send the `rev` you read: a stale one gets 409 (someone saved in between). An unknown field or a duplicate id gets 422. Answers the setting with its new `rev`.',
     }, async (c, { body }) => {

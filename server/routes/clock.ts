@@ -22,7 +22,7 @@ export function clockRouter(deps: AppDeps): ApiRouter {
   return new ApiRouter('/api/clock', 'Clock')
     .op({ method: 'get', path: '/', summary: 'Read the manual clock', response: ClockState }, (c) =>
       c.json({ now: new Date(clock().now()).toISOString(), mode: 'manual' as const }))
-    .op({ method: 'post', path: '/advance', summary: 'Move the manual clock forward, running everything due', body: Advance, response: ClockState }, async (c, { body }) => {
+    .op({ method: 'post', path: '/advance', role: 'admin', summary: 'Move the manual clock forward, running everything due', body: Advance, response: ClockState }, async (c, { body }) => {
       const manual = clock();
       const to = 'to' in body ? Date.parse(body.to) : manual.now() + body.ms;
       if (to < manual.now()) throw badRequest(`The clock only moves forward: it is already ${new Date(manual.now()).toISOString()}`);

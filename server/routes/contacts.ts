@@ -192,7 +192,7 @@ export function contactsRouter(deps: AppDeps): ApiRouter {
       return c.json(scores ? { ...view, scores } : view);
     })
     .op({
-      method: 'patch', path: '/:id', summary: 'Change a contact\'s fields and tags', body: PatchBody, response: ContactView,
+      method: 'patch', path: '/:id', role: 'sales', summary: 'Change a contact\'s fields and tags', body: PatchBody, response: ContactView,
       description: 'Each change is recorded in the history with the cause { "api": true } and fires field_updated and tag triggers. '
         + '`fields.tags` replaces the tags; `addTags` and `removeTags` change them (tags match ignoring case).',
     }, async (c, { body }) => {

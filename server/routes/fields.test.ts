@@ -13,6 +13,7 @@ describe('GET /api/fields', () => {
     expect(r.body.fields.map((f: { key: string }) => f.key)).toEqual([
       'email', 'first_name', 'last_name', 'job_title', 'company', 'industry', 'country', 'lifecycle_stage',
       'company_size', 'tags', 'created_at', 'last_activity_at', 'score', 'external_id', 'anonymous_id',
+      'owner', 'qualification_status', 'qualification_reason',
     ]);
     await send('POST', '/api/fields', { key: 'vip', label: 'VIP', type: 'boolean', default: false });
     expect((await send('GET', '/api/fields')).body.fields.at(-1)).toEqual({ key: 'vip', label: 'VIP', type: 'boolean', decimals: null, default: false, builtin: false, formerLabels: [] });

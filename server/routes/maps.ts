@@ -88,7 +88,7 @@ export function mapsRouter(deps: AppDeps): ApiRouter {
       return c.body(null, 204);
     })
     .op({
-      method: 'post', scope: 'read', path: '/:id/validate', summary: 'Validate the saved draft, or the map in the body',
+      method: 'post', scope: 'read', role: 'viewer', path: '/:id/validate', summary: 'Validate the saved draft, or the map in the body',
       description: 'Optional body `{ "map": MapJSON }`. A map not in the format answers `valid: false` with its problems.',
       body: ValidateBody, bodyOptional: true,
       response: z.object({ valid: z.boolean(), problems: ProblemList }),

@@ -123,7 +123,7 @@ export function scoringLedgerRouter(deps: AppDeps): ApiRouter {
       method: 'get', path: '/settings/activity', summary: 'The event types that do not count as activity', response: Activity,
     }, async (c) => c.json({ notActivity: [...(rt.world.notActivity ?? new Set(DEFAULT_NOT_ACTIVITY))].sort() }))
     .op({
-      method: 'put', path: '/settings/activity', summary: 'Set the event types that do not count as activity', body: Activity, response: Activity,
+      method: 'put', path: '/settings/activity', role: 'admin', summary: 'Set the event types that do not count as activity', body: Activity, response: Activity,
       description: 'Applies to events from now on: Last activity is not moved by these types. Unknown event types are refused (400) unless they are custom types your events use (letters, digits and "_" or ".").',
     }, async (c, { body }) => {
       const list = [...new Set(body.notActivity)].sort();

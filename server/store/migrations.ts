@@ -1,7 +1,7 @@
 import { Migrator, sql } from 'kysely';
 import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import { dialectOf } from './dialect.js';
-import { BUILTIN_FIELDS, normalizeLabel } from '../../engine/schema/field.js';
+import { BUILTIN_FIELDS, TEAM_FIELDS, normalizeLabel } from '../../engine/schema/field.js';
 import { columnType, fieldColumn } from './columns.js';
 
 
@@ -461,6 +461,89 @@ const reportIndexes = atomic(async (db) => {
   await db.schema.createIndex('events_type_at_idx').on('events').columns(['type', 'at', 'contact_id']).execute();
 });
 
+/**
+ * Teams (SPEC §12): people and their sessions, the audit log, map versions' authors, saved lists,
+ * round-robin rotations, and the built-in fields `owner`, `qualification_status` and
+ * `qualification_reason`. A custom text field of one of those names already there becomes the
+ * built-in one, values and all; one of another type is in the way, and the migration says so.
+ */
+const teams = atomic(async (db) => {
+  const auto = dialectOf(db).autoId;
+  const rows: { key: string; type: string }[] = await db.selectFrom('fields').select(['key', 'type']).where('key', 'in', [...TEAM_FIELDS]).execute();
+  for (const r of rows) {
+    if (r.type !== 'text') {
+      throw new Error(`the custom field "${r.key}" is a ${r.type} field, and Scoremap now keeps "${r.key}" as a built-in text field: rename or delete yours, then start again`);
+    }
+  }
+  const have = new Set(rows.map((r) => r.key));
+  for (const f of BUILTIN_FIELDS.filter((b) => (TEAM_FIELDS as readonly string[]).includes(b.key))) {
+    if (have.has(f.key)) {
+      await db.updateTable('fields').set({ builtin: 1, label: f.label, label_norm: normalizeLabel(f.label) }).where('key', '=', f.key).execute();
+      continue;
+    }
+    await db.schema.alterTable('contacts').addColumn(fieldColumn(f.key), columnType(f.type)).execute();
+    await db.insertInto('fields')
+      .values({ key: f.key, label: f.label, label_norm: normalizeLabel(f.label), type: f.type, decimals: null, default_json: null, builtin: 1, created_at: 0 })
+      .execute();
+  }
+  // "My leads" reads a person's contacts by owner, best score first.
+  await db.schema.createIndex('contacts_owner_idx').on('contacts').columns([fieldColumn('owner'), fieldColumn('score')]).execute();
+
+  await db.schema
+    .createTable('users')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('email', 'text', (c) => c.notNull())
+    .addColumn('email_norm', 'text', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('password_hash', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('sessions')
+    .addColumn('id_hash', 'text', (c) => c.primaryKey())
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('sessions_user_idx').on('sessions').column('user_id').execute();
+  await db.schema
+    .createTable('audit_log')
+    .addColumn('id', auto.type, auto.define)
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addColumn('actor_kind', 'text', (c) => c.notNull())
+    .addColumn('actor_id', 'text')
+    .addColumn('actor_name', 'text', (c) => c.notNull())
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('target_type', 'text', (c) => c.notNull())
+    .addColumn('target_id', 'text')
+    .addColumn('summary', 'text', (c) => c.notNull())
+    .addColumn('detail_json', 'text')
+    .execute();
+  await db.schema.createIndex('audit_log_at_idx').on('audit_log').columns(['at', 'id']).execute();
+  await db.schema.createIndex('audit_log_target_idx').on('audit_log').columns(['target_type', 'target_id', 'at']).execute();
+  await db.schema.createIndex('audit_log_actor_idx').on('audit_log').columns(['actor_id', 'at']).execute();
+  await db.schema.alterTable('map_versions').addColumn('author', 'text').execute();
+  await db.schema
+    .createTable('saved_lists')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('owner_id', 'text')
+    .addColumn('filters_json', 'text', (c) => c.notNull())
+    .addColumn('created_by', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('rotations')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('n', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
+});
+
 /** Every migration, by name; names sort in the order they run. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_init': init,
@@ -474,6 +557,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009_ledger': ledger,
   '0010_model_versions': modelVersions,
   '0011_report_indexes': reportIndexes,
+  '0012_teams': teams,
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's `Migrator` (no migration files on disk to find or bundle). */

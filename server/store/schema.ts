@@ -31,7 +31,8 @@ export interface DB {
     created_at: number;
     updated_at: number;
   };
-  map_versions: { map_id: string; version: number; doc_json: string; published_at: number };
+  /** `author`: who published it (SPEC §12), as the audit log names them; null before people existed. */
+  map_versions: { map_id: string; version: number; doc_json: string; published_at: number; author: string | null };
   positions: PositionTable;
   date_timers: {
     map_id: string;
@@ -132,6 +133,54 @@ export interface DB {
     error: string | null;
     ms: number;
   };
+  /** People (SPEC §12): `email_norm` unique; the password as `scrypt$N$r$p$salt$hash` (base64url). */
+  users: {
+    id: string;
+    email: string;
+    email_norm: string;
+    name: string;
+    /** viewer | sales | editor | admin */
+    role: string;
+    password_hash: string;
+    created_at: number;
+    updated_at: number;
+  };
+  /** Signed-in sessions: the cookie's secret is kept only as its SHA-256 (`id_hash`). */
+  sessions: {
+    id_hash: string;
+    user_id: string;
+    created_at: number;
+    expires_at: number;
+    last_seen_at: number;
+  };
+  /** Every change to configuration and every manual score change (SPEC §12): who, when, what. */
+  audit_log: {
+    id: Generated<number>;
+    at: number;
+    /** person | key | token | system */
+    actor_kind: string;
+    actor_id: string | null;
+    actor_name: string;
+    /** `map.publish`, `model.save`, `person.add`, `contact.adjust`, … */
+    action: string;
+    /** map | version | model | field | key | webhook | person | setting | contact | list | … */
+    target_type: string;
+    target_id: string | null;
+    summary: string;
+    detail_json: string | null;
+  };
+  /** Saved contact lists (SPEC §12 "smart lists"): a name and filters; `owner_id` null: shared with everyone. */
+  saved_lists: {
+    id: string;
+    name: string;
+    owner_id: string | null;
+    filters_json: string;
+    created_by: string | null;
+    created_at: number;
+    updated_at: number;
+  };
+  /** Round-robin assignment (SPEC §12): per rotation, how many owners it has handed out so far. */
+  rotations: { key: string; n: number; updated_at: number };
   history: {
     id: Generated<number>;
     contact_id: string;

@@ -38,7 +38,7 @@ describe('opening', () => {
     expect(await second.getMeta('token')).toBe('abc');
     expect((await second.loadContacts(['c1'])).get('c1')?.fields.lead_points).toBe(1.25);
     const migrations = await sql<{ name: string }>`select name from kysely_migration`.execute(second.db);
-    expect(migrations.rows.map((r) => r.name)).toEqual(['0001_init', '0002_scoring', '0003_due_order', '0004_rule_points', '0005_jobs_done', '0006_keys_webhooks', '0007_identities', '0008_delivery_heads', '0009_ledger', '0010_model_versions', '0011_report_indexes']);
+    expect(migrations.rows.map((r) => r.name)).toEqual(['0001_init', '0002_scoring', '0003_due_order', '0004_rule_points', '0005_jobs_done', '0006_keys_webhooks', '0007_identities', '0008_delivery_heads', '0009_ledger', '0010_model_versions', '0011_report_indexes', '0012_teams']);
     const synchronous = await sql<{ synchronous: number }>`pragma synchronous`.execute(second.db);
     expect(synchronous.rows[0].synchronous).toBe(2); // FULL when durable
     await second.close();

@@ -113,7 +113,7 @@ export function webhooksRouter(deps: AppDeps): ApiRouter {
     if (problem) throw badRequest(`url: ${problem}`);
   };
   const countsOf = async (id: string) => (await deliveryCounts(rt.store.db)).get(id);
-  return new ApiRouter('/api/webhooks', 'Webhooks', { scope: 'admin' })
+  return new ApiRouter('/api/webhooks', 'Webhooks', { scope: 'admin', role: 'admin' })
     .op({
       method: 'get', path: '/events', summary: 'The event types a webhook can hear',
       response: z.object({ events: z.array(z.object({ type: z.string(), description: z.string() })) }),
