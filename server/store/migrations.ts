@@ -575,12 +575,9 @@ export async function migrate(db: Kysely<any>): Promise<void> {
     ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
     : undefined;
   const migrator = new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
-  let { error, results } = await migrator.migrateToLatest();
-  // Kysely reads the tables of every schema first: another schema dropped at that moment (a
-  // neighbour's throwaway test schema) fails the read, not our migration. Read again.
-  for (let i = 0; i < 5 && error && (error as { code?: string }).code === '3F000' && !String((error as Error).message).includes(`"${migrationTableSchema}"`); i++) {
-    ({ error, results } = await migrator.migrateToLatest());
-  }
+  // It reads only our schema's tables (server/store/postgres.ts `OwnSchemaIntrospector`): a
+  // neighbour dropping theirs meanwhile changes nothing here.
+  const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

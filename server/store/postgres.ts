@@ -2,7 +2,7 @@
  * The only module with PostgreSQL-specific SQL: connecting, the claims and locks that let several
  * Scoremap processes share one database's work, and the few statements PostgreSQL spells its own way.
  */
-import { Kysely, PostgresDialect, sql, type LogConfig } from 'kysely';
+import { Kysely, PostgresDialect, sql, type DatabaseIntrospector, type DatabaseMetadata, type LogConfig, type SchemaMetadata, type TableMetadata } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { lockKey, registerDialect } from './dialect.js';
@@ -106,9 +106,45 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     const e = err as Error & { code?: string };
     throw new Error(`Cannot open the PostgreSQL database ${redactUrl(url)}: ${e.message || e.code || String(err)}`, { cause: err });
   }
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(opts.log ? { log: opts.log } : {}) });
+  const db = new Kysely<DB>({ dialect: new OwnSchemaDialect({ pool }), ...(opts.log ? { log: opts.log } : {}) });
   registerDialect(db, postgresDialect(current));
   return db;
+}
+
+/**
+ * What Kysely's migrator asks the database: which tables exist (its bookkeeping tables) and which
+ * schemas. Kysely's own PostgreSQL introspector reads every schema of the server and asks
+ * `has_schema_privilege` of each by name, which fails ("schema … does not exist") when another
+ * database user drops a schema at that moment (a neighbour's throwaway test schema). This one
+ * reads only the schema the connection works in.
+ */
+class OwnSchemaIntrospector implements DatabaseIntrospector {
+  constructor(private readonly db: Kysely<any>) {}
+
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    const rows = await sql<{ name: string }>`select current_schema() as name`.execute(this.db);
+    return rows.rows.map((r) => ({ name: r.name }));
+  }
+
+  async getTables(): Promise<TableMetadata[]> {
+    const rows = await sql<{ schema: string; name: string; kind: string }>`
+      select n.nspname as schema, c.relname as name, c.relkind as kind
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = current_schema() and c.relkind in ('r', 'v', 'p')
+      order by c.relname`.execute(this.db);
+    return rows.rows.map((r) => ({ schema: r.schema, name: r.name, isView: r.kind === 'v', columns: [] }));
+  }
+
+  async getMetadata(): Promise<DatabaseMetadata> {
+    return { tables: await this.getTables() };
+  }
+}
+
+/** PostgreSQL as Kysely speaks it, with {@link OwnSchemaIntrospector}. */
+class OwnSchemaDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new OwnSchemaIntrospector(db);
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUILTIN_FIELDS } from '../../engine/schema/field.js';
 import { migrate } from './migrations.js';
 import { Store } from './store.js';
-import { openTestStore } from './testing.js';
+import { TEST_POSTGRES, TEST_SCHEMA_PREFIX, dropSchemas, onPostgres, openTestStore } from './testing.js';
 
 let dir: string;
 beforeEach(() => {
@@ -86,6 +86,35 @@ describe('opening', () => {
     await store.setMeta('k', 'v2');
     expect(await store.getMeta('k')).toBe('v2');
     await store.close();
+  });
+});
+
+describe.runIf(onPostgres)('migrating beside other schemas (PostgreSQL)', () => {
+  it('reads only its own schema, so a neighbour dropping a schema meanwhile cannot fail it', async () => {
+    const store = await openTestStore();
+    try {
+      // A neighbour's schema, with the bookkeeping table Kysely looks for: it must not be seen.
+      const other = `${TEST_SCHEMA_PREFIX}neighbour_${process.pid}`;
+      await sql.raw(`create schema if not exists ${other}; create table if not exists ${other}.kysely_migration (name text)`).execute(store.db);
+      try {
+        const tables = await store.db.introspection.getTables();
+        const own = (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0].s;
+        expect(new Set(tables.map((t) => t.schema))).toEqual(new Set([own]));
+        expect(tables.map((t) => t.name)).toContain('contacts');
+        // Migrating again while the neighbour's schema comes and goes is a no-op, every time.
+        const churn = (async () => {
+          for (let i = 0; i < 20; i++) {
+            await sql.raw(`drop schema if exists ${other} cascade; create schema ${other}`).execute(store.db);
+          }
+        })();
+        for (let i = 0; i < 20; i++) await migrate(store.db);
+        await churn;
+      } finally {
+        await dropSchemas(TEST_POSTGRES, other, () => true);
+      }
+    } finally {
+      await store.close();
+    }
   });
 });
 
