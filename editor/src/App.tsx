@@ -2,29 +2,35 @@ import { useEffect, useState } from 'react';
 import { api, ApiError, forgetToken, readToken } from './lib/api.js';
 import { href, useRoute } from './lib/route.js';
 import { PAGES } from './pages.js';
+import { MeProvider, type Me } from './lib/me.js';
 
 type Auth = 'checking' | 'ok' | 'missing' | 'wrong' | 'offline';
 
 /** The app shell: token check, navigation, and the page for the current route. */
 export function App() {
   const [auth, setAuth] = useState<Auth>('checking');
+  const [me, setMe] = useState<Me | null>(null);
   const route = useRoute();
 
   useEffect(() => {
     if (!readToken()) return setAuth('missing');
-    api('/health').then(
-      () => setAuth('ok'),
+    api<Me>('/me').then(
+      (who) => {
+        setMe(who);
+        setAuth('ok');
+      },
       (e: unknown) => setAuth(e instanceof ApiError && e.status === 401 ? 'wrong' : 'offline'),
     );
   }, []);
 
   if (auth === 'checking') return <div className="center muted">Connecting…</div>;
-  if (auth !== 'ok') return <TokenScreen reason={auth} />;
+  if (auth !== 'ok' || !me) return <TokenScreen reason={auth} />;
 
   const section = route.parts[0] ?? 'maps';
   const page = PAGES.find((p) => p.section === section) ?? PAGES[0];
   const Page = page.component;
   return (
+    <MeProvider me={me}>
     <div className="app">
       <nav className="nav" aria-label="Main">
         <a className="brand" href={href('/maps')}>Scoremap</a>
@@ -38,6 +44,7 @@ export function App() {
         <Page route={route} />
       </main>
     </div>
+    </MeProvider>
   );
 }
 
