@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, ApiError, forgetToken, readToken } from './lib/api.js';
 import { href, useRoute } from './lib/route.js';
 import { PAGES } from './pages.js';
-import { MeProvider, type Me } from './lib/me.js';
+import { can, MeProvider, type Me } from './lib/me.js';
 
 type Auth = 'checking' | 'ok' | 'missing' | 'wrong' | 'offline';
 
@@ -34,7 +34,7 @@ export function App() {
     <div className="app">
       <nav className="nav" aria-label="Main">
         <a className="brand" href={href('/maps')}>Scoremap</a>
-        {PAGES.filter((p) => p.inNav).map((p) => (
+        {PAGES.filter((p) => p.inNav && can(me, p.role ?? 'viewer')).map((p) => (
           <a key={p.section} href={href(`/${p.section}`)} aria-current={p.section === page.section ? 'page' : undefined}>{p.title}</a>
         ))}
         <span className="spacer" />

@@ -25,16 +25,18 @@ export interface ContactPages {
 
 /**
  * Pages of GET /api/contacts with `params` (filter, owner, list…) and `sort`, `size` at a time;
- * the cursors of the pages seen are kept, so Previous goes back without offsets.
+ * the cursors of the pages seen are kept, so Previous goes back without offsets. With `params`
+ * null nothing is asked (an empty list answers).
  */
-export function useContactPages(params: Readonly<Record<string, string>>, sort: Sort, model: ModelDoc | undefined, size = 25): ContactPages {
-  const paramText = new URLSearchParams(Object.entries(params).sort(([a], [b]) => a.localeCompare(b))).toString();
+export function useContactPages(params: Readonly<Record<string, string>> | null, sort: Sort, model: ModelDoc | undefined, size = 25): ContactPages {
+  const paramText = params ? new URLSearchParams(Object.entries(params).sort(([a], [b]) => a.localeCompare(b))).toString() : '-';
   const query = `${sort.field}|${sort.dir}|${paramText}`;
   const [paging, setPaging] = useState<{ query: string; cursors: (string | undefined)[] }>({ query, cursors: [undefined] });
   const cursors = paging.query === query ? paging.cursors : [undefined];
   const cursor = cursors[cursors.length - 1];
 
-  const list = useLoad(() => {
+  const list = useLoad<ListAnswer>(() => {
+    if (!params) return Promise.resolve({ contacts: [], total: 0 });
     const q = new URLSearchParams(paramText);
     q.set('sort', sort.field);
     q.set('dir', sort.dir);
