@@ -1,0 +1,142 @@
+/**
+ * Just enough Markdown for the documentation's checks: the pages, their headings as GitHub anchors
+ * them, their links and their fenced code blocks with the comment in front of each.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository's root. */
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Every Markdown file under `dir` (relative to the root), sorted, as root-relative paths. */
+export function markdownFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    if (!existsSync(join(ROOT, d))) return;
+    for (const name of readdirSync(join(ROOT, d)).sort()) {
+      const path = d ? `${d}/${name}` : name;
+      if (statSync(join(ROOT, path)).isDirectory()) walk(path);
+      else if (name.endsWith('.md')) out.push(path);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The pages whose links are checked: the README, everything under docs/, the templates' README. */
+export function documentationPages(): string[] {
+  return ['README.md', 'maps/README.md', ...markdownFiles('docs')].filter((p) => existsSync(join(ROOT, p)));
+}
+
+export const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+/** A fenced code block: its info string's first word, its text, its line, and the HTML comment just before it. */
+export interface CodeBlock {
+  readonly lang: string;
+  readonly text: string;
+  readonly line: number;
+  /** The text of an `<!-- … -->` comment on the line before the fence (blank lines allowed), or null. */
+  readonly marker: string | null;
+}
+
+const FENCE = /^ {0,3}(`{3,}|~{3,})\s*([^\s`]*)/;
+
+/**
+ * Splits a page into its prose lines (code blocks blanked out, so line numbers hold) and its fenced
+ * code blocks.
+ */
+export function parseMarkdown(text: string): { prose: string[]; blocks: CodeBlock[] } {
+  const lines = text.split('\n');
+  const prose: string[] = [];
+  const blocks: CodeBlock[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = FENCE.exec(lines[i]);
+    if (!open) {
+      prose.push(lines[i]);
+      continue;
+    }
+    const fence = open[1];
+    const start = i;
+    const body: string[] = [];
+    prose.push('');
+    for (i++; i < lines.length; i++) {
+      const close = new RegExp(`^ {0,3}${fence[0] === '`' ? '`' : '~'}{${fence.length},}\\s*$`);
+      if (close.test(lines[i])) break;
+      body.push(lines[i]);
+      prose.push('');
+    }
+    prose.push('');
+    let j = start - 1;
+    while (j >= 0 && lines[j].trim() === '') j--;
+    const comment = j >= 0 ? /^\s*<!--\s*([\s\S]*?)\s*-->\s*$/.exec(lines[j]) : null;
+    blocks.push({ lang: open[2].toLowerCase(), text: body.join('\n'), line: start + 1, marker: comment ? comment[1] : null });
+  }
+  return { prose, blocks };
+}
+
+/** A heading's text as GitHub renders it, before it becomes an anchor. */
+function headingText(raw: string): string {
+  return raw
+    .replace(/\s+#+\s*$/, '')
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/<[^>]+>/g, '')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/(\*\*|__)(.+?)\1/g, '$2')
+    .replace(/(^|[^\w])[*_](.+?)[*_](?=[^\w]|$)/g, '$1$2')
+    .trim();
+}
+
+/** GitHub's anchor for a heading's text: lower case, punctuation dropped, spaces to hyphens. */
+export function slug(text: string): string {
+  return headingText(text)
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '')
+    .replace(/ /g, '-');
+}
+
+/** The anchors a page has: its headings' (with -1, -2, … for repeats) and HTML `id`/`name` attributes. */
+export function anchorsOf(text: string): Set<string> {
+  const { prose } = parseMarkdown(text);
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  for (const line of prose) {
+    const h = /^ {0,3}#{1,6}\s+(.*)$/.exec(line);
+    if (h) {
+      const base = slug(h[1]);
+      const n = seen.get(base) ?? 0;
+      seen.set(base, n + 1);
+      anchors.add(n ? `${base}-${n}` : base);
+    }
+    for (const m of line.matchAll(/<[a-z]+[^>]*\s(?:id|name)="([^"]+)"/gi)) anchors.add(m[1]);
+  }
+  return anchors;
+}
+
+/** A link found in a page's prose. */
+export interface Link {
+  readonly target: string;
+  readonly line: number;
+}
+
+/** The links of a page's prose: inline, images, reference definitions, HTML href/src. Code is left out. */
+export function linksOf(text: string): Link[] {
+  const { prose } = parseMarkdown(text);
+  const links: Link[] = [];
+  prose.forEach((raw, i) => {
+    const line = raw.replace(/(`+)[\s\S]*?\1/g, (m) => ' '.repeat(m.length));
+    for (const m of line.matchAll(/\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+"[^"]*")?\s*\)/g)) {
+      links.push({ target: m[1].replace(/^<|>$/g, ''), line: i + 1 });
+    }
+    const def = /^ {0,3}\[[^\]]+\]:\s*(\S+)/.exec(line);
+    if (def) links.push({ target: def[1].replace(/^<|>$/g, ''), line: i + 1 });
+    for (const m of line.matchAll(/\s(?:href|src)="([^"]+)"/g)) links.push({ target: m[1], line: i + 1 });
+  });
+  return links;
+}
+
+/** Whether a link leaves for the web (or mail) rather than pointing into the repository. */
+export const isExternal = (target: string) => /^[a-z][a-z0-9+.-]*:/i.test(target);
+
+export const fromRoot = (abs: string) => relative(ROOT, abs).split('\\').join('/');
