@@ -2,7 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely, Transaction } from 'kysely';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie } from 'hono/cookie';
 import { TrieRouter } from 'hono/router/trie-router';
 import { AppError } from '../errors.js';
 import { requireScope, type RequestAuth, type Scope } from '../keys/scopes.js';
@@ -10,6 +11,8 @@ import { SECRET_PREFIX, findKeyBySecret, touchKey } from '../keys/store.js';
 import { originRefusal } from '../keys/cors.js';
 import type { DB } from '../store/schema.js';
 import type { RegisteredOp } from './router.js';
+import { requireRole, type Role } from '../people/roles.js';
+import { SESSION_COOKIE, resolveSession } from '../people/sessions.js';
 
 /**
  * The API token (SPEC §6): `SCOREMAP_TOKEN` when set, else the one kept in `<dataDir>/token`,
@@ -79,15 +82,39 @@ export class KeyResolver {
   }
 }
 
-/** Routes of /api that no router lists, with their scope. */
-const UNLISTED: readonly { method: string; path: string; scope: Scope }[] = [{ method: 'GET', path: '/api/openapi.json', scope: 'read' }];
+/** Routes of /api that no router lists, with their scope and role. */
+const UNLISTED: readonly { method: string; path: string; scope: Scope; role: Role }[] = [{ method: 'GET', path: '/api/openapi.json', scope: 'read', role: 'viewer' }];
 
 /**
- * Lets a request through only with `Authorization: Bearer <token or key>` (401, in words) whose scope
- * reaches the operation's (403, in words), and puts what it was authorised as on the context
+ * Routes that need no token, key or session: signing in (it is how one gets a session) and signing
+ * out (it ends the cookie's session itself, and answers alike without one).
+ */
+export const OPEN_ROUTES: readonly { method: string; path: string }[] = [
+  { method: 'POST', path: '/api/session' },
+  { method: 'DELETE', path: '/api/session' },
+];
+
+/** The header a browser's cookie request must carry to change anything: no form can send it (SPEC §12, no CSRF). */
+export const REQUEST_HEADER = 'x-scoremap-request';
+
+/** Refuses (403, in words) a cookie request that changes something without {@link REQUEST_HEADER}. */
+export function requireRequestHeader(c: Context): void {
+  const method = c.req.method.toUpperCase();
+  if (method === 'GET' || method === 'HEAD' || c.req.header(REQUEST_HEADER) === '1') return;
+  throw new AppError(403, `A signed-in browser request that changes something must carry the header "X-Scoremap-Request: 1" (a form on another site cannot send it): ${method} ${c.req.path} was refused`);
+}
+
+/** What a session cookie's 401 says, whether it ended by time, by signing out or with its person. */
+export const SESSION_ENDED = 'Your session has ended: sign in again';
+
+/**
+ * Lets a request through with `Authorization: Bearer <token or key>` (401, in words) whose scope
+ * reaches the operation's (403, in words), or, with no Authorization header, with a session cookie
+ * whose person's role reaches the operation's (403, in words; a cookie request that changes
+ * something also needs {@link REQUEST_HEADER}), and puts what it was authorised as on the context
  * ({@link authOf}). The operation is found as Hono finds it, from the routers' list; a path no
- * operation has is refused to any key but admin with the 404 it would get (so a route added
- * outside the routers is admin's until it says otherwise).
+ * operation has is refused to any key but admin (and any person but an admin) with the 404 it would
+ * get (so a route added outside the routers is admin's until it says otherwise).
  */
 export function requireAuth(opts: {
   readonly token: string;
@@ -96,15 +123,38 @@ export function requireAuth(opts: {
   readonly ops: readonly RegisteredOp[];
 }): MiddlewareHandler {
   const resolver = new KeyResolver(opts);
-  const scopes = new TrieRouter<Scope>();
-  for (const op of opts.ops) scopes.add(op.method.toUpperCase(), op.fullPath, op.scope);
-  for (const r of UNLISTED) scopes.add(r.method, r.path, r.scope);
+  const needs = new TrieRouter<{ scope: Scope; role: Role }>();
+  for (const op of opts.ops) needs.add(op.method.toUpperCase(), op.fullPath, { scope: op.scope, role: op.role });
+  for (const r of UNLISTED) needs.add(r.method, r.path, { scope: r.scope, role: r.role });
+  /** What the operation at this method and path needs, or null when there is none. */
+  const needOf = (c: Context) => {
+    // Hono answers HEAD with the GET handler.
+    const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
+    const [found] = needs.match(method, c.req.path) as [[{ scope: Scope; role: Role }, unknown][]];
+    return found.length ? found[0][0] : null;
+  };
   return async function apiAuth(c, next) {
+    if (OPEN_ROUTES.some((r) => r.method === c.req.method && r.path === c.req.path)) return next();
     const header = c.req.header('authorization') ?? '';
+    const cookie = header ? undefined : getCookie(c, SESSION_COOKIE);
+    if (cookie) {
+      const session = await resolveSession(opts.db(), cookie, opts.now());
+      if (typeof session === 'string') {
+        deleteCookie(c, SESSION_COOKIE, { path: '/' });
+        throw new AppError(401, SESSION_ENDED);
+      }
+      const auth: RequestAuth = { kind: 'person', scope: 'admin', role: session.role, person: session.person, sessionId: session.id };
+      c.set('auth', auth);
+      requireRequestHeader(c);
+      const need = needOf(c);
+      if (!need && session.role !== 'admin') throw new AppError(404, `No such endpoint: ${c.req.method} ${c.req.path}`);
+      if (need) requireRole(c, auth, need.role);
+      return next();
+    }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) {
       c.header('WWW-Authenticate', 'Bearer');
-      throw new AppError(401, header ? 'The Authorization header must be "Bearer <token>"' : 'Missing token: send "Authorization: Bearer <token>" (the token is printed when the server starts)');
+      throw new AppError(401, header ? 'The Authorization header must be "Bearer <token>"' : 'Missing token: send "Authorization: Bearer <token>" (the token is printed when the server starts), or sign in');
     }
     const auth = await resolver.resolve(match[1]);
     if (!auth) {
@@ -115,11 +165,9 @@ export function requireAuth(opts: {
     const refused = originRefusal(auth, c.req.header('origin'));
     if (refused) throw new AppError(403, refused);
     if (auth.scope !== 'admin') {
-      // Hono answers HEAD with the GET handler.
-      const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
-      const [found] = scopes.match(method, c.req.path) as [[Scope, unknown][]];
-      if (!found.length) throw new AppError(404, `No such endpoint: ${c.req.method} ${c.req.path}`);
-      requireScope(c, auth, found[0][0]);
+      const need = needOf(c);
+      if (!need) throw new AppError(404, `No such endpoint: ${c.req.method} ${c.req.path}`);
+      requireScope(c, auth, need.scope);
     }
     await next();
   };

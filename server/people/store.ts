@@ -48,3 +48,44 @@ export async function findByEmail(db: Db, email: string): Promise<(Person & { re
   const r = await db.selectFrom('users').select([...COLUMNS, 'password_hash']).where('email_norm', '=', normEmail(email)).executeTakeFirst();
   return r ? { ...fromRow(r), passwordHash: r.password_hash } : null;
 }
+
+/** Adds a person; `passwordHash` is {@link hashPassword}'s. A taken email throws the database's unique violation. */
+export async function insertPerson(db: Db, p: { id: string; email: string; name: string; role: Role; passwordHash: string; now: number }): Promise<Person> {
+  const email = normEmail(p.email);
+  await db.insertInto('users').values({
+    id: p.id, email, email_norm: email, name: p.name.trim(), role: p.role, password_hash: p.passwordHash, created_at: p.now, updated_at: p.now,
+  }).execute();
+  return { id: p.id, email, name: p.name.trim(), role: p.role, createdAt: p.now, updatedAt: p.now };
+}
+
+/** Changes a person's name, email or role; answers the person as they are now, or null when there is no such person. */
+export async function updatePerson(db: Db, id: string, change: { name?: string; email?: string; role?: Role }, now: number): Promise<Person | null> {
+  const set: { name?: string; email?: string; email_norm?: string; role?: Role; updated_at: number } = { updated_at: now };
+  if (change.name !== undefined) set.name = change.name.trim();
+  if (change.email !== undefined) set.email = set.email_norm = normEmail(change.email);
+  if (change.role !== undefined) set.role = change.role;
+  await db.updateTable('users').set(set).where('id', '=', id).execute();
+  return getPerson(db, id);
+}
+
+/** Replaces a person's password hash. */
+export async function setPasswordHash(db: Db, id: string, passwordHash: string, now: number): Promise<void> {
+  await db.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** Removes a person and their sessions. */
+export async function deletePerson(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', id).execute();
+  await db.deleteFrom('users').where('id', '=', id).execute();
+}
+
+/** The ids of the admins. */
+export async function adminIds(db: Db): Promise<string[]> {
+  return (await db.selectFrom('users').select('id').where('role', '=', 'admin').execute()).map((r) => r.id);
+}
+
+/** When each person last used a session (epoch ms), by person id; absent: never, or all their sessions ended. */
+export async function lastSeen(db: Db): Promise<Map<string, number>> {
+  const rows = await db.selectFrom('sessions').select(['user_id', (eb) => eb.fn.max('last_seen_at').as('at')]).groupBy('user_id').execute();
+  return new Map(rows.map((r) => [r.user_id, Number(r.at)]));
+}
