@@ -488,9 +488,18 @@ function apiPage(doc: Json): string {
     for (const [method, op] of Object.entries(methods)) {
       const tag = ((op.tags as string[] | undefined) ?? ['other'])[0];
       const lines: string[] = [`### \`${method.toUpperCase()} ${path}\``, '', `${op.summary as string}`, ''];
+      // The document's description ends with the scope and role sentences, said below in brief.
+      const told = ((op.description as string | undefined) ?? '').split('\n\n').slice(0, -1).join('\n\n').trim();
+      if (told) lines.push(told, '');
       lines.push(`- Key scope: \`${op['x-scope'] as string}\` · people: \`${op['x-role'] as string}\`${op['x-role'] === 'admin' ? ' only' : ' or above'}`);
       const query = ((op.parameters as Json[] | undefined) ?? []).filter((p) => p.in === 'query');
-      if (query.length) lines.push(`- Query: ${query.map((p) => `\`${p.name as string}${p.required ? '' : '?'}\` (${cell(brief(p.schema, resolve))})`).join(', ')}`);
+      if (query.length) {
+        lines.push('- Query:');
+        for (const p of query) {
+          const about = (p.schema as Json | undefined)?.description;
+          lines.push(`  - \`${p.name as string}${p.required ? '' : '?'}\` (${cell(brief(p.schema, resolve))})${typeof about === 'string' ? `: ${cell(about)}` : ''}`);
+        }
+      }
       const body = op.requestBody as { content: Record<string, { schema?: Json }> } | undefined;
       if (body) {
         const [type, media] = Object.entries(body.content)[0];
