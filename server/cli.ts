@@ -19,6 +19,7 @@ import { createMap, publishMap } from './runtime/maps.js';
 import { listTemplates, readTemplate } from './templates.js';
 import { parseAge, prune, type PruneResult } from './prune.js';
 import { fileURLToPath } from 'node:url';
+import { USERS_HELP, USERS_OPTIONS, readStdin, usersCommand } from './people/cli.js';
 
 const TEMPLATES_DIR = fileURLToPath(new URL('../maps/', import.meta.url));
 
@@ -36,6 +37,8 @@ Commands:
   import [map.json|template]  import a map into the database as a draft (no argument: list the templates)
   export <map-id>             print a saved map as JSON
   prune --older-than 365d     delete field history and stored events older than that (--vacuum: shrink the file)
+  users add|list|remove|reset-password
+                              manage the people who sign in to the editor, and their roles
 
 The database is --db, else SCOREMAP_DATABASE_URL, else SCOREMAP_DB, else ./data/scoremap.db:
 a SQLite file, or a PostgreSQL URL (postgres://user:password@host:5432/database[?schema=name]).
@@ -160,6 +163,7 @@ Options (environment in brackets):
   --webhook-allow LIST
                   link-local or metadata addresses webhooks may post to all the same [SCOREMAP_WEBHOOK_ALLOW]
   --help          this help`,
+  users: USERS_HELP,
 };
 
 /** Runs the command line; answers the exit status. Output goes to `out` and `err`. */
@@ -187,6 +191,8 @@ export async function main(
         ? { from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
       : command === 'import' || command === 'export'
         ? { db: { type: 'string' }, publish: { type: 'boolean' }, version: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
+        : command === 'users'
+          ? USERS_OPTIONS
         : command === 'prune'
           ? { 'older-than': { type: 'string' }, db: { type: 'string' }, vacuum: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
           : { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
@@ -211,6 +217,10 @@ export async function main(
         command === 'import'
           ? importCommand(rt, args.positionals, args.values.publish === true, json, out, err)
           : exportCommand(rt, args.positionals, args.values.version as string | undefined, out, err));
+    case 'users':
+      return usersCommand(args.positionals, args.values as Record<string, string | boolean | undefined>, {
+        out, err, stdin: readStdin, open: () => openStore(databaseLocation(args.values as Record<string, string | boolean | undefined>), err),
+      });
     case 'copy':
       return copyCommand(args.values as Record<string, string | boolean | undefined>, json, out, err);
     case 'worker': {

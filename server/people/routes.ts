@@ -13,11 +13,11 @@ import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, verifyPassword } from './pass
 import { SignInLimiter } from './rate-limit.js';
 import { MAX_AGE_MS, SESSION_COOKIE, endSession, endSessionsOf, sessionIdOf, startSession } from './sessions.js';
 import {
-  adminIds, countPeople, deletePerson, findByEmail, getPerson, insertPerson, lastSeen, listPeople, normEmail, setPasswordHash, updatePerson, type Person,
+  countPeople, deletePerson, keepAnAdmin, findByEmail, getPerson, insertPerson, lastSeen, listPeople, normEmail, setPasswordHash, updatePerson, EMAIL_PATTERN, type Person,
 } from './store.js';
 
 const Email = z.string().trim().max(254, 'an email has at most 254 characters')
-  .regex(/^[^\s@]+@[^\s@]+$/, 'give an email address, like "ana@example.com"').transform(normEmail);
+  .regex(EMAIL_PATTERN, 'give an email address, like "ana@example.com"').transform(normEmail);
 const Name = z.string().trim().min(1, 'give the person\'s name, as others should see it').max(100, 'a name has at most 100 characters');
 const RoleField = z.enum(ROLES, { error: 'role must be "viewer", "sales", "editor" or "admin"' });
 const Password = z.string()
@@ -135,17 +135,6 @@ export function meRouter(deps: AppDeps): ApiRouter {
     });
 }
 
-/** Refuses (409) a change that would leave no admin; on PostgreSQL the admins' rows are locked for the transaction, so two such changes cannot both pass. */
-async function keepAnAdmin(db: Parameters<typeof adminIds>[0], dialect: 'sqlite' | 'postgres', person: Person, what: string): Promise<void> {
-  if (person.role !== 'admin') return;
-  const admins = dialect === 'postgres'
-    ? (await db.selectFrom('users').select('id').where('role', '=', 'admin').orderBy('id').forUpdate().execute()).map((r) => r.id)
-    : await adminIds(db);
-  if (admins.length === 1 && admins[0] === person.id) {
-    throw conflict(`${person.name} is the last admin and cannot be ${what}: make someone else an admin first`);
-  }
-}
-
 /**
  * `/api/people` (SPEC §12): the people who sign in, and their roles. Admin only (the start-up
  * token included: it is how the owner makes the first admin).
@@ -199,7 +188,7 @@ export function peopleRouter(deps: AppDeps): ApiRouter {
       const id = c.req.param('id')!;
       const after = await rt.store.transaction(async (s) => {
         const before = await personOr404(s.db, id);
-        if (body.role !== undefined && body.role !== 'admin') await keepAnAdmin(s.db, rt.store.dialect.name, before, `made ${body.role}`);
+        if (body.role !== undefined && body.role !== 'admin') await keepAnAdmin(s.db, before, `made ${body.role}`);
         if (body.email !== undefined && body.email !== before.email) {
           const other = await findByEmail(s.db, body.email);
           if (other && other.id !== id) throw emailTaken(body.email);
@@ -227,7 +216,7 @@ export function peopleRouter(deps: AppDeps): ApiRouter {
       const id = c.req.param('id')!;
       await rt.store.transaction(async (s) => {
         const p = await personOr404(s.db, id);
-        await keepAnAdmin(s.db, rt.store.dialect.name, p, 'removed');
+        await keepAnAdmin(s.db, p, 'removed');
         const now = rt.clock.now();
         await deletePerson(s.db, id);
         await recordAudit(s.db, actorOf(c), {

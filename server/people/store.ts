@@ -1,5 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
+import { dialectOf } from '../store/dialect.js';
+import { conflict } from '../errors.js';
 import type { Role } from './roles.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -14,6 +16,9 @@ export interface Person {
   readonly createdAt: number;
   readonly updatedAt: number;
 }
+
+/** What an email looks like, loosely: something, an @, something, no spaces (the rest is the mail server's to judge). */
+export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+$/;
 
 /** How an email is compared: trimmed and lower-cased (the `owner` field holds this form). */
 export function normEmail(email: string): string {
@@ -82,6 +87,21 @@ export async function deletePerson(db: Db, id: string): Promise<void> {
 /** The ids of the admins. */
 export async function adminIds(db: Db): Promise<string[]> {
   return (await db.selectFrom('users').select('id').where('role', '=', 'admin').execute()).map((r) => r.id);
+}
+
+/**
+ * Refuses (409) a change that would leave no admin (`what` says the change: "removed", "made
+ * editor"). Call it in the change's transaction: on PostgreSQL the admins' rows are locked until it
+ * ends, so two such changes at once cannot both pass.
+ */
+export async function keepAnAdmin(db: Db, person: Person, what: string): Promise<void> {
+  if (person.role !== 'admin') return;
+  const admins = dialectOf(db).name === 'postgres'
+    ? (await db.selectFrom('users').select('id').where('role', '=', 'admin').orderBy('id').forUpdate().execute()).map((r) => r.id)
+    : await adminIds(db);
+  if (admins.length === 1 && admins[0] === person.id) {
+    throw conflict(`${person.name} is the last admin and cannot be ${what}: make someone else an admin first`);
+  }
 }
 
 /** When each person last used a session (epoch ms), by person id; absent: never, or all their sessions ended. */
