@@ -7,10 +7,10 @@ import { useLoad } from '../../lib/use-load.js';
 import type { MapSummary } from '../maps-list/MapsPage.js';
 
 /** A map contacts can be added to: published (or paused) with an "Added by hand" trigger. */
-interface HandMap { readonly id: string; readonly name: string; readonly paused: boolean }
+export interface HandMap { readonly id: string; readonly name: string; readonly paused: boolean }
 
 /** The maps whose published version starts with a manual trigger ("Added by hand"). */
-async function loadHandMaps(): Promise<HandMap[]> {
+export async function loadHandMaps(): Promise<HandMap[]> {
   const { maps } = await api<{ maps: MapSummary[] }>('/maps');
   const live = maps.filter((m) => m.status !== 'draft' && m.version !== null);
   const found = await Promise.all(live.map(async (m) => {

@@ -13,6 +13,7 @@ import { MergeDialog } from './MergeDialog.js';
 import { scoreLikeFields } from './columns.js';
 import { bracketTone, formatRank, hasNumber, primaryScoreField, scoreIn, type ContactLike } from './scores.js';
 import { contactName } from './merge-words.js';
+import { LeadActions, LeadCard } from './LeadActions.js';
 
 /** GET /api/contacts/:id: fields, tags, the maps the contact is on, and (newer servers) scores per model. */
 interface ContactView extends ContactLike {
@@ -28,6 +29,9 @@ export function ContactPage({ id }: { id: string }) {
   const c = contact.data;
   const [merging, setMerging] = useState(false);
   const [merged, setMerged] = useState<{ name: string; n: number } | null>(null);
+  // The last sales action, in words; each one counts up, so what reads the history loads it again.
+  const [acted, setActed] = useState<{ words: string; n: number } | null>(null);
+  const onDone = (words: string) => { setMerged(null); setActed((a) => ({ words, n: (a?.n ?? 0) + 1 })); contact.reload(); };
 
   // Ranks per model when the server's answer carries no `scores`.
   const [ranks, setRanks] = useState<Record<string, ModelScore | undefined>>({});
@@ -77,17 +81,20 @@ export function ContactPage({ id }: { id: string }) {
         {name && typeof c.fields.email === 'string' && <span className="sub">{String(c.fields.email)}</span>}
         <div className="actions tags-line">
           {c.tags.map((t) => <span key={t} className="tag">{t}</span>)}
-          <button type="button" onClick={() => setMerging(true)} title="Merge a duplicate of this contact into it">Merge…</button>
         </div>
       </header>
+      <LeadActions contact={c} who={title} fields={fields.data} models={(models.data ?? []).map((m) => m.doc)} onDone={onDone}
+        merge={<button type="button" onClick={() => setMerging(true)} title="Merge a duplicate of this contact into it" aria-haspopup="dialog">Merge…</button>} />
       {merged && <p className="notice ok" role="status">Merged {merged.name} into this contact.</p>}
+      {acted && !merged && <p className="notice ok" role="status">{acted.words}.</p>}
       {merging && (
         <MergeDialog master={c} fieldType={(key) => fields.data?.find((f) => f.key === key)?.type} onClose={() => setMerging(false)}
-          onMerged={(_, other) => { setMerging(false); setMerged((m) => ({ name: contactName(other), n: (m?.n ?? 0) + 1 })); contact.reload(); }} />
+          onMerged={(_, other) => { setMerging(false); setActed(null); setMerged((m) => ({ name: contactName(other), n: (m?.n ?? 0) + 1 })); contact.reload(); }} />
       )}
-      {/* A merge remounts what reads the contact's history and scores: it has more of both now. */}
-      <div className="contact-grid" key={merged?.n ?? 0}>
+      {/* A merge or a sales action remounts what reads the contact's history and scores: they changed. */}
+      <div className="contact-grid" key={`${merged?.n ?? 0}-${acted?.n ?? 0}`}>
         <aside className="contact-side">
+          <LeadCard contact={c} who={title} onDone={onDone} />
           <section className="card" aria-labelledby="fields-h">
             <h2 id="fields-h">Fields</h2>
             {fields.data ? <FieldList fields={fields.data} values={c.fields} /> : <p className="loading">Loading…</p>}

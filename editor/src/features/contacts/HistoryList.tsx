@@ -62,7 +62,9 @@ export function HistoryList({ contactId, fields, now }: { contactId: string; fie
       {!!entries?.length && (
         <ol className="history">
           {entries.map((h, i) => {
-            const leftMap = h.field.startsWith('map:');
+            // A `map:<id>` row: the contact left the map (from its element), or was added to it by hand (to the trigger).
+            const enteredMap = h.field.startsWith('map:') && h.from === null && typeof h.to === 'string';
+            const leftMap = h.field.startsWith('map:') && !enteredMap;
             const mergedIn = h.field === 'contact:merge';
             const type = typeOf(h.field);
             const change = describeChange(h.from, h.to, type);
@@ -71,7 +73,11 @@ export function HistoryList({ contactId, fields, now }: { contactId: string; fie
             return (
               <li key={h.id}>
                 <time dateTime={h.at} title={formatRelative(h.at, now)}>{times[i]}</time>
-                {mergedIn ? (
+                {enteredMap ? (
+                  <span className="what">
+                    Added to map {names.map(h.field.slice(4)) ?? h.field.slice(4)} — <span className="cause">{describeCause(h.cause, names)}</span>
+                  </span>
+                ) : mergedIn ? (
                   <span className="what">Contact <b>{String(h.from)}</b> was merged into this one — its events and history are here now</span>
                 ) : leftMap ? (
                   <span className="what">

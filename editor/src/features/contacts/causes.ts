@@ -1,6 +1,7 @@
 /**
  * Why a field changed, in words (SPEC §1 "History"): "Clicked a link in an email (model Main
- * score)", "map Custom Lead Score, element Subtract 2 points", "degradation", "API", "import".
+ * score)", "map Custom Lead Score, element Subtract 2 points", "degradation", "by Ana Lima: “Called,
+ * budget confirmed”" (by hand, SPEC §12), "API", "import".
  */
 import { api } from '../../lib/api.js';
 import { formatDelta, formatValue } from '../charts/format.js';
@@ -50,7 +51,12 @@ export function describeCause(cause: Cause, names: CauseNames): string {
     const m = cause.merge as { from?: string; via?: string };
     return `merged from contact ${str(m.from)}${m.via === 'segment' ? ' (identified by an integration)' : ''}`;
   }
-  if (cause.api === true) return 'API';
+  if (cause.api === true) {
+    // A change by hand (SPEC §12): who made it (a person, a key, the start-up token) and the reason they gave.
+    const by = typeof cause.by === 'object' && cause.by !== null ? str((cause.by as { name?: unknown }).name) : '';
+    const reason = typeof cause.reason === 'string' && cause.reason ? `: “${cause.reason}”` : '';
+    return `${by ? `by ${by}` : 'API'}${reason}`;
+  }
   if (cause.import === true) return 'import';
   return JSON.stringify(cause);
 }

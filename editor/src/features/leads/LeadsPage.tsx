@@ -13,7 +13,7 @@ import { listModels, type ModelDoc } from '../scoring/api.js';
 import '../../lib/pages.css';
 import '../contacts/contacts.css';
 import './leads.css';
-import { canChange, deleteList, listLists, type SavedList } from './api.js';
+import { canChange, creatorName, deleteList, listLists, type SavedList } from './api.js';
 import { filtersSentence } from './filter-words.js';
 import { ListDialog } from './ListDialog.js';
 
@@ -97,7 +97,9 @@ export function LeadsPage({ route }: { route: Route }) {
                 <li key={l.id}>
                   <a href={href(`/leads/${encodeURIComponent(l.id)}`)} aria-current={l.id === listId ? 'page' : undefined}>
                     <span className="name">{l.name}{l.shared && <span className="muted small"> · shared</span>}</span>
-                    <span className="count" aria-label={`${l.count} contacts`}>{l.count.toLocaleString()}</span>
+                    {l.count === null
+                      ? <span className="count" title={l.problem}>—</span>
+                      : <span className="count" aria-label={`${l.count} contacts`}>{l.count.toLocaleString()}</span>}
                   </a>
                 </li>
               ))}
@@ -115,7 +117,8 @@ export function LeadsPage({ route }: { route: Route }) {
               </div>
             )}
           </div>
-          {list && fields.data && <p className="muted list-words">{filtersSentence(list.filters, fields.data, modelName)}</p>}
+          {list && fields.data && <p className="muted list-words">{filtersSentence(list.filters, fields.data, modelName)}{list.shared ? ` · shared, made by ${creatorName(list)}` : ' · only you see it'}</p>}
+          {list?.problem && <p className="notice error" role="alert">{list.problem}</p>}
           {!listId && person && <p className="muted list-words">The contacts you own, best score first. “Take this lead” on a contact’s page makes it yours.</p>}
           {!params && (
             <div className="empty">

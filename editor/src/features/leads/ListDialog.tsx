@@ -88,7 +88,7 @@ export function ListDialog({ list, preset, fields, models, onSaved, onClose }: {
       {/* Not a form: the filter bar holds one of its own (Add filter). */}
       <div className="dialog-body list-dialog">
         <label>Name
-          <input value={name} onChange={(e) => setName(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') void save(); }} autoFocus maxLength={200} placeholder="Score fell in 30 days" />
+          <input value={name} onChange={(e) => setName(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') void save(); }} autoFocus maxLength={100} placeholder="Score fell in 30 days" />
         </label>
         <fieldset className="choices">
           <legend>Who sees it</legend>

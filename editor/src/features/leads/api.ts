@@ -32,8 +32,12 @@ export interface SavedList {
   readonly name: string;
   readonly shared: boolean;
   readonly filters: ListFilters;
-  readonly count: number;
+  /** How many contacts match now; null when the filters no longer fit the fields or models (`problem` says why). */
+  readonly count: number | null;
+  readonly problem?: string;
   readonly createdBy: Creator;
+  /** Whether the asker may rename, change or delete it (the server's word). */
+  readonly canChange?: boolean;
   readonly updatedAt: string;
 }
 
@@ -52,8 +56,12 @@ const creatorId = (c: Creator) => (typeof c === 'string' ? c : c?.id ?? null);
  * who sees it), a shared one its creator, an editor or an admin.
  */
 export function canChange(me: Me | null, list: SavedList): boolean {
+  if (list.canChange !== undefined) return list.canChange;
   if (!list.shared) return true;
   if (can(me, 'editor')) return true;
   const mine = me?.person?.id;
   return !!mine && creatorId(list.createdBy) === mine;
 }
+
+/** Who made a list, in words. */
+export const creatorName = (list: SavedList) => (typeof list.createdBy === 'object' && list.createdBy?.name ? list.createdBy.name : 'someone');

@@ -21,7 +21,7 @@ export function filterWords(filters: ListFilters, fields: readonly FieldInfo[], 
   if (filters.scoreChange) {
     const { direction, days, modelId } = filters.scoreChange;
     const m = modelName(modelId);
-    out.push(`${m ? `${m} score` : 'score'} ${direction} in the last ${days} day${days === 1 ? '' : 's'}`);
+    out.push(`${m ?? 'score'} ${direction} in the last ${days} day${days === 1 ? '' : 's'}`);
   }
   if (filters.condition) out.push(describeCondition(filters.condition, new FieldRegistry(fields.map(toFieldDef))));
   return out;
