@@ -74,7 +74,7 @@ export function ScoreDialog({ mode, contactId, who, models, onDone, onClose }: {
           </label>
         )}
         <label>Reason
-          <textarea value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} rows={3} required autoFocus={mode === 'reset'}
+          <textarea value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} rows={3} autoFocus={mode === 'reset'}
             placeholder={mode === 'adjust' ? 'Called: budget confirmed for Q3' : 'Bought through a partner: starts over'} />
           <span className="muted small">Kept in the contact’s history with your name.</span>
         </label>

@@ -87,7 +87,7 @@ export function ListDialog({ list, preset, fields, models, onSaved, onClose }: {
     <Dialog title={list ? `Change the list ${list.name}` : 'New list'} onClose={onClose} wide>
       {/* Not a form: the filter bar holds one of its own (Add filter). */}
       <div className="dialog-body list-dialog">
-        <label>Name
+        <label>List name
           <input value={name} onChange={(e) => setName(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') void save(); }} autoFocus maxLength={100} placeholder="Score fell in 30 days" />
         </label>
         <fieldset className="choices">
@@ -97,7 +97,7 @@ export function ListDialog({ list, preset, fields, models, onSaved, onClose }: {
         </fieldset>
         <div className="list-filters">
           <label>Owner
-            <select value={owner} onChange={(e) => setOwner(e.target.value as OwnerChoice)}>
+            <select value={owner} onChange={(e) => setOwner(e.target.value as OwnerChoice)} aria-label="Owner">
               <option value="anyone">Anyone’s leads</option>
               <option value="me">My leads (whoever opens the list)</option>
               <option value="nobody">Leads nobody owns</option>
