@@ -61,8 +61,8 @@ export type Cause =
   | { readonly api: true; readonly by?: CauseActor; readonly reason?: string }
   | { readonly import: true }
   | { readonly publish: { readonly map: string; readonly version: number } }
-  /** Another contact was merged into this one (SPEC §10 "Merge"): by hand (`api`) or by an identity call (`segment`). */
-  | { readonly merge: { readonly from: string; readonly via: 'api' | 'segment' } };
+  /** Another contact was merged into this one (SPEC §10 "Merge"): by hand (`api`, `by` whom) or by an identity call (`segment`). */
+  | { readonly merge: { readonly from: string; readonly via: 'api' | 'segment'; readonly by?: CauseActor } };
 
 /** One recorded change of one field of one contact. */
 export interface FieldChange {

@@ -3,6 +3,7 @@ import type { AppDeps } from '../http/deps.js';
 import type { ApiRouter } from '../http/router.js';
 import { ContactId, ContactView, contactView, loadContact, pathParam } from '../routes/contact-views.js';
 import { mergeByHand } from './merge.js';
+import { actorOf } from '../people/actor.js';
 
 const MergeBody = z.strictObject({
   from: z
@@ -41,13 +42,13 @@ export function mergeOps(router: ApiRouter, deps: AppDeps): ApiRouter {
     method: 'post', path: '/:id/merge', summary: 'Merge a duplicate contact into this one', body: MergeBody, response: MergeAnswer, scope: 'admin', role: 'sales',
     description: 'In one transaction this contact (the master) keeps its id and every value it has; its empty fields take the other\'s values; '
       + 'Last activity is the later of the two; tags unite; the other\'s events, history and anonymous ids move to the master, whose history '
-      + 'records the merge (cause `{ "merge": { "from", "via": "api" } }`). Scores: the master keeps its own, unless the other was anonymous '
+      + 'records the merge and who made it (cause `{ "merge": { "from", "via": "api", "by" } }`). Scores: the master keeps its own, unless the other was anonymous '
       + '(no email, no external id), whose points are added. The other\'s places on maps end (recorded in the master\'s history) and it is '
       + 'deleted: its id answers 404 from then on. Fields the master takes fire field_updated triggers. `contact.merged` webhooks hear it. '
       + 'With `"dryRun": true` nothing changes and the answer says what would.',
   }, async (c, { body }) => {
     const id = pathParam(c, 'id');
-    const { master, summary } = await mergeByHand(rt, id, body.from, { dryRun: body.dryRun });
+    const { master, summary } = await mergeByHand(rt, id, body.from, { dryRun: body.dryRun, by: actorOf(c) });
     // A dry run shows the master as it would be; a merge, as it is now.
     const contact = body.dryRun ? master : await loadContact(rt, id);
     return c.json({ contact: await contactView(rt, contact), merged: summary, dryRun: body.dryRun ?? false });

@@ -95,10 +95,11 @@ describe('merging two contacts', () => {
     const stored = await b.store.db.selectFrom('events').select(['id', 'contact_id']).orderBy('id').execute();
     expect(stored).toEqual([{ id: 'e1', contact_id: 'ana' }, { id: 'e2', contact_id: 'ana' }, { id: 'e3', contact_id: 'ana' }]);
     const h = await history(b, 'ana');
-    // The other's rows are the master's now, with their own causes.
+    // The other's rows are the master's now, with their own causes; the merge names who made it.
+    const token = { kind: 'token', id: null, name: 'the start-up token' };
     expect(h.filter((e) => e.field === 'job_title').map((e) => [e.from, e.to, e.cause])).toEqual([
-      [null, 'CTO', { merge: { from: 'dup', via: 'api' } }],
-      [null, 'CTO', { api: true, mergedFrom: 'dup' }],
+      [null, 'CTO', { merge: { from: 'dup', via: 'api', by: token } }],
+      [null, 'CTO', { api: true, by: token, mergedFrom: 'dup' }],
     ]);
     // Every moved row says where it came from; the master's own rows do not.
     expect(h.filter((e) => e.cause.mergedFrom === 'dup')).toHaveLength(dupHistory.length);
@@ -156,7 +157,7 @@ describe('points in a merge', () => {
     const h = await history(b, 'ana');
     expect(h.filter((e) => e.field === 'score').slice(0, 2).map((e) => [e.from, e.to, e.cause])).toEqual([
       [15, 25, { scoringModel: 'lead', rule: 'ceo' }],
-      [5, 15, { merge: { from: 'anon', via: 'api' } }],
+      [5, 15, { merge: { from: 'anon', via: 'api', by: { kind: 'token', id: null, name: 'the start-up token' } } }],
     ]);
   });
 
@@ -238,7 +239,7 @@ describe('maps in a merge', () => {
     expect((await stats()).hereNow).toBe(1);
     expect(await timersOf('dup')).toBe(0);
     const left = (await history(b, 'ana')).find((e) => e.field === `map:${nurture}`);
-    expect(left).toEqual(expect.objectContaining({ from: 'hold', to: null, cause: { merge: { from: 'dup', via: 'api' } } }));
+    expect(left).toEqual(expect.objectContaining({ from: 'hold', to: null, cause: { merge: { from: 'dup', via: 'api', by: { kind: 'token', id: null, name: 'the start-up token' } } } }));
 
     // A day on: the master's wait fires once; nothing wakes for the merged-away contact.
     expect((await b.send('POST', '/api/clock/advance', { ms: 2 * DAY })).status).toBe(200);

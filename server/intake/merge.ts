@@ -11,7 +11,7 @@ import { Effects } from '../../engine/effects.js';
 import type { FieldValue } from '../../engine/elements/types.js';
 import type { CompiledModel } from '../../engine/scoring/compile.js';
 import { clampScore, ruleKey } from '../../engine/scoring/model.js';
-import type { Cause, ContactState, FieldChange } from '../../engine/state.js';
+import type { Cause, CauseActor, ContactState, FieldChange } from '../../engine/state.js';
 import { badRequest, notFound } from '../errors.js';
 import { mergeTags } from '../runtime/import-batch.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -128,10 +128,12 @@ const num = (v: FieldValue | undefined) => (typeof v === 'number' ? v : null);
  */
 export async function mergeContacts(
   rt: Runtime, s: Store, master: ContactState, other: ContactState, now: number, effects: Effects, via: MergeVia,
+  /** Who merged them by hand (SPEC §12: the history names the person). */
+  by?: CauseActor,
 ): Promise<MergeSummary> {
   if (master.id === other.id) throw new Error(`mergeContacts: contact "${master.id}" cannot be merged into itself`);
   const world = rt.world;
-  const cause: Cause = { merge: { from: other.id, via } };
+  const cause: Cause = { merge: by ? { from: other.id, via, by } : { from: other.id, via } };
   const anonymous = isAnonymous(other);
   const scored = scoreFields(world);
   const label = (key: string) => world.fields.get(key)?.label ?? key;
@@ -223,7 +225,7 @@ class DryRun extends Error {
  * summary (and the master as it would be) says what it would do, and nothing changes.
  */
 export async function mergeByHand(
-  rt: Runtime, masterId: string, otherId: string, opts: { dryRun?: boolean } = {},
+  rt: Runtime, masterId: string, otherId: string, opts: { dryRun?: boolean; by?: CauseActor } = {},
 ): Promise<{ master: ContactState; summary: MergeSummary }> {
   if (masterId === otherId) throw badRequest(`A contact cannot be merged into itself: pick another contact than "${masterId}" to merge into it`);
   try {
@@ -237,7 +239,7 @@ export async function mergeByHand(
         if (!other) throw notFound(`No contact with id "${otherId}" to merge: it may have been merged or deleted already`);
         await rt.catchUpFirst(s, states, now);
         const effects = new Effects({ stepBudget: MAX_REQUEST_STEPS });
-        const summary = await mergeContacts(rt, s, master, other, now, effects, 'api');
+        const summary = await mergeContacts(rt, s, master, other, now, effects, 'api', opts.by);
         const left = new Map([[master.id, master]]);
         await rt.catchUpAfter(s, left, now, effects);
         if (opts.dryRun) throw new DryRun({ master, summary: { ...summary, score: final(summary.score, master), scores: summary.scores.map((x) => final(x, master)) } });

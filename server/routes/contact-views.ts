@@ -2,7 +2,10 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import type { FieldValue } from '../../engine/elements/types.js';
 import type { ContactState } from '../../engine/state.js';
-import { notFound } from '../errors.js';
+import { checkCondition } from '../../engine/conditions.js';
+import { Condition, CROSSING_OPS, forEachTest } from '../../engine/schema/condition.js';
+import { badRequest, notFound } from '../errors.js';
+import { zodError } from '../http/router.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { show, type ShownValue } from '../simulate.js';
 import type { HistoryEntry } from '../store/store.js';
@@ -106,4 +109,40 @@ export async function loadContact(rt: Runtime, id: string): Promise<ContactState
   const c = (await rt.store.loadContacts([id])).get(id);
   if (!c) throw notFound(`No contact with id "${id}"`);
   return c;
+}
+
+/** Nesting deeper than this is refused before zod walks it. */
+const MAX_FILTER_DEPTH = 64;
+function depthOf(v: unknown, limit: number): number {
+  if (typeof v !== 'object' || v === null || limit <= 0) return 0;
+  let max = 0;
+  for (const x of Object.values(v)) max = Math.max(max, depthOf(x, limit - 1));
+  return max + 1;
+}
+
+/** Reads `?filter=`: JSON, a Condition, field tests only, each fitting its field. */
+export function readFilter(rt: Runtime, text: string): Condition {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`The filter is not valid JSON: ${(e as Error).message}`);
+  }
+  return checkFilter(rt, raw);
+}
+
+/** A filter given as JSON (the query's, a body's, a saved list's): a Condition, field tests only, each fitting its field. */
+export function checkFilter(rt: Runtime, raw: unknown): Condition {
+  if (depthOf(raw, MAX_FILTER_DEPTH + 1) > MAX_FILTER_DEPTH) throw badRequest('The filter nests too deep; simplify it');
+  const parsed = Condition.safeParse(raw);
+  if (!parsed.success) throw zodError('filter', parsed.error);
+  forEachTest(parsed.data, (t, path) => {
+    const at = path.length ? ` (at ${path.join('.')})` : '';
+    if ('prop' in t) throw badRequest(`The event prop test "${t.prop}"${at} is not usable in a contacts filter: there is no event here`);
+    if (CROSSING_OPS.has(t.op)) throw badRequest(`"${t.op}"${at} is not usable in a contacts filter: it compares a field before and after a change`);
+  });
+  const problems: { path: string; message: string }[] = [];
+  checkCondition(parsed.data, rt.world.fields, {}, (path, message) => problems.push({ path, message }));
+  if (problems.length) throw badRequest(`The filter is not valid: ${problems[0].message}${problems[0].path ? ` (at ${problems[0].path})` : ''}`, { problems });
+  return parsed.data;
 }

@@ -55,7 +55,7 @@ describe('POST /api/contacts', () => {
     });
     const h = await send('GET', '/api/contacts/ann/history');
     expect(h.body.history.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'job_title', 'last_activity_at', 'tags']);
-    expect(h.body.history.every((e: { cause: unknown }) => JSON.stringify(e.cause) === '{"api":true}')).toBe(true);
+    expect(h.body.history.every((e: { cause: unknown }) => JSON.stringify(e.cause) === '{"api":true,"by":{"kind":"token","id":null,"name":"the start-up token"}}')).toBe(true);
   });
 
   it('generates an id when none is given', async () => {
@@ -188,12 +188,13 @@ describe('GET, PATCH and DELETE /api/contacts/:id', () => {
     expect(r.body.tags).toEqual(['lead', 'vip']);
     expect(r.body.fields).toMatchObject({ company: 'Acme', company_size: 12, score: 24, lifecycle_stage: 'VIP' });
     const h = await send('GET', '/api/contacts/ann/history?limit=5');
+    const byToken = { api: true, by: { kind: 'token', id: null, name: 'the start-up token' } };
     expect(h.body.history.map((e: { field: string; from: unknown; to: unknown; cause: unknown }) => [e.field, e.from, e.to, e.cause])).toEqual([
       ['lifecycle_stage', null, 'VIP', { map: 'm2', version: 1, element: 'stage' }],
       ['score', null, 24, { map: 'm2', version: 1, element: 'double' }],
-      ['tags', ['cold', 'lead'], ['lead', 'vip'], { api: true }],
-      ['company', null, 'Acme', { api: true }],
-      ['company_size', null, 12, { api: true }],
+      ['tags', ['cold', 'lead'], ['lead', 'vip'], byToken],
+      ['company', null, 'Acme', byToken],
+      ['company_size', null, 12, byToken],
     ]);
   });
 

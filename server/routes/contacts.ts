@@ -1,20 +1,25 @@
 import { z } from 'zod';
-import { checkCondition } from '../../engine/conditions.js';
-import { Condition, CROSSING_OPS, forEachTest } from '../../engine/schema/condition.js';
 import type { FieldDef } from '../../engine/schema/field.js';
-import { ApiRouter, zodError } from '../http/router.js';
+import { ApiRouter } from '../http/router.js';
 import type { AppDeps } from '../http/deps.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { Outbox } from '../webhooks/outbox.js';
 import { addToMap, createContacts, readFieldValues, updateContact } from '../runtime/contacts.js';
 import { mergeTags } from '../runtime/import-batch.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { Store } from '../store/store.js';
+import type { ContactState } from '../../engine/state.js';
 import { normalizeEmail } from '../store/columns.js';
-import { decodeCursor, encodeCursor, matchingIds, queryContacts } from '../store/contacts-query.js';
+import { conditionSql, decodeCursor, encodeCursor, matchingIds, queryContacts } from '../store/contacts-query.js';
 import { loadMap } from './map-views.js';
 import {
-  ContactBody, ContactSummary, ContactView, FieldValues, HistoryView, Tag, contactView, historyView, loadContact, pathParam, showFields,
+  ContactBody, ContactSummary, ContactView, FieldValues, HistoryView, Tag, checkFilter, contactView, historyView, loadContact, pathParam, readFilter, showFields,
 } from './contact-views.js';
+import { authOf } from '../keys/scopes.js';
+import { handCause } from '../people/actor.js';
+import { contactActionOps, auditScoreEdit } from '../sales/actions.js';
+import { listWhere } from '../sales/list-filters.js';
+import { visibleList } from '../sales/lists-routes.js';
 import { importOps } from './contacts-import.js';
 import { mergeOps } from '../intake/merge-routes.js';
 import { ContactScores, contactScores } from './scoring-models.js';
@@ -29,6 +34,9 @@ const ListQuery = z.strictObject({
   cursor: z.string().max(2_000).optional().meta({ description: 'The nextCursor of the previous page' }),
   offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
   fields: z.string().max(10_000).optional().meta({ description: 'Comma-separated field keys or labels to answer (default: all)' }),
+  owner: z.literal('me', { error: 'owner takes only "me" (the leads you own); to list another person\'s, filter by the Owner field' }).optional()
+    .meta({ description: '`me`: only the leads you own (SPEC §12 "My leads"); needs a person signed in' }),
+  list: z.string().min(1).max(200).optional().meta({ description: 'A saved list\'s id: only the contacts its filters match (with `filter`, both hold)' }),
 });
 const ListAnswer = z.object({ contacts: z.array(ContactSummary.extend({ scores: ContactScores })), total: z.number(), nextCursor: z.string().optional() });
 
@@ -57,42 +65,6 @@ const HistoryQuery = z.strictObject({
 });
 const HistoryAnswer = z.object({ history: z.array(HistoryView), nextBefore: z.number().optional() });
 
-/** Nesting deeper than this is refused before zod walks it. */
-const MAX_FILTER_DEPTH = 64;
-function depthOf(v: unknown, limit: number): number {
-  if (typeof v !== 'object' || v === null || limit <= 0) return 0;
-  let max = 0;
-  for (const x of Object.values(v)) max = Math.max(max, depthOf(x, limit - 1));
-  return max + 1;
-}
-
-/** Reads `?filter=`: JSON, a Condition, field tests only, each fitting its field. */
-function readFilter(rt: Runtime, text: string): Condition {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw badRequest(`The filter is not valid JSON: ${(e as Error).message}`);
-  }
-  return checkFilter(rt, raw);
-}
-
-/** A filter given as JSON (the query's, or a body's): a Condition, field tests only, each fitting its field. */
-function checkFilter(rt: Runtime, raw: unknown): Condition {
-  if (depthOf(raw, MAX_FILTER_DEPTH + 1) > MAX_FILTER_DEPTH) throw badRequest('The filter nests too deep; simplify it');
-  const parsed = Condition.safeParse(raw);
-  if (!parsed.success) throw zodError('filter', parsed.error);
-  forEachTest(parsed.data, (t, path) => {
-    const at = path.length ? ` (at ${path.join('.')})` : '';
-    if ('prop' in t) throw badRequest(`The event prop test "${t.prop}"${at} is not usable in a contacts filter: there is no event here`);
-    if (CROSSING_OPS.has(t.op)) throw badRequest(`"${t.op}"${at} is not usable in a contacts filter: it compares a field before and after a change`);
-  });
-  const problems: { path: string; message: string }[] = [];
-  checkCondition(parsed.data, rt.world.fields, {}, (path, message) => problems.push({ path, message }));
-  if (problems.length) throw badRequest(`The filter is not valid: ${problems[0].message}${problems[0].path ? ` (at ${problems[0].path})` : ''}`, { problems });
-  return parsed.data;
-}
-
 function resolveField(rt: Runtime, name: string, where: string): FieldDef {
   const f = rt.world.fields.resolve(name);
   if (!f) throw badRequest(`Unknown field "${name}" in ${where}: name a field by its key or label`);
@@ -113,13 +85,27 @@ export function contactsRouter(deps: AppDeps): ApiRouter {
       if (sort.type === 'tags') throw badRequest('Contacts cannot be sorted by their tags: sort by another field');
       const dir = query.dir ?? (query.sort === undefined || sort.type === 'number' || sort.type === 'date' ? 'desc' : 'asc');
       const filter = query.filter === undefined ? undefined : readFilter(rt, query.filter);
+      // "My leads" and saved lists: more tests the contacts must pass, in SQL.
+      const now = rt.clock.now();
+      const auth = authOf(c);
+      const viewer = { email: auth.kind === 'person' && auth.person ? auth.person.email : null };
+      const also = [];
+      if (query.owner === 'me') {
+        if (viewer.email === null) throw badRequest('"owner=me" lists the leads of the person signed in, and a key or the start-up token is nobody: sign in, or filter by the Owner field');
+        also.push(...listWhere(rt, { owner: 'me' }, viewer, now).also);
+      }
+      if (query.list !== undefined) {
+        const where = listWhere(rt, (await visibleList(rt, c, query.list)).filters, viewer, now);
+        if (where.filter) also.push(conditionSql(where.filter, (name) => rt.world.fields.resolve(name), now));
+        also.push(...where.also);
+      }
       const names = query.fields?.split(',').map((s) => s.trim()).filter((s) => s && s !== 'id');
       const columns = names ? [...new Set(names.map((n) => resolveField(rt, n, 'fields')))] : rt.world.fields.all();
       if (query.cursor !== undefined && query.offset !== undefined) throw badRequest('Page with either cursor or offset, not both');
       const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort.key, dir);
       if (after === null) throw badRequest('This cursor is not valid for this list: use the nextCursor of a page sorted the same way');
       const page = await queryContacts(rt.store.db, {
-        sort, dir, filter, resolve: (name) => rt.world.fields.resolve(name), columns, limit: query.limit, after, offset: query.offset, now: rt.clock.now(),
+        sort, dir, filter, resolve: (name) => rt.world.fields.resolve(name), columns, limit: query.limit, after, offset: query.offset, now, also,
       });
       // Every scoring model's score, bracket and percent rank: ranked per page, not per contact.
       const scores = await contactScores(rt, page.contacts.map((x) => x.id));
@@ -149,7 +135,7 @@ export function contactsRouter(deps: AppDeps): ApiRouter {
         const given = tagsKey !== undefined ? body.fields[tagsKey] : null;
         const add = [...(Array.isArray(given) ? given : []), ...(body.tags ?? [])];
         if (add.length) fields.tags = mergeTags(current.tags, add);
-        return c.json(await contactView(rt, await updateContact(rt, owner, fields, { api: true })), 200);
+        return c.json(await contactView(rt, await updateContact(rt, owner, fields, handCause(c))), 200);
       }
       const fields: Record<string, unknown> = { ...body.fields };
       if (body.tags?.length) {
@@ -157,7 +143,7 @@ export function contactsRouter(deps: AppDeps): ApiRouter {
         if (tagsKey !== undefined) delete fields[tagsKey];
         fields.tags = mergeTags(Array.isArray(given) ? given : [], body.tags);
       }
-      const [created] = await createContacts(rt, [{ id: body.id, fields }], { api: true });
+      const [created] = await createContacts(rt, [{ id: body.id, fields }], handCause(c));
       return c.json(await contactView(rt, await loadContact(rt, created.id)), 201);
     });
 
@@ -184,6 +170,7 @@ export function contactsRouter(deps: AppDeps): ApiRouter {
   // Before `/:id`: "import" is not a contact id.
   importOps(router, deps);
   mergeOps(router, deps);
+  contactActionOps(router, deps);
 
   return router
     .op({ method: 'get', path: '/:id', summary: 'Read a contact with the maps it is on', response: ContactView.extend({ scores: ContactScores }) }, async (c) => {
@@ -193,7 +180,8 @@ export function contactsRouter(deps: AppDeps): ApiRouter {
     })
     .op({
       method: 'patch', path: '/:id', role: 'sales', summary: 'Change a contact\'s fields and tags', body: PatchBody, response: ContactView,
-      description: 'Each change is recorded in the history with the cause { "api": true } and fires field_updated and tag triggers. '
+      description: 'Each change is recorded in the history with the cause { "api": true, "by" } (who made it) and fires field_updated and tag triggers. '
+        + 'A change of a scoring model\'s field is audited (`contact.adjust`, or `contact.reset` for 0 or empty). '
         + '`fields.tags` replaces the tags; `addTags` and `removeTags` change them (tags match ignoring case).',
     }, async (c, { body }) => {
       const id = pathParam(c, 'id');
@@ -202,7 +190,8 @@ export function contactsRouter(deps: AppDeps): ApiRouter {
       if (tagChanges && tagsKeyIn(rt, fields) !== undefined) {
         throw badRequest('Give the tags either as fields.tags (all of them) or with addTags/removeTags, not both');
       }
-      return c.json(await contactView(rt, await updateContact(rt, id, fields, { api: true }, tagChanges)));
+      const within = (s: Store, before: ContactState, after: ContactState, now: number) => auditScoreEdit(c, rt, s, before, after, now);
+      return c.json(await contactView(rt, await updateContact(rt, id, fields, handCause(c), tagChanges, within)));
     })
     .op({ method: 'delete', path: '/:id', summary: 'Delete a contact with its history and events', status: 204 }, async (c) => {
       const id = pathParam(c, 'id');

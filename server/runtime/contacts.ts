@@ -1,11 +1,12 @@
 import type { FieldValue } from '../../engine/elements/types.js';
 import { Effects } from '../../engine/effects.js';
-import { MAX_REQUEST_STEPS, processWork } from '../../engine/cascade.js';
+import { MAX_REQUEST_STEPS, processWork, type Work } from '../../engine/cascade.js';
 import type { Cause, ContactState } from '../../engine/state.js';
 import { coerceForField } from '../../engine/values.js';
 import { mergeTags } from './import-batch.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import type { Runtime } from './runtime.js';
+import type { Store } from '../store/store.js';
 
 /** A contact as a client gives it: an optional id and field values by key or label. */
 export interface ContactInput {
@@ -69,6 +70,46 @@ export async function createContacts(rt: Runtime, inputs: readonly ContactInput[
   });
 }
 
+/** What a change by hand decided, from the contact as it is inside the lock: the work to run (null: nothing to do) and what to answer. */
+export interface HandChange<T> {
+  readonly work: Work | null;
+  readonly answer: T;
+}
+
+/**
+ * A change made by hand that depends on what the contact holds (SPEC §12: adjust a score, qualify,
+ * edit): under this process's lock and in one transaction, the contact is read (locked on a shared
+ * database, so another worker's change waits), its due work runs, then `decide` chooses the work
+ * from the contact as it is now — two changes at once each see the other's result — and the work
+ * runs as any change does (field_updated triggers, condition waits, the ledger, webhooks).
+ * `within` then runs in the same transaction with the contact before and after (the audit entry
+ * commits with the change, or neither does). Answers the contact after, and what `decide` answered.
+ */
+export async function changeContact<T>(
+  rt: Runtime,
+  id: string,
+  decide: (state: ContactState, s: Store, now: number) => HandChange<T> | Promise<HandChange<T>>,
+  within?: (s: Store, before: ContactState, after: ContactState, answer: T, now: number) => Promise<void>,
+): Promise<{ contact: ContactState; answer: T }> {
+  return rt.lock.run(() =>
+    rt.transaction(async (s) => {
+      const now = rt.clock.now();
+      const states = await rt.loadStates(s, [id], { locked: true });
+      const state = states.get(id);
+      if (!state) throw notFound(`No contact with id "${id}"`);
+      // What was due before now first: the decision reads the contact as it is at this moment.
+      await rt.catchUpFirst(s, states, now);
+      const before: ContactState = { ...state, fields: { ...state.fields }, tags: [...state.tags], positions: new Map(state.positions) };
+      const { work, answer } = await decide(state, s, now);
+      if (work) await rt.runItems(s, [{ contactId: id, work, at: now }], { locked: true, catchUpTo: now, request: true });
+      const after = (await s.loadContacts([id])).get(id);
+      if (!after) throw notFound(`No contact with id "${id}"`);
+      await within?.(s, before, after, answer, now);
+      return { contact: after, answer };
+    }),
+  );
+}
+
 /** Changes fields of a contact; each change is recorded with `cause` and fires field_updated triggers. */
 export async function updateContact(
   rt: Runtime,
@@ -77,30 +118,23 @@ export async function updateContact(
   cause: Cause,
   /** Tags to add and remove (ignoring case), applied to the tags as they are inside the lock, so a concurrent change is not lost. */
   tagChanges?: { readonly add?: readonly string[]; readonly remove?: readonly string[] },
+  /** Runs in the change's transaction with the contact before and after (an audit entry). */
+  within?: (s: Store, before: ContactState, after: ContactState, now: number) => Promise<void>,
 ): Promise<ContactState> {
   const read = readFieldValues(rt, values);
-  await rt.lock.run(() =>
-    rt.transaction(async (s) => {
-      const now = rt.clock.now();
-      if (typeof read.email === 'string') {
-        const owner = (await s.findIdsByEmail([read.email.trim().toLowerCase()])).values().next().value;
-        if (owner && owner !== id) throw conflict(`Another contact already has the email "${read.email}"`);
-      }
-      // Read (and, on a shared database, locked) in the transaction that writes: a tag another
-      // process adds meanwhile is not lost.
-      const state = (await s.loadContacts([id])).get(id);
-      if (!state) throw notFound(`No contact with id "${id}"`);
-      const set = { ...read };
-      if (tagChanges) {
-        const remove = new Set((tagChanges.remove ?? []).map((t) => t.toLowerCase()));
-        set.tags = mergeTags(state.tags, tagChanges.add ?? []).filter((t) => !remove.has(t.toLowerCase()));
-      }
-      await rt.runItems(s, [{ contactId: id, work: { kind: 'set', values: set, cause }, at: now }], { locked: true, catchUpTo: now, request: true });
-    }),
-  );
-  const after = (await rt.store.loadContacts([id])).get(id);
-  if (!after) throw notFound(`No contact with id "${id}"`);
-  return after;
+  const { contact } = await changeContact(rt, id, async (state, s) => {
+    if (typeof read.email === 'string') {
+      const owner = (await s.findIdsByEmail([read.email.trim().toLowerCase()])).values().next().value;
+      if (owner && owner !== id) throw conflict(`Another contact already has the email "${read.email}"`);
+    }
+    const set = { ...read };
+    if (tagChanges) {
+      const remove = new Set((tagChanges.remove ?? []).map((t) => t.toLowerCase()));
+      set.tags = mergeTags(state.tags, tagChanges.add ?? []).filter((t) => !remove.has(t.toLowerCase()));
+    }
+    return { work: { kind: 'set', values: set, cause }, answer: undefined };
+  }, within && ((s, before, after, _answer, now) => within(s, before, after, now)));
+  return contact;
 }
 
 /** Adds contacts to a map through its manual trigger (SPEC §6 `POST /api/maps/:id/contacts`). */

@@ -49,7 +49,11 @@ function sourceLine(rt: Runtime, source: string | null): { kind: LineKind; label
     const map = rt.world.maps.find((m) => m.id === mapId);
     return { kind: 'map', label: `map '${map?.doc.name ?? mapId}'` };
   }
-  if ('api' in cause) return { kind: 'manual', label: 'changed by hand' };
+  if ('api' in cause) {
+    // A person's (or a key's) adjustment says who made it: "12 adjusted by Ana Lopez" (SPEC §12).
+    const by = (cause.by as { name?: unknown } | undefined)?.name;
+    return { kind: 'manual', label: typeof by === 'string' && by ? `adjusted by ${by}` : 'changed by hand' };
+  }
   if ('import' in cause) return { kind: 'import', label: 'import' };
   if ('merge' in cause) return { kind: 'merge', label: 'merged contact' };
   return { kind: 'other', label: 'other changes' };

@@ -44,6 +44,11 @@ export interface ContactQuery {
   readonly offset?: number;
   /** The clock's now, for `within_last_days` and `on_or_before_days_ago`. */
   readonly now: number;
+  /**
+   * More tests, in SQL on `contacts`, that a contact must also pass (a saved list's owner, bracket
+   * and score-change filters, `server/sales/list-filters.ts`); each two-valued (never NULL).
+   */
+  readonly also?: readonly RawBuilder<SqlBool>[];
 }
 
 /** One page: contacts with the chosen fields (raw values; empty ones omitted) and tags. */
@@ -158,9 +163,21 @@ export function conditionSql(c: Condition, resolve: ContactQuery['resolve'], now
   return testSql(c, f, now);
 }
 
+/** The WHERE of a query: its filter and every test it also names. */
+function whereOf(q: Pick<ContactQuery, 'filter' | 'resolve' | 'now' | 'also'>): Bool {
+  const parts = [...(q.filter ? [conditionSql(q.filter, q.resolve, q.now)] : []), ...(q.also ?? [])];
+  return parts.length === 0 ? TRUE : parts.length === 1 ? parts[0] : sql<SqlBool>`(${sql.join(parts, sql` and `)})`;
+}
+
+/** How many contacts a query matches (a saved list's live count). */
+export async function countContacts(db: Kysely<DB>, q: Pick<ContactQuery, 'filter' | 'resolve' | 'now' | 'also'>): Promise<number> {
+  const { n } = await db.selectFrom('contacts').select((eb) => eb.fn.countAll().as('n')).where(whereOf(q)).executeTakeFirstOrThrow();
+  return Number(n);
+}
+
 /** Reads a page of contacts: the filter and the sort run in SQL; then one query for the page's tags. */
 export async function queryContacts(db: Kysely<DB>, q: ContactQuery): Promise<ContactPage> {
-  const where = q.filter ? conditionSql(q.filter, q.resolve, q.now) : TRUE;
+  const where = whereOf(q);
   const sortBy = sortExpression(q.sort);
   const { n } = await db
     .selectFrom('contacts')
@@ -203,8 +220,8 @@ export async function queryContacts(db: Kysely<DB>, q: ContactQuery): Promise<Co
 }
 
 /** The ids of the contacts the filter matches (every contact without one), in id order, at most `limit`. */
-export async function matchingIds(db: Kysely<DB>, q: Pick<ContactQuery, 'filter' | 'resolve' | 'now' | 'limit'>): Promise<string[]> {
-  const where = q.filter ? conditionSql(q.filter, q.resolve, q.now) : TRUE;
+export async function matchingIds(db: Kysely<DB>, q: Pick<ContactQuery, 'filter' | 'resolve' | 'now' | 'limit' | 'also'>): Promise<string[]> {
+  const where = whereOf(q);
   const rows = await db.selectFrom('contacts').select('contacts.id').where(where).orderBy('contacts.id').limit(q.limit).execute();
   return rows.map((r) => String(r.id));
 }
