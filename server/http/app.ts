@@ -27,12 +27,14 @@ import { trackerRouter } from '../intake/tracker.js';
 import { challengerRouter } from '../reports/challenger-routes.js';
 import { backtestRouter } from '../backtest/routes.js';
 import { outcomesRouter, reportsRouter } from '../reports/routes.js';
+import { listsRouter } from '../sales/lists-routes.js';
+import { qualificationRouter } from '../sales/reasons.js';
 import { meRouter, peopleRouter, sessionRouter } from '../people/routes.js';
 
 export type { AppDeps, RouterFactory } from './deps.js';
 
 /** The routers of the API, in the order the OpenAPI document lists them. */
-export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter, modelVersionsRouter, scoringLedgerRouter, keysRouter, webhooksRouter, segmentRouter, intakeMappingRouter, outcomesRouter, reportsRouter, backtestRouter, challengerRouter, sessionRouter, meRouter, peopleRouter];
+export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter, modelVersionsRouter, scoringLedgerRouter, keysRouter, webhooksRouter, segmentRouter, intakeMappingRouter, outcomesRouter, reportsRouter, backtestRouter, challengerRouter, listsRouter, qualificationRouter, sessionRouter, meRouter, peopleRouter];
 
 /** Builds the Hono app: auth and limits on /api, JSON errors, the OpenAPI document. */
 export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {
