@@ -51,5 +51,5 @@ describe('docs/operations/backup.md', () => {
     } finally {
       await store.close();
     }
-  }, 60_000);
+  }, 120_000);
 });
