@@ -149,13 +149,16 @@ function limits(schema: Json): string {
 /** A Markdown table cell: no line breaks, no bare pipes. */
 const cell = (s: string) => s.replace(/\r?\n/g, ' ').replace(/(?<!\\)\|/g, '\\|');
 
+/** Named schemas in a table's type cell, linked to where they are explained (every page is in docs/reference/). */
+const linkNames = (text: string) => text.replace(/\b(Condition|Duration)\b/g, (name) => `[${name}](${REF_LINKS[name]})`);
+
 /** A table of an object schema's properties: name, type, required, limits. */
 function propertyTable(schema: Json, skip: ReadonlySet<string> = new Set()): string {
   const props = (schema.properties ?? {}) as Record<string, Json>;
   const required = new Set((schema.required as string[] | undefined) ?? []);
   const rows = Object.entries(props)
     .filter(([k]) => !skip.has(k))
-    .map(([k, v]) => `| \`${k}\` | ${cell(brief(v))} | ${required.has(k) ? 'yes' : 'no'} | ${cell(limits(v))} |`);
+    .map(([k, v]) => `| \`${k}\` | ${linkNames(cell(brief(v)))} | ${required.has(k) ? 'yes' : 'no'} | ${cell(limits(v))} |`);
   return ['| property | type | required | limits |', '|---|---|---|---|', ...rows].join('\n');
 }
 
