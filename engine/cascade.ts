@@ -14,6 +14,7 @@ import { coerceForField, sameValue } from './values.js';
 import type { CompiledModel } from './scoring/compile.js';
 import { Scoring } from './scoring/run.js';
 import { quietFields } from './scoring/shadow.js';
+import { rotationKey } from './elements/assign-owner.js';
 
 /** Instant steps one move may take before the guard stops the contact (SPEC §3). */
 export const MAX_STEPS = 1_000;
@@ -43,6 +44,13 @@ export interface World {
   readonly models?: readonly CompiledModel[];
   /** Event types that are not meaningful activity (SPEC §9): they leave Last activity alone. */
   readonly notActivity?: ReadonlySet<string>;
+  /** Turns the `assign_owner` rotations handed out before this batch (none given: every one starts at 0). */
+  readonly turns?: TurnCounts;
+}
+
+/** How many turns each rotation (`<map id>:<element id>`) has handed out so far: the runtime's port. */
+export interface TurnCounts {
+  taken(key: string): number;
 }
 
 /** Points to take back from a contact's score: what is left of one rule's grants. */
@@ -485,5 +493,10 @@ class MoveContext extends ContactEnv implements StepContext {
 
   queueWebhook(d: { readonly webhook?: string; readonly url?: string; readonly format?: 'json' | 'slack'; readonly message?: string }): void {
     this.run.effects.webhooks.push({ ...d, contactId: this.run.contact.id, at: this.run.now, mapId: this.map.id, version: this.map.version, elementId: this.at!.id });
+  }
+
+  takeTurn(): number {
+    const key = rotationKey(this.map.id, this.at!.id);
+    return this.run.effects.takeTurn(key, () => this.run.world.turns?.taken(key) ?? 0);
   }
 }

@@ -130,6 +130,11 @@ export class Effects {
   readonly merges: { readonly contactId: string; readonly from: string; readonly at: number }[] = [];
   /** Deliveries `webhook` elements queued, in order. */
   readonly webhooks: WebhookCall[] = [];
+  /**
+   * Turns taken from each rotation in this batch, by `<map id>:<element id>`: `base` is the count
+   * the batch started from (the runtime checks it is still the stored one when it writes `base + taken`).
+   */
+  readonly turns = new Map<string, { readonly base: number; taken: number }>();
   /** Errors and guards that stopped a contact, in order. */
   readonly errors: MapError[] = [];
   /** The earliest due time written so far: work due later must wait for this batch to be written. */
@@ -215,8 +220,15 @@ export class Effects {
     }
   }
 
+  /** Takes a rotation's next turn; `base` reads the count before the batch, the first time only. */
+  takeTurn(key: string, base: () => number): number {
+    let t = this.turns.get(key);
+    if (!t) this.turns.set(key, (t = { base: base(), taken: 0 }));
+    return t.base + t.taken++;
+  }
+
   /** Whether there is nothing to write. */
   get empty(): boolean {
-    return !this.changes.length && !this.grants.length && !this.accounts.size && !this.grantEnds.length && !this.positions.size && !this.dateTimers.size && !this.stats.size && !this.ruleStates.size && !this.webhooks.length && !this.merges.length;
+    return !this.changes.length && !this.grants.length && !this.accounts.size && !this.grantEnds.length && !this.positions.size && !this.dateTimers.size && !this.stats.size && !this.ruleStates.size && !this.webhooks.length && !this.merges.length && !this.turns.size;
   }
 }

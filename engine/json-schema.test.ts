@@ -10,6 +10,6 @@ describe('maps/map.schema.json', () => {
 
   it('describes every element kind', () => {
     const text = JSON.stringify(mapJsonSchema());
-    for (const kind of ['trigger', 'update_field', 'wait', 'condition', 'goto', 'end', 'webhook']) expect(text).toContain(`"const":"${kind}"`);
+    for (const kind of ['trigger', 'update_field', 'wait', 'condition', 'goto', 'end', 'webhook', 'assign_owner']) expect(text).toContain(`"const":"${kind}"`);
   });
 });

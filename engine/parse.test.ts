@@ -55,10 +55,10 @@ describe('parseMapDocument', () => {
 
   it('lists the kinds when a kind is unknown or missing', () => {
     expect(summary(problemsOf(withElement(1, { id: 'x', kind: 'pause' })))).toEqual([
-      ['x', 'elements.1.kind', 'Element \'x\': unknown kind "pause" — use trigger, update_field, wait, condition, goto, end or webhook'],
+      ['x', 'elements.1.kind', 'Element \'x\': unknown kind "pause" — use trigger, update_field, wait, condition, goto, end, webhook or assign_owner'],
     ]);
     expect(problemsOf(withElement(1, { id: 'x' }))[0].message).toBe(
-      'Element \'x\': "kind" is missing — use trigger, update_field, wait, condition, goto, end or webhook',
+      'Element \'x\': "kind" is missing — use trigger, update_field, wait, condition, goto, end, webhook or assign_owner',
     );
   });
 

@@ -58,6 +58,12 @@ export interface StepContext {
    * the map, its version, the element and the time.
    */
   queueWebhook(d: { readonly webhook?: string; readonly url?: string; readonly format?: 'json' | 'slack'; readonly message?: string }): void;
+  /**
+   * Takes the next turn of the running element's rotation (the `assign_owner` element): 0, 1, 2, …
+   * counted across every contact, batch and restart. The runtime writes the count with the rest of
+   * the work, so a batch rolled back gives no turn out.
+   */
+  takeTurn(): number;
 }
 
 /** The outcome of running one element. */

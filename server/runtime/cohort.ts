@@ -31,7 +31,8 @@ import type { Runtime } from './runtime.js';
  * - per wait (from the compiled world, cached per world): a wait that is not a plain `for` wait;
  *   anything but update_field (of a number field, with an expression of number fields, numeric
  *   literals, unary −, +, −, ×, min, max, abs), condition (tests of number fields: =, ≠, >, ≥, <,
- *   ≤, empty, not empty, all/any/not), goto, end and a `for` wait before the next wait or end; an
+ *   ≤, empty, not empty, all/any/not), goto, end and a `for` wait before the next wait or end (an
+ *   assign_owner among them: each contact takes its own turn of the rotation, in order); an
  *   instant cycle; more than 32 paths or 100 steps; an expression that could reach 10^10; and
  *   anything else hearing a written field: a field_updated trigger of another running map, a
  *   scoring model on or reading it, a runtime hook listening to it (the webhooks' outbox);

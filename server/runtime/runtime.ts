@@ -22,6 +22,7 @@ import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { ingestGroup, type IngestAnswer } from './ingest.js';
 import { DueWork, SLICE_STEPS, type DueRunOptions } from './due.js';
 import type { CohortStats } from './cohort.js';
+import { Rotations } from './rotations.js';
 
 export { BATCH, WorkBudgetExceeded } from './due.js';
 
@@ -105,11 +106,14 @@ export class Runtime {
   readonly cohorts: boolean;
   /** Cohorts run, their contacts, and due waits that went contact by contact instead (the fallbacks). */
   readonly cohortStats: CohortStats = { cohorts: 0, contacts: 0, fallbacks: 0 };
+  /** The turn counters of the assign_owner elements' rotations (round robin). */
+  readonly rotations = new Rotations();
 
   private constructor(opts: RuntimeOptions) {
     this.store = opts.store;
     this.cohorts = opts.cohorts ?? true;
-    this.hooks = opts.hooks ?? [];
+    // Every runtime hands out the assign_owner elements' turns (see `Rotations`).
+    this.hooks = [...(opts.hooks ?? []), this.rotations];
     this.clock = opts.clock;
     this.ids = opts.ids ?? randomUUID;
     this.due = new DueWork(this, opts.dueWorkBudget);
@@ -146,7 +150,7 @@ export class Runtime {
     this.store.setLedgerPlan(models.length > 0, countedRules(models));
     const notActivity = await readNotActivity(this.store);
     for (const h of this.hooks) await h.reload?.(this.store);
-    this.world = { maps, fields, models, notActivity };
+    this.world = { maps, fields, models, notActivity, turns: this.rotations };
     this.#changed();
   }
 
@@ -166,6 +170,7 @@ export class Runtime {
           await s.shareWorld();
           if ((await s.getMeta(WORLD_REV)) !== this.#rev) throw new StaleWorld('the maps changed');
         }
+        await this.rotations.lockContended(s);
         return fn(s);
       },
       { beforeRetry: async (err) => (err instanceof StaleWorld ? this.reload() : undefined) },

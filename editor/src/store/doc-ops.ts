@@ -10,7 +10,7 @@ export type Position = { readonly x: number; readonly y: number };
 
 /** The properties that hold a connection, per kind (a wait's `timeoutNext` only with a timeout). */
 export const OUTLET_PATHS: { readonly [K in ElementKindName]: readonly string[] } = {
-  trigger: ['next'], update_field: ['next'], wait: ['next', 'timeoutNext'], condition: ['then', 'else'], goto: ['target'], end: [], webhook: ['next'],
+  trigger: ['next'], update_field: ['next'], wait: ['next', 'timeoutNext'], condition: ['then', 'else'], goto: ['target'], end: [], webhook: ['next'], assign_owner: ['next'],
 };
 
 /** Every reference an element holds: outlet path → target id (empty outlets left out). */
@@ -65,6 +65,8 @@ export function newElement(kind: ElementKindName, id: string, position: Position
     case 'end': return { id, kind, position: pos };
     // Where to send it and what to say are for the inspector to ask: validation names both.
     case 'webhook': return { id, kind, position: pos };
+    // Who takes turns is for the inspector to ask: validation asks for at least one email.
+    case 'assign_owner': return { id, kind, owners: [], position: pos };
   }
 }
 

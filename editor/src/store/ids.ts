@@ -2,7 +2,7 @@ import type { ElementKindName } from '../../../engine/elements/index.js';
 
 /** The prefix of new element ids per kind: `trigger-1`, `update-3`, `wait-2`. */
 export const ID_PREFIX: { readonly [K in ElementKindName]: string } = {
-  trigger: 'trigger', update_field: 'update', wait: 'wait', condition: 'condition', goto: 'goto', end: 'end', webhook: 'webhook',
+  trigger: 'trigger', update_field: 'update', wait: 'wait', condition: 'condition', goto: 'goto', end: 'end', webhook: 'webhook', assign_owner: 'assign',
 };
 
 /**

@@ -15,6 +15,7 @@ import { TriggerForm } from './TriggerForm.js';
 import { UpdateFieldForm } from './UpdateFieldForm.js';
 import { WaitForm } from './WaitForm.js';
 import { WebhookForm } from './WebhookForm.js';
+import { AssignOwnerForm } from './AssignOwnerForm.js';
 import { OUTLET_PATHS } from '../../store/doc-ops.js';
 import './inspector.css';
 
@@ -157,5 +158,6 @@ function KindForm({ element, elements, fields, onChange }: Omit<InspectorProps, 
     case 'goto': return <GotoForm element={element} {...common} />;
     case 'end': return <EndForm element={element} {...common} />;
     case 'webhook': return <WebhookForm element={element} {...common} />;
+    case 'assign_owner': return <AssignOwnerForm element={element} {...common} />;
   }
 }

@@ -71,5 +71,7 @@ export function shownInForm(el: Element, path: string): boolean {
       return false;
     case 'webhook':
       return ['webhook', 'url', 'format', 'message', 'next'].includes(path);
+    case 'assign_owner':
+      return path === 'owners' || path === 'next';
   }
 }

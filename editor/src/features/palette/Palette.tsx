@@ -11,6 +11,7 @@ const ITEMS: readonly { kind: ElementKindName; hint: string }[] = [
   { kind: 'wait', hint: 'Hold for a time, a date or a condition' },
   { kind: 'condition', hint: 'Split into Yes and No' },
   { kind: 'webhook', hint: 'Tell another tool: Slack, a CRM' },
+  { kind: 'assign_owner', hint: 'Give the lead to the next person, in turn' },
   { kind: 'goto', hint: 'Jump elsewhere: loops' },
   { kind: 'end', hint: 'Leave the map' },
 ];
