@@ -21,6 +21,7 @@ import { scoringModelsRouter } from '../routes/scoring-models.js';
 import { scoringLedgerRouter } from '../scoring/routes.js';
 import { modelVersionsRouter } from '../scoring/versions-routes.js';
 import { webhooksRouter } from '../webhooks/routes.js';
+import { auditRouter } from '../audit/routes.js';
 import { segmentRouter } from '../intake/routes.js';
 import { intakeMappingRouter } from '../intake/mapping-routes.js';
 import { trackerRouter } from '../intake/tracker.js';
@@ -34,7 +35,7 @@ import { meRouter, peopleRouter, sessionRouter } from '../people/routes.js';
 export type { AppDeps, RouterFactory } from './deps.js';
 
 /** The routers of the API, in the order the OpenAPI document lists them. */
-export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter, modelVersionsRouter, scoringLedgerRouter, keysRouter, webhooksRouter, segmentRouter, intakeMappingRouter, outcomesRouter, reportsRouter, backtestRouter, challengerRouter, listsRouter, qualificationRouter, sessionRouter, meRouter, peopleRouter];
+export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter, modelVersionsRouter, scoringLedgerRouter, keysRouter, webhooksRouter, auditRouter, segmentRouter, intakeMappingRouter, outcomesRouter, reportsRouter, backtestRouter, challengerRouter, listsRouter, qualificationRouter, sessionRouter, meRouter, peopleRouter];
 
 /** Builds the Hono app: auth and limits on /api, JSON errors, the OpenAPI document. */
 export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {

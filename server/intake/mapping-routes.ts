@@ -11,6 +11,9 @@ import { EventType } from '../../engine/schema/event.js';
 import { FieldKey, FieldRegistry, type FieldDef } from '../../engine/schema/field.js';
 import { conflict, badRequest } from '../errors.js';
 import type { AppDeps } from '../http/deps.js';
+import { recordAudit } from '../audit/log.js';
+import { intakeMappingEntry } from '../audit/setting-changes.js';
+import { actorOf } from '../people/actor.js';
 import { ApiRouter } from '../http/router.js';
 import { normalizeEmail } from '../store/columns.js';
 import type { DB } from '../store/schema.js';
@@ -245,8 +248,12 @@ export function intakeMappingRouter(deps: AppDeps): ApiRouter {
       const before = await rt.store.getMeta(MAPPING_KEY);
       const stale = () => conflict('The mapping was changed by someone else since you read it: read it again (your changes are not saved)');
       if (rev !== undefined && rev !== revOf(before)) throw stale();
-      if (rev === undefined) await rt.store.setMeta(MAPPING_KEY, text);
-      else if (!(await writeOver(rt.store.db, before, text))) throw stale();
+      await rt.store.transaction(async (s) => {
+        if (rev === undefined) await s.setMeta(MAPPING_KEY, text);
+        else if (!(await writeOver(s.db, before, text))) throw stale();
+        const entry = intakeMappingEntry(IntakeMapping.parse(before ? JSON.parse(before) : {}), mapping);
+        if (entry) await recordAudit(s.db, actorOf(c), entry, rt.clock.now());
+      });
       return c.json(await view(text));
     })
     .op({

@@ -6,6 +6,9 @@ import { badRequest, notFound } from '../errors.js';
 import { readOrigin } from './origins.js';
 import { SCOPES, type Scope } from './scopes.js';
 import { createKey, deleteKey, getKey, listKeys, updateKey, type ApiKey } from './store.js';
+import { recordAudit } from '../audit/log.js';
+import { change, q } from '../audit/words.js';
+import { actorOf } from '../people/actor.js';
 
 const Name = z.string().trim()
   .min(1, 'give the key a name that says what uses it, like "Website tracker"')
@@ -73,7 +76,15 @@ export function keysRouter(deps: AppDeps): ApiRouter {
         + 'The answer holds the secret, which is never shown again: only its SHA-256 hash is kept.',
     }, async (c, { body }) => {
       checkOrigins(body.scope, body.origins);
-      const made = await createKey(db(), { id: rt.ids(), name: body.name, scope: body.scope, origins: body.origins ?? [], now: rt.clock.now() });
+      const now = rt.clock.now();
+      const made = await rt.store.transaction(async (s) => {
+        const k = await createKey(s.db, { id: rt.ids(), name: body.name, scope: body.scope, origins: body.origins ?? [], now });
+        await recordAudit(s.db, actorOf(c), {
+          action: 'key.create', targetType: 'key', targetId: k.key.id,
+          summary: `Made the ${body.scope} API key ${q(body.name)}`, detail: { scope: body.scope, prefix: k.key.prefix, origins: k.key.origins },
+        }, now);
+        return k;
+      });
       return c.json({ key: keyView(made.key), secret: made.secret }, 201);
     })
     .op({ method: 'get', path: '/', summary: 'List the API keys (never their secrets)', response: z.object({ keys: z.array(KeyView) }) }, async (c) =>
@@ -85,7 +96,21 @@ export function keysRouter(deps: AppDeps): ApiRouter {
       const key = await getKey(db(), id(c));
       if (!key) throw notFound(`No API key with id "${id(c)}"`);
       checkOrigins(key.scope, body.origins);
-      const changed = await updateKey(db(), key.id, body);
+      const changed = await rt.store.transaction(async (s) => {
+        const after = await updateKey(s.db, key.id, body);
+        if (!after) return null;
+        const said = [
+          ...(after.name !== key.name ? [change('name', key.name, after.name)] : []),
+          ...(after.origins.join() !== key.origins.join() ? [`origins ${key.origins.join(', ') || 'none'} → ${after.origins.join(', ') || 'none'}`] : []),
+        ];
+        if (said.length) {
+          await recordAudit(s.db, actorOf(c), {
+            action: 'key.change', targetType: 'key', targetId: key.id,
+            summary: `Changed the API key ${q(key.name)}: ${said.join(', ')}`, detail: { before: { name: key.name, origins: key.origins }, after: { name: after.name, origins: after.origins } },
+          }, rt.clock.now());
+        }
+        return after;
+      });
       if (!changed) throw notFound(`No API key with id "${id(c)}" (it was revoked meanwhile)`);
       return c.json({ key: keyView(changed) });
     })
@@ -93,7 +118,16 @@ export function keysRouter(deps: AppDeps): ApiRouter {
       method: 'delete', path: '/:id', summary: 'Revoke a key', status: 204,
       description: 'At once: the next request with it is refused (401), in every process sharing the database.',
     }, async (c) => {
-      if (!(await deleteKey(db(), id(c)))) throw notFound(`No API key with id "${id(c)}": it may have been revoked already`);
+      const gone = await rt.store.transaction(async (s) => {
+        const key = await getKey(s.db, id(c));
+        if (!key || !(await deleteKey(s.db, key.id))) return false;
+        await recordAudit(s.db, actorOf(c), {
+          action: 'key.revoke', targetType: 'key', targetId: key.id,
+          summary: `Revoked the API key ${q(key.name)}`, detail: { scope: key.scope, prefix: key.prefix },
+        }, rt.clock.now());
+        return true;
+      });
+      if (!gone) throw notFound(`No API key with id "${id(c)}": it may have been revoked already`);
       return c.body(null, 204);
     });
 }

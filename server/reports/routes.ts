@@ -7,6 +7,9 @@ import type { Runtime } from '../runtime/runtime.js';
 import { conversionByBand, type Bands, type ConversionReport } from './conversion.js';
 import { csvAnswer } from './csv-out.js';
 import { checkOutcomes, fieldTypes, OutcomesSetting, readOutcomes, saveOutcomes, type Outcome } from './outcomes.js';
+import { recordAudit } from '../audit/log.js';
+import { outcomesEntry } from '../audit/setting-changes.js';
+import { actorOf } from '../people/actor.js';
 import { modelById, numberField, parseEdges, parseMoment, parsePeriod, parseWindow } from './params.js';
 import { bracketFlow, causeSums, trends } from './queries.js';
 
@@ -89,7 +92,13 @@ export function outcomesRouter(deps: AppDeps): ApiRouter {
         + 'Send the `rev` you read: a stale one gets 409 (someone saved in between). An unknown field or a duplicate id gets 422. Answers the setting with its new `rev`.',
     }, async (c, { body }) => {
       checkOutcomes(body.outcomes, await fieldTypes(rt.store.db));
-      const saved = await saveOutcomes(rt.store.db, body.outcomes, body.rev);
+      const saved = await rt.store.transaction(async (s) => {
+        const before = await readOutcomes(s.db);
+        const next = await saveOutcomes(s.db, body.outcomes, body.rev);
+        const entry = next && outcomesEntry(before.outcomes, next.outcomes);
+        if (entry) await recordAudit(s.db, actorOf(c), entry, rt.clock.now());
+        return next;
+      });
       if (!saved) {
         const now = await readOutcomes(rt.store.db);
         throw conflict(`The outcomes were changed since you read them (revision ${now.rev}, you sent ${body.rev}): reload them and make your change again`, { rev: now.rev });

@@ -10,6 +10,9 @@ import { parseMapDocument } from '../../engine/parse.js';
 import { ScoringModel } from '../../engine/scoring/model.js';
 import { elementName } from '../../engine/validate.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { recordAudit } from '../audit/log.js';
+import { change, q } from '../audit/words.js';
+import { actorOf } from '../people/actor.js';
 
 const FieldView = z.object({
   key: z.string(), label: z.string(), type: FieldType,
@@ -124,7 +127,14 @@ export function fieldsRouter(deps: AppDeps): ApiRouter {
         }
         labelFree(fields, body.key, body.label);
         // The engine resolves fields from its own registry: changeWorld reads it again before the next event.
-        await rt.store.createFields([body], rt.clock.now());
+        const now = rt.clock.now();
+        await rt.store.transaction(async (s) => {
+          await s.createFields([body], now);
+          await recordAudit(s.db, actorOf(c), {
+            action: 'field.add', targetType: 'field', targetId: body.key,
+            summary: `Added the ${body.type} field ${q(body.label)} (${body.key})`, detail: { definition: body },
+          }, now);
+        });
         const created = (await rt.store.listFields()).find((f) => f.key === body.key)!;
         return c.json({ field: fieldView(created) }, 201);
       });
@@ -170,8 +180,18 @@ export function fieldsRouter(deps: AppDeps): ApiRouter {
               + `Create a new ${type} field instead, or take it out of these first`, { usedBy: where });
           }
         }
-        await rt.store.updateField(key, {
-          label: next.label, type, decimals: type === 'number' ? (next.decimals ?? null) : null, default: next.default ?? null,
+        const edit = { label: next.label, type, decimals: type === 'number' ? (next.decimals ?? null) : null, default: next.default ?? null };
+        const was = { label: existing.label, type: existing.type, decimals: existing.type === 'number' ? (existing.decimals ?? null) : null, default: existing.default ?? null };
+        const said = (Object.keys(edit) as (keyof typeof edit)[]).filter((k) => edit[k] !== was[k]).map((k) => change(k, was[k], edit[k]));
+        await rt.store.transaction(async (s) => {
+          await s.updateField(key, edit);
+          // A patch that changes nothing is no change to log.
+          if (said.length) {
+            await recordAudit(s.db, actorOf(c), {
+              action: 'field.change', targetType: 'field', targetId: key,
+              summary: `Changed the field ${q(existing.label)}: ${said.join(', ')}`, detail: { before: was, after: edit },
+            }, rt.clock.now());
+          }
         });
         const changed = (await rt.store.listFields()).find((f) => f.key === key)!;
         return c.json({ field: fieldView(changed) }, 200);

@@ -9,6 +9,7 @@ import { notFound } from '../errors.js';
 import { checkMap, createMap, readMapDocument } from '../runtime/maps.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { MapRecord } from '../store/store.js';
+import type { AuditHook } from '../audit/log.js';
 
 /** A map id: what element ids are, so it fits a URL and a file name unchanged. */
 export const MapId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a map id is 1 to 64 letters, digits, "_" or "-"');
@@ -88,9 +89,9 @@ export async function draftProblems(rt: Runtime, doc: unknown, mapId?: string): 
  * Creates a draft from untrusted JSON (POST /api/maps, /api/maps/import, template import): 422 with
  * the problems when it is not a map, 409 when the given id is taken; answers the map and its problems.
  */
-export async function createDraft(deps: AppDeps, input: unknown, id?: string): Promise<{ map: z.infer<typeof MapView>; problems: Problem[] }> {
+export async function createDraft(deps: AppDeps, input: unknown, id?: string, audit?: AuditHook<MapRecord>): Promise<{ map: z.infer<typeof MapView>; problems: Problem[] }> {
   const doc = readMapDocument(input);
-  const { map, problems } = await createMap(deps.rt, doc, id);
+  const { map, problems } = await createMap(deps.rt, doc, id, audit);
   return { map: mapView(map), problems };
 }
 

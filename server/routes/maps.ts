@@ -7,6 +7,10 @@ import { addToMap } from '../runtime/contacts.js';
 import { exportDocument } from './map-export.js';
 import { checkMap, pauseMap, publishMap, readMapDocument, resumeMap, saveDraft, slugify, worldWarnings } from '../runtime/maps.js';
 import { FieldRegistry } from '../../engine/schema/field.js';
+import { auditHook, recordAudit } from '../audit/log.js';
+import { draftSaved, mapMade, publishEntry } from '../audit/map-changes.js';
+import { count, q } from '../audit/words.js';
+import { actorOf } from '../people/actor.js';
 import {
   MapAnswer, MapId, MapJson, MapSummary, ProblemList, createDraft, draftProblems, loadMap, mapView, param, summarize,
 } from './map-views.js';
@@ -20,6 +24,7 @@ const ExportQuery = z.object({ version: z.coerce.number().int().positive().optio
 const ContactsBody = z.strictObject({ contactIds: z.array(z.string().min(1).max(256)).min(1).max(10_000) });
 const VersionParam = z.coerce.number().int().positive();
 const Iso = z.string();
+const Author = z.string().nullable().meta({ description: 'Who published it, as the audit log names them; null for versions published before people existed' });
 const ElementStats = z.object({
   hereNow: z.number(), wereHere: z.number(), errors: z.number(), lastError: z.string().nullable(), lastErrorAt: Iso.nullable(),
 });
@@ -53,9 +58,9 @@ export function mapsRouter(deps: AppDeps): ApiRouter {
     .op({
       method: 'post', path: '/', summary: 'Create a draft from map JSON', query: CreateQuery, body: MapJson, status: 201, response: MapAnswer,
       description: 'The id is a slug of the name plus a short random suffix unless `?id=` gives one. A map not in the format is refused with 422 and `details.problems`.',
-    }, async (c, { body, query }) => c.json(await createDraft(deps, body, query.id), 201))
+    }, async (c, { body, query }) => c.json(await createDraft(deps, body, query.id, mapMade(actorOf(c), { action: 'map.create' })), 201))
     .op({ method: 'post', path: '/import', summary: 'Import a map file as a new draft', query: CreateQuery, body: MapJson, status: 201, response: MapAnswer },
-      async (c, { body, query }) => c.json(await createDraft(deps, body, query.id), 201))
+      async (c, { body, query }) => c.json(await createDraft(deps, body, query.id, mapMade(actorOf(c), { action: 'map.import' })), 201))
     .op({ method: 'get', path: '/:id', summary: 'Read a map: its draft, rev, status, version and problems', response: MapAnswer }, async (c) => {
       const m = await loadMap(rt, param(c, 'id'));
       return c.json({ map: mapView(m), problems: await draftProblems(rt, m.doc, m.id) });
@@ -70,19 +75,25 @@ export function mapsRouter(deps: AppDeps): ApiRouter {
       // A field the map declares that clashes with an existing one is refused before anything is written.
       const fieldErrors = (await checkMap(rt, doc)).filter((p) => p.severity === 'error' && p.path.startsWith('fields'));
       if (fieldErrors.length) throw invalid(fieldErrors[0].message, { problems: fieldErrors });
-      const { map, problems } = await saveDraft(rt, id, doc, body.rev);
+      const { map, problems } = await saveDraft(rt, id, doc, body.rev, draftSaved(actorOf(c)));
       return c.json({ map: mapView(map), problems });
     })
     .op({ method: 'delete', path: '/:id', summary: 'Delete a map, taking every contact off it', status: 204 }, async (c) => {
       const id = param(c, 'id');
       await rt.changeWorld(async () => {
-        if (!(await rt.store.getMap(id))) throw notFound(`No map with id "${id}"`);
+        const m = await rt.store.getMap(id);
+        if (!m) throw notFound(`No map with id "${id}"`);
         const now = rt.clock.now();
         await rt.store.transaction(async (s) => {
           const on = await s.positionsAt(id, Object.keys(await s.positionsByElement(id)));
           // Like a publish that removes an element: history tells each contact where they were.
           if (on.length) await s.insertHistory(on.map((p) => ({ contactId: p.contactId, at: now, field: `map:${id}`, from: p.elementId, to: null, cause: { api: true as const } })));
           await s.deleteMap(id);
+          await recordAudit(s.db, actorOf(c), {
+            action: 'map.delete', targetType: 'map', targetId: id,
+            summary: `Deleted the map ${q(m.name)}${on.length ? `, taking ${count(on.length, 'contact')} off it` : ''}`,
+            detail: { version: m.version, contactsOnMap: on.length },
+          }, now);
         });
       });
       return c.body(null, 204);
@@ -103,7 +114,9 @@ export function mapsRouter(deps: AppDeps): ApiRouter {
       body: PublishBody, bodyOptional: true,
       response: z.object({ version: z.number(), relocated: z.number(), removed: z.record(z.string(), z.number()) }),
     }, async (c, { body }) => {
-      return c.json(await publishMap(rt, param(c, 'id'), body?.relocate ?? {}));
+      const relocate = body?.relocate ?? {};
+      const id = param(c, 'id');
+      return c.json(await publishMap(rt, id, relocate, auditHook(actorOf(c), (r) => publishEntry(id, r.name, r, relocate))));
     })
     .op({
       method: 'get', path: '/:id/publish-preview', summary: 'How many contacts sit on elements the draft removes, and warnings about other maps and models',
@@ -120,33 +133,33 @@ export function mapsRouter(deps: AppDeps): ApiRouter {
     })
     .op({ method: 'post', path: '/:id/pause', summary: 'Pause a published map', response: MapSummary }, async (c) => {
       const id = param(c, 'id');
-      await pauseMap(rt, id);
+      await pauseMap(rt, id, auditHook(actorOf(c), (m) => ({ action: 'map.pause', targetType: 'map', targetId: id, summary: `Paused the map ${q(m.name)}` })));
       return c.json(await summarize(rt, await loadMap(rt, id)));
     })
     .op({ method: 'post', path: '/:id/resume', summary: 'Resume a paused map; overdue waits fire now', response: MapSummary }, async (c) => {
       const id = param(c, 'id');
-      await resumeMap(rt, id);
+      await resumeMap(rt, id, auditHook(actorOf(c), (m) => ({ action: 'map.resume', targetType: 'map', targetId: id, summary: `Resumed the map ${q(m.name)}` })));
       return c.json(await summarize(rt, await loadMap(rt, id)));
     })
     .op({
       method: 'get', path: '/:id/versions', summary: 'List the published versions',
-      response: z.object({ versions: z.array(z.object({ version: z.number(), publishedAt: Iso, current: z.boolean() })) }),
+      response: z.object({ versions: z.array(z.object({ version: z.number(), publishedAt: Iso, author: Author, current: z.boolean() })) }),
     }, async (c) => {
       const m = await loadMap(rt, param(c, 'id'));
       const versions = (await rt.store.listVersions(m.id)).map((v) => ({
-        version: v.version, publishedAt: new Date(v.publishedAt).toISOString(), current: v.version === m.version,
+        version: v.version, publishedAt: new Date(v.publishedAt).toISOString(), author: v.author, current: v.version === m.version,
       }));
       return c.json({ versions });
     })
     .op({
       method: 'get', path: '/:id/versions/:version', summary: 'Read one published version',
-      response: z.object({ version: z.number(), publishedAt: Iso, current: z.boolean(), doc: z.unknown() }),
+      response: z.object({ version: z.number(), publishedAt: Iso, author: Author, current: z.boolean(), doc: z.unknown() }),
     }, async (c) => {
       const m = await loadMap(rt, param(c, 'id'));
       const version = versionParam(param(c, 'version'));
       const doc = await versionDoc(m.id, version);
-      const publishedAt = (await rt.store.listVersions(m.id)).find((v) => v.version === version)!.publishedAt;
-      return c.json({ version, publishedAt: new Date(publishedAt).toISOString(), current: version === m.version, doc });
+      const { publishedAt, author } = (await rt.store.listVersions(m.id)).find((v) => v.version === version)!;
+      return c.json({ version, publishedAt: new Date(publishedAt).toISOString(), author, current: version === m.version, doc });
     })
     .op({
       method: 'post', path: '/:id/versions/:version/restore', summary: 'Copy a published version into the draft',
@@ -155,8 +168,12 @@ export function mapsRouter(deps: AppDeps): ApiRouter {
       response: MapAnswer,
     }, async (c, { body }) => {
       const m = await loadMap(rt, param(c, 'id'));
-      const doc = await versionDoc(m.id, versionParam(param(c, 'version')));
-      const { map, problems } = await saveDraft(rt, m.id, doc, body?.rev ?? m.rev);
+      const version = versionParam(param(c, 'version'));
+      const doc = await versionDoc(m.id, version);
+      const { map, problems } = await saveDraft(rt, m.id, doc, body?.rev ?? m.rev, auditHook(actorOf(c), ({ after }) => ({
+        action: 'map.restore', targetType: 'map', targetId: m.id,
+        summary: `Copied version ${version} of ${q(after.name)} into its draft`, detail: { version, rev: after.rev },
+      })));
       return c.json({ map: mapView(map), problems });
     })
     .op({
@@ -194,6 +211,15 @@ export function mapsRouter(deps: AppDeps): ApiRouter {
       const m = await loadMap(rt, param(c, 'id'));
       if (m.status === 'draft') throw conflict('The map is not published yet: publish it, then add contacts');
       if (m.status === 'paused') throw conflict('The map is paused: resume it to add contacts');
-      return c.json(await addToMap(rt, m.id, [...new Set(body.contactIds)]));
+      const ids = [...new Set(body.contactIds)];
+      const answer = await addToMap(rt, m.id, ids);
+      // addToMap runs the contacts in batches of its own: the entry follows once they are in.
+      if (answer.added) {
+        await recordAudit(rt.store.db, actorOf(c), {
+          action: 'map.enroll', targetType: 'map', targetId: m.id,
+          summary: `Added ${count(answer.added, 'contact')} to ${q(m.name)} by hand`, detail: { asked: ids.length, added: answer.added },
+        }, rt.clock.now());
+      }
+      return c.json(answer);
     });
 }

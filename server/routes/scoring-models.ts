@@ -9,6 +9,11 @@ import { badRequest, conflict, notFound } from '../errors.js';
 import { deleteModel, rescore, saveModel, type RescoreJob } from '../runtime/scoring.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ModelRecord, ScoreRank } from '../store/store.js';
+import { auditHook, recordAudit } from '../audit/log.js';
+import { modelSavedEntry, type ModelHow } from '../audit/model-changes.js';
+import { count, q } from '../audit/words.js';
+import { actorOf } from '../people/actor.js';
+import type { ModelSaved } from '../runtime/scoring.js';
 
 const Iso = z.string().meta({ description: 'ISO-8601 time' });
 
@@ -132,9 +137,10 @@ export function scoringModelsRouter(deps: AppDeps): ApiRouter {
       if (j.status !== 'running') jobs.delete(id);
     }
   };
-  const create = async (c: Context, body: unknown) => {
+  const audit = (c: Context, how: ModelHow) => auditHook<ModelSaved>(actorOf(c), (s) => modelSavedEntry(how, s));
+  const create = async (c: Context, body: unknown, how: ModelHow = { kind: 'create' }) => {
     const doc = modelBody(body);
-    return c.json((await saveModel(rt, doc, { create: true })).doc, 201);
+    return c.json((await saveModel(rt, doc, { create: true, audit: audit(c, how) })).doc, 201);
   };
 
   return new ApiRouter('/api/scoring-models', 'Scoring models')
@@ -144,7 +150,7 @@ export function scoringModelsRouter(deps: AppDeps): ApiRouter {
       method: 'post', path: '/', summary: 'Create a scoring model', body: ModelJson, status: 201,
       description: 'Answers the model as stored (defaults filled in). Its id must be new (409 otherwise). Its rules apply from now on; rescore to apply condition rules to everyone.',
     }, async (c, { body }) => create(c, body))
-    .op({ method: 'post', path: '/import', summary: 'Import a scoring model file (like create)', body: ModelJson, status: 201 }, async (c, { body }) => create(c, body))
+    .op({ method: 'post', path: '/import', summary: 'Import a scoring model file (like create)', body: ModelJson, status: 201 }, async (c, { body }) => create(c, body, { kind: 'import' }))
     .op({
       method: 'post', path: '/recommended', summary: 'Create the recommended scoring model (recommended-scoring.json of the templates)', status: 201,
       description: 'One click to start from it in the editor; 409 when a model with its id exists.',
@@ -157,7 +163,7 @@ export function scoringModelsRouter(deps: AppDeps): ApiRouter {
       }
       const { id, name } = doc as { id?: unknown; name?: unknown };
       if (typeof id === 'string' && (await rt.store.getModel(id))) throw conflict(`The recommended model is already here: open "${String(name)}" in Scoring`);
-      return create(c, doc);
+      return create(c, doc, { kind: 'recommended' });
     })
     .op({ method: 'get', path: '/:id', summary: 'Read a scoring model document' }, async (c) => c.json((await loadModel(rt, param(c, 'id'))).record.doc))
     .op({
@@ -170,10 +176,14 @@ export function scoringModelsRouter(deps: AppDeps): ApiRouter {
       if (doc.id !== undefined && doc.id !== id) {
         throw badRequest(`The body is the model "${String(doc.id)}" but the URL names "${id}": a model keeps its id (create a new one to change it)`);
       }
-      return c.json((await saveModel(rt, doc, { id })).doc);
+      return c.json((await saveModel(rt, doc, { id, audit: audit(c, { kind: 'save' }) })).doc);
     })
     .op({ method: 'delete', path: '/:id', summary: 'Delete a scoring model (the scores it wrote stay)', status: 204 }, async (c) => {
-      await deleteModel(rt, param(c, 'id'));
+      const id = param(c, 'id');
+      await deleteModel(rt, id, auditHook(actorOf(c), (doc) => ({
+        action: 'model.delete', targetType: 'model', targetId: id,
+        summary: `Deleted the scoring model ${q((doc as { name?: string } | undefined)?.name ?? id)} (the scores it wrote stay on the contacts)`,
+      })));
       return c.body(null, 204);
     })
     .op({ method: 'get', path: '/:id/export', summary: 'Download the scoring model JSON' }, async (c) => {
@@ -217,6 +227,11 @@ export function scoringModelsRouter(deps: AppDeps): ApiRouter {
       const job: RescoreJob = { id: rt.ids(), modelId: model.id, status: 'running', processed: 0, total: await rt.store.contactCount() };
       jobs.set(job.id, job);
       forget();
+      // The rescore runs in batches of its own, in the background: the entry says it was started.
+      await recordAudit(rt.store.db, actorOf(c), {
+        action: 'model.rescore', targetType: 'model', targetId: model.id,
+        summary: `Started a rescore of ${q(model.name)} over ${count(job.total, 'contact')}`, detail: { job: job.id },
+      }, rt.clock.now());
       // rescore() never rejects: a failure ends up in job.status and job.error.
       void rescore(rt, job);
       return c.json({ job: jobView(job) }, 202);

@@ -4,6 +4,8 @@ import { ApiRouter } from '../http/router.js';
 import type { AppDeps } from '../http/deps.js';
 import { badRequest, notFound } from '../errors.js';
 import { MapAnswer, MapId, createDraft, param } from './map-views.js';
+import { mapMade } from '../audit/map-changes.js';
+import { actorOf } from '../people/actor.js';
 
 /** `/api/templates` (SPEC §4, §6): the ready-made maps in `maps/`, and importing one as a new draft. */
 export function templatesRouter(deps: AppDeps): ApiRouter {
@@ -20,6 +22,6 @@ export function templatesRouter(deps: AppDeps): ApiRouter {
       }
       const doc = await readTemplate(deps.templatesDir, name);
       if (!doc) throw notFound(`No template named "${name}": GET /api/templates lists them`);
-      return c.json(await createDraft(deps, doc, query.id), 201);
+      return c.json(await createDraft(deps, doc, query.id, mapMade(actorOf(c), { action: 'map.create', template: name })), 201);
     });
 }

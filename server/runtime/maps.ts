@@ -15,6 +15,7 @@ import { BATCH, type Runtime } from './runtime.js';
 import { compileMap } from '../../engine/compile.js';
 import { processWork } from '../../engine/cascade.js';
 import { Effects } from '../../engine/effects.js';
+import type { AuditHook } from '../audit/log.js';
 
 /** Parses untrusted JSON into a map document, or refuses it with the problems (422). */
 export function readMapDocument(input: unknown): MapDocument {
@@ -88,9 +89,10 @@ function refuseFieldConflicts(problems: readonly Problem[]): void {
 
 /**
  * Creates a draft from a map document: creates the custom fields it declares (refusing one whose
- * key exists with another type) and answers the draft with its validation warnings.
+ * key exists with another type) and answers the draft with its validation warnings. `audit`
+ * writes its entry in the same transaction.
  */
-export async function createMap(rt: Runtime, input: unknown, givenId?: string): Promise<{ map: MapRecord; problems: Problem[] }> {
+export async function createMap(rt: Runtime, input: unknown, givenId?: string, audit?: AuditHook<MapRecord>): Promise<{ map: MapRecord; problems: Problem[] }> {
   const doc = readMapDocument(input);
   // Fields it declares are created: a change to the world, like a publish.
   return rt.changeWorld(async () => {
@@ -101,14 +103,18 @@ export async function createMap(rt: Runtime, input: unknown, givenId?: string): 
     const map = await rt.store.transaction(async (s) => {
       if (doc.fields?.length) await s.createFields(doc.fields, now);
       if (await s.getMap(id)) throw conflict(`A map with id "${id}" already exists`);
-      return s.insertMap({ id, name: doc.name, doc, now });
+      const made = await s.insertMap({ id, name: doc.name, doc, now });
+      await audit?.write(s.db, made, now);
+      return made;
     });
     return { map, problems };
   });
 }
 
-/** Saves the draft if `rev` is the current one; a stale save gets 409 (SPEC §6). */
-export async function saveDraft(rt: Runtime, id: string, input: unknown, rev: number): Promise<{ map: MapRecord; problems: Problem[] }> {
+/** Saves the draft if `rev` is the current one; a stale save gets 409 (SPEC §6). `audit` sees the map before and after. */
+export async function saveDraft(
+  rt: Runtime, id: string, input: unknown, rev: number, audit?: AuditHook<{ before: MapRecord; after: MapRecord }>,
+): Promise<{ map: MapRecord; problems: Problem[] }> {
   const doc = readMapDocument(input);
   return rt.changeWorld(async () => {
     const now = rt.clock.now();
@@ -116,9 +122,11 @@ export async function saveDraft(rt: Runtime, id: string, input: unknown, rev: nu
     refuseFieldConflicts(problems);
     const map = await rt.store.transaction(async (s) => {
       if (doc.fields?.length) await s.createFields(doc.fields, now);
+      const before = audit ? await s.getMap(id) : null;
       const saved = await s.updateDraft(id, doc, doc.name, rev, now);
       if (saved === null) throw notFound(`No map with id "${id}"`);
       if (saved === 'conflict') throw conflict('Someone else changed this map since you opened it: reload it, then make your change again');
+      if (before) await audit?.write(s.db, { before, after: saved }, now);
       return saved;
     });
     return { map, problems };
@@ -136,8 +144,11 @@ export interface PublishResult {
  * Makes the draft the running version. Errors block (422 with the problems). Contacts on elements
  * the new version no longer has go where `relocate` says, or leave the map (recorded in history).
  * Date triggers are armed for every contact with a value; those already past fire at once.
+ * `audit` names the version's author and writes its entry in the publish's transaction.
  */
-export async function publishMap(rt: Runtime, id: string, relocate: Readonly<Record<string, string>> = {}): Promise<PublishResult> {
+export async function publishMap(
+  rt: Runtime, id: string, relocate: Readonly<Record<string, string>> = {}, audit?: AuditHook<PublishResult & { name: string }>,
+): Promise<PublishResult> {
   return rt.changeWorld(async () => {
     const record = await rt.store.getMap(id);
     if (!record) throw notFound(`No map with id "${id}"`);
@@ -154,7 +165,7 @@ export async function publishMap(rt: Runtime, id: string, relocate: Readonly<Rec
     const now = rt.clock.now();
     const version = (record.version ?? 0) + 1;
     const result = await rt.store.transaction(async (s) => {
-      await s.insertVersion(id, version, doc, now);
+      await s.insertVersion(id, version, doc, now, audit?.by.name ?? null);
       await s.setMapState(id, { status: record.status === 'paused' ? 'paused' : 'published', version }, now);
       const here = await s.positionsByElement(id);
       let relocated = 0;
@@ -177,6 +188,7 @@ export async function publishMap(rt: Runtime, id: string, relocate: Readonly<Rec
       await s.setVersionForMap(id, version);
       await armTriggers(s, id, doc, now);
       if (moved.length) await arrive(rt, s, { id, version, paused: record.status === 'paused', doc }, moved.map((p) => p.contactId), now);
+      await audit?.write(s.db, { version, relocated, removed, name: doc.name }, now);
       return { version, relocated, removed };
     });
     return result;
@@ -260,12 +272,16 @@ async function skipMissedTicks(s: Runtime['store'], mapId: string, doc: MapDocum
 }
 
 /** Pauses a published map: its triggers admit no one and its waits do not fire. */
-export async function pauseMap(rt: Runtime, id: string): Promise<void> {
+export async function pauseMap(rt: Runtime, id: string, audit?: AuditHook<MapRecord>): Promise<void> {
   await rt.changeWorld(async () => {
     const m = await rt.store.getMap(id);
     if (!m) throw notFound(`No map with id "${id}"`);
     if (m.status !== 'published') throw conflict(m.status === 'paused' ? 'The map is already paused' : 'Only a published map can be paused: publish it first');
-    await rt.store.setMapState(id, { status: 'paused' }, rt.clock.now());
+    const now = rt.clock.now();
+    await rt.store.transaction(async (s) => {
+      await s.setMapState(id, { status: 'paused' }, now);
+      await audit?.write(s.db, m, now);
+    });
   });
 }
 
@@ -273,7 +289,7 @@ export async function pauseMap(rt: Runtime, id: string): Promise<void> {
  * Resumes a paused map: overdue waits and date triggers fire once, now; waiting conditions are
  * checked again; cron ticks missed while paused are skipped.
  */
-export async function resumeMap(rt: Runtime, id: string): Promise<void> {
+export async function resumeMap(rt: Runtime, id: string, audit?: AuditHook<MapRecord>): Promise<void> {
   await rt.changeWorld(async () => {
     const m = await rt.store.getMap(id);
     if (!m) throw notFound(`No map with id "${id}"`);
@@ -284,6 +300,7 @@ export async function resumeMap(rt: Runtime, id: string): Promise<void> {
       await s.recheckConditionsNow(id, now);
       await dueNow(s, id, now, true);
       await skipMissedTicks(s, id, readMapDocument(await s.getVersion(id, m.version!)), now);
+      await audit?.write(s.db, m, now);
     });
   });
   await rt.settle();

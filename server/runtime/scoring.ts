@@ -16,6 +16,16 @@ import { nextDecayAfter } from '../scoring/day-run.js';
 import { deleteModelLedger, endStale, fillBrackets, openLedger, stale } from '../scoring/ledger-store.js';
 import { recordModelVersion } from '../scoring/versions.js';
 import { challengerModelProblems, parseModels } from '../scoring/challenger-check.js';
+import type { AuditHook } from '../audit/log.js';
+
+/** What a model's save did, for its audit entry: the document before (null: created), the model now, its version. */
+export interface ModelSaved {
+  readonly before: unknown | null;
+  readonly model: ScoringModel;
+  readonly version: number;
+  /** False when the model was saved unchanged (no new version). */
+  readonly changed: boolean;
+}
 
 /** Parses and checks a scoring model against the known fields (plus the ones it declares). */
 export function readModel(input: unknown, known: FieldRegistry): { model: ScoringModel; problems: Problem[] } {
@@ -56,9 +66,10 @@ export function readModel(input: unknown, known: FieldRegistry): { model: Scorin
  * Creates or replaces a model: creates the fields it declares (and `<field>_bracket` when it has
  * brackets, filled in for every contact), re-reads the world. Changed rules apply from now on;
  * `rescore` makes every contact's points match them. A number field is written by one model: a
- * second model naming it is refused (422).
+ * second model naming it is refused (422). `opts.audit` names the version's author and writes its
+ * entry in the save's transaction.
  */
-export async function saveModel(rt: Runtime, input: unknown, opts: { id?: string; create?: boolean } = {}): Promise<ModelRecord> {
+export async function saveModel(rt: Runtime, input: unknown, opts: { id?: string; create?: boolean; audit?: AuditHook<ModelSaved> } = {}): Promise<ModelRecord> {
   return rt.changeWorld(async () => {
     const known = new FieldRegistry(await rt.store.listFields());
     const { model, problems } = readModel(opts.id ? { ...(input as object), id: opts.id } : input, known);
@@ -91,7 +102,8 @@ export async function saveModel(rt: Runtime, input: unknown, opts: { id?: string
         if (existing) await deleteModelLedger(s.db, model.id);
         await openLedger(s.db, model.id, model.field, now);
       }
-      await recordModelVersion(s.db, model.id, model, now, null);
+      const { version, made } = await recordModelVersion(s.db, model.id, model, now, opts.audit?.by.name ?? null);
+      await opts.audit?.write(s.db, { before: existing?.doc ?? null, model, version, changed: made }, now);
       return saved;
     });
     return record;
@@ -120,10 +132,14 @@ async function keepBracketField(rt: Runtime, s: Store, model: ScoringModel, now:
   await fillBrackets(s.db, model.field, key, model.brackets);
 }
 
-/** Deletes a model; the scores it wrote stay on the contacts. */
-export async function deleteModel(rt: Runtime, id: string): Promise<void> {
+/** Deletes a model; the scores it wrote stay on the contacts. `audit` sees the model's document. */
+export async function deleteModel(rt: Runtime, id: string, audit?: AuditHook<unknown>): Promise<void> {
   await rt.changeWorld(async () => {
-    if (!(await rt.store.deleteModel(id))) throw notFound(`No scoring model with id "${id}"`);
+    await rt.store.transaction(async (s) => {
+      const doc = (await s.getModel(id))?.doc;
+      if (!(await s.deleteModel(id))) throw notFound(`No scoring model with id "${id}"`);
+      await audit?.write(s.db, doc, rt.clock.now());
+    });
   });
 }
 

@@ -6,7 +6,10 @@ import type { AppDeps } from '../http/deps.js';
 import { ApiRouter } from '../http/router.js';
 import { badRequest, notFound } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { DEFAULT_NOT_ACTIVITY, NOT_ACTIVITY_KEY } from './activity.js';
+import { DEFAULT_NOT_ACTIVITY, NOT_ACTIVITY_KEY, readNotActivity } from './activity.js';
+import { recordAudit } from '../audit/log.js';
+import { activityEntry } from '../audit/setting-changes.js';
+import { actorOf } from '../people/actor.js';
 import { grantGroups, type GrantGroup } from './ledger-store.js';
 
 const LineKind = z.enum(['rule', 'map', 'manual', 'import', 'merge', 'opening', 'decay', 'other']);
@@ -133,7 +136,12 @@ export function scoringLedgerRouter(deps: AppDeps): ApiRouter {
       const list = [...new Set(body.notActivity)].sort();
       const odd = list.find((t) => !(t in KNOWN_EVENTS) && !/^[a-z][a-z0-9_.]*$/.test(t));
       if (odd) throw badRequest(`"${odd}" is not an event type: event types are lower-case letters, digits, "_" and "." (like "email_bounced")`);
-      await rt.changeWorld(() => rt.store.setMeta(NOT_ACTIVITY_KEY, JSON.stringify(list)));
+      await rt.changeWorld(() => rt.store.transaction(async (s) => {
+        const before = [...(await readNotActivity(s))].sort();
+        await s.setMeta(NOT_ACTIVITY_KEY, JSON.stringify(list));
+        const entry = activityEntry(before, list);
+        if (entry) await recordAudit(s.db, actorOf(c), entry, rt.clock.now());
+      }));
       return c.json({ notActivity: list });
     });
 }

@@ -3,14 +3,17 @@ import { z } from 'zod';
 import { ApiRouter } from '../http/router.js';
 import type { AppDeps } from '../http/deps.js';
 import { AppError, badRequest, notFound } from '../errors.js';
-import { saveModel } from '../runtime/scoring.js';
+import { saveModel, type ModelSaved } from '../runtime/scoring.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { getModelVersion, listModelVersions, type ModelVersion } from './versions.js';
+import { auditHook } from '../audit/log.js';
+import { modelSavedEntry } from '../audit/model-changes.js';
+import { actorOf } from '../people/actor.js';
 
 const Iso = z.string().meta({ description: 'ISO-8601 time' });
 const VersionLine = z.object({
   version: z.number(), savedAt: Iso,
-  author: z.string().nullable().meta({ description: 'Who saved it; null when not known (saved before people existed, or by the API token)' }),
+  author: z.string().nullable().meta({ description: 'Who saved it, as the audit log names them ("Ana Lopez", "the start-up token", \'API key "CI"\'); null for versions saved before people existed' }),
   current: z.boolean().meta({ description: 'The version that is the model now (the latest)' }),
 });
 const VersionParam = z.coerce.number().int().positive();
@@ -76,7 +79,8 @@ export function modelVersionsRouter(deps: AppDeps): ApiRouter {
       const found = await getModelVersion(rt.store.db, id, version);
       if (!found) throw notFound(`Scoring model "${id}" has no version ${version}`);
       try {
-        return c.json((await saveModel(rt, found.doc, { id })).doc);
+        const audit = auditHook<ModelSaved>(actorOf(c), (saved) => modelSavedEntry({ kind: 'restore', from: version }, saved));
+        return c.json((await saveModel(rt, found.doc, { id, audit })).doc);
       } catch (e) {
         if (e instanceof AppError && e.status === 422) throw new AppError(422, `Version ${version} cannot be restored: ${e.message}`, e.details);
         throw e;

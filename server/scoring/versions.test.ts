@@ -48,8 +48,8 @@ describe('scoring model versions', () => {
   it('keeps a version for each save that changes the model, with when and by whom, newest last', async () => {
     const { b } = await twoVersions();
     expect(await versions(b)).toEqual([
-      { version: 1, savedAt: new Date(T0).toISOString(), author: null, current: false },
-      { version: 2, savedAt: new Date(T0 + HOUR).toISOString(), author: null, current: true },
+      { version: 1, savedAt: new Date(T0).toISOString(), author: 'the start-up token', current: false },
+      { version: 2, savedAt: new Date(T0 + HOUR).toISOString(), author: 'the start-up token', current: true },
     ]);
   });
 
@@ -73,7 +73,7 @@ describe('scoring model versions', () => {
     const { b, v1, v2 } = await twoVersions();
     const first = await b.send('GET', `${BASE}/lead/versions/1`);
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ version: 1, savedAt: new Date(T0).toISOString(), author: null, current: false, doc: v1 });
+    expect(first.body).toEqual({ version: 1, savedAt: new Date(T0).toISOString(), author: 'the start-up token', current: false, doc: v1 });
     expect((await b.send('GET', `${BASE}/lead/versions/2`)).body).toMatchObject({ version: 2, current: true, doc: v2 });
   });
 
@@ -87,9 +87,9 @@ describe('scoring model versions', () => {
     // The running world scores with the restored rules: one rule again.
     expect(b.rt.world.models?.find((m) => m.model.id === 'lead')?.model.rules.map((r) => r.id)).toEqual(['click']);
     expect(await versions(b)).toEqual([
-      { version: 1, savedAt: new Date(T0).toISOString(), author: null, current: false },
-      { version: 2, savedAt: new Date(T0 + HOUR).toISOString(), author: null, current: false },
-      { version: 3, savedAt: new Date(T0 + 2 * HOUR).toISOString(), author: null, current: true },
+      { version: 1, savedAt: new Date(T0).toISOString(), author: 'the start-up token', current: false },
+      { version: 2, savedAt: new Date(T0 + HOUR).toISOString(), author: 'the start-up token', current: false },
+      { version: 3, savedAt: new Date(T0 + 2 * HOUR).toISOString(), author: 'the start-up token', current: true },
     ]);
     expect((await b.send('GET', `${BASE}/lead/versions/3`)).body.doc).toEqual(v1);
     // Restoring the version the model is now changes nothing and adds nothing.

@@ -12,7 +12,7 @@ export interface ModelVersion {
   readonly version: number;
   /** When it was saved (ms since the epoch). */
   readonly savedAt: number;
-  /** Who saved it; null until people exist (SPEC §12), and for the version 1 a migration made. */
+  /** Who saved it, as the audit log names them (SPEC §12); null for versions saved before that, and for the version 1 a migration made. */
   readonly author: string | null;
 }
 
@@ -24,17 +24,18 @@ export interface ModelVersionDoc extends ModelVersion {
 /**
  * Keeps `doc` as the model's next version, unless it is the document of its latest version
  * (saving a model unchanged makes no new version). Answers the number of the version that holds
- * `doc`. Call it in the transaction that saves the model.
+ * `doc`, and whether this call made it. `author`: who saved it, as the audit log names them.
+ * Call it in the transaction that saves the model.
  */
-export async function recordModelVersion(db: Kysely<DB>, modelId: string, doc: unknown, now: number, author: string | null): Promise<number> {
+export async function recordModelVersion(db: Kysely<DB>, modelId: string, doc: unknown, now: number, author: string | null): Promise<{ version: number; made: boolean }> {
   const json = JSON.stringify(doc);
   const latest = await db.selectFrom('scoring_model_versions').select(['version', 'doc_json'])
     .where('model_id', '=', modelId).orderBy('version', 'desc').limit(1).executeTakeFirst();
   // Compared as values: the same model with its keys in another order is the same document.
-  if (latest && (latest.doc_json === json || isDeepStrictEqual(JSON.parse(latest.doc_json), JSON.parse(json)))) return latest.version;
+  if (latest && (latest.doc_json === json || isDeepStrictEqual(JSON.parse(latest.doc_json), JSON.parse(json)))) return { version: latest.version, made: false };
   const version = (latest?.version ?? 0) + 1;
   await db.insertInto('scoring_model_versions').values({ model_id: modelId, version, doc_json: json, saved_at: now, author }).execute();
-  return version;
+  return { version, made: true };
 }
 
 /** A model's versions, oldest first (none for a model that does not exist). */

@@ -109,8 +109,9 @@ export async function deleteMap(db: Kysely<DB>, id: string): Promise<void> {
   await db.deleteFrom('maps').where('id', '=', id).execute();
 }
 
-export async function insertVersion(db: Kysely<DB>, mapId: string, version: number, doc: unknown, now: number): Promise<void> {
-  await db.insertInto('map_versions').values({ map_id: mapId, version, doc_json: JSON.stringify(doc), published_at: now }).execute();
+/** `author`: who published it, as the audit log names them (null: not known). */
+export async function insertVersion(db: Kysely<DB>, mapId: string, version: number, doc: unknown, now: number, author: string | null = null): Promise<void> {
+  await db.insertInto('map_versions').values({ map_id: mapId, version, doc_json: JSON.stringify(doc), published_at: now, author }).execute();
 }
 
 export async function getVersion(db: Kysely<DB>, mapId: string, version: number): Promise<unknown | null> {
@@ -123,12 +124,12 @@ export async function getVersion(db: Kysely<DB>, mapId: string, version: number)
   return row ? JSON.parse(row.doc_json) : null;
 }
 
-export async function listVersions(db: Kysely<DB>, mapId: string): Promise<{ version: number; publishedAt: number }[]> {
+export async function listVersions(db: Kysely<DB>, mapId: string): Promise<{ version: number; publishedAt: number; author: string | null }[]> {
   const rows = await db
     .selectFrom('map_versions')
-    .select(['version', 'published_at'])
+    .select(['version', 'published_at', 'author'])
     .where('map_id', '=', mapId)
     .orderBy('version')
     .execute();
-  return rows.map((r) => ({ version: r.version, publishedAt: r.published_at }));
+  return rows.map((r) => ({ version: r.version, publishedAt: r.published_at, author: r.author }));
 }

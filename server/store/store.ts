@@ -279,8 +279,8 @@ export class Store {
   }
 
   /** Stores a published version of a map. */
-  async insertVersion(mapId: string, version: number, doc: unknown, now: number): Promise<void> {
-    await maps.insertVersion(this.db, mapId, version, doc, now);
+  async insertVersion(mapId: string, version: number, doc: unknown, now: number, author: string | null = null): Promise<void> {
+    await maps.insertVersion(this.db, mapId, version, doc, now, author);
   }
 
   /** A published version's document, parsed; null when there is none. */
@@ -289,7 +289,7 @@ export class Store {
   }
 
   /** A map's versions, oldest first. */
-  async listVersions(mapId: string): Promise<{ version: number; publishedAt: number }[]> {
+  async listVersions(mapId: string): Promise<{ version: number; publishedAt: number; author: string | null }[]> {
     return maps.listVersions(this.db, mapId);
   }
 

@@ -12,6 +12,10 @@ import { deliveryBody } from './payload.js';
 import { Sender } from './sender.js';
 import { AddressPolicy } from './post.js';
 import { newSecret, secretProblem } from './signature.js';
+import { recordAudit } from '../audit/log.js';
+import { webhookChange } from '../audit/webhook-changes.js';
+import { q } from '../audit/words.js';
+import { actorOf } from '../people/actor.js';
 import {
   deleteSubscription, deliveryCounts, getDelivery, getSubscription, insertDeliveries, listAttempts, listDeliveries, listSubscriptions,
   redeliver, updateSubscription, insertSubscription, type Attempt, type Delivery, type Subscription,
@@ -137,7 +141,14 @@ export function webhooksRouter(deps: AppDeps): ApiRouter {
         id: rt.ids(), name: body.name, url: body.url, events: body.events, fields: fieldKeys(rt, body.fields), format: body.format ?? 'json',
         secret: body.secret ?? newSecret(), status: 'active', statusReason: null, failingSince: null, createdAt: now, updatedAt: now,
       };
-      await rt.changeWorld(() => rt.store.transaction((s) => insertSubscription(s.db, sub)));
+      await rt.changeWorld(() => rt.store.transaction(async (s) => {
+        await insertSubscription(s.db, sub);
+        await recordAudit(s.db, actorOf(c), {
+          action: 'webhook.create', targetType: 'webhook', targetId: sub.id,
+          summary: `Created the webhook ${q(sub.name)} to ${sub.url} (${sub.events.join(', ')})`,
+          detail: { url: sub.url, events: sub.events, fields: sub.fields, format: sub.format },
+        }, now);
+      }));
       return c.json({ ...webhookView(sub), secret: sub.secret }, 201);
     })
     .op({ method: 'get', path: '/:id', summary: 'A webhook, with its secret', response: WithSecret }, async (c) => {
@@ -168,6 +179,8 @@ export function webhooksRouter(deps: AppDeps): ApiRouter {
           updatedAt: now,
         };
         await updateSubscription(s.db, next);
+        const entry = webhookChange(old, next);
+        if (entry) await recordAudit(s.db, actorOf(c), entry, now);
         return next;
       }));
       if (sub.status === 'active') outboxOf(rt).wake();
@@ -176,7 +189,7 @@ export function webhooksRouter(deps: AppDeps): ApiRouter {
     .op({ method: 'delete', path: '/:id', summary: 'Delete a webhook and its delivery log', status: 204,
       description: 'Refused (409) while a published map\'s `webhook` element sends through it.' }, async (c) => {
       const id = pathParam(c, 'id');
-      const gone = await rt.changeWorld(() => rt.store.transaction((s) => {
+      const gone = await rt.changeWorld(() => rt.store.transaction(async (s) => {
         // A running map's element would lose its deliveries without a word: it is changed first.
         for (const m of rt.world.maps) {
           const element = [...webhookTargets(m.doc)].find(([, target]) => target === id)?.[0];
@@ -184,7 +197,12 @@ export function webhooksRouter(deps: AppDeps): ApiRouter {
             throw conflict(`The map "${m.doc.name}" sends through this webhook (element '${elementName(m.elements.get(element)!)}'): point it elsewhere and publish, or pause the webhook instead`);
           }
         }
-        return deleteSubscription(s.db, id);
+        const old = await getSubscription(s.db, id);
+        if (!old || !(await deleteSubscription(s.db, id))) return false;
+        await recordAudit(s.db, actorOf(c), {
+          action: 'webhook.delete', targetType: 'webhook', targetId: id, summary: `Deleted the webhook ${q(old.name)} (to ${old.url}) and its delivery log`,
+        }, rt.clock.now());
+        return true;
       }));
       if (!gone) throw notFound(`No webhook with id "${id}"`);
       return c.body(null, 204);
@@ -237,7 +255,14 @@ export function webhooksRouter(deps: AppDeps): ApiRouter {
       const key = pathParam(c, 'delivery');
       const d = await getDelivery(rt.store.db, key);
       if (!d || d.webhookId !== sub.id) throw notFound(`No delivery "${key}" for this webhook`);
-      await rt.store.transaction((s) => redeliver(s.db, d.id, rt.clock.now()));
+      await rt.store.transaction(async (s) => {
+        const now = rt.clock.now();
+        await redeliver(s.db, d.id, now);
+        await recordAudit(s.db, actorOf(c), {
+          action: 'webhook.redeliver', targetType: 'webhook', targetId: sub.id,
+          summary: `Sent the ${d.type} delivery ${d.id} of the webhook ${q(sub.name)} again`, detail: { delivery: d.id, type: d.type, contactId: d.contactId },
+        }, now);
+      });
       outboxOf(rt).wake();
       return c.json(deliveryView((await getDelivery(rt.store.db, d.id))!));
     });
