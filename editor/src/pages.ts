@@ -32,5 +32,5 @@ export const PAGES: PageDef[] = [
   // `#/reports` (outcomes and reports), `#/reports/backtest` (a draft tried on real history).
   { section: 'reports', title: 'Reports', inNav: true, component: ReportsPage },
   // `#/settings` (API keys), `#/settings/keys`, `#/settings/webhooks`, `#/settings/webhooks/:id`.
-  { section: 'settings', title: 'Settings', inNav: true, component: SettingsPage },
+  { section: 'settings', title: 'Settings', inNav: true, role: 'editor', component: SettingsPage },
 ];

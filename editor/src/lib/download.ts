@@ -1,4 +1,4 @@
-import { ApiError, readToken } from './api.js';
+import { ApiError, apiHeaders } from './api.js';
 
 /** Saves text as a file through a temporary blob link. */
 export function downloadText(text: string, fileName: string, type = 'application/json'): void {
@@ -14,10 +14,10 @@ export function downloadText(text: string, fileName: string, type = 'application
 
 /**
  * Downloads an API answer as a file. A plain link cannot carry the token (it is a header, not a
- * cookie), so the file is fetched with it and handed over as a blob; the server's file name is kept.
+ * cookie; a signed-in person's cookie goes along all the same), so the file is fetched with it and handed over as a blob; the server's file name is kept.
  */
 export async function downloadFromApi(path: string, fallbackName: string): Promise<void> {
-  const res = await fetch(`/api${path}`, { headers: { authorization: `Bearer ${readToken() ?? ''}` } }).catch(() => {
+  const res = await fetch(`/api${path}`, { headers: apiHeaders() }).catch(() => {
     throw new ApiError(0, 'The server cannot be reached. Is Scoremap still running?');
   });
   const text = await res.text();

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { useMapEditor } from '../../store/map-editor.js';
 import { useNothingToPublish, useUnpublishedChanges } from './running-version.js';
+import { can, useMe } from '../../lib/me.js';
 import { openBacktest } from '../reports/handoff.js';
 
 const ICONS = {
@@ -34,6 +35,8 @@ export interface ToolbarProps {
 
 /** The editor's toolbar: name, status, save and publish, pause/resume, versions, undo/redo, copy/paste, layout, performance. */
 export function Toolbar({ showStats, onToggleStats, onPublish, onVersions, onAutoLayout, flash }: ToolbarProps) {
+  // Saving, publishing, pausing and backtests are an editor's (SPEC §12): others see the map as it is.
+  const editor = can(useMe(), 'editor');
   const name = useMapEditor((s) => s.doc?.name ?? '');
   const status = useMapEditor((s) => s.status);
   const version = useMapEditor((s) => s.version);
@@ -83,20 +86,26 @@ export function Toolbar({ showStats, onToggleStats, onPublish, onVersions, onAut
       </button>
 
       <span className="spacer" />
-      <button type="button" onClick={() => { const { doc, mapId } = useMapEditor.getState(); if (doc && mapId) openBacktest({ kind: 'map', id: mapId, name: doc.name, doc }); }}
-        title="Replay real contacts' stored events through this draft (saved or not) and compare with the live scores; opens in a new tab, changes no contact">Try on real history</button>
+      {editor && (
+        <button type="button" onClick={() => { const { doc, mapId } = useMapEditor.getState(); if (doc && mapId) openBacktest({ kind: 'map', id: mapId, name: doc.name, doc }); }}
+          title="Replay real contacts' stored events through this draft (saved or not) and compare with the live scores; opens in a new tab, changes no contact">Try on real history</button>
+      )}
       <button type="button" onClick={onVersions}>Versions</button>
-      {status === 'paused'
-        ? <button type="button" onClick={() => a.resume()} disabled={!!busy} title="Triggers admit contacts again; overdue waits fire now">Resume</button>
-        : <button type="button" onClick={() => a.pause()} disabled={!!busy || status !== 'published'}
-            title={status === 'published' ? 'Stop admitting contacts and hold every wait' : 'Publish the map first: only a running map can be paused'}>Pause</button>}
-      <button type="button" onClick={() => a.save()} disabled={!!busy || !dirty} title={dirty ? 'Save the draft (Ctrl+S)' : 'Nothing to save'}>Save</button>
-      <span className="publish-wrap" title={blocked ?? 'Make this draft the running version'}>
-        <button type="button" className="primary" onClick={onPublish} disabled={!!blocked || !!busy} aria-describedby={blocked ? 'publish-blocked' : undefined}>
-          Publish
-        </button>
-        {blocked && <span id="publish-blocked" className="sr-only">{blocked}</span>}
-      </span>
+      {editor && (
+        <>
+          {status === 'paused'
+            ? <button type="button" onClick={() => a.resume()} disabled={!!busy} title="Triggers admit contacts again; overdue waits fire now">Resume</button>
+            : <button type="button" onClick={() => a.pause()} disabled={!!busy || status !== 'published'}
+                title={status === 'published' ? 'Stop admitting contacts and hold every wait' : 'Publish the map first: only a running map can be paused'}>Pause</button>}
+          <button type="button" onClick={() => a.save()} disabled={!!busy || !dirty} title={dirty ? 'Save the draft (Ctrl+S)' : 'Nothing to save'}>Save</button>
+          <span className="publish-wrap" title={blocked ?? 'Make this draft the running version'}>
+            <button type="button" className="primary" onClick={onPublish} disabled={!!blocked || !!busy} aria-describedby={blocked ? 'publish-blocked' : undefined}>
+              Publish
+            </button>
+            {blocked && <span id="publish-blocked" className="sr-only">{blocked}</span>}
+          </span>
+        </>
+      )}
     </header>
   );
 }

@@ -7,6 +7,7 @@ import { useLoad } from '../../lib/use-load.js';
 import { useServerNow } from '../../lib/use-server-now.js';
 import { formatRelative } from '../charts/format.js';
 import { ImportMapDialog } from './ImportMapDialog.js';
+import { can, useMe } from '../../lib/me.js';
 import { starterMap } from './starter-map.js';
 import { TemplateGallery } from './TemplateGallery.js';
 import '../../lib/pages.css';
@@ -41,6 +42,8 @@ export function MapsPage(_: { route: Route }) {
   const now = useServerNow();
   const [modal, setModal] = useState<Modal>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  // Making, importing, duplicating and deleting maps are an editor's (SPEC §12).
+  const editor = can(useMe(), 'editor');
   const [error, setError] = useState<string | null>(null);
   const open = (id: string) => navigate(`/maps/${encodeURIComponent(id)}`);
 
@@ -67,10 +70,12 @@ export function MapsPage(_: { route: Route }) {
       <header className="page-head">
         <h1>Maps</h1>
         {maps.data && <span className="sub">{maps.data.length} map{maps.data.length === 1 ? '' : 's'}</span>}
-        <div className="actions">
-          <button type="button" onClick={() => setModal({ kind: 'import' })}>Import…</button>
-          <button type="button" className="primary" onClick={() => setModal({ kind: 'new' })}>New map</button>
-        </div>
+        {editor && (
+          <div className="actions">
+            <button type="button" onClick={() => setModal({ kind: 'import' })}>Import…</button>
+            <button type="button" className="primary" onClick={() => setModal({ kind: 'new' })}>New map</button>
+          </div>
+        )}
       </header>
       {error && <p className="notice error" role="alert">{error}</p>}
       {maps.error && <p className="notice error" role="alert">The maps could not be loaded: {maps.error} <button type="button" className="link" onClick={maps.reload}>Try again</button></p>}
@@ -78,11 +83,13 @@ export function MapsPage(_: { route: Route }) {
       {maps.data && !maps.data.length && (
         <div className="empty">
           <strong>No maps yet</strong>
-          Create one, import a map file, or start from a template below.
-          <div className="actions">
-            <button type="button" className="primary" onClick={() => setModal({ kind: 'new' })}>New map</button>
-            <button type="button" onClick={() => setModal({ kind: 'import' })}>Import…</button>
-          </div>
+          {editor ? 'Create one, import a map file, or start from a template below.' : 'An editor makes the maps; they will show here.'}
+          {editor && (
+            <div className="actions">
+              <button type="button" className="primary" onClick={() => setModal({ kind: 'new' })}>New map</button>
+              <button type="button" onClick={() => setModal({ kind: 'import' })}>Import…</button>
+            </div>
+          )}
         </div>
       )}
       {!!maps.data?.length && (
@@ -111,8 +118,12 @@ export function MapsPage(_: { route: Route }) {
                   <td className="muted" title={m.updatedAt}>{formatRelative(m.updatedAt, now)}</td>
                   <td className="actions">
                     <button type="button" onClick={() => void exportMap(m)} disabled={busy !== null} aria-label={`Export ${m.name}`}>Export</button>{' '}
-                    <button type="button" onClick={() => void duplicate(m)} disabled={busy !== null} aria-label={`Duplicate ${m.name}`}>{busy === `dup:${m.id}` ? 'Copying…' : 'Duplicate'}</button>{' '}
-                    <button type="button" className="danger" onClick={() => setModal({ kind: 'delete', map: m })} disabled={busy !== null} aria-label={`Delete ${m.name}`}>Delete</button>
+                    {editor && (
+                      <>
+                        <button type="button" onClick={() => void duplicate(m)} disabled={busy !== null} aria-label={`Duplicate ${m.name}`}>{busy === `dup:${m.id}` ? 'Copying…' : 'Duplicate'}</button>{' '}
+                        <button type="button" className="danger" onClick={() => setModal({ kind: 'delete', map: m })} disabled={busy !== null} aria-label={`Delete ${m.name}`}>Delete</button>
+                      </>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -121,7 +132,7 @@ export function MapsPage(_: { route: Route }) {
         </div>
       )}
 
-      <TemplateGallery onImported={open} />
+      {editor && <TemplateGallery onImported={open} />}
 
       {modal?.kind === 'new' && <NewMapDialog onClose={() => setModal(null)} onCreated={open} />}
       {modal?.kind === 'import' && <ImportMapDialog onClose={() => setModal(null)} onImported={open} />}

@@ -15,11 +15,14 @@ import { checkModel, problemPlace, withoutPath } from './model-edit.js';
 import { RescoreButton } from './RescoreButton.js';
 import { RulesEditor } from './RulesEditor.js';
 import { openBacktest } from '../reports/handoff.js';
+import { can, useMe } from '../../lib/me.js';
 
 const ZONES: readonly string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
 
 /** `#/scoring/<id>`: edit a model's rules, bounds, degradation and brackets; save, rescore, export; its distribution. */
 export function ModelPage({ id }: { id: string }) {
+  // Saving, importing, deleting, rescoring and backtesting a model are an editor's (SPEC §12).
+  const editor = can(useMe(), 'editor');
   const loaded = useLoad(() => getModel(id), [id]);
   const fields = useFields();
   const dist = useLoad(() => getDistribution(id), [id]);
@@ -93,13 +96,19 @@ export function ModelPage({ id }: { id: string }) {
         {draft.shadow && <span className="badge challenger" title="Scored live into its own field, triggering nothing: compare it with the champion in Reports">Challenger</span>}
         {dirty && <span className="badge warn">unsaved changes</span>}
         <div className="actions">
-          <RescoreButton modelId={id} disabled={dirty} onDone={dist.reload} />
-          <button type="button" onClick={() => openBacktest({ kind: 'model', id, name: draft.name, doc: draft })}
-            title="Replay real contacts' stored events through this draft (saved or not) and compare with the live scores; opens in a new tab, changes no contact">Try on real history</button>
+          {editor && <RescoreButton modelId={id} disabled={dirty} onDone={dist.reload} />}
+          {editor && (
+            <button type="button" onClick={() => openBacktest({ kind: 'model', id, name: draft.name, doc: draft })}
+              title="Replay real contacts' stored events through this draft (saved or not) and compare with the live scores; opens in a new tab, changes no contact">Try on real history</button>
+          )}
           <button type="button" onClick={() => downloadText(`${JSON.stringify(draft, null, 2)}\n`, `${id}.json`)}>Export JSON</button>
-          <button type="button" onClick={() => setModal('import')}>Import JSON…</button>
-          <button type="button" className="danger" onClick={() => setModal('delete')}>Delete</button>
-          <button type="button" className="primary" onClick={() => void save()} disabled={!dirty || busy}>{busy ? 'Saving…' : 'Save'}</button>
+          {editor && (
+            <>
+              <button type="button" onClick={() => setModal('import')}>Import JSON…</button>
+              <button type="button" className="danger" onClick={() => setModal('delete')}>Delete</button>
+              <button type="button" className="primary" onClick={() => void save()} disabled={!dirty || busy}>{busy ? 'Saving…' : 'Save'}</button>
+            </>
+          )}
         </div>
       </header>
       {error && (

@@ -9,6 +9,7 @@ import { createModel, listModels, type ModelDoc } from './api.js';
 import { degradationWords } from './degradation-words.js';
 import { ImportModelDialog } from './ImportModelDialog.js';
 import { blankModel, uniqueId } from './model-edit.js';
+import { can, useMe } from '../../lib/me.js';
 
 const open = (id: string) => navigate(`/scoring/${encodeURIComponent(id)}`);
 
@@ -35,6 +36,8 @@ export function fieldInUseWarning(label: string, uses: FieldUses | undefined): s
 
 /** `#/scoring`: the scoring models, with New and Import. */
 export function ModelsList() {
+  // Making and importing models are an editor's (SPEC §12).
+  const editor = can(useMe(), 'editor');
   const models = useLoad(listModels, []);
   const fields = useFields();
   const [modal, setModal] = useState<'new' | 'import' | null>(null);
@@ -57,10 +60,12 @@ export function ModelsList() {
       <header className="page-head">
         <h1>Scoring models</h1>
         {models.data && <span className="sub">Points for actions and for who a contact is; several models can run at once.</span>}
-        <div className="actions">
-          <button type="button" onClick={() => setModal('import')} disabled={models.data === null}>Import JSON…</button>
-          <button type="button" className="primary" onClick={() => setModal('new')} disabled={models.data === null}>New model</button>
-        </div>
+        {editor && (
+          <div className="actions">
+            <button type="button" onClick={() => setModal('import')} disabled={models.data === null}>Import JSON…</button>
+            <button type="button" className="primary" onClick={() => setModal('new')} disabled={models.data === null}>New model</button>
+          </div>
+        )}
       </header>
       {models.error && <p className="notice error" role="alert">The scoring models could not be loaded: {models.error}</p>}
       {models.loading && !models.data && <p className="loading">Loading scoring models…</p>}
@@ -69,11 +74,13 @@ export function ModelsList() {
         <div className="empty">
           <strong>No scoring models yet</strong>
           Start from the recommended model — points for clicks, visits and purchases, 3 % a day of degradation, High / Medium / Low brackets — and tune it, or build your own.
-          <div className="actions">
-            <button type="button" className="primary" onClick={() => void startRecommended()} disabled={starting}>{starting ? 'Creating…' : 'Start from the recommended model'}</button>
-            <button type="button" onClick={() => setModal('new')}>New model</button>
-            <button type="button" onClick={() => setModal('import')}>Import JSON…</button>
-          </div>
+          {editor && (
+            <div className="actions">
+              <button type="button" className="primary" onClick={() => void startRecommended()} disabled={starting}>{starting ? 'Creating…' : 'Start from the recommended model'}</button>
+              <button type="button" onClick={() => setModal('new')}>New model</button>
+              <button type="button" onClick={() => setModal('import')}>Import JSON…</button>
+            </div>
+          )}
           {startError && <p className="notice error" role="alert">{startError}</p>}
         </div>
       )}
