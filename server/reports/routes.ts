@@ -12,6 +12,7 @@ import { outcomesEntry } from '../audit/setting-changes.js';
 import { actorOf } from '../people/actor.js';
 import { modelById, numberField, parseEdges, parseMoment, parsePeriod, parseWindow } from './params.js';
 import { bracketFlow, causeSums, trends } from './queries.js';
+import { feedbackByBand, VERDICTS, type FeedbackReport } from './feedback.js';
 
 const DAY = 86_400_000;
 const Format = z.enum(['json', 'csv']).optional().meta({ description: '`csv` answers a CSV file (a header row, then one row per band, move or action) to download' });
@@ -36,6 +37,16 @@ const ActionRow = z.object({
   element: z.string().optional(), label: z.string(), points: z.number(), count: z.number(),
 });
 const Actions = z.object({ from: z.string(), to: z.string(), rows: z.array(ActionRow) });
+const Feedback = z.object({
+  model: z.string().nullable().meta({ description: 'The scoring model whose score and brackets place each verdict; null: the field `score` cut at 25, 50, 75' }),
+  field: z.string(), from: z.string(), to: z.string(),
+  total: z.object({ verdicts: z.number(), accepted: z.number(), rejected: z.number(), rate: z.number().nullable() }),
+  bands: z.array(z.object({
+    band: z.string(), min: z.number().nullable(), max: z.number().nullable(), verdicts: z.number(), accepted: z.number(), rejected: z.number(),
+    rate: z.number().nullable().meta({ description: 'accepted / verdicts, from 0 to 1; null when the band had no verdict' }),
+  })),
+  reasons: z.array(z.object({ status: z.enum(VERDICTS), reason: z.string().nullable(), count: z.number() })),
+});
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const day = (ms: number) => iso(ms).slice(0, 10);
@@ -107,7 +118,7 @@ export function outcomesRouter(deps: AppDeps): ApiRouter {
     });
 }
 
-/** `/api/reports/…`: conversion by band, bracket flow, score trends, top scoring actions (SPEC §11), each also as CSV. */
+/** `/api/reports/…`: conversion by band, bracket flow, score trends, top scoring actions, sales feedback (SPEC §11), each also as CSV. */
 export function reportsRouter(deps: AppDeps): ApiRouter {
   const { rt } = deps;
   return new ApiRouter('/api/reports', 'Reports')
@@ -166,10 +177,54 @@ export function reportsRouter(deps: AppDeps): ApiRouter {
           rows.map((r) => [r.kind, r.model, r.rule, r.map, r.element, r.label, r.points, r.count]));
       }
       return c.json({ from: iso(from), to: iso(to), rows });
+    })
+    .op({
+      method: 'get', path: '/qualification', summary: 'Sales feedback: accepted and rejected leads by score band and by reason', response: Feedback,
+      query: z.object({ modelId: Text, bands: Text, from: Text, to: Text, format: Format }),
+      description: 'Every verdict given in [from, to) (default: the last 30 days) — `qualification_status` set to accepted or rejected; a lead judged twice counts twice — '
+        + 'in the band of the lead\'s score just before the verdict (read from history), with the counts and the acceptance rate per band, and how often each reason was given. '
+        + 'Bands: the model\'s brackets (`modelId`; default: the model on `score`, else the only one), or cut points `bands=20,50,80`.',
+    }, async (c, { query }) => {
+      const { from, to } = parsePeriod(query, rt.clock.now());
+      const model = feedbackModel(rt, query.modelId);
+      const field = model?.field ?? numberField(rt, 'score');
+      const bands: Bands = query.bands !== undefined && query.bands.trim() !== '' ? { kind: 'ranges', edges: parseEdges(query.bands) }
+        : model?.brackets?.length ? { kind: 'brackets', model: model.id } : { kind: 'ranges', edges: [25, 50, 75] };
+      const r = await feedbackByBand(rt.store.db, { field, from, to, bands });
+      if (query.format === 'csv') {
+        return csvAnswer(c, `sales-feedback-${model?.id ?? field}-${day(from)}-${day(to)}.csv`,
+          ['row', 'band', 'min', 'max', 'status', 'reason', 'verdicts', 'accepted', 'rejected', 'rate'], feedbackCsvRows(r));
+      }
+      return c.json({ model: model?.id ?? null, ...r });
     });
 }
 
 type ActionRow = z.infer<typeof ActionRow>;
+
+/**
+ * The scoring model of the sales feedback report: the one asked for; else the model that writes
+ * `score`, else the only one; none at all: the field `score` cut at 25, 50, 75.
+ */
+function feedbackModel(rt: Runtime, id: string | undefined) {
+  const models = (rt.world.models ?? []).map((m) => m.model);
+  if (id !== undefined && id.trim() !== '') {
+    const m = models.find((x) => x.id === id.trim());
+    if (!m) throw invalid(`There is no scoring model "${id}"${models.length ? `; the models are ${models.map((x) => `"${x.id}"`).join(', ')}` : ''}`);
+    return m;
+  }
+  const m = models.find((x) => x.field === 'score') ?? (models.length === 1 ? models[0] : undefined);
+  if (!m && models.length > 1) throw invalid(`Say which scoring model places the leads in bands (?modelId=…): the models are ${models.map((x) => `"${x.id}"`).join(', ')}`);
+  return m ?? null;
+}
+
+/** The CSV of the sales feedback report: the bands, the total, then one row per verdict and reason. */
+function feedbackCsvRows(r: FeedbackReport): (string | number | null)[][] {
+  return [
+    ...r.bands.map((b) => ['band', b.band, b.min, b.max, null, null, b.verdicts, b.accepted, b.rejected, b.rate]),
+    ['total', null, null, null, null, null, r.total.verdicts, r.total.accepted, r.total.rejected, r.total.rate],
+    ...r.reasons.map((x) => ['reason', null, null, null, x.status, x.reason, x.count, x.status === 'accepted' ? x.count : 0, x.status === 'rejected' ? x.count : 0, null]),
+  ];
+}
 
 /** The summed causes as rows a person reads: rules and decays named by their model, elements by their map; "other" in one row per field. */
 function topActionRows(rt: Runtime, sums: Awaited<ReturnType<typeof causeSums>>): ActionRow[] {

@@ -9,6 +9,7 @@ import { BacktestPage } from './BacktestPage.js';
 import { BracketFlowCard } from './BracketFlowCard.js';
 import { ChallengerCard, isShadow } from './ChallengerCard.js';
 import { ConversionCard } from './ConversionCard.js';
+import { FeedbackCard } from './FeedbackCard.js';
 import { OutcomesEditor } from './OutcomesEditor.js';
 import { TopActionsCard } from './TopActionsCard.js';
 import { TrendsCard } from './TrendsCard.js';
@@ -20,7 +21,7 @@ export function ReportsPage({ route }: { route: Route }) {
   return route.parts[1] === 'backtest' ? <BacktestPage query={route.query} /> : <Reports />;
 }
 
-/** The outcomes, then the reports of one model: conversion by band, bracket flow, trends, top actions, and champion/challenger. */
+/** The outcomes, then the reports of one model: conversion by band, bracket flow, trends, top actions, sales feedback, and champion/challenger. */
 function Reports() {
   const now = useServerNow();
   const models = useLoad(listModels, []);
@@ -71,6 +72,7 @@ function Reports() {
             <TrendsCard model={model} />
             <TopActionsCard model={model} now={now} />
           </div>
+          <FeedbackCard model={model} now={now} />
           {list.some(isShadow) && list.length > 1 && <ChallengerCard models={list} now={now} />}
         </div>
       )}

@@ -182,3 +182,27 @@ export interface BacktestRequest {
 export const startBacktest = (body: BacktestRequest) => api<BacktestJob>('/backtest', { body });
 export const readBacktest = (id: string) => api<BacktestJob>(`/backtest/${encodeURIComponent(id)}`);
 export const backtestCsvPath = (id: string) => `/backtest/${encodeURIComponent(id)}/contacts?format=csv`;
+
+/** One band of the sales feedback report: verdicts given on leads whose score was in it; `rate` is accepted / verdicts (null: none). */
+export interface FeedbackBand {
+  readonly band: string;
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly verdicts: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly rate: number | null;
+}
+/** Sales feedback (SPEC §11, §12): accepted and rejected leads by the band of their score at the verdict, and by reason. */
+export interface FeedbackReport {
+  readonly model: string | null;
+  readonly field: string;
+  readonly from: string;
+  readonly to: string;
+  readonly total: { readonly verdicts: number; readonly accepted: number; readonly rejected: number; readonly rate: number | null };
+  readonly bands: FeedbackBand[];
+  readonly reasons: { readonly status: 'accepted' | 'rejected'; readonly reason: string | null; readonly count: number }[];
+}
+export const feedbackPath = (modelId: string, from: string, to: string, csv = false) =>
+  `/reports/qualification?${new URLSearchParams({ modelId, from, to })}${csv ? '&format=csv' : ''}`;
+export const getFeedback = (modelId: string, from: string, to: string) => api<FeedbackReport>(feedbackPath(modelId, from, to));
