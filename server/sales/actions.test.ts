@@ -198,3 +198,21 @@ describe('qualify, owner and add to a map (SPEC §12)', () => {
     expect(await b.store.db.selectFrom('audit_log').select('action').where('action', 'like', 'contact.%').execute()).toEqual([]);
   });
 });
+
+describe('which score an adjustment changes', () => {
+  it('the built-in Score with no model; with several models and none on Score, the one named (400 in words without)', async () => {
+    const b = await setup();
+    await b.send('POST', '/api/contacts', { id: 'ana', fields: { score: 3 } });
+    expect((await b.send('POST', '/api/contacts/ana/adjust', { points: 4, reason: 'Met at a fair' })).body.fields.score).toBe(7);
+
+    const model = (id: string, field: string) => ({ id, name: id, field, fields: [{ key: field, label: field, type: 'number' }], rules: [] });
+    expect((await b.send('POST', '/api/scoring-models', model('engagement', 'engagement_score'))).status).toBe(201);
+    expect((await b.send('POST', '/api/scoring-models', model('fit', 'fit_score'))).status).toBe(201);
+    const unsure = await b.send('POST', '/api/contacts/ana/adjust', { points: 5, reason: 'x' });
+    expect(unsure.status).toBe(400);
+    expect(unsure.body.error.message).toMatch(/Several scoring models run \("engagement", "fit"\).*"modelId"/);
+    const fit = await b.send('POST', '/api/contacts/ana/adjust', { points: 5, reason: 'CTO at a big firm', modelId: 'fit' });
+    expect(fit.body.fields).toMatchObject({ score: 7, fit_score: 5 });
+    expect(fit.body.fields.engagement_score ?? 0).toBe(0);
+  });
+});
