@@ -56,12 +56,12 @@ function FeedbackTables({ data }: { data: FeedbackReport }) {
           <tbody>
             {[...data.bands].reverse().map((b) => (
               <tr key={b.band} className={b.verdicts === 0 ? 'muted' : undefined}>
-                <th scope="row">{b.band}</th>
+                <td>{b.band}</td>
                 <td className="num">{b.verdicts.toLocaleString()}</td>
                 <td className="num">{b.accepted.toLocaleString()}</td>
                 <td className="num">{b.rejected.toLocaleString()}</td>
                 <td className="num">
-                  {b.rate !== null && <span className="feedback-bar" aria-hidden="true"><span style={{ width: `${Math.round(b.rate * 100)}%` }} /></span>}
+                  {b.rate !== null && <span className="feedback-bar c1" aria-hidden="true"><span style={{ width: `${Math.round(b.rate * 100)}%` }} /></span>}
                   {rateWords(b.rate)}
                 </td>
               </tr>
@@ -69,7 +69,7 @@ function FeedbackTables({ data }: { data: FeedbackReport }) {
           </tbody>
           <tfoot>
             <tr>
-              <th scope="row">All</th>
+              <td><b>All</b></td>
               <td className="num">{data.total.verdicts.toLocaleString()}</td>
               <td className="num">{data.total.accepted.toLocaleString()}</td>
               <td className="num">{data.total.rejected.toLocaleString()}</td>
