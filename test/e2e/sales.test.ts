@@ -161,7 +161,33 @@ describe.runIf(hasChromium)('the sales workspace', () => {
     await rows.first().getByText('rejected').waitFor();
     await page.screenshot({ path: 'docs/my-leads.png' });
     // Sam's own list: the token (nobody) does not see it.
-    expect((await s.api('/lists')).lists).toEqual([]);
+    expect((await s.api('/lists')).lists.map((l: { name: string }) => l.name)).not.toContain('Score fell in 30 days');
+  });
+
+  it('saves the contacts page\'s filters as a shared list, which opens on the Leads page with its count', async () => {
+    const { page } = s;
+    await signIn(SAM);
+    await page.goto(`${base}/#/contacts`);
+    await page.getByRole('searchbox', { name: 'Search by email' }).fill('.example');
+    const form = page.getByRole('form', { name: 'Add a filter' });
+    await form.getByRole('combobox', { name: 'Field' }).selectOption('score');
+    await form.getByRole('combobox', { name: 'Comparison' }).selectOption('gte');
+    await form.getByRole('spinbutton').fill('70');
+    await form.getByRole('button', { name: 'Add filter' }).click();
+    await page.getByText('2 contacts match').waitFor();
+    // A sales person does not add many contacts to a map at once (an editor's action): no tick boxes, no button.
+    expect(await page.getByRole('button', { name: 'Add to a map…' }).count()).toBe(0);
+    expect(await page.getByRole('checkbox').count()).toBe(0);
+    await page.getByRole('button', { name: 'Save as a list…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New list' });
+    await dialog.getByRole('textbox', { name: 'List name' }).fill('Hot leads');
+    await dialog.getByRole('radio', { name: 'Everyone (shared)' }).check();
+    await dialog.getByRole('button', { name: 'Make the list' }).click();
+    await page.getByRole('heading', { name: 'Hot leads', level: 2 }).waitFor();
+    await page.getByText(/^Score ≥ 70 · Email contains .*\.example.* · shared, made by Sam Seller$/).waitFor();
+    await page.getByRole('navigation', { name: 'Lists of leads' }).getByRole('link', { name: /Hot leads/ }).getByText('2', { exact: true }).waitFor();
+    // Shared: the token sees it too, with the same count.
+    expect((await s.api('/lists')).lists).toEqual([expect.objectContaining({ name: 'Hot leads', shared: true, count: 2 })]);
   });
 
   it('shows a viewer the lead but none of the actions, and no Leads page in the navigation', async () => {
@@ -173,5 +199,8 @@ describe.runIf(hasChromium)('the sales workspace', () => {
     expect(await page.getByRole('toolbar', { name: 'Work this lead' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /Adjust score|Merge|Take this lead/ }).count()).toBe(0);
     expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Leads' }).count()).toBe(0);
+    await page.goto(`${base}/#/contacts`);
+    await page.getByText('5 contacts').waitFor();
+    expect(await page.getByRole('button', { name: /Save as a list|Add to a map/ }).count()).toBe(0);
   });
 });

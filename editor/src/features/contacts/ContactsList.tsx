@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { FieldTest } from '../../../../engine/schema/condition.js';
-import { href } from '../../lib/route.js';
+import { can, useMe } from '../../lib/me.js';
+import { href, navigate } from '../../lib/route.js';
 import { useLoad } from '../../lib/use-load.js';
 import { useServerNow } from '../../lib/use-server-now.js';
 import { listModels, type ModelDoc } from '../scoring/api.js';
@@ -9,9 +10,10 @@ import { ColumnPicker } from './ColumnPicker.js';
 import { loadColumns, saveColumns } from './columns.js';
 import { ContactsTable, shownColumns } from './ContactsTable.js';
 import { useFields } from './fields.js';
-import { combine } from './filter.js';
+import { combine, withSearch } from './filter.js';
 import { FilterBar } from './FilterBar.js';
 import { useContactPages, type Sort } from './use-contact-pages.js';
+import { ListDialog } from '../leads/ListDialog.js';
 
 const PAGE = 25;
 
@@ -51,6 +53,9 @@ export function ContactsList() {
   const selected = selection.query === query ? selection.ids : [];
   const setSelected = (ids: string[]) => setSelection({ query, ids });
   const [adding, setAdding] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const me = useMe();
+  const bulk = can(me, 'editor');
   const [added, setAdded] = useState<{ added: number; mapId: string; mapName: string } | null>(null);
 
   const fieldOf = (key: string) => fields.data?.find((f) => f.key === key);
@@ -73,9 +78,16 @@ export function ContactsList() {
             </label>
           )}
           <button type="button" onClick={() => setPicking(true)} disabled={!fields.data} aria-haspopup="dialog">Columns…</button>
-          <button type="button" onClick={() => { setAdded(null); setAdding(true); }} disabled={!data?.total} aria-haspopup="dialog">Add to a map…</button>
+          {can(me, 'sales') && <button type="button" onClick={() => setSaving(true)} disabled={!fields.data} aria-haspopup="dialog" title="A saved list of the Leads page with these filters">Save as a list…</button>}
+          {/* Adding many contacts at once is an editor's (one contact, from its page, is sales' too). */}
+          {bulk && <button type="button" onClick={() => { setAdded(null); setAdding(true); }} disabled={!data?.total} aria-haspopup="dialog">Add to a map…</button>}
         </div>
       </header>
+      {saving && fields.data && (
+        <ListDialog preset={withSearch(tests, search)}
+          fields={fields.data} models={modelList.map((m) => m.doc)} onClose={() => setSaving(false)}
+          onSaved={(l) => { setSaving(false); navigate(`/leads/${encodeURIComponent(l.id)}`); }} />
+      )}
       {picking && fields.data && <ColumnPicker fields={fields.data} columns={shown} scoreField={scoreField} scoreLabel={scoreLabel} onColumns={setColumns} onClose={() => setPicking(false)} />}
       {adding && data && (
         <AddToMapDialog selected={selected} filter={filter} matching={data.total} onClose={() => setAdding(false)}
@@ -106,7 +118,7 @@ export function ContactsList() {
       {data && data.contacts.length > 0 && (
         <>
           <ContactsTable pages={pages} fields={fields.data} model={model} scoreLabel={scoreLabel} columns={shown} sort={sort} onSort={setSort} now={now}
-            selection={{ selected, onSelected: setSelected }} />
+            selection={bulk ? { selected, onSelected: setSelected } : undefined} />
           {!model && models.data === null && <p className="muted small">Brackets and ranks appear once the server has scoring models.</p>}
         </>
       )}

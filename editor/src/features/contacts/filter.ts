@@ -60,10 +60,14 @@ export function makeTest(field: string, type: FieldType, op: ConditionOp, raw: s
   }
 }
 
+/** The tests and the quick email search as one more test ("Email contains …"). */
+export function withSearch(tests: readonly FieldTest[], search: string): FieldTest[] {
+  return search.trim() ? [...tests, { field: 'email', op: 'contains', value: search.trim() }] : [...tests];
+}
+
 /** The filter the list sends: the tests and the quick email search, all of them. */
 export function combine(tests: readonly FieldTest[], search: string): FieldTest | { all: FieldTest[] } | null {
-  const all = [...tests];
-  if (search.trim()) all.push({ field: 'email', op: 'contains', value: search.trim() });
+  const all = withSearch(tests, search);
   if (!all.length) return null;
   return all.length === 1 ? all[0] : { all };
 }

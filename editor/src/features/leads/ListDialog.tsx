@@ -33,7 +33,7 @@ export function ListDialog({ list, preset, fields, models, onSaved, onClose }: {
   const bar = barOf(f.condition);
   const [name, setName] = useState(list?.name ?? '');
   const [shared, setShared] = useState(list ? list.shared : !person);
-  const [tests, setTests] = useState<FieldTest[]>(bar?.tests ?? preset ?? []);
+  const [tests, setTests] = useState<FieldTest[]>(list ? bar?.tests ?? [] : preset ?? []);
   const [search, setSearch] = useState('');
   const [owner, setOwner] = useState<OwnerChoice>(f.owner === undefined ? 'anyone' : f.owner === 'me' ? 'me' : f.owner === null ? 'nobody' : 'person');
   const [ownerEmail, setOwnerEmail] = useState(typeof f.owner === 'string' && f.owner !== 'me' ? f.owner : '');

@@ -18,6 +18,10 @@ describe('filtersSentence', () => {
     expect(filtersSentence({ bracket: { modelId: 'fit', bracket: 'Hot' }, scoreChange: { modelId: 'fit', direction: 'rose', days: 1 } }, fields, twoModels))
       .toBe('In the bracket Hot of Fit score · Fit score rose in the last 1 day');
   });
+  it('says each test of the field filter as a phrase of its own', () => {
+    expect(filtersSentence({ condition: { all: [{ field: 'score', op: 'gte', value: 50 }, { field: 'country', op: 'eq', value: 'PT' }] } }, fields, oneModel))
+      .toMatch(/^Score ≥ 50 · Country (is|=) /);
+  });
   it('tells leads nobody owns from anyone’s, and a list without filters', () => {
     expect(filtersSentence({ owner: null }, fields, oneModel)).toBe('Owned by nobody');
     expect(filtersSentence({ owner: 'ana@acme.com' }, fields, oneModel)).toBe('Owned by ana@acme.com');

@@ -23,7 +23,12 @@ export function filterWords(filters: ListFilters, fields: readonly FieldInfo[], 
     const m = modelName(modelId);
     out.push(`${m ?? 'score'} ${direction} in the last ${days} day${days === 1 ? '' : 's'}`);
   }
-  if (filters.condition) out.push(describeCondition(filters.condition, new FieldRegistry(fields.map(toFieldDef))));
+  if (filters.condition) {
+    const registry = new FieldRegistry(fields.map(toFieldDef));
+    // "All of" is what a list's filters are already: each test is a phrase of its own.
+    const parts = 'all' in filters.condition ? filters.condition.all : [filters.condition];
+    for (const c of parts) out.push(describeCondition(c, registry));
+  }
   return out;
 }
 
