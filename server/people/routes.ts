@@ -11,7 +11,7 @@ import { actorOf } from './actor.js';
 import { ROLES, type Role } from './roles.js';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, verifyPassword } from './password.js';
 import { SignInLimiter } from './rate-limit.js';
-import { MAX_AGE_MS, SESSION_COOKIE, endSession, endSessionsOf, sessionIdOf, startSession } from './sessions.js';
+import { MAX_AGE_MS, SESSION_COOKIE, endSession, endSessionsOf, pruneSessions, sessionIdOf, startSession } from './sessions.js';
 import {
   countPeople, deletePerson, keepAnAdmin, findByEmail, getPerson, insertPerson, lastSeen, listPeople, normEmail, setPasswordHash, updatePerson, EMAIL_PATTERN, type Person,
 } from './store.js';
@@ -80,6 +80,8 @@ export function sessionRouter(deps: AppDeps): ApiRouter {
         throw new AppError(401, WRONG);
       }
       limiter.succeeded(email);
+      // Sessions nobody came back to are deleted here (ended ones are also deleted when their cookie returns).
+      await pruneSessions(db(), now);
       const session = await startSession(db(), person.id, now);
       setCookie(c, SESSION_COOKIE, session.secret, {
         httpOnly: true, sameSite: 'Strict', path: '/', secure: new URL(c.req.url).protocol === 'https:', maxAge: Math.floor(MAX_AGE_MS / 1000),

@@ -115,6 +115,18 @@ describe('sessions end', () => {
     expect((await as('GET', '/api/me')).status).toBe(401);
   });
 
+  it('that nobody came back to are deleted at the next sign-in', async () => {
+    const { app, send, clock, store } = await setup();
+    await addPerson(send, 'viewer');
+    await signIn(app, 'viewer@acme.test');
+    clock.set(clock.now() + IDLE_MS);
+    const fresh = await signIn(app, 'viewer@acme.test');
+    const rows = await store.db.selectFrom('sessions').select('id_hash').execute();
+    expect(rows).toHaveLength(1);
+    const { sessionIdOf } = await import('./sessions.js');
+    expect(rows[0].id_hash).toBe(sessionIdOf(fresh.split('=')[1]));
+  });
+
   it('writes the last use at most once a minute', async () => {
     const { app, send, clock, store } = await setup();
     await addPerson(send, 'viewer');
