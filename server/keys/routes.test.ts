@@ -135,8 +135,8 @@ describe('making, listing, changing and revoking keys', () => {
     b.app.get('/api/whoami', (c) => c.json(authOf(c)));
     const admin = await makeKey(b, { name: 'Deploys', scope: 'admin' });
     const read = await makeKey(b, { name: 'Dashboard', scope: 'read' });
-    expect(await (await b.call('/api/whoami')).json()).toEqual({ kind: 'token', scope: 'admin' });
-    expect(await (await b.call('/api/whoami', {}, admin.secret)).json()).toEqual({ kind: 'key', scope: 'admin', keyId: admin.key.id, origins: [] });
+    expect(await (await b.call('/api/whoami')).json()).toEqual({ kind: 'token', scope: 'admin', role: 'admin' });
+    expect(await (await b.call('/api/whoami', {}, admin.secret)).json()).toEqual({ kind: 'key', scope: 'admin', keyId: admin.key.id, keyName: 'Deploys', origins: [] });
     const hidden = await b.call('/api/whoami', {}, read.secret);
     expect(hidden.status).toBe(404);
     expect((await hidden.json()).error.message).toBe('No such endpoint: GET /api/whoami');
