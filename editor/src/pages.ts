@@ -9,6 +9,7 @@ import { SimulatePage } from './features/simulate/SimulatePage.js';
 import { SettingsPage } from './features/settings/SettingsPage.js';
 import { ReportsPage } from './features/reports/ReportsPage.js';
 import { LeadsPage } from './features/leads/LeadsPage.js';
+import { AuditPage } from './features/audit/AuditPage.js';
 
 /** A top-level page: its URL section, its title in the navigation, and its component. */
 export interface PageDef {
@@ -32,5 +33,6 @@ export const PAGES: PageDef[] = [
   // `#/reports` (outcomes and reports), `#/reports/backtest` (a draft tried on real history).
   { section: 'reports', title: 'Reports', inNav: true, component: ReportsPage },
   // `#/settings` (API keys), `#/settings/keys`, `#/settings/webhooks`, `#/settings/webhooks/:id`.
+  { section: 'audit', title: 'Audit', inNav: true, role: 'editor', component: AuditPage },
   { section: 'settings', title: 'Settings', inNav: true, role: 'editor', component: SettingsPage },
 ];

@@ -9,7 +9,7 @@ import { layoutPositions } from '../../store/layout.js';
 import { MapCanvas } from '../canvas/MapCanvas.js';
 import { useUnpublishedChanges } from './running-version.js';
 
-interface VersionLine { readonly version: number; readonly publishedAt: string; readonly current: boolean }
+interface VersionLine { readonly version: number; readonly publishedAt: string; readonly author?: string | null; readonly current: boolean }
 const store = () => useMapEditor.getState();
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -78,6 +78,7 @@ export function VersionsDrawer({ onClose }: { onClose(): void }) {
               <div>
                 <strong>Version {v.version}</strong>{v.current && <span className="badge ok">running</span>}
                 <time className="muted small" dateTime={v.publishedAt} title={`Published ${when(v.publishedAt)}`}>{when(v.publishedAt)}</time>
+                {v.author && <span className="muted small author">by {v.author}</span>}
               </div>
               <div className="actions">
                 <button type="button" onClick={() => view(v.version)}>View</button>
