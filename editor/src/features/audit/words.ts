@@ -18,7 +18,7 @@ const VERBS: Readonly<Record<string, string>> = {
   create: 'created', import: 'imported', save: 'saved', publish: 'published', pause: 'paused', resume: 'resumed',
   restore: 'restored', delete: 'deleted', enroll: 'contacts added', rescore: 'rescore', promote: 'promoted', challenger: 'made challenger',
   add: 'added', change: 'changed', revoke: 'revoked', secret: 'secret changed', redeliver: 'redelivered', remove: 'removed',
-  adjust: 'adjusted', reset: 'reset', qualify: 'qualified', owner: 'owner set', edit: 'edited', role: 'role changed', password: 'password reset',
+  adjust: 'adjusted', merge: 'merged', reset: 'reset', qualify: 'qualified', owner: 'owner set', edit: 'edited', role: 'role changed', password: 'password reset',
 };
 const NOUNS: Readonly<Record<string, string>> = {
   map: 'Map', model: 'Model', field: 'Field', key: 'API key', webhook: 'Webhook', setting: 'Setting', person: 'Person', contact: 'Contact', list: 'List',
