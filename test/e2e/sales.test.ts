@@ -15,29 +15,13 @@ describe.runIf(hasChromium)('the sales workspace', () => {
   let s: Session;
   let base: string;
 
-  /** TEMPORARY until the editor's sign-in lands: the session cookie from the API, the editor's requests sent as the cookie's. */
-  async function signIn(who: { email: string; password: string }) {
-    const r = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: who.email, password: who.password }) });
-    expect(r.status).toBe(200);
-    const secret = /scoremap_session=([^;]+)/.exec(r.headers.get('set-cookie') ?? '')![1];
-    await s.context.clearCookies();
-    await s.context.addCookies([{ name: 'scoremap_session', value: secret, url: base }]);
-    await s.page.unroute('**/api/**');
-    await s.page.route('**/api/**', (route) => {
-      const headers = { ...route.request().headers() };
-      delete headers.authorization;
-      headers['x-scoremap-request'] = '1';
-      return route.continue({ headers });
-    });
-    await s.page.goto(`${base}/?token=unused#/leads`);
-    await s.page.getByRole('navigation', { name: 'Main' }).waitFor();
-  }
   /** Signs in through the sign-in page, in a fresh browser state. */
-  async function signInPage(who: { email: string; password: string }) {
+  async function signIn(who: { email: string; password: string }) {
     await s.context.clearCookies();
+    // A page left, so the app starts again and asks who this is.
+    await s.page.goto('about:blank');
     await s.page.goto(`${base}/#/leads`);
-    await s.page.evaluate(() => localStorage.clear());
-    await s.page.goto(`${base}/#/leads`);
+    await s.page.getByRole('heading', { name: 'Sign in to Scoremap' }).waitFor();
     await s.page.getByLabel('Email').fill(who.email);
     await s.page.getByLabel('Password').fill(who.password);
     await s.page.getByRole('button', { name: 'Sign in' }).click();
