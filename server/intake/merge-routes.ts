@@ -4,6 +4,8 @@ import type { ApiRouter } from '../http/router.js';
 import { ContactId, ContactView, contactView, loadContact, pathParam } from '../routes/contact-views.js';
 import { mergeByHand } from './merge.js';
 import { actorOf } from '../people/actor.js';
+import { recordAudit } from '../audit/log.js';
+import { contactName } from '../sales/actions.js';
 
 const MergeBody = z.strictObject({
   from: z
@@ -48,7 +50,16 @@ export function mergeOps(router: ApiRouter, deps: AppDeps): ApiRouter {
       + 'With `"dryRun": true` nothing changes and the answer says what would.',
   }, async (c, { body }) => {
     const id = pathParam(c, 'id');
-    const { master, summary } = await mergeByHand(rt, id, body.from, { dryRun: body.dryRun, by: actorOf(c) });
+    const by = actorOf(c);
+    const { master, summary } = await mergeByHand(rt, id, body.from, {
+      dryRun: body.dryRun, by,
+      // A merge can add points (an anonymous duplicate's): audited as a change made by hand.
+      within: (s, into, other, done, now) => recordAudit(s.db, by, {
+        action: 'contact.merge', targetType: 'contact', targetId: into.id,
+        summary: `Merged ${contactName(other)} into ${contactName(into)}${done.score.added ? ` (${done.score.added} points added)` : ''}`,
+        detail: { from: other.id, into: into.id, anonymous: done.anonymous, scores: done.scores },
+      }, now),
+    });
     // A dry run shows the master as it would be; a merge, as it is now.
     const contact = body.dryRun ? master : await loadContact(rt, id);
     return c.json({ contact: await contactView(rt, contact), merged: summary, dryRun: body.dryRun ?? false });

@@ -225,7 +225,9 @@ class DryRun extends Error {
  * summary (and the master as it would be) says what it would do, and nothing changes.
  */
 export async function mergeByHand(
-  rt: Runtime, masterId: string, otherId: string, opts: { dryRun?: boolean; by?: CauseActor } = {},
+  rt: Runtime, masterId: string, otherId: string,
+  /** `by`: who merges (the history names them); `within`: runs in the merge's transaction once it is written (its audit entry). */
+  opts: { dryRun?: boolean; by?: CauseActor; within?: (s: Store, master: ContactState, other: ContactState, summary: MergeSummary, now: number) => Promise<void> } = {},
 ): Promise<{ master: ContactState; summary: MergeSummary }> {
   if (masterId === otherId) throw badRequest(`A contact cannot be merged into itself: pick another contact than "${masterId}" to merge into it`);
   try {
@@ -239,12 +241,16 @@ export async function mergeByHand(
         if (!other) throw notFound(`No contact with id "${otherId}" to merge: it may have been merged or deleted already`);
         await rt.catchUpFirst(s, states, now);
         const effects = new Effects({ stepBudget: MAX_REQUEST_STEPS });
+        // The other as it was, for `within` (the merge empties it).
+        const otherBefore: ContactState = { ...other, fields: { ...other.fields }, tags: [...other.tags] };
         const summary = await mergeContacts(rt, s, master, other, now, effects, 'api', opts.by);
         const left = new Map([[master.id, master]]);
         await rt.catchUpAfter(s, left, now, effects);
         if (opts.dryRun) throw new DryRun({ master, summary: { ...summary, score: final(summary.score, master), scores: summary.scores.map((x) => final(x, master)) } });
         await rt.flush(s, effects, now);
-        return { master, summary: { ...summary, score: final(summary.score, master), scores: summary.scores.map((x) => final(x, master)) } };
+        const done = { ...summary, score: final(summary.score, master), scores: summary.scores.map((x) => final(x, master)) };
+        await opts.within?.(s, master, otherBefore, done, now);
+        return { master, summary: done };
       }),
     );
   } catch (e) {

@@ -216,3 +216,19 @@ describe('which score an adjustment changes', () => {
     expect(fit.body.fields.engagement_score ?? 0).toBe(0);
   });
 });
+
+describe('merging by hand (SPEC §12)', () => {
+  it('names the person in the history and the audit log', async () => {
+    const b = await bench();
+    await b.send('POST', '/api/contacts', { id: 'dup', fields: { email: 'ana.lopez@client.example', first_name: 'Ana', job_title: 'CTO' } });
+    const r = await b.sales('POST', '/api/contacts/ana/merge', { from: 'dup' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect((await b.history('job_title'))[0]).toMatchObject({ to: 'CTO', cause: { merge: { from: 'dup', via: 'api', by: { kind: 'person', name: 'Sam Seller' } } } });
+    expect(await b.audit('contact.merge')).toMatchObject([{ actor: 'Sam Seller', target: 'ana', summary: 'Merged Ana into Ana Lopez', detail: { from: 'dup', into: 'ana' } }]);
+    // A dry run changes nothing and is not audited.
+    await b.send('POST', '/api/contacts', { id: 'dup2', fields: { email: 'al@client.example' } });
+    expect((await b.sales('POST', '/api/contacts/ana/merge', { from: 'dup2', dryRun: true })).status).toBe(200);
+    expect(await b.audit('contact.merge')).toHaveLength(1);
+    expect((await b.viewer('POST', '/api/contacts/ana/merge', { from: 'dup2' })).status).toBe(403);
+  });
+});
