@@ -174,6 +174,34 @@ describe.runIf(hasChromium)('the sales workspace', () => {
     expect((await s.api('/lists')).lists).toEqual([expect.objectContaining({ name: 'Hot leads', shared: true, count: 2 })]);
   });
 
+  it('lets an admin give a lead to a person from the people list, and edit its fields and tags', async () => {
+    const { page } = s;
+    await signIn({ email: 'olga@acme.example', password: 'olga-runs-the-place' });
+    await page.goto(`${base}/#/contacts/eve`);
+    await page.getByRole('heading', { name: 'Eve', level: 1 }).waitFor();
+    const toolbar = page.getByRole('toolbar', { name: 'Work this lead' });
+    await toolbar.getByRole('button', { name: 'Owner…' }).click();
+    const owner = page.getByRole('dialog', { name: 'Who owns Eve' });
+    await owner.getByRole('combobox', { name: 'Owner' }).selectOption(SAM.email);
+    await owner.getByRole('button', { name: 'Save the owner' }).click();
+    await page.getByRole('status').getByText('Eve is Sam Seller’s lead now.').waitFor();
+    await page.getByRole('region', { name: 'Lead' }).getByText(SAM.email).waitFor();
+
+    await toolbar.getByRole('button', { name: 'Edit fields and tags…' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit Eve' });
+    await edit.getByRole('textbox', { name: 'Last name' }).fill('Marsh');
+    await edit.getByRole('textbox', { name: 'New tag' }).fill('vip');
+    await edit.getByRole('button', { name: 'Add the tag' }).click();
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').getByText('Saved Eve: 1 field; added vip.').waitFor();
+    await page.getByRole('heading', { name: 'Eve Marsh', level: 1 }).waitFor();
+    await page.locator('.page-head .tag', { hasText: 'vip' }).waitFor();
+    await page.getByRole('region', { name: 'Why this score: history' }).getByText('by Olga Admin').first().waitFor();
+    const eve = await s.api('/contacts/eve');
+    expect(eve.fields).toMatchObject({ owner: SAM.email, last_name: 'Marsh' });
+    expect(eve.tags).toEqual(['vip']);
+  });
+
   it('shows a viewer the lead but none of the actions, and no Leads page in the navigation', async () => {
     const { page } = s;
     await signIn(VERA);
