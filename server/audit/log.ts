@@ -54,7 +54,7 @@ export async function recordCoalesced<D>(
     .where('target_id', entry.targetId === null ? 'is' : '=', entry.targetId)
     .orderBy('at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
   const same = last && last.action === entry.action && last.actor_kind === by.kind && last.actor_id === by.id
-    && last.actor_name === by.name && at - last.at < COALESCE_MS && last.detail_json !== null;
+    && last.actor_name === by.name && at - Number(last.at) < COALESCE_MS && last.detail_json !== null;
   if (!same) return recordAudit(db, by, entry, at);
   await db.deleteFrom('audit_log').where('id', '=', last.id).execute();
   await recordAudit(db, by, merge(JSON.parse(last.detail_json!) as D), at);
