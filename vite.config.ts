@@ -48,6 +48,8 @@ const SQLITE_ONLY = [
   // The engine touches no database: its tests would only run again.
   'engine/**',
   'test/e2e/**', 'editor/**', 'test/bench.test.ts', 'test/prune.test.ts', 'server/prune.test.ts', 'server/store/checkpointer.test.ts',
+  // The docs' checks read files and run the engine on its own simulation database.
+  'test/docs/**',
   'test/crash.test.ts', 'test/server-process.test.ts', 'test/under-load.test.ts', 'test/cli.test.ts', 'test/scenarios.test.ts',
 ];
 

@@ -46,7 +46,7 @@ a SQLite file, or a PostgreSQL URL (postgres://user:password@host:5432/database[
 Run "scoremap <command> --help" for a command's options.`,
   validate: `Usage: scoremap validate <map.json> [--json]
 
-Checks a map file against Scoremap's format and rules (SPEC §2 "Validation"), with the built-in
+Checks a map file against Scoremap's format and rules (docs/guide/concepts.md), with the built-in
 fields and the fields the map declares. Prints each problem with the element it is on.
 Exit status: 0 when there are no errors (warnings are printed), 1 when there are errors, 2 on bad usage.
 
@@ -55,7 +55,7 @@ Options:
   --help    this help`,
   simulate: `Usage: scoremap simulate <scenario.json> [--json]
 
-Runs a scenario (SPEC §7): the maps, contacts and events it lists, on the real engine with a
+Runs a scenario (docs/guide/simulation.md): the maps, contacts and events it lists, on the real engine with a
 private in-memory database and a virtual clock. Maps may be inline or { "file": "path.json" },
 relative to the scenario file. Prints the timeline of field changes, the webhooks the maps
 would send (recorded, never sent), the final fields and the expectations. An expectation checks a
@@ -89,13 +89,13 @@ Options:
   --help        this help`,
   prune: `Usage: scoremap prune --older-than 365d [--db ./data/scoremap.db] [--vacuum] [--dry-run] [--json]
 
-Deletes the field history (the "why this score" of each contact, SPEC §1 "History") recorded, and
+Deletes the field history (the "why this score" of each contact) recorded, and
 the stored events accepted, longer ago than the given age. Contacts, their fields and scores, maps,
 waits and scoring models are never touched. Safe next to a running server on the same database: it
 deletes a page of rows per transaction and pauses between pages, so the server's writes wait
 milliseconds, not seconds.
 
-Event ids are the idempotency keys (SPEC §1): an id is remembered as long as its event is kept. An
+Event ids are the idempotency keys: an id is remembered as long as its event is kept. An
 event accepted before the cut-off and sent again with the same id is taken as new, so keep at least
 as long as any client may resend (never less than a day).
 

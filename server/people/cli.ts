@@ -10,7 +10,7 @@ import { EMAIL_PATTERN, countPeople, deletePerson, findByEmail, insertPerson, ke
 /** `scoremap users --help`. */
 export const USERS_HELP = `Usage: scoremap users <add|list|remove|reset-password> [options] [--db ./data/scoremap.db]
 
-Manages the people who sign in to the editor (SPEC §12), on the server's database, whether or not
+Manages the people who sign in to the editor (docs/people.md), on the server's database, whether or not
 a server is running. Changes are written to the audit log as made by "the command line".
 
   users add --email E --name N --role R [--password-stdin]

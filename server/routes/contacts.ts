@@ -29,13 +29,13 @@ const Limit = (max: number, def: number) => z.coerce.number().int().min(1).max(m
 const ListQuery = z.strictObject({
   sort: z.string().max(200).optional().meta({ description: 'A field key or label (default: score)' }),
   dir: z.enum(['asc', 'desc']).optional().meta({ description: 'Default: desc for numbers and dates, asc for text and true/false' }),
-  filter: z.string().max(100_000).optional().meta({ description: 'A Condition as JSON, testing contact fields (SPEC §2)' }),
+  filter: z.string().max(100_000).optional().meta({ description: 'A Condition as JSON, testing contact fields (docs/guide/conditions-and-expressions.md)' }),
   limit: Limit(500, 50),
   cursor: z.string().max(2_000).optional().meta({ description: 'The nextCursor of the previous page' }),
   offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
   fields: z.string().max(10_000).optional().meta({ description: 'Comma-separated field keys or labels to answer (default: all)' }),
   owner: z.literal('me', { error: 'owner takes only "me" (the leads you own); to list another person\'s, filter by the Owner field' }).optional()
-    .meta({ description: '`me`: only the leads you own (SPEC §12 "My leads"); needs a person signed in' }),
+    .meta({ description: '`me`: only the leads you own ("My leads"); needs a person signed in' }),
   list: z.string().min(1).max(200).optional().meta({ description: 'A saved list\'s id: only the contacts its filters match (with `filter`, both hold)' }),
 });
 const ListAnswer = z.object({ contacts: z.array(ContactSummary.extend({ scores: ContactScores })), total: z.number(), nextCursor: z.string().optional() });

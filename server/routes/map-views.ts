@@ -19,7 +19,7 @@ export const MapId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a map id is 1 to
  * and answers 422 with problems that name each element, which a 400 from a schema could not.
  */
 export const MapJson = z.unknown().meta({
-  description: 'A map document (SPEC §2); its JSON Schema is maps/map.schema.json. A map not in the format is refused with 422 and `details.problems`.',
+  description: 'A map document (docs/reference/elements.md); its JSON Schema is maps/map.schema.json. A map not in the format is refused with 422 and `details.problems`.',
 });
 
 /** A validation problem as the API answers it. */

@@ -98,11 +98,11 @@ describe('versions', () => {
     await send('POST', `/api/maps/${id}/publish`);
     const list = await send('GET', `/api/maps/${id}/versions`);
     expect(list.body).toEqual({ versions: [
-      { version: 1, publishedAt: '2026-01-01T00:00:00.000Z', current: false },
-      { version: 2, publishedAt: '2026-01-01T00:00:00.000Z', current: true },
+      { version: 1, publishedAt: '2026-01-01T00:00:00.000Z', current: false, author: 'the start-up token' },
+      { version: 2, publishedAt: '2026-01-01T00:00:00.000Z', current: true, author: 'the start-up token' },
     ] });
     const one = await send('GET', `/api/maps/${id}/versions/1`);
-    expect(one.body).toEqual({ version: 1, publishedAt: '2026-01-01T00:00:00.000Z', current: false, doc: scoreMap() });
+    expect(one.body).toEqual({ version: 1, publishedAt: '2026-01-01T00:00:00.000Z', current: false, author: 'the start-up token', doc: scoreMap() });
     const restored = await send('POST', `/api/maps/${id}/versions/1/restore`);
     expect(restored.status).toBe(200);
     expect(restored.body.map).toMatchObject({ rev: 3, name: 'Custom Lead Score', doc: scoreMap(), status: 'published', version: 2 });

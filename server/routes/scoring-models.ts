@@ -22,7 +22,7 @@ const Iso = z.string().meta({ description: 'ISO-8601 time' });
  * against the fields and answers 422 with `details.problems`, which a 400 from a schema could not.
  */
 const ModelJson = z.unknown().meta({
-  description: 'A scoring model (SPEC §5): `{ id, name, field, min, max, degradation?, rules, brackets? }`. '
+  description: 'A scoring model (docs/reference/scoring-models.md): `{ id, name, field, min, max, degradation?, rules, brackets? }`. '
     + 'A body that is not a JSON object is refused with 400; a model not in the format, or naming unknown fields, with 422 and `details.problems`.',
 });
 
@@ -31,7 +31,7 @@ const ModelSummary = z.object({
   id: z.string(), name: z.string(), description: z.string().optional(), field: z.string(), min: z.number(), max: z.number(),
   degradation: Degradation.nullable(),
   ruleCount: z.number(), brackets: z.array(Bracket).nullable(),
-  shadow: z.boolean().meta({ description: 'A challenger (SPEC §11): scored live, triggering nothing' }),
+  shadow: z.boolean().meta({ description: 'A challenger (docs/challengers.md): scored live, triggering nothing' }),
   nextDecayAt: Iso.nullable(), updatedAt: Iso,
 });
 

@@ -30,7 +30,7 @@ describe('publishing', () => {
     expect((await publishMap(b.rt, 'm')).version).toBe(1);
     await b.advance(T0 + HOUR);
     expect(await publishMap(b.rt, 'm')).toEqual({ version: 2, relocated: 0, removed: {} });
-    expect(await b.store.listVersions('m')).toEqual([{ version: 1, publishedAt: T0 }, { version: 2, publishedAt: T0 + HOUR }]);
+    expect(await b.store.listVersions('m')).toEqual([{ version: 1, publishedAt: T0, author: null }, { version: 2, publishedAt: T0 + HOUR, author: null }]);
     expect(await b.store.getMap('m')).toMatchObject({ status: 'published', version: 2 });
   });
 

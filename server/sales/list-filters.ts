@@ -16,7 +16,7 @@ import { scoreTarget } from './score-target.js';
  * (whoever opens the list), a person's email, or null for leads nobody owns; absent: anyone's.
  */
 export const ListFilters = z.strictObject({
-  condition: z.unknown().optional().meta({ description: 'A Condition testing contact fields, as the contacts list\'s `filter` (SPEC §2)' }),
+  condition: z.unknown().optional().meta({ description: 'A Condition testing contact fields, as the contacts list\'s `filter`' }),
   owner: z.union([z.literal('me'), z.string().trim().min(1).max(320), z.null()]).optional()
     .meta({ description: '"me" (whoever opens the list), a person\'s email, or null for leads nobody owns; left out: anyone\'s' }),
   bracket: z.strictObject({

@@ -46,6 +46,16 @@ describe('links in the documentation', () => {
     expect(fixed, 'These links work now: take them off KNOWN_BROKEN in test/docs/links.test.ts').toEqual([]);
   });
 
+  it('sends no reader to the specification, which a clone of the repository does not hold', () => {
+    const mentions: string[] = [];
+    for (const page of documentationPages()) {
+      read(page).split('\n').forEach((text, i) => {
+        if (/\bSPEC(\.md| ?§)/.test(text)) mentions.push(`${page}:${i + 1}: ${text.trim()}`);
+      });
+    }
+    expect(mentions, 'Say it in the docs instead of pointing at SPEC.md').toEqual([]);
+  });
+
   it('makes anchors as GitHub does', () => {
     expect(slug('Two commands')).toBe('two-commands');
     expect(slug('`update_field` — set a field')).toBe('update_field--set-a-field');

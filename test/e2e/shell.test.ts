@@ -21,6 +21,9 @@ describe.runIf(hasChromium)('the editor shell in a browser', () => {
   it('without a token, says how to get in', async () => {
     const other = await s.context.newPage();
     await other.goto(s.server.url.replace('127.0.0.1', 'localhost')); // another origin: no saved token
+    // Without a token or a session: the sign-in page, and for a first start, the way in with the token.
+    await other.getByRole('heading', { name: 'Sign in to Scoremap' }).waitFor();
+    await other.getByText('First start, or a script\'s token?').click();
     await other.getByText('Open Scoremap with the link the server printed').waitFor();
     await other.close();
   });
