@@ -69,7 +69,7 @@ function idIn(db: Kysely<DB>, column: RawBuilder<unknown>, ids: readonly string[
  * It reads the contact as `c` (a row of `contacts`).
  * Each lookup is one seek of `history_point_idx` (contact, field, at).
  */
-export function valueAt(field: string, at: number): RawBuilder<string | null> {
+export function valueAt(field: string, at: number | RawBuilder<number>): RawBuilder<string | null> {
   const column = sql.ref(`c.${fieldColumn(field)}`);
   return sql<string | null>`coalesce(
     (select coalesce(h.to_json, 'null') from history h where h.contact_id = c.id and h.field = ${field} and h.at <= ${at} order by h.at desc, h.id desc limit 1),

@@ -27,7 +27,7 @@ export const ListFilters = z.strictObject({
     modelId: z.string().min(1).max(200).optional().meta({ description: 'Default: the model writing Score, else the only one' }),
     direction: z.enum(['fell', 'rose']),
     days: z.number().int().min(1, 'days is at least 1').max(365, 'days is at most 365'),
-  }).optional().meta({ description: 'The score now against the score `days` ago (read from the history); an empty score counts as 0' }),
+  }).optional().meta({ description: 'The score now against the score `days` ago (read from the history), or against the score a contact came with when it came since; an empty score counts as 0' }),
 });
 export type ListFilters = z.infer<typeof ListFilters>;
 
@@ -87,7 +87,11 @@ export function listWhere(rt: Runtime, f: ListFilters, viewer: Viewer, now: numb
   if (f.scoreChange) {
     const { direction, days, modelId } = f.scoreChange;
     const target = asFilterError(() => scoreTarget(rt, modelId));
-    const then = sql`(select cast(nullif(${valueAt(target.field, now - days * MS.DAY)}, 'null') as double precision) from contacts c where c.id = contacts.id)`;
+    // Measured from `days` ago, or from the score it came with for a contact that came since (a
+    // lead that came at 60 and is at 25 has cooled, whatever it was before it existed).
+    const since = now - days * MS.DAY;
+    const from = sql<number>`(case when c.created_at > ${since} then c.created_at else ${since} end)`;
+    const then = sql`(select cast(nullif(${valueAt(target.field, from)}, 'null') as double precision) from contacts c where c.id = contacts.id)`;
     const current = sql.ref(`contacts.${fieldColumn(target.field)}`);
     also.push(sql<SqlBool>`coalesce(${current}, 0) ${sql.raw(direction === 'fell' ? '<' : '>')} coalesce(${then}, 0)`);
   }

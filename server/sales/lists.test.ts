@@ -7,7 +7,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const MODEL = { id: 'lead', name: 'Lead', field: 'score', rules: [], brackets: [{ name: 'Hot', min: 80 }, { name: 'Warm', min: 40 }, { name: 'Cold', min: 0 }] };
 
 /**
- * Scores made by hand over 40 days, so each filter's answer is known:
+ * Scores made by hand over 40 days, so each filter's answer is known. A contact that came within
+ * the period is measured from the score it came with (not from nothing):
  *
  * | contact | score at T0 | change                      | now (T0+40d) | in the last 30 days |
  * |---------|-------------|-----------------------------|--------------|---------------------|
@@ -15,7 +16,8 @@ const MODEL = { id: 'lead', name: 'Lead', field: 'score', rules: [], brackets: [
  * | b       | 40          | 30 at T0+20d                | 30           | fell                |
  * | c       | 20          | 50 at T0+20d                | 50           | rose                |
  * | d       | 10          | 5 at T0+5d                  | 5            | stayed (fell before) |
- * | e       | created at T0+30d with 85 |               | 85           | rose (from nothing) |
+ * | e       | created at T0+30d with 85 |               | 85           | stayed (since it came) |
+ * | f       | created at T0+32d with 60 | 25 at T0+35d    | 25           | fell (since it came) |
  */
 async function bench() {
   const b = await setup();
@@ -38,6 +40,10 @@ async function bench() {
   await score('c', 50);
   await to(T0 + 30 * DAY);
   await ok(b.send('POST', '/api/contacts', { id: 'e', fields: { email: 'e@client.example', score: 85, company: 'Beta' } }));
+  await to(T0 + 32 * DAY);
+  await ok(b.send('POST', '/api/contacts', { id: 'f', fields: { email: 'f@client.example', score: 60, company: 'Beta' } }));
+  await to(T0 + 35 * DAY);
+  await score('f', 25);
   await to(T0 + 40 * DAY);
 
   await addPerson(b.send, 'sales', 'sam@acme.test', 'Sam Seller');
@@ -71,14 +77,15 @@ describe('saved lists (SPEC §12)', () => {
     const sues = await make('Sue\'s', { owner: 'SUE@acme.test' });
     const everything = await make('Everyone', {});
 
-    expect([fell.count, rose.count, fellWeek.count, warm.count, hot.count, mine.count, nobodys.count, sues.count, everything.count]).toEqual([1, 2, 0, 2, 1, 1, 2, 1, 5]);
+    expect([fell.count, rose.count, fellWeek.count, warm.count, hot.count, mine.count, nobodys.count, sues.count, everything.count]).toEqual([2, 1, 1, 2, 1, 1, 3, 1, 6]);
     const open = (id: string, send = b.sam) => b.ids(send, `list=${id}`);
-    expect(await open(fell.id)).toEqual(['b']);
-    expect(await open(rose.id)).toEqual(['e', 'c']);
+    expect(await open(fell.id)).toEqual(['b', 'f']);
+    expect(await open(fellWeek.id)).toEqual(['f']);
+    expect(await open(rose.id)).toEqual(['c']);
     expect(await open(warm.id)).toEqual(['a', 'c']);
     expect(await open(hot.id)).toEqual(['e']);
     expect(await open(mine.id)).toEqual(['b']);
-    expect(await open(nobodys.id)).toEqual(['a', 'd']);
+    expect(await open(nobodys.id)).toEqual(['a', 'f', 'd']);
     expect(await open(sues.id)).toEqual(['c']);
     // "me" is whoever opens a shared list.
     expect(await open(mine.id, b.sue)).toEqual([]);
@@ -87,14 +94,14 @@ describe('saved lists (SPEC §12)', () => {
     // A list pages and sorts as the contacts list does, and takes a filter on top.
     const first = await b.sam('GET', `/api/contacts?list=${everything.id}&sort=email&dir=asc&limit=2`);
     expect(first.body.contacts.map((x: { id: string }) => x.id)).toEqual(['a', 'b']);
-    expect(first.body.total).toBe(5);
+    expect(first.body.total).toBe(6);
     const next = await b.sam('GET', `/api/contacts?list=${everything.id}&sort=email&dir=asc&limit=2&cursor=${first.body.nextCursor}`);
     expect(next.body.contacts.map((x: { id: string }) => x.id)).toEqual(['c', 'd']);
-    expect(await b.ids(b.sam, `list=${rose.id}&filter=${encodeURIComponent(JSON.stringify({ field: 'company', op: 'eq', value: 'Beta' }))}&sort=email&dir=asc`)).toEqual(['c', 'e']);
+    expect(await b.ids(b.sam, `list=${rose.id}&filter=${encodeURIComponent(JSON.stringify({ field: 'company', op: 'eq', value: 'Beta' }))}&sort=email&dir=asc`)).toEqual(['c']);
 
     // Counts are live.
     await b.sam('POST', '/api/contacts/a/adjust', { points: -45, reason: 'Went quiet' });
-    expect((await b.sam('GET', `/api/lists/${fell.id}`)).body.count).toBe(2);
+    expect((await b.sam('GET', `/api/lists/${fell.id}`)).body.count).toBe(3);
     const all = (await b.sam('GET', '/api/lists')).body.lists as { name: string; count: number; shared: boolean; createdBy: { name: string } }[];
     expect(all.find((l) => l.name === 'Warm')).toMatchObject({ count: 1, shared: true, createdBy: { name: 'Sam Seller' } });
   });
@@ -146,7 +153,7 @@ describe('saved lists (SPEC §12)', () => {
     expect((await b.sam('PATCH', `/api/lists/${shared.id}`, { name: 'Unowned leads' })).body.name).toBe('Unowned leads');
     const edited = await b.editor('PATCH', `/api/lists/${shared.id}`, { filters: { owner: null, bracket: { modelId: 'lead', bracket: 'Cold' } } });
     expect(edited.status).toBe(200);
-    expect(edited.body.count).toBe(1);
+    expect(edited.body.count).toBe(2);
     expect((await b.editor('PATCH', `/api/lists/${shared.id}`, { filters: { bracket: { modelId: 'lead', bracket: 'Tepid' } } })).status).toBe(400);
     expect((await b.editor('GET', `/api/lists/${shared.id}`)).body.filters).toEqual({ owner: null, bracket: { modelId: 'lead', bracket: 'Cold' } });
     expect((await b.editor('DELETE', `/api/lists/${shared.id}`)).status).toBe(204);
