@@ -204,8 +204,8 @@ describe('maps', () => {
     expect(await store.getVersion('a', 1)).toEqual({ name: 'A2', v: 1 });
     expect(await store.getVersion('a', 3)).toBeNull();
     expect(await store.listVersions('a')).toEqual([
-      { version: 1, publishedAt: 30 },
-      { version: 2, publishedAt: 40 },
+      { version: 1, publishedAt: 30, author: null },
+      { version: 2, publishedAt: 40, author: null },
     ]);
     expect((await store.listMaps()).map((m) => m.id)).toEqual(['a', 'b']);
     await store.close();
