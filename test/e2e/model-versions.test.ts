@@ -32,7 +32,7 @@ describe.runIf(hasChromium)('scoring model versions on the model page', () => {
     await s.open('/scoring/lead');
     await s.page.getByRole('heading', { name: 'Lead score', level: 1 }).waitFor();
     await rows().first().waitFor();
-    expect((await cells()).map((c) => [c[0], c[2]])).toEqual([['Version 1 current', '—']]);
+    expect((await cells()).map((c) => [c[0], c[2]])).toEqual([['Version 1 current', 'the start-up token']]);
 
     // Change the name and a rule's points a day later, and save: version 2.
     await s.api('/clock/advance', { ms: 86_400_000 });
@@ -40,7 +40,7 @@ describe.runIf(hasChromium)('scoring model versions on the model page', () => {
     await s.page.getByLabel('Points of rule Visited pricing').fill('20');
     await s.page.getByRole('button', { name: 'Save' }).click();
     await s.page.getByText(/^Saved\./).waitFor();
-    await expect.poll(async () => (await cells()).map((c) => [c[0], c[2]])).toEqual([['Version 2 current', '—'], ['Version 1', '—']]);
+    await expect.poll(async () => (await cells()).map((c) => [c[0], c[2]])).toEqual([['Version 2 current', 'the start-up token'], ['Version 1', 'the start-up token']]);
     const [saved2, saved1] = (await cells()).map((c) => c[1]);
     expect(saved2).toMatch(/2026/);
     expect(saved1).toMatch(/2026/);
