@@ -62,6 +62,13 @@ async function passwordFrom(io: UsersIo): Promise<string | { error: string }> {
   return line;
 }
 
+/** The password of `add` and `reset-password`: read from stdin with `--password-stdin`, else made (`made`: print it once). */
+async function passwordOf(io: UsersIo, values: Record<string, string | boolean | undefined>): Promise<{ password: string; made: boolean } | { error: string }> {
+  if (!values['password-stdin']) return { password: newPassword(), made: true };
+  const read = await passwordFrom(io);
+  return typeof read === 'string' ? { password: read, made: false } : read;
+}
+
 /** Runs `scoremap users …`; answers the exit status (2: bad usage, 1: refused or failed). */
 export async function usersCommand(positionals: readonly string[], values: Record<string, string | boolean | undefined>, io: UsersIo): Promise<number> {
   const [sub, ...args] = positionals;
@@ -78,16 +85,9 @@ export async function usersCommand(positionals: readonly string[], values: Recor
     if (!EMAIL_PATTERN.test(email)) return usage(`Give the person's email with --email (like --email ana@example.com)`);
     if (!name || name.length > 100) return usage(`Give the person's name with --name (at most 100 characters)`);
     if (!ROLES.includes(role)) return usage(`Give the role with --role: viewer, sales, editor or admin`);
-    let password: string;
-    let made = false;
-    if (values['password-stdin']) {
-      const read = await passwordFrom(io);
-      if (typeof read !== 'string') return usage(read.error);
-      password = read;
-    } else {
-      password = newPassword();
-      made = true;
-    }
+    const given = await passwordOf(io, values);
+    if ('error' in given) return usage(given.error);
+    const { password, made } = given;
     return withStore(io, async (store) => {
       const hash = await hashPassword(password);
       await store.transaction(async (s) => {
@@ -119,14 +119,9 @@ export async function usersCommand(positionals: readonly string[], values: Recor
     let password: string | undefined;
     let made = false;
     if (sub === 'reset-password') {
-      if (values['password-stdin']) {
-        const read = await passwordFrom(io);
-        if (typeof read !== 'string') return usage(read.error);
-        password = read;
-      } else {
-        password = newPassword();
-        made = true;
-      }
+      const given = await passwordOf(io, values);
+      if ('error' in given) return usage(given.error);
+      ({ password, made } = given);
     }
     return withStore(io, async (store) => {
       const hash = password === undefined ? undefined : await hashPassword(password);
