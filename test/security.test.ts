@@ -96,7 +96,10 @@ describe('(a) every /api route needs the token', () => {
     const json = await doc.json();
     expect(json.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
     for (const [path, methods] of Object.entries(json.paths as Record<string, Record<string, { security: unknown }>>)) {
-      for (const op of Object.values(methods)) expect(op.security).toEqual(path.startsWith('/v1/') ? [{ basic: [] }, { bearer: [] }] : [{ bearer: [] }]);
+      for (const op of Object.values(methods)) {
+        const expected = path === '/api/session' ? [] : path.startsWith('/v1/') ? [{ basic: [] }, { bearer: [] }] : [{ bearer: [] }, { session: [] }];
+        expect(op.security, path).toEqual(expected);
+      }
     }
     const docs = await app.request('/docs');
     expect(docs.status).toBe(200);

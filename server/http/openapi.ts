@@ -3,9 +3,20 @@ import { Condition } from '../../engine/schema/condition.js';
 import { scopeSentence } from '../keys/scopes.js';
 import { roleSentence } from '../people/roles.js';
 import type { RegisteredOp } from './router.js';
+import { OPEN_ROUTES } from './auth.js';
 
 /** Schemas that recur (and recurse): named once in components, referenced everywhere. */
 const SHARED: ReadonlyArray<[z.ZodType, string]> = [[Condition, 'Condition']];
+
+/**
+ * How an operation is authorised: signing in and out need nothing; the intake takes keys only (as
+ * HTTP Basic too); the rest of the API a key or the token, or a person's session cookie.
+ */
+function securityOf(op: RegisteredOp): Record<string, never[]>[] {
+  if (OPEN_ROUTES.some((r) => r.method === op.method.toUpperCase() && r.path === op.fullPath)) return [];
+  if (op.keyIn === 'basic-or-bearer') return [{ basic: [] }, { bearer: [] }];
+  return [{ bearer: [] }, { session: [] }];
+}
 
 const opName = (op: RegisteredOp) =>
   `${op.method}_${op.fullPath}`.replace(/\/api\//, '').replace(/[/:]+/g, '_').replace(/[^A-Za-z0-9_]/g, '');
@@ -73,7 +84,7 @@ export function openApiDocument(ops: readonly RegisteredOp[], version: string): 
         [status]: { description: 'Success', ...(ids.response ? { content: { 'application/json': { schema: ref(ids.response) } } } : {}) },
         '4XX': { description: 'The request was refused: `{ "error": { "message", "details"? } }`' },
       },
-      security: op.keyIn === 'basic-or-bearer' ? [{ basic: [] }, { bearer: [] }] : [{ bearer: [] }],
+      security: securityOf(op),
     };
   }
   return {
@@ -85,6 +96,7 @@ export function openApiDocument(ops: readonly RegisteredOp[], version: string): 
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer' },
         basic: { type: 'http', scheme: 'basic', description: 'The key as the user name, the password empty (what Segment\'s libraries send as the write key).' },
+        session: { type: 'apiKey', in: 'cookie', name: 'scoremap_session', description: 'A person\'s session, from `POST /api/session`; a request that changes something also sends `X-Scoremap-Request: 1`.' },
       },
       schemas,
     },
