@@ -39,12 +39,7 @@ type App = Awaited<ReturnType<typeof setup>>;
  */
 async function verdicts(): Promise<App> {
   const app = await setup();
-  const { send } = app;
-  const ok = async (p: Promise<{ status: number; body: unknown }>) => {
-    const r = await p;
-    expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
-    return r;
-  };
+  const { send, ok } = app;
   const to = (ms: number) => ok(send('POST', '/api/clock/advance', { to: iso(ms) }));
   const patch = (id: string, fields: Record<string, unknown>) => ok(send('PATCH', `/api/contacts/${id}`, { fields }));
   const judge = (id: string, status: string | null, reason: string | null) => patch(id, { qualification_status: status, qualification_reason: reason });

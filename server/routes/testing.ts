@@ -1,4 +1,4 @@
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { ManualClock } from '../../engine/clock.js';
 import { Store } from '../store/store.js';
 import { openTestStore } from '../store/testing.js';
@@ -47,7 +47,13 @@ export async function setup(opts: { manual?: boolean; maxBodyBytes?: number; tem
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return { status: r.status, headers: r.headers, body: (text ? JSON.parse(text) : null) as any };
   };
-  return { app, ops, call, send, clock, rt, store };
+  /** Waits for an answer that must succeed (a status below 300), failing the test with its body otherwise. */
+  const ok = async <R extends { status: number; body: unknown }>(p: Promise<R>): Promise<R> => {
+    const r = await p;
+    expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
+    return r;
+  };
+  return { app, ops, call, send, ok, clock, rt, store };
 }
 
 /** JSON texts that no endpoint takes (sent raw: the deep ones would overflow JSON.stringify); every POST and PUT answers them with a 4xx. */
