@@ -6,6 +6,8 @@ import { FieldRegistry, BUILTIN_FIELDS } from '../engine/schema/field.js';
 import { parseMapDocument } from '../engine/parse.js';
 import { validateMap } from '../engine/validate.js';
 import type { Problem } from '../engine/elements/types.js';
+import { COMMAND_LINE, auditHook } from './audit/log.js';
+import { mapMade, publishEntry } from './audit/map-changes.js';
 import { AppError } from './errors.js';
 import { simulate, type SimulationResult } from './simulate.js';
 import { databaseLocation, runUntilSignalled, serveOptions, startServer, startWorker, workerOptions } from './serve.js';
@@ -380,13 +382,15 @@ async function importCommand(rt: Runtime, args: string[], publish: boolean, json
     return 2;
   }
   const arg = args[0];
-  const doc = arg.endsWith('.json') || arg.includes('/') ? await readJson(arg) : await readTemplate(TEMPLATES_DIR, arg);
+  const fromFile = arg.endsWith('.json') || arg.includes('/');
+  const doc = fromFile ? await readJson(arg) : await readTemplate(TEMPLATES_DIR, arg);
   if (doc === undefined) {
     err(`No template named "${arg}" (run "scoremap import" to list them), and no such .json file\n`);
     return 1;
   }
-  const { map, problems } = await createMap(rt, doc);
-  const version = publish ? (await publishMap(rt, map.id)).version : null;
+  const made = mapMade(COMMAND_LINE, fromFile ? { action: 'map.import' } : { action: 'map.create', template: arg });
+  const { map, problems } = await createMap(rt, doc, undefined, made);
+  const version = publish ? (await publishMap(rt, map.id, {}, auditHook(COMMAND_LINE, (r) => publishEntry(map.id, r.name, r, {})))).version : null;
   if (json) out(`${JSON.stringify({ id: map.id, name: map.name, version, problems }, null, 2)}\n`);
   else {
     out(`Imported "${map.name}" as ${map.id}${version ? `, published as version ${version}` : ' (draft)'}\n`);

@@ -1,5 +1,6 @@
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import Database from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cli } from './cli-run.js';
@@ -150,6 +151,15 @@ describe('scoremap import / export', () => {
     expect(published.stdout).toMatch(/published as version 1/);
     const again = JSON.parse((await cli(['import', file, '--db', db, '--json'])).stdout);
     expect(again.id).not.toBe(id);
+    await cli(['import', 'custom-lead-score', '--db', db]);
+
+    // Each import and publish is in the audit log, made by the command line, as through the API.
+    const audit = new Database(db, { readonly: true });
+    const entries = audit.prepare('select action, actor_kind, actor_name, summary from audit_log order by id').all();
+    audit.close();
+    expect(entries.map((e: any) => e.action)).toEqual(['map.import', 'map.import', 'map.publish', 'map.import', 'map.create']);
+    expect(entries.every((e: any) => e.actor_kind === 'system' && e.actor_name === 'the command line')).toBe(true);
+    expect(entries.at(-1)).toMatchObject({ summary: expect.stringMatching(/from the template "custom-lead-score"/) });
   });
 
   it('refuses a map with errors when publishing, and an unknown map on export', async () => {

@@ -7,6 +7,9 @@ type Db = Kysely<DB> | Transaction<DB>;
 /** Who made a change: a person, a key, the start-up token, or the server itself (`system`). */
 export type AuditActor = CauseActor | { kind: 'system'; id: null; name: string };
 
+/** Who a change made by `scoremap` on the database itself (users, import) is recorded as. */
+export const COMMAND_LINE: AuditActor = { kind: 'system', id: null, name: 'the command line' };
+
 /** One entry of the audit log (SPEC §12): what was changed, by whom; `at` is when. */
 export interface AuditEntry {
   /** `map.publish`, `model.save`, `person.add`, `contact.adjust`, … (`<target type>.<verb>`). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { recordAudit } from '../audit/log.js';
+import { COMMAND_LINE, recordAudit } from '../audit/log.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { ROLES, type Role } from './roles.js';
@@ -41,7 +41,6 @@ export const USERS_OPTIONS = {
 } as const;
 
 /** Who the command line's changes are by, in the audit log. */
-const CLI_ACTOR = { kind: 'system' as const, id: null, name: 'the command line' };
 
 interface UsersIo {
   readonly out: (s: string) => void;
@@ -95,7 +94,7 @@ export async function usersCommand(positionals: readonly string[], values: Recor
         if (await findByEmail(s.db, email)) throw new AppError(409, `Someone already signs in with ${email}: each person has their own email`);
         const at = now();
         const p = await insertPerson(s.db, { id: randomUUID(), email, name, role, passwordHash: hash, now: at });
-        await recordAudit(s.db, CLI_ACTOR, { action: 'person.add', targetType: 'person', targetId: p.id, summary: `Added ${p.name} (${p.email}) as ${p.role}`, detail: { email: p.email, role: p.role } }, at);
+        await recordAudit(s.db, COMMAND_LINE, { action: 'person.add', targetType: 'person', targetId: p.id, summary: `Added ${p.name} (${p.email}) as ${p.role}`, detail: { email: p.email, role: p.role } }, at);
       });
       io.out(`Added ${name} <${email}> as ${role}.\n`);
       if (made) io.out(`Their password (shown this once): ${password}\n`);
@@ -132,12 +131,12 @@ export async function usersCommand(positionals: readonly string[], values: Recor
         if (hash === undefined) {
           await keepAnAdmin(s.db, p, 'removed');
           await deletePerson(s.db, p.id);
-          await recordAudit(s.db, CLI_ACTOR, { action: 'person.remove', targetType: 'person', targetId: p.id, summary: `Removed ${p.name} (${p.email}, ${p.role})`, detail: { id: p.id, email: p.email, name: p.name, role: p.role } }, at);
+          await recordAudit(s.db, COMMAND_LINE, { action: 'person.remove', targetType: 'person', targetId: p.id, summary: `Removed ${p.name} (${p.email}, ${p.role})`, detail: { id: p.id, email: p.email, name: p.name, role: p.role } }, at);
           return 0;
         }
         await setPasswordHash(s.db, p.id, hash, at);
         const n = await endSessionsOf(s.db, p.id);
-        await recordAudit(s.db, CLI_ACTOR, { action: 'person.password', targetType: 'person', targetId: p.id, summary: `Reset the password of ${p.name} (${n} session${n === 1 ? '' : 's'} ended)` }, at);
+        await recordAudit(s.db, COMMAND_LINE, { action: 'person.password', targetType: 'person', targetId: p.id, summary: `Reset the password of ${p.name} (${n} session${n === 1 ? '' : 's'} ended)` }, at);
         return n;
       });
       if (sub === 'remove') io.out(`Removed ${email}; their sessions ended.\n`);
