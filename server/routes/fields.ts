@@ -57,8 +57,6 @@ function checkDefinition(def: FieldDefinition): void {
   }
 }
 
-const quote = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
-
 const FieldUses = z.object({
   /** Maps whose draft or running version names the field, with those elements' names. */
   maps: z.array(z.object({ id: z.string(), name: z.string(), elements: z.array(z.string()) })),

@@ -22,8 +22,6 @@ async function bench() {
   return { ...b, sales, viewer, editor, audit, history };
 }
 
-const sam = (id: unknown) => ({ kind: 'person', id, name: 'Sam Seller' });
-
 describe('adjust and reset (SPEC §12)', () => {
   it('adds points as a grant from the person, with the reason in the history, the audit log and the breakdown', async () => {
     const b = await bench();

@@ -4,7 +4,6 @@ import { WEEKDAY_NAMES, type WeekdayName } from '../../../../engine/time.js';
 import { ConditionEditor } from './ConditionEditor.js';
 import { DateOffsetSettings } from './DateOffsetSettings.js';
 import { DurationInput } from './DurationInput.js';
-import { FieldPicker } from './FieldPicker.js';
 import { ProblemText, Setting, useProblemsAt } from './controls.js';
 import { ElementSelect, TimezoneInput } from './inputs.js';
 import { newTest } from './condition-tree.js';
