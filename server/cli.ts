@@ -115,7 +115,7 @@ Options:
   --dry-run         count what would be deleted, delete nothing
   --json            print the result as JSON
   --help            this help`,
-  serve: `Usage: scoremap serve [--port 8080] [--host 127.0.0.1] [--db ./data/scoremap.db | postgres://…] [--clock real|manual] [--now ISO] [--durable] [--lease 30]
+  serve: `Usage: scoremap serve [--port 8080] [--host 127.0.0.1] [--db ./data/scoremap.db | postgres://…] [--clock real|manual] [--now ISO] [--durable] [--lease 30] [--trust-proxy]
 
 Serves the API and the editor, runs every published map, and prints the editor's URL with the
 token. The token is SCOREMAP_TOKEN, or the one kept in the database's folder (./data on
@@ -136,6 +136,9 @@ Options (environment in brackets):
   --webhook-allow LIST
                   link-local or cloud metadata hosts, addresses or CIDR ranges that webhooks may
                   post to all the same, comma-separated [SCOREMAP_WEBHOOK_ALLOW] (default: none)
+  --trust-proxy   behind a reverse proxy: take the client's address (sign-in limits) and https
+                  (the session cookie's Secure) from the last X-Forwarded-For and
+                  X-Forwarded-Proto values [SCOREMAP_TRUST_PROXY=1] (default: the socket's)
   --help          this help`,
   copy: `Usage: scoremap copy [--from ./data/scoremap.db] --to postgres://… [--json]
 
@@ -186,7 +189,7 @@ export async function main(
   let args: ReturnType<typeof parseArgs>;
   try {
     const options: NonNullable<ParseArgsConfig['options']> = command === 'serve'
-      ? { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, clock: { type: 'string' }, now: { type: 'string' }, durable: { type: 'boolean' }, lease: { type: 'string' }, 'build-editor': { type: 'boolean' }, 'webhook-allow': { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+      ? { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, clock: { type: 'string' }, now: { type: 'string' }, durable: { type: 'boolean' }, lease: { type: 'string' }, 'build-editor': { type: 'boolean' }, 'webhook-allow': { type: 'string' }, 'trust-proxy': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
       : command === 'worker'
         ? { db: { type: 'string' }, lease: { type: 'string' }, 'webhook-allow': { type: 'string' }, help: { type: 'boolean', short: 'h' } }
       : command === 'copy'

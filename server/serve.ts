@@ -34,6 +34,8 @@ export interface ServeOptions {
   readonly buildEditor?: boolean;
   /** Link-local or metadata hosts, addresses or ranges webhooks may post to all the same (`--webhook-allow`). */
   readonly webhookAllow?: readonly string[];
+  /** Behind a reverse proxy: read the client's address and https from its X-Forwarded-* headers (`--trust-proxy`). */
+  readonly trustProxy?: boolean;
   /** Events one group commit takes at most (default `GROUP_EVENTS`; 1 puts each request in a transaction of its own, as the benchmark's comparison does). */
   readonly groupEvents?: number;
 }
@@ -72,7 +74,7 @@ export async function startServer(opts: ServeOptions, log: (line: string) => voi
   const policy = new AddressPolicy(opts.webhookAllow);
   // Deliveries go out on the manual clock too: their retries wait for it to move.
   const sender = new Sender(rt, outbox, { policy, version, log });
-  const { app, ops } = createApp({ rt, token, manualClock: manual, templatesDir: resolve(ROOT, 'maps'), version, webhooks: { sender, policy } });
+  const { app, ops } = createApp({ rt, token, manualClock: manual, templatesDir: resolve(ROOT, 'maps'), version, webhooks: { sender, policy }, trustProxy: opts.trustProxy });
   mountPages(app, { ops, editorDir: resolve(ROOT, 'dist/editor'), version, clock: manual ? 'manual' : 'real' });
 
   // A manual clock moves only through POST /api/clock/advance; the real one needs the scheduler.
@@ -92,7 +94,7 @@ export async function startServer(opts: ServeOptions, log: (line: string) => voi
   log(`  database ${pg ? `${redactUrl(db)} (PostgreSQL)` : db}${opts.durable ? ' (durable: synchronous=FULL)' : ''}`);
   log(`  token    ${source === 'env' ? 'from SCOREMAP_TOKEN' : `${tokenDir}/token${source === 'new' ? ' (new)' : ''}`}`);
   log(`  clock    ${manual ? `manual, at ${new Date(manual.now()).toISOString()} (POST /api/clock/advance)` : 'real'}`);
-  log(`  docs     ${url}docs (the API reference)`);
+  log(`  docs     ${url}docs (the API reference: ${url}docs/api)`);
   log('Ready: open the link above in a browser. Ctrl+C stops the server.');
 
   let stopping: Promise<void> | undefined;
@@ -235,7 +237,8 @@ export function serveOptions(values: Record<string, string | boolean | undefined
   if (!isPostgresUrl(db) && leaseMs !== undefined) return '--lease is for PostgreSQL, where several processes share the work';
   const webhookAllow = webhookAllowOption(values, env);
   if (typeof webhookAllow === 'string') return webhookAllow;
-  return { port, host: String(values.host ?? env.HOST ?? '127.0.0.1'), db, leaseMs, clock, now, durable: values.durable === true, buildEditor: values['build-editor'] === true, webhookAllow };
+  return { port, host: String(values.host ?? env.HOST ?? '127.0.0.1'), db, leaseMs, clock, now, durable: values.durable === true, buildEditor: values['build-editor'] === true, webhookAllow,
+    trustProxy: values['trust-proxy'] === true || ['1', 'true'].includes(String(env.SCOREMAP_TRUST_PROXY ?? '').toLowerCase()) };
 }
 
 /** Runs a server or worker until SIGINT or SIGTERM, then shuts it down cleanly (exit 0). */

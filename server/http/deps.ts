@@ -23,6 +23,8 @@ export interface AppDeps {
   readonly logError?: (e: unknown) => void;
   /** The process's webhook sender (a test send goes through it) and which addresses it may post to. */
   readonly webhooks?: { readonly sender?: Sender; readonly policy?: AddressPolicy };
+  /** Believe the nearest reverse proxy's X-Forwarded-For and X-Forwarded-Proto (`--trust-proxy`): see `http/forwarded.ts`. */
+  readonly trustProxy?: boolean;
 }
 
 /** A router factory: one per resource, mounted under /api. */

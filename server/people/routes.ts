@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { clientAddress, reachedOverHttps } from '../http/forwarded.js';
 import { ApiRouter } from '../http/router.js';
 import type { AppDeps } from '../http/deps.js';
 import { requireRequestHeader } from '../http/auth.js';
@@ -41,12 +42,6 @@ const MeView = z.object({
 
 const view = (p: Person) => ({ id: p.id, email: p.email, name: p.name, role: p.role });
 
-/** The address a request came from, for the sign-in limit: the socket's peer (a forwarded-for header is anyone's to write). */
-function addressOf(c: Context): string {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
-}
-
 const WRONG = 'Wrong email or password';
 
 /**
@@ -67,7 +62,7 @@ export function sessionRouter(deps: AppDeps): ApiRouter {
     }, async (c, { body }) => {
       const email = normEmail(body.email);
       const now = rt.clock.now();
-      const address = addressOf(c);
+      const address = clientAddress(c, deps.trustProxy);
       const limited = limiter.refusal(email, address, now);
       if (limited) {
         const minutes = Math.ceil(limited.retryAfterS / 60);
@@ -84,7 +79,7 @@ export function sessionRouter(deps: AppDeps): ApiRouter {
       await pruneSessions(db(), now);
       const session = await startSession(db(), person.id, now);
       setCookie(c, SESSION_COOKIE, session.secret, {
-        httpOnly: true, sameSite: 'Strict', path: '/', secure: new URL(c.req.url).protocol === 'https:', maxAge: Math.floor(MAX_AGE_MS / 1000),
+        httpOnly: true, sameSite: 'Strict', path: '/', secure: reachedOverHttps(c, deps.trustProxy), maxAge: Math.floor(MAX_AGE_MS / 1000),
       });
       return c.json({ person: view(person) });
     })

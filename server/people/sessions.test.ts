@@ -228,6 +228,43 @@ describe('the sign-in rate limit', () => {
   });
 });
 
+describe('behind a reverse proxy (--trust-proxy)', () => {
+  /** 20 failed sign-ins (each for its own email, under the per-email limit) from `from`, then one more from `then`. */
+  const twentyFailuresThen = async (trustProxy: boolean, from: string, then: string) => {
+    const { app, send } = await setup({ trustProxy });
+    await addPerson(send, 'viewer');
+    const attempt = (email: string, forwardedFor: string) => app.request('/api/session', {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify({ email, password: 'wrong password!' }),
+    });
+    for (let i = 0; i < 20; i++) expect((await attempt(`nobody${i}@acme.test`, from)).status).toBe(401);
+    return (await attempt('viewer@acme.test', then)).status;
+  };
+
+  it('limits sign-ins per client address as the proxy saw it (its last X-Forwarded-For value), not per proxy', async () => {
+    // Twenty failures from one client hold that client back, whatever it wrote in front of the proxy's value…
+    expect(await twentyFailuresThen(true, 'spoofed, 203.0.113.7', '203.0.113.7')).toBe(429);
+    // …and nobody else behind the same proxy.
+    expect(await twentyFailuresThen(true, 'spoofed, 203.0.113.7', '198.51.100.9')).toBe(401);
+  });
+
+  it('without --trust-proxy, the header is anyone\'s to write: it changes nothing', async () => {
+    expect(await twentyFailuresThen(false, '203.0.113.7', '198.51.100.9')).toBe(429);
+  });
+
+  it('marks the cookie Secure when the proxy says the client came over https, only when trusted', async () => {
+    for (const trustProxy of [true, false]) {
+      const { app, send } = await setup({ trustProxy });
+      await addPerson(send, 'admin');
+      const r = await app.request('http://127.0.0.1/api/session', {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' }, body: JSON.stringify({ email: 'admin@acme.test', password: PASSWORD }),
+      });
+      expect(r.status).toBe(200);
+      if (trustProxy) expect(r.headers.get('set-cookie')).toMatch(/; Secure/);
+      else expect(r.headers.get('set-cookie')).not.toMatch(/Secure/);
+    }
+  });
+});
+
 describe('the last admin', () => {
   it('cannot be removed or made another role (409 in words); once there is a second admin, can', async () => {
     const { app, send } = await setup();

@@ -24,7 +24,7 @@ export type CallInit = RequestInit & { json?: unknown };
  * (`id-1`, `id-2`, …), closed after each test. `call` sends a request with the test token.
  * `logError` sees what the app logs as a bug (a 500, a failed import); by default it is dropped.
  */
-export async function setup(opts: { manual?: boolean; maxBodyBytes?: number; templatesDir?: string; logError?: (e: unknown) => void } = {}) {
+export async function setup(opts: { manual?: boolean; maxBodyBytes?: number; templatesDir?: string; logError?: (e: unknown) => void; trustProxy?: boolean } = {}) {
   const store = await openTestStore();
   stores.push(store);
   const clock = new ManualClock(T0);
@@ -32,7 +32,7 @@ export async function setup(opts: { manual?: boolean; maxBodyBytes?: number; tem
   const rt = await Runtime.create({ store, clock, ids: () => `id-${++n}`, hooks: [new Outbox()] });
   const { app, ops } = createApp({
     rt, token: TOKEN, manualClock: opts.manual === false ? undefined : clock,
-    templatesDir: opts.templatesDir ?? 'maps', maxBodyBytes: opts.maxBodyBytes, logError: opts.logError ?? (() => {}),
+    templatesDir: opts.templatesDir ?? 'maps', maxBodyBytes: opts.maxBodyBytes, logError: opts.logError ?? (() => {}), trustProxy: opts.trustProxy,
   });
   const call = (path: string, init: CallInit = {}, token: string | null = TOKEN) => {
     const headers = new Headers(init.headers);
