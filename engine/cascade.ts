@@ -25,7 +25,7 @@ export const MAX_DEPTH = 32;
  * that the depth guard alone would allow (a map writing a field 999 times into a map that writes
  * another 999 times into a third is a billion steps at depth 3). Engine and store run about 100,000
  * steps a second with their history rows (2 cores), so a cause costs at most about 0.1 s; ten moves
- * of the longest (MAX_STEPS), where a template's event runs about 10. See README "Guards".
+ * of the longest (MAX_STEPS), where a template's event runs about 10. See "Guards" in docs/development/design-choices.md.
  */
 export const MAX_CAUSE_STEPS = 10_000;
 /**

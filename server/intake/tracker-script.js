@@ -1,4 +1,4 @@
-/*! Scoremap tracker __SCOREMAP_VERSION__ — served at /t.js; docs/tracker.md tells how to use it.
+/*! Scoremap tracker __SCOREMAP_VERSION__ — served at /t.js; docs/integrations/tracker.md tells how to use it.
  *
  * <script async src="https://SCOREMAP_HOST/t.js" data-key="INGEST_KEY"></script>
  *

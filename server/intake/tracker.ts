@@ -39,7 +39,7 @@ export function stripComments(source: string): string {
 
 /** The script as served: the version filled in, comments out. */
 export function trackerScript(version: string, source = readFileSync(TRACKER_SOURCE, 'utf8')): string {
-  const header = `/*! Scoremap tracker ${version}: the commented source is server/intake/tracker-script.js in Scoremap; docs/tracker.md tells how to use it */\n`;
+  const header = `/*! Scoremap tracker ${version}: the commented source is server/intake/tracker-script.js in Scoremap; docs/integrations/tracker.md tells how to use it */\n`;
   return header + stripComments(source).replaceAll('__SCOREMAP_VERSION__', version);
 }
 

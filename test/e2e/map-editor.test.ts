@@ -335,7 +335,7 @@ describe.runIf(hasChromium)('the map editor in a browser', () => {
     await s.open(`/maps/${map.id}`);
     // Laying out 300 elements is work that grows with them, and so does the time the opening may
     // take: one step's allowance and 100 ms an element, shared by the waits below. How long it took
-    // is printed (the README's figure), not judged against a quiet machine's.
+    // is printed (the figure in docs/development/performance.md), not judged against a quiet machine's.
     const deadline = started + STEP_TIMEOUT + 300 * 100;
     const left = () => ({ timeout: Math.max(1, deadline - Date.now()) });
     await node('e150').waitFor({ state: 'attached', ...left() });

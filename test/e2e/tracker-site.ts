@@ -1,6 +1,6 @@
 /**
  * A web site for the tracker's browser tests: pages on a port of 127.0.0.1 of their own (another
- * origin than Scoremap's), each with the snippet a site owner pastes (docs/tracker.md).
+ * origin than Scoremap's), each with the snippet a site owner pastes (docs/integrations/tracker.md).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -3,6 +3,8 @@ import type { ApiKey } from './api.js';
 import { CopyButton } from './Copy.js';
 import { trackerSnippet } from './words.js';
 import './data-in.css';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 /** What the tag says in place of a key the page cannot show (a key's secret is shown once). */
 export const KEY_PLACEHOLDER = 'YOUR_INGEST_KEY';
@@ -18,7 +20,10 @@ export function TrackerSnippet({ ingestKeys }: { ingestKeys: readonly ApiKey[] }
   const names = ingestKeys.map((k) => `${k.name} (${k.prefix}…)`);
   return (
     <section className="card tracker-snippet" aria-labelledby="tracker-snippet-title">
-      <h2 id="tracker-snippet-title">Website snippet</h2>
+      <div className="section-head">
+        <h2 id="tracker-snippet-title">Website snippet</h2>
+        <HelpLink page={DOCS.tracker} />
+      </div>
       <p>Paste this tag into every page of your website, before <code>&lt;/head&gt;</code>: it records page views and sends what your pages tell it.</p>
       <div className="snippet">
         <code ref={ref} aria-label="The website snippet">{snippet}</code>
@@ -34,7 +39,7 @@ export function TrackerSnippet({ ingestKeys }: { ingestKeys: readonly ApiKey[] }
         <li><code>data-consent="required"</code> on the tag: nothing is recorded until your consent banner calls <code>scoremap.consent(true)</code>; <code>scoremap.consent(false)</code> stops it and forgets the visitor.</li>
         <li>Do Not Track and Global Privacy Control are obeyed: such visitors are not recorded.</li>
       </ul>
-      <p className="muted small">More, with the stub that lets a page call <code>scoremap.track</code> before the script has loaded, in <code>docs/tracker.md</code>.</p>
+      <p className="muted small">More, with the stub that lets a page call <code>scoremap.track</code> before the script has loaded, in <code>docs/integrations/tracker.md</code>.</p>
     </section>
   );
 }
