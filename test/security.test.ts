@@ -87,7 +87,7 @@ describe('(a) every /api route needs the token', () => {
     for (const method of ['OPTIONS', 'HEAD', 'PATCH', 'PURGE']) expect((await call('/api/maps', { method }, null)).status, method).toBe(401);
   });
 
-  it('serves the OpenAPI document to a token only, and the /docs reference (which holds no token) to anyone', async () => {
+  it('serves the OpenAPI document to a token only, and the /docs/api reference (which holds no token) to anyone', async () => {
     const { app, ops, call } = await setup();
     mountPages(app, { ops, editorDir: join(mkdtempSync(join(tmpdir(), 'scoremap-no-editor-')), 'missing'), version: '0.1.0' });
     expect((await call('/api/openapi.json', {}, null)).status).toBe(401);
@@ -101,7 +101,7 @@ describe('(a) every /api route needs the token', () => {
         expect(op.security, path).toEqual(expected);
       }
     }
-    const docs = await app.request('/docs');
+    const docs = await app.request('/docs/api');
     expect(docs.status).toBe(200);
     expect(docs.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await docs.text();
@@ -324,7 +324,7 @@ describe('(g) security headers: the editor and /docs cannot be framed, run only 
     mountPages(app, { ops, editorDir: site, version: '0.1.0' });
     const page = (path: string) => app.request(path);
     const answers = {
-      index: await page('/'), asset: await page('/assets/app.js'), route: await page('/maps/some-map'), docs: await page('/docs'), stylesheet: await page('/docs.css'),
+      index: await page('/'), asset: await page('/assets/app.js'), route: await page('/maps/some-map'), docs: await page('/docs'), reference: await page('/docs/api'), stylesheet: await page('/docs.css'),
       api: await call('/api/health'), refused: await call('/api/health', {}, null), missing: await call('/api/nothing-here'),
     };
     for (const [name, r] of Object.entries(answers)) {
@@ -347,6 +347,9 @@ describe('(g) security headers: the editor and /docs cannot be framed, run only 
     expect(docs).not.toMatch(/<script/i);
     expect(docs).not.toMatch(/<style|\sstyle=/i);
     expect(docs).toContain('<link rel="stylesheet" href="/docs.css">');
+    const reference = await answers.reference.text();
+    expect(answers.reference.status).toBe(200);
+    expect(reference).not.toMatch(/<script|<style|\sstyle=/i);
     expect(answers.stylesheet.status).toBe(200);
     expect(answers.stylesheet.headers.get('content-type')).toMatch(/^text\/css/);
     expect(await answers.stylesheet.text()).toContain('body{');

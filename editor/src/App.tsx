@@ -6,6 +6,7 @@ import { MeProvider, can, type Me } from './lib/me.js';
 import { SignInPage } from './features/people/SignInPage.js';
 import { FirstAdminPage } from './features/people/FirstAdminPage.js';
 import { AccountMenu } from './features/people/AccountMenu.js';
+import { API_REFERENCE, DOCS_BASE } from './lib/docs.js';
 
 type Auth =
   | { readonly state: 'checking' }
@@ -68,7 +69,8 @@ export function App() {
           ))}
           <span className="spacer" />
           {asksFirstAdmin && <button type="button" className="first-admin-link" onClick={() => setFirstAdmin(true)}>Create the first admin account</button>}
-          <a href="/docs" target="_blank" rel="noreferrer">API</a>
+          <a href={DOCS_BASE} target="_blank" rel="noreferrer">Docs</a>
+          <a href={API_REFERENCE} target="_blank" rel="noreferrer">API</a>
           <AccountMenu me={me} onSignedOut={() => (hasToken() ? load() : setAuth({ state: 'sign-in' }))} />
         </nav>
         <main className="page">

@@ -5,18 +5,11 @@ import { z } from 'zod';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { scopeSentence } from '../keys/scopes.js';
 import type { RegisteredOp } from './router.js';
+import { API_REFERENCE_URL, escapeHtml as escape, SITE_HEADER } from '../docs/layout.js';
+import { mountDocs } from '../docs/routes.js';
+import { STYLE, STYLESHEET } from '../docs/style.js';
 
-/** Where the pages' stylesheet is served. */
-export const STYLESHEET = '/docs.css';
-
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** The pages' stylesheet, served as a file: their policy refuses inline styles (security-headers.ts). */
-const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2937}
-code,pre{font:13px ui-monospace,monospace;background:#f3f4f6;padding:.1rem .3rem;border-radius:4px}
-h2{margin-top:2rem;border-bottom:1px solid #e5e7eb}.op{margin:.4rem 0}.m{display:inline-block;width:4.5rem;font-weight:600}
-.s{font-size:.75rem;padding:0 .35rem;border-radius:.25rem;border:1px solid;white-space:nowrap}.s-read{color:#166534}.s-ingest{color:#1d4ed8}.s-admin{color:#9a3412}
-@media (prefers-color-scheme: dark){body{background:#111827;color:#e5e7eb}code,pre{background:#1f2937}h2{border-color:#374151}.s-read{color:#86efac}.s-ingest{color:#93c5fd}.s-admin{color:#fdba74}}`;
+export { STYLESHEET };
 
 type Json = { [k: string]: unknown };
 
@@ -72,7 +65,7 @@ export function apiReferencePage(ops: readonly RegisteredOp[], version: string, 
   for (const op of ops) byTag.set(op.tag, [...(byTag.get(op.tag) ?? []), op]);
   const sections = [...byTag].map(([tag, list]) => `<h2>${escape(tag)}</h2>${list.map(opLine).join('')}`).join('');
   return `<!doctype html><html lang="en"><meta charset="utf-8"><title>Scoremap API ${escape(version)}</title><link rel="stylesheet" href="${STYLESHEET}">
-<h1>Scoremap API <small>${escape(version)}</small></h1>
+${SITE_HEADER}<h1>Scoremap API <small>${escape(version)}</small></h1>
 <p>Every request under <code>/api</code> needs <code>Authorization: Bearer &lt;token&gt;</code> (printed when the server starts), or an API key (Settings → Keys).
 A key's scope decides what it may use; each operation says which: <span class="s s-read">read</span> (a read or an admin key),
 <span class="s s-ingest">ingest</span> (an ingest or an admin key), <span class="s s-admin">admin</span> (an admin key or the token).
@@ -86,16 +79,17 @@ The machine-readable document is <code>GET /api/openapi.json</code>.</p>
 
 const LANDING = (version: string) => `<!doctype html><html lang="en"><meta charset="utf-8"><title>Scoremap</title><link rel="stylesheet" href="${STYLESHEET}">
 <h1>Scoremap ${escape(version)}</h1><p>The engine and the API are running. The map editor is not built into this copy yet.</p>
-<p>API reference: <a href="/docs">/docs</a>.</p></html>`;
+<p>Documentation: <a href="/docs">/docs</a>; the API reference: <a href="${API_REFERENCE_URL}">${API_REFERENCE_URL}</a>.</p></html>`;
 
 /**
  * Serves what a browser opens without a token: the editor's built files (with index.html for
- * client-side routes) when they exist, otherwise a landing page; and the API reference at /docs
- * with its stylesheet.
+ * client-side routes) when they exist, otherwise a landing page; the repository's docs at /docs
+ * (server/docs/), the live API reference at /docs/api, and their stylesheet.
  * Static serving stays inside `editorDir` (serveStatic refuses paths that climb out of it).
  */
-export function mountPages(app: Hono, opts: { ops: readonly RegisteredOp[]; editorDir: string; version: string; clock?: 'manual' | 'real' }): void {
-  app.get('/docs', (c) => c.html(apiReferencePage(opts.ops, opts.version, new URL(c.req.url).origin)));
+export function mountPages(app: Hono, opts: { ops: readonly RegisteredOp[]; editorDir: string; version: string; clock?: 'manual' | 'real'; /** The repository whose docs/ is served (default: this one). */ docsRoot?: string }): void {
+  app.get(API_REFERENCE_URL, (c) => c.html(apiReferencePage(opts.ops, opts.version, new URL(c.req.url).origin)));
+  mountDocs(app, { root: opts.docsRoot });
   app.get(STYLESHEET, (c) => c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8' }));
   const index = join(opts.editorDir, 'index.html');
   if (existsSync(index)) {

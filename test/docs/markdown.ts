@@ -5,6 +5,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { anchorCounter, slug } from '../../server/docs/slug.js';
+import { isExternal } from '../../server/docs/links.js';
+
+// One spelling of GitHub's anchors and of an external link, shared with the served docs (server/docs/).
+export { isExternal, slug };
 
 /** The repository's root. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -75,40 +80,14 @@ export function parseMarkdown(text: string): { prose: string[]; blocks: CodeBloc
   return { prose, blocks };
 }
 
-/** A heading's text as GitHub renders it, before it becomes an anchor. */
-function headingText(raw: string): string {
-  return raw
-    .replace(/\s+#+\s*$/, '')
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/<[^>]+>/g, '')
-    .replace(/`([^`]*)`/g, '$1')
-    .replace(/(\*\*|__)(.+?)\1/g, '$2')
-    .replace(/(^|[^\w])[*_](.+?)[*_](?=[^\w]|$)/g, '$1$2')
-    .trim();
-}
-
-/** GitHub's anchor for a heading's text: lower case, punctuation dropped, spaces to hyphens. */
-export function slug(text: string): string {
-  return headingText(text)
-    .toLowerCase()
-    .replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '')
-    .replace(/ /g, '-');
-}
-
 /** The anchors a page has: its headings' (with -1, -2, … for repeats) and HTML `id`/`name` attributes. */
 export function anchorsOf(text: string): Set<string> {
   const { prose } = parseMarkdown(text);
   const anchors = new Set<string>();
-  const seen = new Map<string, number>();
+  const anchor = anchorCounter();
   for (const line of prose) {
     const h = /^ {0,3}#{1,6}\s+(.*)$/.exec(line);
-    if (h) {
-      const base = slug(h[1]);
-      const n = seen.get(base) ?? 0;
-      seen.set(base, n + 1);
-      anchors.add(n ? `${base}-${n}` : base);
-    }
+    if (h) anchors.add(anchor(h[1]));
     for (const m of line.matchAll(/<[a-z]+[^>]*\s(?:id|name)="([^"]+)"/gi)) anchors.add(m[1]);
   }
   return anchors;
@@ -136,7 +115,5 @@ export function linksOf(text: string): Link[] {
   return links;
 }
 
-/** Whether a link leaves for the web (or mail) rather than pointing into the repository. */
-export const isExternal = (target: string) => /^[a-z][a-z0-9+.-]*:/i.test(target);
 
 export const fromRoot = (abs: string) => relative(ROOT, abs).split('\\').join('/');

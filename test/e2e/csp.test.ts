@@ -57,8 +57,12 @@ describe.runIf(hasChromium)('the pages under their content policy', () => {
     expect(s.violations).toEqual([]);
   });
 
-  it('serves /docs with its stylesheet as a file, under the same policy, with no violation', async () => {
-    const response = await s.page.goto(`${s.server.url.replace(/\/$/, '')}/docs`);
+  it('serves /docs and the API reference at /docs/api with their stylesheet as a file, under the same policy, with no violation', async () => {
+    const docs = await s.page.goto(`${s.server.url.replace(/\/$/, '')}/docs/guide/concepts.md`);
+    expect(docs?.headers()['content-security-policy']).toContain("style-src 'self'");
+    await s.page.getByRole('heading', { name: 'Concepts', level: 1 }).waitFor();
+    expect(await s.page.evaluate(() => getComputedStyle(document.body).maxWidth)).not.toBe('none');
+    const response = await s.page.goto(`${s.server.url.replace(/\/$/, '')}/docs/api`);
     expect(response?.headers()['content-security-policy']).toContain("style-src 'self'");
     await s.page.getByRole('heading', { name: /Scoremap API/ }).waitFor();
     // The stylesheet was let in: the page takes its width and font from it.

@@ -1,11 +1,13 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import './pages.css';
+import { HelpLink } from './HelpLink.js';
+import type { DocPage } from './docs.js';
 
 /**
  * A modal dialog on the native `<dialog>`: focus moves in and is kept there, Escape closes it,
  * and focus goes back where it was when it closes.
  */
-export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+export function Dialog({ title, onClose, children, wide, help }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean; /** The docs page the dialog's head links to. */ help?: DocPage }) {
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
   useEffect(() => {
@@ -22,6 +24,7 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
     <dialog ref={ref} className={`dialog${wide ? ' wide' : ''}`} aria-labelledby={id} onCancel={(e) => { e.preventDefault(); onClose(); }}>
       <header className="dialog-head">
         <h2 id={id}>{title}</h2>
+        {help && <HelpLink page={help} />}
         <button type="button" className="icon" aria-label="Close" onClick={onClose}>×</button>
       </header>
       {children}

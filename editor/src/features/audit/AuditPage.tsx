@@ -3,6 +3,8 @@ import { useLoad } from '../../lib/use-load.js';
 import { loadActors, loadAudit, NO_FILTERS, type AuditEntry, type AuditFilters } from './api.js';
 import { KINDS, TARGETS, actionWords, whoWords } from './words.js';
 import './audit.css';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -57,6 +59,7 @@ export function AuditPage() {
     <section className="page-body audit-page">
       <header className="page-head">
         <h1>Audit</h1>
+        <HelpLink page={DOCS.audit} />
         <span className="sub">Who changed what, and when: maps, models, fields, keys, webhooks, settings, people and scores changed by hand</span>
       </header>
       <form className="audit-filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>

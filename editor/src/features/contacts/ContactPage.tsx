@@ -14,6 +14,8 @@ import { scoreLikeFields } from './columns.js';
 import { bracketTone, formatRank, hasNumber, primaryScoreField, scoreIn, type ContactLike } from './scores.js';
 import { contactName } from './merge-words.js';
 import { LeadActions, LeadCard } from './LeadActions.js';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 /** GET /api/contacts/:id: fields, tags, the maps the contact is on, and (newer servers) scores per model. */
 interface ContactView extends ContactLike {
@@ -78,6 +80,7 @@ export function ContactPage({ id }: { id: string }) {
       <nav className="crumbs" aria-label="Breadcrumb"><a href={href('/contacts')}>Contacts</a> <span aria-hidden="true">›</span> <span aria-current="page">{title}</span></nav>
       <header className="page-head">
         <h1>{title}</h1>
+        <HelpLink page={DOCS.contacts} />
         {name && typeof c.fields.email === 'string' && <span className="sub">{String(c.fields.email)}</span>}
         <div className="actions tags-line">
           {c.tags.map((t) => <span key={t} className="tag">{t}</span>)}

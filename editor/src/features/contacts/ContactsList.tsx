@@ -14,6 +14,8 @@ import { combine, withSearch } from './filter.js';
 import { FilterBar } from './FilterBar.js';
 import { useContactPages, type Sort } from './use-contact-pages.js';
 import { ListDialog } from '../leads/ListDialog.js';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { API_REFERENCE, DOCS } from '../../lib/docs.js';
 
 const PAGE = 25;
 
@@ -68,6 +70,7 @@ export function ContactsList() {
     <section className="page-body">
       <header className="page-head">
         <h1>Contacts</h1>
+        <HelpLink page={DOCS.contacts} />
         {data && <span className="sub" aria-live="polite">{data.total.toLocaleString()} contact{data.total === 1 ? '' : 's'}{filtered ? ' match' : ''}</span>}
         <div className="actions">
           {modelList.length > 1 && (
@@ -106,7 +109,7 @@ export function ContactsList() {
         <div className="empty">
           <strong>No contacts yet — send an event or import a CSV</strong>
           A contact is created by the first event that names a new email (<code>POST /api/events</code>), or in bulk with <code>POST /api/contacts/import</code>.
-          <div className="actions"><a href="/docs" target="_blank" rel="noreferrer">Read the API reference</a></div>
+          <div className="actions"><a href={API_REFERENCE} target="_blank" rel="noreferrer">Read the API reference</a></div>
         </div>
       )}
       {data && data.total === 0 && filtered && (

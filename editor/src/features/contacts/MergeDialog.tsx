@@ -4,6 +4,7 @@ import { Dialog } from '../../lib/Dialog.js';
 import { formatNumber } from '../charts/format.js';
 import { contactName, mergeLines, type MergeSummary } from './merge-words.js';
 import type { ContactLike } from './scores.js';
+import { DOCS } from '../../lib/docs.js';
 
 interface MergeAnswer { contact: ContactLike; merged: MergeSummary; dryRun: boolean }
 
@@ -94,7 +95,7 @@ export function MergeDialog({ master, onClose, onMerged, fieldType }: {
   };
 
   return (
-    <Dialog title={`Merge a duplicate into ${names.master}`} onClose={onClose} wide>
+    <Dialog title={`Merge a duplicate into ${names.master}`} onClose={onClose} wide help={DOCS.merge}>
       <div className="dialog-body merge-dialog">
         <p className="muted">
           This contact keeps its id and every value it has. The duplicate fills in its empty fields, its events and history move here, and then it is deleted.

@@ -18,6 +18,8 @@ import { WebhookForm } from './WebhookForm.js';
 import { AssignOwnerForm } from './AssignOwnerForm.js';
 import { OUTLET_PATHS } from '../../store/doc-ops.js';
 import './inspector.css';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { elementDoc } from '../../lib/docs.js';
 
 export interface InspectorProps {
   /** The selected element, or null for none. */
@@ -57,15 +59,18 @@ export function Inspector({ element, elements, fields, problems, onChange, selec
       {/* Keyed by id: drafts and half-made choices belong to one element, never to the next one selected. */}
       <section key={element.id} className="inspector" aria-labelledby={headingId} style={{ '--kind': KIND_COLORS[element.kind] } as CSSProperties}>
         <header className="insp-head">
-          <h2 id={headingId}>
-            <span className="insp-kind-icon"><KindIcon kind={element.kind} /></span>
-            {KIND_TITLES[element.kind]}
-            {own.length > 0 && (
-              <span className={`badge ${errors ? 'danger' : 'warn'}`}>
-                {errors ? `${errors} error${errors > 1 ? 's' : ''}` : `${own.length} warning${own.length > 1 ? 's' : ''}`}
-              </span>
-            )}
-          </h2>
+          <div className="insp-title">
+            <h2 id={headingId}>
+              <span className="insp-kind-icon"><KindIcon kind={element.kind} /></span>
+              {KIND_TITLES[element.kind]}
+              {own.length > 0 && (
+                <span className={`badge ${errors ? 'danger' : 'warn'}`}>
+                  {errors ? `${errors} error${errors > 1 ? 's' : ''}` : `${own.length} warning${own.length > 1 ? 's' : ''}`}
+                </span>
+              )}
+            </h2>
+            <HelpLink page={elementDoc(element)} />
+          </div>
           <p className="insp-describe">{describeElement(element, fields, elements)}</p>
         </header>
 

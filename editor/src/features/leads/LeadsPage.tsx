@@ -16,6 +16,8 @@ import './leads.css';
 import { canChange, creatorName, deleteList, listLists, type SavedList } from './api.js';
 import { filtersSentence } from './filter-words.js';
 import { ListDialog } from './ListDialog.js';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 /** What a lead's row shows: who they are, where they stand, what sales said, who owns them. */
 const COLUMNS = [NAME, SCORE, BRACKET, RANK, 'qualification_status', 'owner', 'last_activity_at'];
@@ -66,6 +68,7 @@ export function LeadsPage({ route }: { route: Route }) {
     <section className="page-body leads-page">
       <header className="page-head">
         <h1>Leads</h1>
+        <HelpLink page={DOCS.sales} />
         {me?.person && <span className="sub">{me.person.name} · {me.person.email}</span>}
         <div className="actions">
           {modelDocs.length > 1 && (

@@ -7,6 +7,7 @@ import { Dialog } from '../../lib/Dialog.js';
 import { useMapEditor } from '../../store/map-editor.js';
 import { PublishWarnings } from './PublishWarnings.js';
 import { diffLines, elementName, nearestSurvivor, targetName, type DiffLine } from './publish-words.js';
+import { DOCS } from '../../lib/docs.js';
 
 interface Removed { readonly id: string; readonly title: string; readonly count: number }
 /** The choice "take them off the map": never the default, always said. */
@@ -99,7 +100,7 @@ export function PublishDialog({ onClose, onPublished }: { onClose(): void; onPub
     : unchosen.length ? `Choose where the contacts at ${unchosen.map((r) => r.title).join(', ')} go.` : null;
 
   return (
-    <Dialog title={`Publish version ${next}`} onClose={onClose} wide={removed.length > 0}>
+    <Dialog title={`Publish version ${next}`} onClose={onClose} wide={removed.length > 0} help={DOCS.publishing}>
       <div className="dialog-body publish-body">
         {phase === 'checking' && <p className="muted">Saving the draft and checking who is on the map…</p>}
         {phase !== 'checking' && phase !== 'failed' && (

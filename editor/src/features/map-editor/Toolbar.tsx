@@ -3,6 +3,8 @@ import { useMapEditor } from '../../store/map-editor.js';
 import { useNothingToPublish, useUnpublishedChanges } from './running-version.js';
 import { can, useMe } from '../../lib/me.js';
 import { openBacktest } from '../reports/handoff.js';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 const ICONS = {
   undo: 'M9 14 4 9l5-5M4 9h11a5 5 0 0 1 0 10h-3',
@@ -86,6 +88,7 @@ export function Toolbar({ showStats, onToggleStats, onPublish, onVersions, onAut
       </button>
 
       <span className="spacer" />
+      <HelpLink page={DOCS.mapEditor} />
       {editor && (
         <button type="button" onClick={() => { const { doc, mapId } = useMapEditor.getState(); if (doc && mapId) openBacktest({ kind: 'map', id: mapId, name: doc.name, doc }); }}
           title="Replay real contacts' stored events through this draft (saved or not) and compare with the live scores; opens in a new tab, changes no contact">Try on real history</button>

@@ -12,6 +12,8 @@ import { starterMap } from './starter-map.js';
 import { TemplateGallery } from './TemplateGallery.js';
 import '../../lib/pages.css';
 import './maps-list.css';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 /** A line of GET /api/maps. */
 export interface MapSummary {
@@ -69,6 +71,7 @@ export function MapsPage(_: { route: Route }) {
     <section className="page-body">
       <header className="page-head">
         <h1>Maps</h1>
+        <HelpLink page={DOCS.maps} />
         {maps.data && <span className="sub">{maps.data.length} map{maps.data.length === 1 ? '' : 's'}</span>}
         {editor && (
           <div className="actions">

@@ -5,6 +5,8 @@ import { useLoad } from '../../lib/use-load.js';
 import { formatDate, formatTime } from '../charts/format.js';
 import { PASSWORD_MIN, addPerson, changePerson, listPeople, removePerson, resetPassword, type PersonRow } from './api.js';
 import './people.css';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 type Modal = { kind: 'add' } | { kind: 'password'; person: PersonRow } | { kind: 'remove'; person: PersonRow } | null;
 
@@ -21,6 +23,7 @@ export function PeoplePage() {
     <section className="page-body people-page">
       <header className="page-head">
         <h1>People</h1>
+        <HelpLink page={DOCS.people} />
         <span className="sub">Everyone who signs in, and what their role lets them do.</span>
         <div className="actions"><button type="button" className="primary" onClick={() => setModal({ kind: 'add' })}>Add a person</button></div>
       </header>

@@ -8,6 +8,8 @@ import { BacktestResultView } from './BacktestResult.js';
 import { PeriodInputs, WINDOWS, useDay, WindowPicker } from './controls.js';
 import { takeDraft } from './handoff.js';
 import { endOfDay, startOfDay } from './words.js';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 /**
  * `#/reports/backtest?model=<id>&draft=<key>` (or `map=`): a draft replayed over real contacts'
@@ -72,6 +74,7 @@ export function BacktestPage({ query }: { query: URLSearchParams }) {
       <nav className="crumbs" aria-label="Breadcrumb"><a href={href('/reports')}>Reports</a> <span aria-hidden="true">›</span> <span aria-current="page">Try on real history</span></nav>
       <header className="page-head">
         <h1>Try on real history</h1>
+        <HelpLink page={DOCS.backtest} />
         {subject && <span className="sub">{subject.kind === 'map' ? 'Map' : 'Model'} “{subject.name}”, {subject.draft ? 'the draft as it was in the editor' : 'as saved'}</span>}
       </header>
       <p className="muted explain">What would this {subject?.kind ?? 'model'} have done? Real contacts are taken as they were at the start of the period (those created during it, at the moment they were), and their stored events over the period are replayed through it on a private copy, beside the live scores. No real contact is changed.</p>

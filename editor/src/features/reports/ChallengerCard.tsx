@@ -6,6 +6,8 @@ import { challengerPath, getChallenger, type ChallengerSide } from './api.js';
 import { ConversionTable } from './ConversionTable.js';
 import { CsvButton, ReportStatus, useDay, WindowPicker } from './controls.js';
 import { startOfDay } from './words.js';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 /** Whether a model runs in the shadow: scored live into its own field, triggering nothing. */
 export const isShadow = (m: ModelDoc) => (m as { shadow?: boolean }).shadow === true;
@@ -50,6 +52,7 @@ export function ChallengerCard({ models, now }: { models: readonly ModelDoc[]; n
     <section className="card report" aria-labelledby={`${id}-h`}>
       <div className="section-head">
         <h2 id={`${id}-h`}>Champion and challenger</h2>
+        <HelpLink page={DOCS.challengers} />
         <div className="actions">{ready && <CsvButton path={challengerPath(champion, challenger, q, true)} name="challenger.csv" disabled={!data} />}</div>
       </div>
       <p className="muted explain">Does the challenger (a model scoring in the shadow, steering nothing) tell converters apart better than the champion in charge? Both score the same contacts on the same day; the AUC is the chance a contact that converted scored above one that did not (0.5 is a coin toss, 1 is perfect).</p>

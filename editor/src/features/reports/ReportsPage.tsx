@@ -15,6 +15,8 @@ import { TopActionsCard } from './TopActionsCard.js';
 import { TrendsCard } from './TrendsCard.js';
 import '../../lib/pages.css';
 import './reports.css';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 /** `#/reports` (outcomes and the reports) and `#/reports/backtest` (a draft tried on real history). */
 export function ReportsPage({ route }: { route: Route }) {
@@ -35,6 +37,7 @@ function Reports() {
     <section className="page-body reports-page">
       <header className="page-head">
         <h1>Reports</h1>
+        <HelpLink page={DOCS.reports} />
         <span className="sub">Do higher-scoring leads convert at a better rate?</span>
         {list.length > 0 && (
           <div className="actions">

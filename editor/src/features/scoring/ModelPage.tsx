@@ -16,6 +16,8 @@ import { RescoreButton } from './RescoreButton.js';
 import { RulesEditor } from './RulesEditor.js';
 import { openBacktest } from '../reports/handoff.js';
 import { can, useMe } from '../../lib/me.js';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 const ZONES: readonly string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
 
@@ -93,6 +95,7 @@ export function ModelPage({ id }: { id: string }) {
       <nav className="crumbs" aria-label="Breadcrumb"><a href={href('/scoring')}>Scoring models</a> <span aria-hidden="true">›</span> <span aria-current="page">{draft.name}</span></nav>
       <header className="page-head">
         <h1>{draft.name || 'Untitled model'}</h1>
+        <HelpLink page={DOCS.scoring} />
         {draft.shadow && <span className="badge challenger" title="Scored live into its own field, triggering nothing: compare it with the champion in Reports">Challenger</span>}
         {dirty && <span className="badge warn">unsaved changes</span>}
         <div className="actions">

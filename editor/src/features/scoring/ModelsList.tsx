@@ -10,6 +10,8 @@ import { degradationWords } from './degradation-words.js';
 import { ImportModelDialog } from './ImportModelDialog.js';
 import { blankModel, uniqueId } from './model-edit.js';
 import { can, useMe } from '../../lib/me.js';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 const open = (id: string) => navigate(`/scoring/${encodeURIComponent(id)}`);
 
@@ -59,6 +61,7 @@ export function ModelsList() {
     <section className="page-body">
       <header className="page-head">
         <h1>Scoring models</h1>
+        <HelpLink page={DOCS.scoring} />
         {models.data && <span className="sub">Points for actions and for who a contact is; several models can run at once.</span>}
         {editor && (
           <div className="actions">

@@ -4,6 +4,8 @@ import type { Problem } from '../maps-list/ProblemList.js';
 import { DurationInput } from '../inspector/DurationInput.js';
 import type { ScoringRule } from './api.js';
 import { ruleSummary, withDecays, withOption } from './rule-words.js';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 /** A number typed into an option: empty is "not set", anything unreadable is kept as NaN for the check to name. */
 const readNumber = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text));
@@ -47,6 +49,7 @@ export function RuleOptions({ rule, name, open, onOpen, onChange, problems }: {
             {open ? 'Hide options' : 'Options…'}
           </button>
         )}
+        {onEvent && open && <HelpLink page={DOCS.ruleOptions} />}
       </div>
       {onEvent && open && (
         <div className="rule-options-panel" id={panelId} role="group" aria-label={`Options of rule ${name}`}>

@@ -11,6 +11,8 @@ import { MappingTable } from './MappingTables.js';
 import { SendHelp } from './SendHelp.js';
 import { TryIt } from './TryIt.js';
 import './data-in.css';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 const LEAVE = 'The names on Data in have changes that are not saved. Leave without saving them?';
 const NO_ROWS: Rows = { events: [], traits: [] };
@@ -124,6 +126,7 @@ export function DataInPage() {
     <section className="page-body data-in">
       <header className="page-head">
         <h1>Data in</h1>
+        <HelpLink page={DOCS.segment} />
         <span className="sub">Send events and contact details from the tools you already use, without code, and name them your way.</span>
       </header>
       <SendHelp />

@@ -5,6 +5,8 @@ import { NewFieldDialog } from '../fields/NewFieldDialog.js';
 import { TYPE_NAMES, listFields, type FieldRow } from '../fields/fields-api.js';
 import { EditFieldDialog } from './FieldsEditDialog.js';
 import '../fields/fields.css';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 type Modal = { kind: 'new' } | { kind: 'edit'; field: FieldRow } | null;
 
@@ -31,6 +33,7 @@ export function FieldsPage() {
     <section className="page-body fields-page">
       <header className="page-head">
         <h1>Fields</h1>
+        <HelpLink page={DOCS.fields} />
         <span className="sub">What Scoremap knows about each contact. Maps and scoring models read and write these fields.</span>
         <div className="actions">
           <button type="button" className="primary" onClick={() => setModal({ kind: 'new' })} disabled={!fields.data}>New field</button>

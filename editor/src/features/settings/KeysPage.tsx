@@ -8,6 +8,8 @@ import { listKeys, revokeKey, type ApiKey } from './api.js';
 import { EditKeyDialog, NewKeyDialog, SecretDialog } from './KeyDialogs.js';
 import { TrackerSnippet } from './TrackerSnippet.js';
 import { lastUsedWords, scopeWords } from './words.js';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 type Modal =
   | { kind: 'new' }
@@ -31,6 +33,7 @@ export function KeysPage() {
     <section className="page-body">
       <header className="page-head">
         <h1>API keys</h1>
+        <HelpLink page={DOCS.keys} />
         <span className="sub">Keys let other systems and your website talk to Scoremap; each can do only what its scope allows.</span>
         <div className="actions">
           <button type="button" className="primary" onClick={() => setModal({ kind: 'new' })} disabled={keys.data === null}>New key</button>

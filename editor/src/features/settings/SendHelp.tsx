@@ -2,6 +2,8 @@ import { useRef } from 'react';
 import { href } from '../../lib/route.js';
 import { CopyButton } from './Copy.js';
 import { KEY_PLACEHOLDER } from './TrackerSnippet.js';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 /** Sending with the libraries teams already use: only the host and the key change. */
 function examples(origin: string): string {
@@ -48,7 +50,10 @@ export function SendHelp() {
         </details>
       </div>
       <div className="card">
-        <h2>From your website</h2>
+        <div className="section-head">
+          <h2>From your website</h2>
+          <HelpLink page={DOCS.tracker} />
+        </div>
         <p>The tracker records page views and the events and sign-ups your pages tell it, with the same names as below.</p>
         <p>Its tag, ready to paste with the key in it, is shown when you make an ingest key; <a href={href('/settings/keys')}>API keys</a> also shows it with a placeholder.</p>
       </div>

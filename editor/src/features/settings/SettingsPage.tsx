@@ -10,6 +10,8 @@ import { PeoplePage } from '../people/PeoplePage.js';
 import { can, useMe, type Role } from '../../lib/me.js';
 import '../../lib/pages.css';
 import './settings.css';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 /** The tabs, each with the role that sees it: Fields for editors, the rest for admins. */
 const TABS: readonly { tab: string; title: string; role: Role }[] = [
@@ -35,11 +37,14 @@ export function SettingsPage({ route }: { route: Route }) {
   const id = tab === 'webhooks' ? route.parts[2] : undefined;
   return (
     <div className="settings-page">
-      <nav className="settings-tabs" aria-label="Settings">
-        {tabs.map((t) => (
-          <a key={t.tab} href={href(`/settings/${t.tab}`)} aria-current={t.tab === tab ? 'page' : undefined}>{t.title}</a>
-        ))}
-      </nav>
+      <div className="settings-top">
+        <nav className="settings-tabs" aria-label="Settings">
+          {tabs.map((t) => (
+            <a key={t.tab} href={href(`/settings/${t.tab}`)} aria-current={t.tab === tab ? 'page' : undefined}>{t.title}</a>
+          ))}
+        </nav>
+        <HelpLink page={DOCS.settings} />
+      </div>
       {tab === 'fields' ? <FieldsPage /> : tab === 'people' ? <PeoplePage /> : tab === 'keys' ? <KeysPage /> : tab === 'data-in' ? <DataInPage /> : tab === 'activity' ? <ActivityPage /> : id ? <WebhookDetail key={id} id={id} /> : <WebhooksPage />}
     </div>
   );

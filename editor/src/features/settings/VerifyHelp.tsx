@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { getElementSecret } from './api.js';
 import { SecretText } from './Copy.js';
+import { API_REFERENCE } from '../../lib/docs.js';
 
 const NODE_EXAMPLE = `import { Webhook } from 'standardwebhooks';
 
@@ -27,7 +28,7 @@ export function VerifyHelp({ withElementSecret = true }: { withElementSecret?: b
       <pre className="code-block"><code>{NODE_EXAMPLE}</code></pre>
       <p>
         Answer with any 2xx within 10 seconds. Anything else is retried after about 10 s, 1 min, 10 min, 1 h, then every 6 h, for 3 days;
-        a delivery may arrive twice, so keep the <code>webhook-id</code>s you have handled. More in the <a href="/docs" target="_blank" rel="noreferrer">API reference</a>.
+        a delivery may arrive twice, so keep the <code>webhook-id</code>s you have handled. More in the <a href={API_REFERENCE} target="_blank" rel="noreferrer">API reference</a>.
       </p>
       {withElementSecret && <ElementSecret />}
     </details>

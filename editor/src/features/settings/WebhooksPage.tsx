@@ -7,6 +7,8 @@ import { listWebhooks, updateWebhook, type Webhook } from './api.js';
 import { DeleteWebhookDialog, StatusBadge } from './WebhookParts.js';
 import { WebhookForm } from './WebhookForm.js';
 import { VerifyHelp } from './VerifyHelp.js';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 type Modal = { kind: 'new' } | { kind: 'delete'; webhook: Webhook } | null;
 
@@ -41,6 +43,7 @@ export function WebhooksPage() {
     <section className="page-body">
       <header className="page-head">
         <h1>Webhooks</h1>
+        <HelpLink page={DOCS.webhooks} />
         <span className="sub">Scoremap posts to these addresses the moment something happens, signed, and retries for 3 days.</span>
         <div className="actions">
           <button type="button" className="primary" onClick={() => setModal({ kind: 'new' })} disabled={hooks.data === null}>New webhook</button>

@@ -12,6 +12,8 @@ import { ContactsTable, EventsTable, ExpectTable, type WebhookElement } from './
 import '../../lib/pages.css';
 import '../contacts/contacts.css';
 import './simulate.css';
+import { HelpLink } from '../../lib/HelpLink.js';
+import { DOCS } from '../../lib/docs.js';
 
 interface MapDocLike { name?: string; elements?: { id: string; label?: string; kind?: string }[]; fields?: { key: string; label: string }[] }
 
@@ -85,6 +87,7 @@ export function SimulatePage(_: { route: Route }) {
     <section className="page-body simulate">
       <header className="page-head">
         <h1>Simulate</h1>
+        <HelpLink page={DOCS.simulation} />
         <span className="sub">Walk a few contacts through maps and scoring models on a virtual clock. Real contacts are never touched.</span>
         <div className="actions">
           <button type="button" onClick={() => { setDraft({ ...exampleDraft(), maps: draft.maps, models: draft.models }); setResult(null); }}>Load the example</button>

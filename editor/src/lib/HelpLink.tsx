@@ -1,0 +1,14 @@
+import { docsUrl, type DocPage } from './docs.js';
+import './help-link.css';
+
+/**
+ * A panel's link to its page in the docs, opened in a new tab: a small "? Docs" in the panel's
+ * header, named "Help: <page title>" for screen readers and tests.
+ */
+export function HelpLink({ page }: { page: DocPage }) {
+  return (
+    <a className="help-link" href={docsUrl(page)} target="_blank" rel="noreferrer" aria-label={`Help: ${page.title}`} title={`${page.title}, in the docs (opens a new tab)`}>
+      <span className="help-icon" aria-hidden="true">?</span>Docs
+    </a>
+  );
+}
