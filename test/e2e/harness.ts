@@ -92,3 +92,22 @@ export async function startSession(opts: { now?: string; viewport?: { width: num
     },
   };
 }
+
+/**
+ * Waits until the map canvas's view stops moving: the same transform over 10 frames in a row
+ * (frames, not milliseconds, so a slow machine only waits longer). The first canvas of the page.
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.locator('.react-flow__viewport').first().evaluate((viewport) => new Promise<void>((done) => {
+    let last = viewport.getAttribute('style');
+    let still = 0;
+    const frame = () => {
+      const now = viewport.getAttribute('style');
+      still = now === last ? still + 1 : 0;
+      last = now;
+      if (still >= 10) done();
+      else requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  }));
+}
