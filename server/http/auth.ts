@@ -86,10 +86,12 @@ export class KeyResolver {
 const UNLISTED: readonly { method: string; path: string; scope: Scope; role: Role }[] = [{ method: 'GET', path: '/api/openapi.json', scope: 'read', role: 'viewer' }];
 
 /**
- * Routes that need no token, key or session: signing in (it is how one gets a session) and signing
- * out (it ends the cookie's session itself, and answers alike without one).
+ * Routes that need no token, key or session: whether anyone can sign in yet (what the sign-in page
+ * says), signing in (it is how one gets a session) and signing out (it ends the cookie's session
+ * itself, and answers alike without one).
  */
 export const OPEN_ROUTES: readonly { method: string; path: string }[] = [
+  { method: 'GET', path: '/api/session' },
   { method: 'POST', path: '/api/session' },
   { method: 'DELETE', path: '/api/session' },
 ];

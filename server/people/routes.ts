@@ -54,6 +54,11 @@ export function sessionRouter(deps: AppDeps): ApiRouter {
   const limiter = new SignInLimiter();
   return new ApiRouter('/api/session', 'People', { scope: 'read', role: 'viewer' })
     .op({
+      method: 'get', path: '/', summary: 'Whether anyone can sign in yet',
+      response: z.object({ accounts: z.boolean().meta({ description: 'false on a fresh install: nobody has an account, the start-up token is the way in' }) }),
+      description: 'Needs no token. The sign-in page asks it, to tell a fresh install\'s owner to open the link the server printed. It says nothing else about the people.',
+    }, async (c) => c.json({ accounts: (await countPeople(db())) > 0 }))
+    .op({
       method: 'post', path: '/', summary: 'Sign in with an email and a password',
       body: z.strictObject({ email: z.string().max(1000), password: z.string().max(PASSWORD_MAX) }),
       response: z.object({ person: PersonView }),

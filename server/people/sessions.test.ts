@@ -11,6 +11,18 @@ import { PASSWORD, addPerson, asPerson, sessionCookieOf, signIn } from './testin
 const HOUR = 3_600_000;
 
 describe('signing in and out', () => {
+  it('GET /api/session says, to anyone, only whether someone has an account yet', async () => {
+    const { app, send } = await setup();
+    const ask = async () => {
+      const r = await app.request('/api/session');
+      expect(r.status).toBe(200);
+      return r.json();
+    };
+    expect(await ask()).toEqual({ accounts: false });
+    await addPerson(send, 'admin');
+    expect(await ask()).toEqual({ accounts: true });
+  });
+
   it('sets an HttpOnly, SameSite=Strict session cookie and answers the person; /api/me then names them', async () => {
     const { app, send } = await setup();
     const id = await addPerson(send, 'admin', 'Ana@Acme.test', 'Ana');

@@ -50,8 +50,14 @@ describe.runIf(hasChromium)('people: the first admin, signing in and out, the Pe
 
   it('signs out to the sign-in page, refuses a wrong password in words, and signs in again', async () => {
     await nav().getByRole('button', { name: /Ana Admin/ }).click();
+    const asked = s.page.waitForResponse((r) => r.url().endsWith('/api/session') && r.request().method() === 'GET');
     await s.page.getByRole('menuitem', { name: 'Sign out' }).click();
     await s.page.getByRole('heading', { name: 'Sign in to Scoremap' }).waitFor();
+    // Someone has an account now: no first-start words, the token box closed.
+    expect(await (await asked).json()).toEqual({ accounts: true });
+    await s.page.evaluate(() => new Promise(requestAnimationFrame));
+    expect(await s.page.getByText('Nobody has an account yet').count()).toBe(0);
+    expect(await s.page.getByLabel('Access token').isVisible()).toBe(false);
     await s.page.getByLabel('Email').fill(ADMIN.email);
     await s.page.getByLabel('Password').fill('not the password');
     await s.page.getByRole('button', { name: 'Sign in' }).click();

@@ -21,10 +21,14 @@ describe.runIf(hasChromium)('the editor shell in a browser', () => {
   it('without a token, says how to get in', async () => {
     const other = await s.context.newPage();
     await other.goto(s.server.url.replace('127.0.0.1', 'localhost')); // another origin: no saved token
-    // Without a token or a session: the sign-in page, and for a first start, the way in with the token.
+    // Without a token or a session: the sign-in page. Nobody has an account on this server yet, so it
+    // says so and opens the way in with the token at once.
     await other.getByRole('heading', { name: 'Sign in to Scoremap' }).waitFor();
-    await other.getByText('First start, or a script\'s token?').click();
-    await other.getByText('Open Scoremap with the link the server printed').waitFor();
+    await other.getByRole('status').filter({ hasText: 'Nobody has an account yet' }).waitFor();
+    await other.getByLabel('Access token').waitFor();
+    await other.getByLabel('Access token').fill(s.server.token);
+    await other.getByRole('button', { name: 'Open with the token' }).click();
+    await other.getByRole('heading', { name: 'Maps' }).waitFor();
     await other.close();
   });
 });

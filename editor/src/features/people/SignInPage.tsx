@@ -1,6 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { forgetToken } from '../../lib/api.js';
-import { signIn } from './api.js';
+import { anyAccounts, signIn } from './api.js';
 import './people.css';
 
 /**
@@ -14,11 +14,31 @@ export function SignInPage({ onSignedIn, notice }: { onSignedIn: () => void; not
   const [busy, setBusy] = useState(false);
   const [token, setToken] = useState('');
   const [showToken, setShowToken] = useState(false);
+  // A fresh install has nobody to sign in: say so, and open the way in with the token.
+  const [fresh, setFresh] = useState(false);
+  useEffect(() => {
+    let live = true;
+    anyAccounts().then((accounts) => {
+      if (live && !accounts) {
+        setFresh(true);
+        setShowToken(true);
+      }
+    }, () => {});
+    return () => {
+      live = false;
+    };
+  }, []);
   return (
     <div className="center">
       <div className="card narrow sign-in">
         <h1>Sign in to Scoremap</h1>
         {notice && <p className="notice">{notice}</p>}
+        {fresh && (
+          <p className="notice" role="status">
+            Nobody has an account yet. Open Scoremap with the link the server printed when it started (it carries the
+            start-up token), or paste the token below: you will then create the first admin account.
+          </p>
+        )}
         <form onSubmit={(e) => {
           e.preventDefault();
           setBusy(true);

@@ -7,6 +7,8 @@ export interface PersonRow extends MePerson {
   readonly lastSeenAt: string | null;
 }
 
+/** Whether anyone has an account yet (no sign-in needed to ask). */
+export const anyAccounts = () => api<{ accounts: boolean }>('/session').then((r) => r.accounts);
 export const signIn = (email: string, password: string) => api<{ person: MePerson }>('/session', { method: 'POST', body: { email, password } });
 export const signOut = () => api<void>('/session', { method: 'DELETE' });
 export const listPeople = () => api<{ people: PersonRow[] }>('/people').then((r) => r.people);
