@@ -145,7 +145,8 @@ Options (environment in brackets):
 Copies a whole Scoremap database into an empty one, to move from SQLite to PostgreSQL: contacts
 with every field, tags, maps and their versions, where every contact is on every map and when its
 wait is due, date triggers and cron schedules, element counts, events (so their ids stay known),
-the history, scoring models and what each contact holds of them. Custom fields' columns are made
+the history, scoring models and what each contact holds of them, keys, webhooks and their outbox,
+the people, their sessions, the audit log, saved lists: every table. Custom fields' columns are made
 first. One transaction on each side: the source is read as one snapshot (stop the server first:
 the copy holds its write lock while it runs), and the target has all of it or, after an error, none.
 A target that already has contacts, maps, scoring models or history is refused.

@@ -4,8 +4,12 @@ import { chunk } from './chunk.js';
 import type { DB } from './schema.js';
 import type { Store } from './store.js';
 
-/** Every table Scoremap keeps, with the key it is read in (pages of `PAGE` rows), in copying order. */
-const TABLES: readonly { readonly table: keyof DB; readonly key: readonly string[] }[] = [
+/**
+ * Every table Scoremap keeps, with the key it is read in (pages of `PAGE` rows), in copying order.
+ * A migration that adds a table adds it here: `test/copy.test.ts` compares this list with the
+ * tables a migrated database has.
+ */
+export const TABLES: readonly { readonly table: keyof DB; readonly key: readonly string[] }[] = [
   { table: 'meta', key: ['key'] },
   { table: 'fields', key: ['key'] },
   { table: 'contacts', key: ['id'] },
@@ -30,6 +34,11 @@ const TABLES: readonly { readonly table: keyof DB; readonly key: readonly string
   { table: 'webhooks', key: ['id'] },
   { table: 'webhook_deliveries', key: ['seq'] },
   { table: 'webhook_attempts', key: ['delivery_id', 'n'] },
+  { table: 'users', key: ['id'] },
+  { table: 'sessions', key: ['id_hash'] },
+  { table: 'audit_log', key: ['id'] },
+  { table: 'saved_lists', key: ['id'] },
+  { table: 'rotations', key: ['key'] },
 ];
 
 const PAGE = 5_000;
@@ -76,6 +85,7 @@ export async function copyDatabase(from: Store, to: Store, log: (line: string) =
       await dst.dialect.syncIds(dst.db, 'history', 'id');
       await dst.dialect.syncIds(dst.db, 'webhook_deliveries', 'seq');
       await dst.dialect.syncIds(dst.db, 'score_grants', 'id');
+      await dst.dialect.syncIds(dst.db, 'audit_log', 'id');
     }),
   );
   return result;
