@@ -166,7 +166,10 @@ export async function simulate(input: unknown, resolve: MapResolver = noResolver
     const contactIds = scenario.contacts.map((c) => c.id);
     const states = await store.loadContacts(await store.contactIdsAfter(null, 1_000_000));
     for (const id of states.keys()) if (!contactIds.includes(id)) contactIds.push(id);
-    const history = (await store.historyAfter(0, 10_000_000)).map((h) => ({
+    // In time order: a cohort of due waits writes its contacts' rows together, so row ids follow
+    // time for each contact but not across contacts (Array.prototype.sort is stable: ids break ties).
+    const rows = (await store.historyAfter(0, 10_000_000)).sort((a, b) => a.at - b.at);
+    const history = rows.map((h) => ({
       contact: h.contactId, at: new Date(h.at).toISOString(), field: h.field,
       from: show(fields, h.field, h.from), to: show(fields, h.field, h.to), cause: h.cause,
     }));

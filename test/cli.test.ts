@@ -99,6 +99,25 @@ describe('scoremap simulate', () => {
     expect(JSON.parse(r.stdout)).toEqual(await simulate(JSON.parse(readFileSync(scenarioFile, 'utf8'))));
   });
 
+  it('gives the history in time order across contacts, also where due waits ran as a cohort', async () => {
+    // Cal's daily decay falls at 09:00, Bea's at 10:06: from the second day on both wake in one run.
+    const scenario = {
+      start: '2026-01-01T00:00:00Z', until: '2026-01-06T00:00:00Z',
+      maps: [{ file: fileURLToPath(new URL('../maps/custom-lead-score.json', import.meta.url)) }],
+      contacts: [{ id: 'bea' }, { id: 'cal' }],
+      events: [
+        { contact: { id: 'cal' }, type: 'email_link_clicked', at: '2026-01-01T09:00:00Z', props: { url: 'https://example.com/a' } },
+        { contact: { id: 'bea' }, type: 'demo_requested', at: '2026-01-01T10:06:00Z' },
+      ],
+    };
+    const r = await cli(['simulate', tempFile('interleaved.json', scenario), '--json']);
+    expect(r.code).toBe(0);
+    const history = (JSON.parse(r.stdout).history as { contact: string; at: string; field: string }[]).filter((h) => h.field === 'custom_lead_score');
+    expect(history.filter((h) => h.contact === 'cal').length).toBeGreaterThan(3);
+    expect(history.filter((h) => h.contact === 'bea').length).toBeGreaterThan(3);
+    expect(history.map((h) => h.at)).toEqual(history.map((h) => h.at).sort());
+  });
+
   it('prints a readable timeline, the final fields and the expectations', async () => {
     const r = await cli(['simulate', scenarioFile]);
     expect(r.stdout).toMatch(/Timeline/);
