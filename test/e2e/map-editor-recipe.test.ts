@@ -111,7 +111,7 @@ describe.runIf(hasChromium)('the map editor with the 17-element recipe map', () 
     expect(pane.width).toBeGreaterThan(1000);
 
     await s.page.getByRole('button', { name: 'Performance' }).click();
-    await expect.poll(() => node('wait').innerText()).toContain('3 here now');
+    await expect.poll(() => node('wait').innerText()).toContain('3 now');
     await settled();
     await s.page.screenshot({ path: 'docs/map-editor-recipe.png' });
 

@@ -222,8 +222,8 @@ describe.runIf(hasChromium)('the map editor in a browser', () => {
     await s.api('/events', { id: 'e1', contact: { email: 'ann@example.com' }, type: 'email_link_clicked' });
     await fit();
     await s.page.getByRole('button', { name: 'Performance' }).click();
-    await expect.poll(() => node('wait-2').innerText(), { timeout: STEP_TIMEOUT }).toContain('1 here now');
-    expect(await node('add5').innerText()).toContain('1 was here');
+    await expect.poll(() => node('wait-2').innerText(), { timeout: STEP_TIMEOUT }).toContain('1 now');
+    expect(await node('add5').innerText()).toContain('1 total');
     await fit(); // the badges make the elements taller
     await s.screenshot('map-editor-performance');
 
@@ -247,7 +247,7 @@ describe.runIf(hasChromium)('the map editor in a browser', () => {
     await s.page.locator('.editor-toolbar .badge', { hasText: 'Published · v2' }).waitFor();
     const stats = await s.api(`/maps/${mapId}/stats`);
     expect(stats.elements.wait.hereNow).toBe(1);
-    await expect.poll(() => node('wait').innerText(), { timeout: STEP_TIMEOUT }).toContain('1 here now');
+    await expect.poll(() => node('wait').innerText(), { timeout: STEP_TIMEOUT }).toContain('1 now');
     await s.page.getByRole('button', { name: 'Performance' }).click();
   });
 

@@ -169,7 +169,7 @@ describe.runIf(hasChromium)('the webhook element in a browser', () => {
     await s.api('/events', { contact: { email: 'bob@example.com' }, type: 'demo_requested' });
     expect((await s.api(`/maps/${mapId}/stats`)).elements['webhook-1']).toMatchObject({ hereNow: 0, wereHere: 2 });
     await s.page.getByRole('button', { name: 'Performance' }).click();
-    await expect.poll(() => node('webhook-1').innerText(), { timeout: STEP_TIMEOUT }).toContain('2 were here');
+    await expect.poll(() => node('webhook-1').innerText(), { timeout: STEP_TIMEOUT }).toContain('0 now · 2 total');
     await shoot('webhook-canvas-performance', s.page.locator('.editor-canvas'));
   });
 });

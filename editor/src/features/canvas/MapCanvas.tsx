@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
-  Background, ControlButton, Controls, MiniMap, ReactFlow, useNodesInitialized, useReactFlow, useStore,
+  Background, ControlButton, Controls, MiniMap, Panel, ReactFlow, useNodesInitialized, useReactFlow, useStore,
   type Connection, type Edge, type EdgeChange, type FinalConnectionState, type IsValidConnection, type NodeChange, type OnDelete,
 } from '@xyflow/react';
 import type { ElementKindName } from '../../../../engine/elements/index.js';
@@ -13,6 +13,7 @@ import { useMapEditor, type ElementStats } from '../../store/map-editor.js';
 import { DEFAULT_NODE_SIZE } from '../../store/layout.js';
 import { EdgeBuilder, NodeBuilder, outletOfEdge, problemsByElement, type ElementNode } from './flow-model.js';
 import { KIND_COLORS } from './icons.js';
+import { SHORT } from './count-words.js';
 import { EDGE_TYPES } from './JumpEdge.js';
 import { NODE_TYPES } from './node-types.js';
 import { fitReadable, revealClear } from './viewport.js';
@@ -227,6 +228,12 @@ export function MapCanvas({ doc, fields, problems, stats = null, selection = NO_
           </ControlButton>
         </Controls>
         <MiniMap<ElementNode> pannable zoomable nodeColor={minimapColor} nodeBorderRadius={6} ariaLabel="Overview of the map" style={MINIMAP} />
+        {/* The badges are short ("3 now · 12 total"): their words in full, once for the canvas. */}
+        {stats && (
+          <Panel position="bottom-center" className="counts-legend">
+            <b>{SHORT.hereNow}</b>: contacts here now · <b>{SHORT.wereHere}</b>: times contacts were here
+          </Panel>
+        )}
       </ReactFlow>
       {notice && <div className="canvas-notice" role="status">{notice}</div>}
     </div>

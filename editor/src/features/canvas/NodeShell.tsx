@@ -2,7 +2,9 @@ import type { CSSProperties } from 'react';
 import { Handle, Position } from '@xyflow/react';
 import type { ElementKindName } from '../../../../engine/elements/index.js';
 import type { ElementNodeData } from './flow-model.js';
+import type { ElementStats } from '../../store/map-editor.js';
 import { KIND_COLORS, KIND_TITLES, KindIcon } from './icons.js';
+import { badgeNumber, badgeRowEms, countsName, countsTitle, errorsTitle, SHORT } from './count-words.js';
 import './canvas.css';
 
 /** A source handle: the outlet's path, the word under it, and where along the bottom it sits. */
@@ -27,10 +29,32 @@ interface NodeShellProps {
 }
 
 const sameWords = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
-/** A count and its words; zoomed far out, only the number shows (the words stay in the tooltip). */
-const Count = ({ n, one, many }: { n: number; one: string; many: string }) => (
-  <><span className="n">{n.toLocaleString()}</span><span className="w"> {n === 1 ? one : many}</span></>
+/** A number and its short word; zoomed far out, only the number shows (the words stay in the tooltip). */
+const Count = ({ n, word }: { n: number; word: string }) => (
+  <><span className="n">{badgeNumber(n)}</span><span className="w"> {word}</span></>
 );
+
+/**
+ * The counts of the performance view: one line, "3 now · 12 total" and the errors, which never wraps
+ * and never runs past the element (its letters get smaller first, `--ems` in canvas.css), so the
+ * element grows by that line only and a template's rows leave room for it.
+ */
+function Counts({ stats }: { stats: ElementStats }) {
+  const errorWord = stats.errors === 1 ? 'error' : 'errors';
+  const shown = [`${badgeNumber(stats.hereNow)} ${SHORT.hereNow} · ${badgeNumber(stats.wereHere)} ${SHORT.wereHere}`];
+  if (stats.errors > 0) shown.push(`${badgeNumber(stats.errors)} ${errorWord}`);
+  return (
+    <div className="el-stats" style={{ '--ems': badgeRowEms(shown) } as CSSProperties}>
+      <span className={`badge counts${stats.hereNow ? ' here' : ''}${stats.hereNow || stats.wereHere ? '' : ' zero'}`}
+        role="img" aria-label={countsName(stats)} title={countsTitle(stats)}>
+        <Count n={stats.hereNow} word={SHORT.hereNow} /><span className="sep"> · </span><Count n={stats.wereHere} word={SHORT.wereHere} />
+      </span>
+      {stats.errors > 0 && (
+        <span className="badge danger" title={errorsTitle(stats)}><Count n={stats.errors} word={errorWord} /></span>
+      )}
+    </div>
+  );
+}
 
 /**
  * What every element looks like: its kind's colour and icon, its label in bold, its one line of words,
@@ -55,15 +79,7 @@ export function NodeShell({ kind, data, selected, input, outlets, wordsTone }: N
       <div className="el-title">{title}</div>
       {/* A label that already says it ("Wait 1 day") is not repeated. */}
       {!sameWords(title, words) && <div className={`el-words${wordsTone ? ` ${wordsTone}` : ''}`} title={words}>{words}</div>}
-      {stats && (
-        <div className="el-stats">
-          <span className={`badge here${stats.hereNow ? '' : ' zero'}`} title={`${stats.hereNow.toLocaleString()} contacts at this element now`}><Count n={stats.hereNow} one="here now" many="here now" /></span>
-          <span className={`badge${stats.wereHere ? '' : ' zero'}`} title={`${stats.wereHere.toLocaleString()} times contacts passed through this element`}><Count n={stats.wereHere} one="was here" many="were here" /></span>
-          {stats.errors > 0 && (
-            <span className="badge danger" title={`${stats.errors.toLocaleString()} errors${stats.lastError ? `; the last: ${stats.lastError}` : ''}`}><Count n={stats.errors} one="error" many="errors" /></span>
-          )}
-        </div>
-      )}
+      {stats && <Counts stats={stats} />}
       {labelled.length > 0 && (
         <div className="el-outlets" aria-hidden="true">
           {labelled.map((o) => <span key={o.id} style={{ left: o.left ?? '50%' }}>{o.label}</span>)}

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useMapEditor } from '../../store/map-editor.js';
 import { useNothingToPublish, useUnpublishedChanges } from './running-version.js';
 import { can, useMe } from '../../lib/me.js';
@@ -60,20 +60,23 @@ export function Toolbar({ showStats, onToggleStats, onPublish, onVersions, onAut
 
   return (
     <header className="editor-toolbar" aria-label="Map tools">
-      <input className="map-name" aria-label="Map name" value={name} maxLength={200} placeholder="Name this map" title={name}
-        aria-invalid={!name.trim() || undefined}
-        onChange={(e) => a.updateMap({ name: e.target.value })} />
-      <span className={`badge ${STATUS_TONE[status]}`} title={version ? `Version ${version} is the running version` : 'Never published'}>
-        {STATUS_WORDS[status]}{version ? ` · v${version}` : ''}
-      </span>
-      {unpublished && (
-        <span className="badge warn unpublished" title={`The draft differs from version ${version}, which is what contacts run through. Publish to make the changes live.`}>
-          Unpublished changes
-        </span>
-      )}
-      <span className={`save-state${dirty ? ' dirty' : ''}`} role="status">
-        {busy === 'saving' ? 'Saving…' : dirty ? 'Unsaved changes' : (flash ?? 'All changes saved')}
-      </span>
+      {/* The name over its state, in the room the controls leave: every control stays whole at 1280 px. */}
+      <div className="map-title">
+        <MapName name={name} onChange={(value) => a.updateMap({ name: value })} />
+        <div className="map-state">
+          <span className={`badge ${STATUS_TONE[status]}`} title={version ? `Version ${version} is the running version` : 'Never published'}>
+            {STATUS_WORDS[status]}{version ? ` · v${version}` : ''}
+          </span>
+          {unpublished && (
+            <span className="badge warn unpublished" title={`The draft differs from version ${version}, which is what contacts run through. Publish to make the changes live.`}>
+              Unpublished changes
+            </span>
+          )}
+          <span className={`save-state${dirty ? ' dirty' : ''}`} role="status">
+            {busy === 'saving' ? 'Saving…' : dirty ? 'Unsaved changes' : (flash ?? 'All changes saved')}
+          </span>
+        </div>
+      </div>
 
       <span className="tool-group" role="group" aria-label="Edit">
         <button type="button" className="tool" onClick={() => a.undo()} disabled={!canUndo} aria-label="Undo" title="Undo (Ctrl+Z)"><Icon name="undo" /></button>
@@ -87,8 +90,7 @@ export function Toolbar({ showStats, onToggleStats, onPublish, onVersions, onAut
         Performance
       </button>
 
-      <span className="spacer" />
-      <HelpLink page={DOCS.mapEditor} />
+      <HelpLink page={DOCS.mapEditor} iconOnly />
       {editor && (
         <button type="button" onClick={() => { const { doc, mapId } = useMapEditor.getState(); if (doc && mapId) openBacktest({ kind: 'map', id: mapId, name: doc.name, doc }); }}
           title="Replay real contacts' stored events through this draft (saved or not) and compare with the live scores; opens in a new tab, changes no contact">Try on real history</button>
@@ -110,5 +112,27 @@ export function Toolbar({ showStats, onToggleStats, onPublish, onVersions, onAut
         </>
       )}
     </header>
+  );
+}
+
+/**
+ * The map's name, edited in place: as wide as its words up to the room there is, then cut with an
+ * ellipsis, and only then with the whole name in a tooltip.
+ */
+function MapName({ name, onChange }: { name: string; onChange(value: string): void }) {
+  const input = useRef<HTMLInputElement>(null);
+  const [cut, setCut] = useState(false);
+  useLayoutEffect(() => {
+    const el = input.current;
+    if (!el) return;
+    const measure = () => setCut(el.scrollWidth > el.clientWidth + 1);
+    measure();
+    const watch = new ResizeObserver(measure);
+    watch.observe(el);
+    return () => watch.disconnect();
+  }, [name]);
+  return (
+    <input ref={input} className="map-name" aria-label="Map name" value={name} maxLength={200} placeholder="Name this map"
+      title={cut ? name : undefined} aria-invalid={!name.trim() || undefined} onChange={(e) => onChange(e.target.value)} />
   );
 }
