@@ -424,3 +424,116 @@ describe('cohorts of due waits', () => {
     expect((await snapshot(on.store)).positions).toEqual([]);
   });
 });
+
+const TYPES = ['ping', 'pong', 'zap'];
+
+/** A random map entered by events: each trigger leads to instant elements (sometimes through a `where`), then waits and ends. */
+function eventMap(r: Rand, name: string): object {
+  const waits = 1 + r.int(2);
+  const instants = 2 + r.int(5);
+  const waitId = (i: number) => `w${i}`;
+  const instId = (i: number) => `i${i}`;
+  const target = (from: number) => {
+    const x = r.int(10);
+    if (x < 4 && from + 1 < instants) return instId(from + 1 + r.int(instants - from - 1));
+    if (x < 8) return waitId(r.int(waits));
+    return 'end';
+  };
+  const elements: object[] = [
+    { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: waitId(0) },
+    { id: 'end', kind: 'end' },
+  ];
+  for (const [i, type] of TYPES.filter(() => r.chance(0.6)).entries()) {
+    const on: Record<string, unknown> = { type: 'event', event: type };
+    if (r.chance(0.15)) on.where = { prop: 'n', op: 'gt', value: 1 };
+    elements.push({ id: `on_${type}`, kind: 'trigger', on, ifOnMap: r.pick(['ignore', 'move_here']), next: r.chance(0.8) ? instId(r.int(instants)) : waitId(r.int(waits)) });
+    if (i === 0 && r.chance(0.2)) elements.push({ id: `also_${type}`, kind: 'trigger', on: { type: 'event', event: type }, next: 'end' });
+  }
+  for (let i = 0; i < waits; i++) {
+    const el: Record<string, unknown> = { id: waitId(i), kind: 'wait', next: instId(r.int(instants)) };
+    if (r.chance(0.1)) el.until = { condition: condition(r, 1) };
+    else el.for = r.pick([{ hours: 1 + r.int(30) }, { minutes: 30 + r.int(90) }, { days: 1 }]);
+    elements.push(el);
+  }
+  for (let i = 0; i < instants; i++) {
+    const k = r.int(10);
+    if (k < 5) elements.push({ id: instId(i), kind: 'update_field', field: r.pick(KEYS), value: expression(r, 2), next: target(i) });
+    else if (k < 8) elements.push({ id: instId(i), kind: 'condition', if: condition(r, 2), then: target(i), else: target(i) });
+    else if (k < 9) elements.push({ id: instId(i), kind: 'goto', target: target(i) });
+    else elements.push({ id: instId(i), kind: 'end' });
+  }
+  if (r.chance(0.25)) {
+    elements.push({ id: 'heard', kind: 'trigger', on: { type: 'field_updated', field: r.pick(KEYS), where: condition(r, 1) }, ifOnMap: r.pick(['ignore', 'move_here']), next: waitId(0) });
+  }
+  return mapDoc(elements, FIELDS, name);
+}
+
+/**
+ * One scenario of events: maps entered by events, contacts, and groups of requests (sent together,
+ * so they commit as one group) naming contacts by id or by a new email, with duplicates, events
+ * in the past and contacts named twice; the clock moving between groups.
+ */
+async function eventScenario(w: World, seed: number): Promise<void> {
+  const r = new Rand(seed);
+  const mapIds: string[] = [];
+  for (let m = 0; m < 1 + r.int(3); m++) {
+    const id = `m${m}`;
+    await createMap(w.rt, eventMap(r, `Map ${m}`), id);
+    await publishMap(w.rt, id);
+    mapIds.push(id);
+  }
+  if (r.chance(0.25)) {
+    await createMap(w.rt, listener(r.pick(KEYS)), 'listener');
+    await publishMap(w.rt, 'listener');
+  }
+  const ids = Array.from({ length: 10 + r.int(30) }, (_, i) => `c${String(i).padStart(3, '0')}`);
+  // Most contacts were active lately (their events need not write Last activity); the others' first events write it.
+  const fields = () => ({ ...Object.fromEntries(FIELDS.map((f) => [f.key, randomValue(r, f.decimals ?? 0)])), ...(r.chance(0.7) ? { last_activity_at: T0 + 10 * DAY } : {}) });
+  await createContacts(w.rt, ids.map((id) => ({ id, fields: fields() })), { api: true });
+  let ev = 0;
+  for (let step = 0; step < 6; step++) {
+    for (const mapId of mapIds) {
+      const some = ids.filter(() => r.chance(0.15));
+      if (some.length) await addToMap(w.rt, mapId, some);
+    }
+    const requests = Array.from({ length: 1 + r.int(4) }, () => Array.from({ length: 1 + r.int(12) }, () => {
+      const contact = r.chance(0.1) ? { email: `new${r.int(5)}@x.test` } : { id: r.pick(ids) };
+      const id = r.chance(0.1) && ev > 0 ? `e${1 + r.int(ev)}` : `e${++ev}`;
+      const past = r.chance(0.15) ? { at: new Date(w.clock.now() - r.int(3) * HOUR).toISOString() } : {};
+      return { id, contact, type: r.pick([...TYPES, 'other']), props: { n: r.int(3) }, ...past };
+    }));
+    await Promise.all(requests.map((events) => w.rt.ingest(events)));
+    // Sometimes the same moment again: Last activity already there, so events need not write it.
+    if (r.chance(0.6)) {
+      const again = Array.from({ length: 1 + r.int(3) }, () => ids.filter(() => r.chance(0.2)).map((id) => ({ id: `e${++ev}`, contact: { id }, type: r.pick([...TYPES, 'other']), props: { n: r.int(3) } })));
+      await Promise.all(again.filter((events) => events.length).map((events) => w.rt.ingest(events)));
+    }
+    await w.rt.advance(w.clock.now() + r.pick([0, 30 * MINUTE, 3 * HOUR, DAY]), w.clock);
+  }
+}
+
+describe('events of a group as cohorts', () => {
+  it('end with exactly the rows of the per-contact path, over random maps, contacts and event groups', async () => {
+    let taken = 0;
+    let entered = 0;
+    let fallbacks = 0;
+    for (let i = 0; i < SEEDS; i++) {
+      const seed = seedFor(2026, `event-cohort-${i}`);
+      const on = await open(true);
+      const off = await open(false);
+      await eventScenario(on, seed);
+      await eventScenario(off, seed);
+      const [a, b] = [await snapshot(on.store), await snapshot(off.store)];
+      for (const table of Object.keys(b)) expect({ seed, table, rows: a[table] }).toEqual({ seed, table, rows: b[table] });
+      taken += on.rt.cohortStats.events;
+      entered += on.rt.cohortStats.entries;
+      fallbacks += on.rt.cohortStats.eventFallbacks;
+      expect(off.rt.cohortStats).toMatchObject({ events: 0, eventFallbacks: 0 });
+      for (const s of stores.splice(0)) await s.close();
+    }
+    // The scenarios exercise all three: events taken set-based, cohorts that entered a map, and events one by one.
+    expect(taken).toBeGreaterThan(50);
+    expect(entered).toBeGreaterThan(30);
+    expect(fallbacks).toBeGreaterThan(50);
+  }, 180_000);
+});
