@@ -8,6 +8,7 @@ import { addToMap, createContacts } from './contacts.js';
 import { createMap, publishMap } from './maps.js';
 import { Runtime } from './runtime.js';
 import { runDueItems } from './cohort.js';
+import { saveModel } from './scoring.js';
 import { DAY, HOUR, MINUTE, T0, mapDoc, numberField } from './testing.js';
 
 /**
@@ -536,4 +537,81 @@ describe('events of a group as cohorts', () => {
     expect(entered).toBeGreaterThan(30);
     expect(fallbacks).toBeGreaterThan(50);
   }, 180_000);
+});
+
+describe('events of a group that go one by one', () => {
+  /** Entered by `ping`: one point, then a day's wait. */
+  const enter = (over: Record<string, unknown> = {}) => mapDoc([
+    { id: 'on_ping', kind: 'trigger', on: { type: 'event', event: 'ping' }, next: 'add', ...over },
+    { id: 'add', kind: 'update_field', field: 'a', value: '[a] + 1', next: 'wait' },
+    { id: 'wait', kind: 'wait', for: { days: 1 }, next: 'done' },
+    { id: 'done', kind: 'end' },
+  ], FIELDS, 'Enter');
+  const until = mapDoc([
+    { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: 'until' },
+    { id: 'until', kind: 'wait', until: { condition: { field: 'a', op: 'gte', value: 3 } }, next: 'done' },
+    { id: 'done', kind: 'end' },
+  ], FIELDS, 'Until');
+  const recent = { a: 1, last_activity_at: T0 + 10 * DAY };
+  const ping = (id: string, n: number, contact: { id: string } | { email: string } = { id }) => ({ id: `e${n}-${id}`, contact, type: 'ping' });
+
+  interface Case {
+    readonly name: string;
+    readonly maps?: readonly (readonly [string, object])[];
+    readonly contacts?: Readonly<Record<string, Record<string, unknown>>>;
+    readonly before?: (w: World) => Promise<void>;
+    readonly requests: readonly (readonly object[])[];
+    /** Events taken, of them entries, and events one by one. */
+    readonly stats: readonly [number, number, number];
+  }
+  const cases: Case[] = [
+    { name: 'an entry into a segment runs as a cohort', requests: [[ping('x', 1), ping('y', 1)], [ping('z', 1)]], stats: [3, 3, 0] },
+    { name: 'an event no map hears has nothing to run', requests: [[{ id: 'o1', contact: { id: 'x' }, type: 'other' }]], stats: [1, 0, 0] },
+    {
+      name: 'a contact on the map: nothing to run when the trigger ignores it, one by one when it moves it here',
+      maps: [['ignore', enter({ ifOnMap: 'ignore' })], ['move', mapDoc([{ id: 'on_pong', kind: 'trigger', on: { type: 'event', event: 'pong' }, ifOnMap: 'move_here', next: 'done' }, { id: 'done', kind: 'wait', for: { days: 1 }, next: 'end' }, { id: 'end', kind: 'end' }], FIELDS, 'Move')]],
+      before: async (w) => {
+        await w.rt.ingest([ping('x', 0), { id: 'p0', contact: { id: 'y' }, type: 'pong' }]);
+      },
+      requests: [[ping('x', 1), { id: 'p1', contact: { id: 'y' }, type: 'pong' }]], stats: [1, 0, 1],
+    },
+    { name: 'a contact with two events in the group', requests: [[ping('x', 1)], [ping('x', 2), ping('y', 1)]], stats: [1, 1, 2] },
+    { name: 'an event that writes Last activity', contacts: { x: { a: 1 }, y: recent }, requests: [[ping('x', 1), ping('y', 1)]], stats: [1, 1, 1] },
+    { name: 'a contact the group creates', requests: [[ping('new', 1, { email: 'new@x.test' }), ping('x', 1)]], stats: [1, 1, 1] },
+    { name: 'a type two running maps hear', maps: [['one', enter()], ['two', enter()]], requests: [[ping('x', 1)]], stats: [0, 0, 1] },
+    { name: 'a trigger with a where', maps: [['where', mapDoc([{ id: 'on_ping', kind: 'trigger', on: { type: 'event', event: 'ping', where: { prop: 'n', op: 'gt', value: 1 } }, next: 'done' }, { id: 'done', kind: 'end' }], FIELDS)]], requests: [[ping('x', 1)]], stats: [0, 0, 1] },
+    { name: 'a written field another map hears', maps: [['enter', enter()], ['listener', listener('a')]], requests: [[ping('x', 1)]], stats: [0, 0, 1] },
+    {
+      name: 'a contact waiting on a condition in another map (every change re-checks it)', maps: [['enter', enter()], ['until', until]],
+      before: (w) => addToMap(w.rt, 'until', ['x']).then(() => undefined), requests: [[ping('x', 1), ping('y', 1)]], stats: [1, 1, 1],
+    },
+    { name: 'a value beyond the range the statements work out exactly', contacts: { x: { a: 1e21, last_activity_at: T0 + 10 * DAY }, y: recent }, requests: [[ping('x', 1), ping('y', 1)]], stats: [1, 1, 1] },
+    {
+      name: 'a running scoring model (it scores every event)', before: async (w) => {
+        await saveModel(w.rt, { id: 'main', name: 'Main', field: 'score', rules: [{ id: 'p', label: 'Ping', when: { event: 'ping' }, points: 5 }] }, { create: true });
+      }, requests: [[ping('x', 1)]], stats: [0, 0, 1],
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.name}, with the rows of the per-contact path`, async () => {
+      const run = async (cohorts: boolean) => {
+        const w = await open(cohorts);
+        for (const [id, doc] of c.maps ?? [['enter', enter()]]) {
+          await createMap(w.rt, doc, id);
+          await publishMap(w.rt, id);
+        }
+        const contacts = c.contacts ?? { x: recent, y: recent, z: recent };
+        await createContacts(w.rt, Object.entries(contacts).map(([id, fields]) => ({ id, fields })), { api: true });
+        await c.before?.(w);
+        const before = { ...w.rt.cohortStats };
+        await Promise.all(c.requests.map((events) => w.rt.ingest(events as never)));
+        const s = w.rt.cohortStats;
+        return { w, stats: [s.events - before.events, s.entries - before.entries, s.eventFallbacks - before.eventFallbacks] };
+      };
+      const on = await run(true);
+      expect(on.stats).toEqual(c.stats);
+      const off = await run(false);
+      expect(await snapshot(on.w.store)).toEqual(await snapshot(off.w.store));
+    });
+  }
 });
