@@ -387,6 +387,8 @@ export interface CohortStats {
   entries: number;
   /** Events that went through the per-contact path while cohorts were on. */
   eventFallbacks: number;
+  /** Those events by the reason they went one by one (`event-cohort.ts`). */
+  eventReasons: Record<string, number>;
 }
 
 type Item = { readonly contactId: string; readonly work: Work; readonly at: number };

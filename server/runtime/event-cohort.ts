@@ -37,6 +37,8 @@ export class EventCohorts {
   readonly #noop = new Set<string>();
   readonly #planned = new Map<string, Planned>();
   readonly #chosen: { item: { contactId: string; at: number }; plan: Planned }[] = [];
+  /** Why a contact's event goes one by one (the last reason found), for `CohortStats.eventReasons`. */
+  readonly #why = new Map<string, string>();
 
   private constructor(
     readonly rt: Runtime,
@@ -51,31 +53,57 @@ export class EventCohorts {
   static async plan(rt: Runtime, s: Store, events: readonly { readonly contactId: string | undefined; readonly event: EngineEvent }[], states: ReadonlyMap<string, ContactState>, now: number): Promise<EventCohorts> {
     const plan = new EventCohorts(rt, now);
     const world = rt.world;
-    if (!rt.cohorts || world.models?.length) return plan;
+    if (!rt.cohorts) return plan;
+    if (world.models?.length) {
+      for (const { contactId } of events) plan.#why.set(contactId ?? '', 'a scoring model runs');
+      return plan;
+    }
     const count = new Map<string, number>();
     for (const { contactId } of events) if (contactId !== undefined) count.set(contactId, (count.get(contactId) ?? 0) + 1);
     const active = world.maps.filter((m) => !m.paused);
     const entries = new Map<Segment, string[]>();
     for (const { contactId, event } of events) {
       const state = contactId === undefined ? undefined : states.get(contactId);
-      if (!state || count.get(state.id) !== 1) continue;
+      const why = (reason: string) => plan.#why.set(contactId ?? '', reason);
+      if (!state) {
+        why('a contact the group creates');
+        continue;
+      }
+      if (count.get(state.id) !== 1) {
+        why('more than one event of the contact in the group');
+        continue;
+      }
       const last = state.fields.last_activity_at;
-      if (!world.notActivity?.has(event.type) && !(typeof last === 'number' && event.at <= last)) continue;
+      if (!world.notActivity?.has(event.type) && !(typeof last === 'number' && event.at <= last)) {
+        why('it writes Last activity');
+        continue;
+      }
       const hearing = active.filter((m) => hears(m, event.type));
-      if (hearing.length > 1) continue;
+      if (hearing.length > 1) {
+        why('more than one map hears its type');
+        continue;
+      }
       if (!hearing.length) {
         plan.#noop.add(state.id);
         continue;
       }
       const map = hearing[0]!;
       const t = map.triggers.event.find((x) => x.on.event === event.type)!;
-      if (t.on.where !== undefined) continue;
+      if (t.on.where !== undefined) {
+        why('its trigger has a where');
+        continue;
+      }
       if (state.positions.has(map.id)) {
         if ((t.ifOnMap ?? 'ignore') !== 'move_here') plan.#noop.add(state.id);
+        else why('its trigger moves a contact already on the map');
         continue;
       }
       const seg = segmentOf(rt, map, t.id, true);
-      if (!seg) continue;
+      if (!seg) {
+        why('the elements after its trigger are not a cohort segment');
+        continue;
+      }
+      why('the splitting statement sends the contact one by one');
       let ids = entries.get(seg);
       if (!ids) entries.set(seg, (ids = []));
       ids.push(state.id);
@@ -84,6 +112,7 @@ export class EventCohorts {
       for (const [id, p] of await splitEntries(rt, s, seg, ids, now)) {
         const park = seg.paths[p.path]!.park;
         if (!park || park.ms > 0) plan.#planned.set(id, p);
+        else plan.#why.set(id, 'it parks at a wait due now');
       }
     }
     return plan;
@@ -113,8 +142,13 @@ export class EventCohorts {
         stats.entries++;
         return true;
       }
+      this.#why.set(contactId, 'the request\'s step budget');
     }
-    if (this.rt.cohorts) stats.eventFallbacks++;
+    if (this.rt.cohorts) {
+      stats.eventFallbacks++;
+      const why = this.#why.get(contactId) ?? 'a contact the group creates';
+      stats.eventReasons[why] = (stats.eventReasons[why] ?? 0) + 1;
+    }
     return false;
   }
 
