@@ -1,4 +1,4 @@
-import type { EngineEvent } from '../../engine/cascade.js';
+import type { EngineEvent, World } from '../../engine/cascade.js';
 import type { CompiledMap } from '../../engine/compile.js';
 import type { Effects } from '../../engine/effects.js';
 import type { ContactState } from '../../engine/state.js';
@@ -60,7 +60,6 @@ export class EventCohorts {
     }
     const count = new Map<string, number>();
     for (const { contactId } of events) if (contactId !== undefined) count.set(contactId, (count.get(contactId) ?? 0) + 1);
-    const active = world.maps.filter((m) => !m.paused);
     const entries = new Map<Segment, string[]>();
     for (const { contactId, event } of events) {
       const state = contactId === undefined ? undefined : states.get(contactId);
@@ -78,7 +77,7 @@ export class EventCohorts {
         why('it writes Last activity');
         continue;
       }
-      const hearing = active.filter((m) => hears(m, event.type));
+      const hearing = hearingOf(world, event.type);
       if (hearing.length > 1) {
         why('more than one map hears its type');
         continue;
@@ -158,5 +157,13 @@ export class EventCohorts {
   }
 }
 
-/** Whether a map has a trigger on events of `type`. */
-const hears = (map: CompiledMap, type: string): boolean => map.triggers.event.some((t) => t.on.event === type);
+const HEARING = new WeakMap<World, Map<string, readonly CompiledMap[]>>();
+
+/** The running maps with a trigger on events of `type`, in creation order (worked out once per world). */
+function hearingOf(world: World, type: string): readonly CompiledMap[] {
+  let byType = HEARING.get(world);
+  if (!byType) HEARING.set(world, (byType = new Map()));
+  let maps = byType.get(type);
+  if (!maps) byType.set(type, (maps = world.maps.filter((m) => !m.paused && m.triggers.event.some((t) => t.on.event === type))));
+  return maps;
+}
