@@ -568,12 +568,14 @@ describe('events of a group that go one by one', () => {
     { name: 'an entry into a segment runs as a cohort', requests: [[ping('x', 1), ping('y', 1)], [ping('z', 1)]], stats: [3, 3, 0] },
     { name: 'an event no map hears has nothing to run', requests: [[{ id: 'o1', contact: { id: 'x' }, type: 'other' }]], stats: [1, 0, 0] },
     {
-      name: 'a contact on the map: nothing to run when the trigger ignores it, one by one when it moves it here',
+      name: 'a contact on the map: nothing to run when the trigger ignores it, an entry when it moves it here',
       maps: [['ignore', enter({ ifOnMap: 'ignore' })], ['move', mapDoc([{ id: 'on_pong', kind: 'trigger', on: { type: 'event', event: 'pong' }, ifOnMap: 'move_here', next: 'done' }, { id: 'done', kind: 'wait', for: { days: 1 }, next: 'end' }, { id: 'end', kind: 'end' }], FIELDS, 'Move')]],
       before: async (w) => {
         await w.rt.ingest([ping('x', 0), { id: 'p0', contact: { id: 'y' }, type: 'pong' }]);
+        // Moved here an hour later: parked again from then.
+        w.clock.set(T0 + HOUR);
       },
-      requests: [[ping('x', 1), { id: 'p1', contact: { id: 'y' }, type: 'pong' }]], stats: [1, 0, 1],
+      requests: [[ping('x', 1), { id: 'p1', contact: { id: 'y' }, type: 'pong' }]], stats: [2, 1, 0],
     },
     { name: 'a contact with two events in the group', requests: [[ping('x', 1)], [ping('x', 2), ping('y', 1)]], stats: [1, 1, 2] },
     { name: 'an event that writes Last activity', contacts: { x: { a: 1 }, y: recent }, requests: [[ping('x', 1), ping('y', 1)]], stats: [1, 1, 1] },

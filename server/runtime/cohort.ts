@@ -642,12 +642,19 @@ export async function runCohorts(s: Store, chosen: readonly { item: { readonly c
     // Most rows already have every other column right (a loop back to the same wait): only their
     // times are written, as `writePositions` writes only the columns that changed.
     if (seg.entry) {
-      // Entries were on no position of the map (the caller's rule): one new row each, as CauseRun.park writes it.
-      for (const [index, { ids }] of paths) {
+      // An entry parks each contact as CauseRun.park does, over whatever position it had on the
+      // map ("move here"), or takes it off the map at an end (a contact that was not on it has no row).
+      for (const [index] of paths) {
         const park = seg.paths[index].park;
-        if (!park || !ids.length) continue;
+        const inPath = sql`select t.id from ${table} t where t.path = ${sql.lit(index)}`;
+        if (!park) {
+          await sql`delete from positions where map_id = ${map.id} and contact_id in (${inPath})`.execute(db);
+          continue;
+        }
         await sql`insert into positions (map_id, contact_id, element_id, version, entered_at, due_at, timeout_at, on_condition, stuck)
-          select ${map.id}, t.id, ${park.waitId}, cast(${map.version} as integer), t.at, t.at + ${park.ms}, null, 0, 0 from ${table} t where t.path = ${sql.lit(index)}`.execute(db);
+          select ${map.id}, t.id, ${park.waitId}, cast(${map.version} as integer), t.at, t.at + ${park.ms}, null, 0, 0 from ${table} t where t.path = ${sql.lit(index)}
+          on conflict (map_id, contact_id) do update set element_id = excluded.element_id, version = excluded.version, entered_at = excluded.entered_at,
+            due_at = excluded.due_at, timeout_at = null, on_condition = 0, stuck = 0`.execute(db);
       }
       continue;
     }

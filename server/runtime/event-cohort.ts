@@ -14,17 +14,18 @@ import type { Runtime } from './runtime.js';
  *   already at or after it) and opens no map (no running map has a trigger on its type, or the one
  *   that has is a map the contact is on, whose trigger ignores contacts already there). Only its
  *   event row is written, as for every event.
- * - *An entry*: the one running map with a trigger on the event's type enters the contact by it,
- *   and the elements from the trigger to the next wait or end are a segment `cohort.ts` can run
- *   set-based. The contacts entering by the same trigger move as a cohort: one splitting statement,
- *   history and contacts set-based, one INSERT of positions, the counts once per element.
+ * - *An entry*: the one running map with a trigger on the event's type enters the contact by it
+ *   (the contact is not on the map, or the trigger moves it here), and the elements from the
+ *   trigger to the next wait or end are a segment `cohort.ts` can run set-based. The contacts
+ *   entering by the same trigger move as a cohort: one splitting statement, history and contacts
+ *   set-based, one upsert (parked) or DELETE (ended) of positions, the counts once per element.
  *
  * Everything else goes through `processWork` in the same transaction and is counted in
  * `Runtime.cohortStats.eventFallbacks`: a running scoring model (it scores every event); a
  * contact with more than one event in the group, or created by it; an event that writes Last
  * activity (its change is heard: date triggers, field_updated); an event type that more than one
  * running map hears; a trigger with a `where` (which of a map's triggers opens depends on the
- * props) or first of its type on a map the contact is on with "move here"; a segment `cohort.ts`
+ * props); a segment `cohort.ts`
  * refuses (see its header), or a contact its splitting statement sends one by one; a path that
  * parks at a wait due now (the request's catch-up would run it); a step budget that the event
  * would reach.
@@ -92,9 +93,9 @@ export class EventCohorts {
         why('its trigger has a where');
         continue;
       }
-      if (state.positions.has(map.id)) {
-        if ((t.ifOnMap ?? 'ignore') !== 'move_here') plan.#noop.add(state.id);
-        else why('its trigger moves a contact already on the map');
+      // A contact on the map: its trigger ignores it (nothing to run), or moves it here (an entry like any other).
+      if (state.positions.has(map.id) && (t.ifOnMap ?? 'ignore') !== 'move_here') {
+        plan.#noop.add(state.id);
         continue;
       }
       const seg = segmentOf(rt, map, t.id, true);
