@@ -37,6 +37,11 @@ export interface IntakeResult {
   readonly sqlOnly: number;
   /** The share of the HTTP run's time that is SQLite running the engine's statements. */
   readonly sqlShare: number;
+  /**
+   * The batches' events taken without the per-contact path (`server/runtime/event-cohort.ts`), of
+   * them the contacts that entered a map as a cohort, and the events that went one by one.
+   */
+  readonly cohorts: { readonly events: number; readonly entries: number; readonly fallbacks: number; readonly reasons: Readonly<Record<string, number>> };
 }
 
 const CLIENT = fileURLToPath(new URL('./intake-client.mjs', import.meta.url));
@@ -87,6 +92,8 @@ export async function intake(events: number, singleSeconds: number): Promise<Int
     try {
       const batch = await client([server.url, server.token, 'batch', String(events), String(contacts)]);
       if (batch.accepted !== events) throw new Error(`intake: ${batch.accepted} of ${events} events accepted`);
+      const stats = server.rt.cohortStats;
+      const cohorts = { events: stats.events, entries: stats.entries, fallbacks: stats.eventFallbacks, reasons: { ...stats.eventReasons } };
       const single = await client([server.url, server.token, 'single', '0', String(contacts), String(singleSeconds)]);
       const baselineMs = rawInsert(tmp.file('raw.db'), events, contacts);
       const sqlMs = await replayIntake(tmp, events, contacts);
@@ -94,7 +101,7 @@ export async function intake(events: number, singleSeconds: number): Promise<Int
       const baseline = events / (baselineMs / 1000);
       return {
         events, contacts, engine, baseline, ratio: engine / baseline, singleRequests: single.requests / (single.ms / 1000),
-        sqlOnly: events / (sqlMs / 1000), sqlShare: sqlMs / batch.ms,
+        sqlOnly: events / (sqlMs / 1000), sqlShare: sqlMs / batch.ms, cohorts,
       };
     } finally {
       await server.stop();

@@ -112,6 +112,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void = ()
   const big = decay[decay.length - 1];
   log(`event intake (${plan.events.toLocaleString('en')} events)…`);
   const intakeResult = await intake(plan.events, plan.singleSeconds);
+  log(`event intake: ${intakeResult.cohorts.fallbacks.toLocaleString('en')} events one by one, because ${Object.entries(intakeResult.cohorts.reasons).map(([why, n]) => `${why} (${n.toLocaleString('en')})`).join(', ') || '—'}`);
   log(`single-event requests from ${plan.concurrent.clients} clients at once, ${plan.concurrent.seconds} s a measurement${plan.concurrent.postgres ? ', SQLite and PostgreSQL' : ''}…`);
   const conc = await concurrent(plan.concurrent, plan.concurrent.postgres ? await postgresFor('single-event requests', log) : undefined);
   log(`degradation and sorting at ${big.n.toLocaleString('en')}…`);
@@ -173,6 +174,7 @@ export function table(r: BenchResults): string {
     ['Figure', 'Scoremap', 'Baseline', 'Ratio', 'Target', 'Its SQL alone', 'SQL share'],
     [`Decay tick, ${fmt(big.n)} contacts (steps/s)`, fmt(big.engine), fmt(big.baseline), fmt(big.ratio, 2), '≥ 1.00', fmt(big.sqlOnly), pct(big.sqlShare)],
     [`Event intake, batches of 1,000 (events/s)`, fmt(r.intake.engine), fmt(r.intake.baseline), fmt(r.intake.ratio, 3), '≥ 25,000/s', fmt(r.intake.sqlOnly), pct(r.intake.sqlShare)],
+    [`Event intake: events set-based / entries as cohorts / one by one`, `${fmt(r.intake.cohorts.events)} / ${fmt(r.intake.cohorts.entries)} / ${fmt(r.intake.cohorts.fallbacks)}`, '', '', '', '', ''],
     [`Single-event requests, one in flight (req/s)`, fmt(r.intake.singleRequests), '', '', '', '', ''],
     [`Degradation, ${fmt(r.degradation.n)} scores (rows/s)`, fmt(r.degradation.engine), fmt(r.degradation.baseline), fmt(r.degradation.ratio, 2), '', '', ''],
     [`Peak RSS, ${fmt(r.memory.n)} waiting (MB)`, fmt(r.memory.peakRssMb), '', '', r.memory.n >= 1_000_000 ? '< 500' : '(< 500 at 1M)', '', ''],

@@ -8,6 +8,7 @@ import { addToMap, createContacts } from './contacts.js';
 import { createMap, publishMap } from './maps.js';
 import { Runtime } from './runtime.js';
 import { runDueItems } from './cohort.js';
+import { saveModel } from './scoring.js';
 import { DAY, HOUR, MINUTE, T0, mapDoc, numberField } from './testing.js';
 
 /**
@@ -423,4 +424,196 @@ describe('cohorts of due waits', () => {
     expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
     expect((await snapshot(on.store)).positions).toEqual([]);
   });
+});
+
+const TYPES = ['ping', 'pong', 'zap'];
+
+/** A random map entered by events: each trigger leads to instant elements (sometimes through a `where`), then waits and ends. */
+function eventMap(r: Rand, name: string): object {
+  const waits = 1 + r.int(2);
+  const instants = 2 + r.int(5);
+  const waitId = (i: number) => `w${i}`;
+  const instId = (i: number) => `i${i}`;
+  const target = (from: number) => {
+    const x = r.int(10);
+    if (x < 4 && from + 1 < instants) return instId(from + 1 + r.int(instants - from - 1));
+    if (x < 8) return waitId(r.int(waits));
+    return 'end';
+  };
+  const elements: object[] = [
+    { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: waitId(0) },
+    { id: 'end', kind: 'end' },
+  ];
+  for (const [i, type] of TYPES.filter(() => r.chance(0.6)).entries()) {
+    const on: Record<string, unknown> = { type: 'event', event: type };
+    if (r.chance(0.15)) on.where = { prop: 'n', op: 'gt', value: 1 };
+    elements.push({ id: `on_${type}`, kind: 'trigger', on, ifOnMap: r.pick(['ignore', 'move_here']), next: r.chance(0.8) ? instId(r.int(instants)) : waitId(r.int(waits)) });
+    if (i === 0 && r.chance(0.2)) elements.push({ id: `also_${type}`, kind: 'trigger', on: { type: 'event', event: type }, next: 'end' });
+  }
+  for (let i = 0; i < waits; i++) {
+    const el: Record<string, unknown> = { id: waitId(i), kind: 'wait', next: instId(r.int(instants)) };
+    if (r.chance(0.1)) el.until = { condition: condition(r, 1) };
+    else el.for = r.pick([{ hours: 1 + r.int(30) }, { minutes: 30 + r.int(90) }, { days: 1 }]);
+    elements.push(el);
+  }
+  for (let i = 0; i < instants; i++) {
+    const k = r.int(10);
+    if (k < 5) elements.push({ id: instId(i), kind: 'update_field', field: r.pick(KEYS), value: expression(r, 2), next: target(i) });
+    else if (k < 8) elements.push({ id: instId(i), kind: 'condition', if: condition(r, 2), then: target(i), else: target(i) });
+    else if (k < 9) elements.push({ id: instId(i), kind: 'goto', target: target(i) });
+    else elements.push({ id: instId(i), kind: 'end' });
+  }
+  if (r.chance(0.25)) {
+    elements.push({ id: 'heard', kind: 'trigger', on: { type: 'field_updated', field: r.pick(KEYS), where: condition(r, 1) }, ifOnMap: r.pick(['ignore', 'move_here']), next: waitId(0) });
+  }
+  return mapDoc(elements, FIELDS, name);
+}
+
+/**
+ * One scenario of events: maps entered by events, contacts, and groups of requests (sent together,
+ * so they commit as one group) naming contacts by id or by a new email, with duplicates, events
+ * in the past and contacts named twice; the clock moving between groups.
+ */
+async function eventScenario(w: World, seed: number): Promise<void> {
+  const r = new Rand(seed);
+  const mapIds: string[] = [];
+  for (let m = 0; m < 1 + r.int(3); m++) {
+    const id = `m${m}`;
+    await createMap(w.rt, eventMap(r, `Map ${m}`), id);
+    await publishMap(w.rt, id);
+    mapIds.push(id);
+  }
+  if (r.chance(0.25)) {
+    await createMap(w.rt, listener(r.pick(KEYS)), 'listener');
+    await publishMap(w.rt, 'listener');
+  }
+  const ids = Array.from({ length: 10 + r.int(30) }, (_, i) => `c${String(i).padStart(3, '0')}`);
+  // Most contacts were active lately (their events need not write Last activity); the others' first events write it.
+  const fields = () => ({ ...Object.fromEntries(FIELDS.map((f) => [f.key, randomValue(r, f.decimals ?? 0)])), ...(r.chance(0.7) ? { last_activity_at: T0 + 10 * DAY } : {}) });
+  await createContacts(w.rt, ids.map((id) => ({ id, fields: fields() })), { api: true });
+  let ev = 0;
+  for (let step = 0; step < 6; step++) {
+    for (const mapId of mapIds) {
+      const some = ids.filter(() => r.chance(0.15));
+      if (some.length) await addToMap(w.rt, mapId, some);
+    }
+    const requests = Array.from({ length: 1 + r.int(4) }, () => Array.from({ length: 1 + r.int(12) }, () => {
+      const contact = r.chance(0.1) ? { email: `new${r.int(5)}@x.test` } : { id: r.pick(ids) };
+      const id = r.chance(0.1) && ev > 0 ? `e${1 + r.int(ev)}` : `e${++ev}`;
+      const past = r.chance(0.15) ? { at: new Date(w.clock.now() - r.int(3) * HOUR).toISOString() } : {};
+      return { id, contact, type: r.pick([...TYPES, 'other']), props: { n: r.int(3) }, ...past };
+    }));
+    await Promise.all(requests.map((events) => w.rt.ingest(events)));
+    // Sometimes the same moment again: Last activity already there, so events need not write it.
+    if (r.chance(0.6)) {
+      const again = Array.from({ length: 1 + r.int(3) }, () => ids.filter(() => r.chance(0.2)).map((id) => ({ id: `e${++ev}`, contact: { id }, type: r.pick([...TYPES, 'other']), props: { n: r.int(3) } })));
+      await Promise.all(again.filter((events) => events.length).map((events) => w.rt.ingest(events)));
+    }
+    await w.rt.advance(w.clock.now() + r.pick([0, 30 * MINUTE, 3 * HOUR, DAY]), w.clock);
+  }
+}
+
+describe('events of a group as cohorts', () => {
+  it('end with exactly the rows of the per-contact path, over random maps, contacts and event groups', async () => {
+    let taken = 0;
+    let entered = 0;
+    let fallbacks = 0;
+    for (let i = 0; i < SEEDS; i++) {
+      const seed = seedFor(2026, `event-cohort-${i}`);
+      const on = await open(true);
+      const off = await open(false);
+      await eventScenario(on, seed);
+      await eventScenario(off, seed);
+      const [a, b] = [await snapshot(on.store), await snapshot(off.store)];
+      for (const table of Object.keys(b)) expect({ seed, table, rows: a[table] }).toEqual({ seed, table, rows: b[table] });
+      taken += on.rt.cohortStats.events;
+      entered += on.rt.cohortStats.entries;
+      fallbacks += on.rt.cohortStats.eventFallbacks;
+      expect(off.rt.cohortStats).toMatchObject({ events: 0, eventFallbacks: 0 });
+      for (const s of stores.splice(0)) await s.close();
+    }
+    // The scenarios exercise all three: events taken set-based, cohorts that entered a map, and events one by one.
+    expect(taken).toBeGreaterThan(50);
+    expect(entered).toBeGreaterThan(30);
+    expect(fallbacks).toBeGreaterThan(50);
+  }, 180_000);
+});
+
+describe('events of a group that go one by one', () => {
+  /** Entered by `ping`: one point, then a day's wait. */
+  const enter = (over: Record<string, unknown> = {}) => mapDoc([
+    { id: 'on_ping', kind: 'trigger', on: { type: 'event', event: 'ping' }, next: 'add', ...over },
+    { id: 'add', kind: 'update_field', field: 'a', value: '[a] + 1', next: 'wait' },
+    { id: 'wait', kind: 'wait', for: { days: 1 }, next: 'done' },
+    { id: 'done', kind: 'end' },
+  ], FIELDS, 'Enter');
+  const until = mapDoc([
+    { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: 'until' },
+    { id: 'until', kind: 'wait', until: { condition: { field: 'a', op: 'gte', value: 3 } }, next: 'done' },
+    { id: 'done', kind: 'end' },
+  ], FIELDS, 'Until');
+  const recent = { a: 1, last_activity_at: T0 + 10 * DAY };
+  const ping = (id: string, n: number, contact: { id: string } | { email: string } = { id }) => ({ id: `e${n}-${id}`, contact, type: 'ping' });
+
+  interface Case {
+    readonly name: string;
+    readonly maps?: readonly (readonly [string, object])[];
+    readonly contacts?: Readonly<Record<string, Record<string, unknown>>>;
+    readonly before?: (w: World) => Promise<void>;
+    readonly requests: readonly (readonly object[])[];
+    /** Events taken, of them entries, and events one by one. */
+    readonly stats: readonly [number, number, number];
+  }
+  const cases: Case[] = [
+    { name: 'an entry into a segment runs as a cohort', requests: [[ping('x', 1), ping('y', 1)], [ping('z', 1)]], stats: [3, 3, 0] },
+    { name: 'an event no map hears has nothing to run', requests: [[{ id: 'o1', contact: { id: 'x' }, type: 'other' }]], stats: [1, 0, 0] },
+    {
+      name: 'a contact on the map: nothing to run when the trigger ignores it, an entry when it moves it here',
+      maps: [['ignore', enter({ ifOnMap: 'ignore' })], ['move', mapDoc([{ id: 'on_pong', kind: 'trigger', on: { type: 'event', event: 'pong' }, ifOnMap: 'move_here', next: 'done' }, { id: 'done', kind: 'wait', for: { days: 1 }, next: 'end' }, { id: 'end', kind: 'end' }], FIELDS, 'Move')]],
+      before: async (w) => {
+        await w.rt.ingest([ping('x', 0), { id: 'p0', contact: { id: 'y' }, type: 'pong' }]);
+        // Moved here an hour later: parked again from then.
+        w.clock.set(T0 + HOUR);
+      },
+      requests: [[ping('x', 1), { id: 'p1', contact: { id: 'y' }, type: 'pong' }]], stats: [2, 1, 0],
+    },
+    { name: 'a contact with two events in the group', requests: [[ping('x', 1)], [ping('x', 2), ping('y', 1)]], stats: [1, 1, 2] },
+    { name: 'an event that writes Last activity', contacts: { x: { a: 1 }, y: recent }, requests: [[ping('x', 1), ping('y', 1)]], stats: [1, 1, 1] },
+    { name: 'a contact the group creates', requests: [[ping('new', 1, { email: 'new@x.test' }), ping('x', 1)]], stats: [1, 1, 1] },
+    { name: 'a type two running maps hear', maps: [['one', enter()], ['two', enter()]], requests: [[ping('x', 1)]], stats: [0, 0, 1] },
+    { name: 'a trigger with a where', maps: [['where', mapDoc([{ id: 'on_ping', kind: 'trigger', on: { type: 'event', event: 'ping', where: { prop: 'n', op: 'gt', value: 1 } }, next: 'done' }, { id: 'done', kind: 'end' }], FIELDS)]], requests: [[ping('x', 1)]], stats: [0, 0, 1] },
+    { name: 'a written field another map hears', maps: [['enter', enter()], ['listener', listener('a')]], requests: [[ping('x', 1)]], stats: [0, 0, 1] },
+    {
+      name: 'a contact waiting on a condition in another map (every change re-checks it)', maps: [['enter', enter()], ['until', until]],
+      before: (w) => addToMap(w.rt, 'until', ['x']).then(() => undefined), requests: [[ping('x', 1), ping('y', 1)]], stats: [1, 1, 1],
+    },
+    { name: 'a value beyond the range the statements work out exactly', contacts: { x: { a: 1e21, last_activity_at: T0 + 10 * DAY }, y: recent }, requests: [[ping('x', 1), ping('y', 1)]], stats: [1, 1, 1] },
+    {
+      name: 'a running scoring model (it scores every event)', before: async (w) => {
+        await saveModel(w.rt, { id: 'main', name: 'Main', field: 'score', rules: [{ id: 'p', label: 'Ping', when: { event: 'ping' }, points: 5 }] }, { create: true });
+      }, requests: [[ping('x', 1)]], stats: [0, 0, 1],
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.name}, with the rows of the per-contact path`, async () => {
+      const run = async (cohorts: boolean) => {
+        const w = await open(cohorts);
+        for (const [id, doc] of c.maps ?? [['enter', enter()]]) {
+          await createMap(w.rt, doc, id);
+          await publishMap(w.rt, id);
+        }
+        const contacts = c.contacts ?? { x: recent, y: recent, z: recent };
+        await createContacts(w.rt, Object.entries(contacts).map(([id, fields]) => ({ id, fields })), { api: true });
+        await c.before?.(w);
+        const before = { ...w.rt.cohortStats };
+        await Promise.all(c.requests.map((events) => w.rt.ingest(events as never)));
+        const s = w.rt.cohortStats;
+        return { w, stats: [s.events - before.events, s.entries - before.entries, s.eventFallbacks - before.eventFallbacks] };
+      };
+      const on = await run(true);
+      expect(on.stats).toEqual(c.stats);
+      const off = await run(false);
+      expect(await snapshot(on.w.store)).toEqual(await snapshot(off.w.store));
+    });
+  }
 });

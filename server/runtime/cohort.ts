@@ -121,10 +121,13 @@ interface Path {
   readonly fires: string;
 }
 
-/** A wait whose contacts may run as a cohort. */
-interface Segment {
+/** A wait whose contacts may run as a cohort, or an event trigger they may enter by as one. */
+export interface Segment {
   readonly map: CompiledMap;
+  /** The wait the cohort wakes at, or the event trigger it enters by (`entry`). */
   readonly waitId: string;
+  /** Whether the cohort enters the map by the trigger `waitId` (an event), rather than waking at a wait. */
+  readonly entry: boolean;
   readonly paths: readonly Path[];
   readonly layers: Layers;
   /**
@@ -151,14 +154,14 @@ const parts = <T>(rows: readonly T[]): T[][] => {
 const SEGMENTS = new WeakMap<World, Map<string, Segment | null>>();
 
 /** The cohort plan of a map's wait, or null when its contacts go one by one (cached per world). */
-export function segmentOf(rt: Runtime, map: CompiledMap, waitId: string): Segment | null {
+export function segmentOf(rt: Runtime, map: CompiledMap, waitId: string, entry = false): Segment | null {
   let cache = SEGMENTS.get(rt.world);
   if (!cache) SEGMENTS.set(rt.world, (cache = new Map()));
-  const key = `${map.id}\u0000${waitId}`;
+  const key = `${entry ? 'entry' : 'wait'}\u0000${map.id}\u0000${waitId}`;
   let seg = cache.get(key);
   if (seg === undefined) {
     try {
-      seg = planSegment(rt, map, waitId);
+      seg = planSegment(rt, map, waitId, entry);
     } catch (e) {
       if (!(e instanceof Ineligible)) throw e;
       seg = null;
@@ -181,10 +184,15 @@ function tableKey(text: string): string {
 /** The base layer's column of a field's stored value. */
 const baseName = (key: string) => `b_${key}`;
 
-function planSegment(rt: Runtime, map: CompiledMap, waitId: string): Segment {
+function planSegment(rt: Runtime, map: CompiledMap, waitId: string, entry: boolean): Segment {
   const world = rt.world;
   const wait = map.elements.get(waitId);
-  if (map.paused || !isForWait(wait) || wait.kind !== 'wait' || !wait.next || !map.elements.has(wait.next)) throw new Ineligible();
+  // An entry: an event trigger with no `where` (which trigger of a map an event opens is then known
+  // without its props); a wake: a plain `for` wait.
+  if (map.paused || !wait || (wait.kind !== 'trigger' && wait.kind !== 'wait')) throw new Ineligible();
+  if (entry ? wait.kind !== 'trigger' || wait.on.type !== 'event' || wait.on.where !== undefined : !isForWait(wait)) throw new Ineligible();
+  const first = wait.next;
+  if (!first || !map.elements.has(first)) throw new Ineligible();
   const reads = new Set<string>();
   const written = new Map<string, number>();
   const layers = new Layers();
@@ -316,7 +324,7 @@ function planSegment(rt: Runtime, map: CompiledMap, waitId: string): Segment {
         throw new Ineligible();
     }
   };
-  walk(wait.next, { env: new Map(), when: [], writes: [], seen: [] });
+  walk(first, { env: new Map(), when: [], writes: [], seen: [] });
 
   // Nothing else may hear the written fields (as `hasListeners` for the daily degradation).
   for (const key of written.keys()) {
@@ -364,8 +372,8 @@ function planSegment(rt: Runtime, map: CompiledMap, waitId: string): Segment {
     for (const w of p.writes) columns.set(w.from, 'double precision').set(w.to, 'double precision').set(w.changed, 'integer');
     for (const name of p.finals.values()) columns.set(name, 'double precision');
   }
-  const table = { name: `cohort_${tableKey(`${map.id}\u0000${waitId}\u0000${[...columns].join(',')}`)}`, columns };
-  return { map, waitId, paths, layers, table, reads, written };
+  const table = { name: `cohort_${tableKey(`${entry ? 'entry' : 'wait'}\u0000${map.id}\u0000${waitId}\u0000${[...columns].join(',')}`)}`, columns };
+  return { map, waitId, entry, paths, layers, table, reads, written };
 }
 
 /** How often cohorts ran, with how many contacts, and how many due waits went one by one instead. */
@@ -373,12 +381,20 @@ export interface CohortStats {
   cohorts: number;
   contacts: number;
   fallbacks: number;
+  /** Events taken without the per-contact path (`event-cohort.ts`): entries as cohorts, or nothing to run. */
+  events: number;
+  /** Of those, contacts that entered a map as a cohort. */
+  entries: number;
+  /** Events that went through the per-contact path while cohorts were on. */
+  eventFallbacks: number;
+  /** Those events by the reason they went one by one (`event-cohort.ts`). */
+  eventReasons: Record<string, number>;
 }
 
 type Item = { readonly contactId: string; readonly work: Work; readonly at: number };
 
 /** What the splitting SELECT said of a cohort contact. */
-interface Planned {
+export interface Planned {
   readonly seg: Segment;
   readonly path: number;
 }
@@ -464,8 +480,22 @@ const fenceOf = (s: Store): RawBuilder<unknown> => (s.dialect.name === 'postgres
  * condition in another map.
  */
 function base(s: Store, seg: Segment, ids: readonly string[], flags: boolean): RawBuilder<unknown> {
+  const cols: RawBuilder<unknown>[] = [sql`contacts.id as id`, sql`positions.due_at as at`, ...valueColumns(seg, flags)];
+  return sql`select ${sql.join(cols)} from positions join contacts on contacts.id = positions.contact_id
+    where positions.map_id = ${seg.map.id} and ${idIn(s, sql`positions.contact_id`, ids)}
+      and (positions.element_id || '') = ${seg.waitId} and positions.stuck = 0 and (positions.due_at + 0) is not null`;
+}
+
+/** The base layer of an entry: the contacts, entering at `now`, with their stored values and flags (as `base`). */
+function entryBase(s: Store, seg: Segment, ids: readonly string[], now: number): RawBuilder<unknown> {
+  const cols: RawBuilder<unknown>[] = [sql`contacts.id as id`, sql`cast(${now} as bigint) as at`, ...valueColumns(seg, true)];
+  return sql`select ${sql.join(cols)} from contacts where ${idIn(s, sql`contacts.id`, ids)}`;
+}
+
+/** The stored values a segment reads; with `flags`, `fits` and `waiting` (see `base`). */
+function valueColumns(seg: Segment, flags: boolean): RawBuilder<unknown>[] {
   const column = (key: string) => sql<number>`${sql.ref(`contacts.${fieldColumn(key)}`)}`;
-  const cols: RawBuilder<unknown>[] = [sql`contacts.id as id`, sql`positions.due_at as at`];
+  const cols: RawBuilder<unknown>[] = [];
   for (const key of seg.reads) cols.push(sql`${column(key)} as ${sql.ref(baseName(key))}`);
   if (flags) {
     // Values the statements work out exactly: within IN_BOUND, and written ones holding no more decimals than their field keeps.
@@ -478,9 +508,7 @@ function base(s: Store, seg: Segment, ids: readonly string[], flags: boolean): R
     cols.push(sql`(case when ${fit.length ? sql.join(fit, sql` and `) : TRUE} then 1 else 0 end) as fits`);
     cols.push(sql`(case when exists (select 1 from positions w where w.contact_id = contacts.id and w.map_id <> ${seg.map.id} and w.on_condition = 1 and w.stuck = 0) then 1 else 0 end) as waiting`);
   }
-  return sql`select ${sql.join(cols)} from positions join contacts on contacts.id = positions.contact_id
-    where positions.map_id = ${seg.map.id} and ${idIn(s, sql`positions.contact_id`, ids)}
-      and (positions.element_id || '') = ${seg.waitId} and positions.stuck = 0 and (positions.due_at + 0) is not null`;
+  return cols;
 }
 
 /**
@@ -493,37 +521,61 @@ async function split(rt: Runtime, s: Store, map: CompiledMap, due: ReadonlyMap<s
   for (const el of map.doc.elements) {
     const seg = el.kind === 'wait' ? segmentOf(rt, map, el.id) : null;
     // Asked again each batch (the plan is cached per world): a hook that starts listening goes one by one at once.
-    if (!seg || [...seg.written.keys()].some((key) => rt.hooks.some((h) => h.listens?.(key)))) continue;
-    const table = sql.table(seg.table.name);
-    const defs = [...seg.table.columns].map(([name, type]) => sql`${sql.ref(name)} ${sql.raw(type)}`);
-    // A temp table lives with the connection (SQLite's one; each PostgreSQL connection makes its own).
-    await sql`create temp table if not exists ${table} (id text, at bigint, path integer, ok integer${sql.join(defs.map((d) => sql`, ${d}`), sql``)})${sql.raw(s.dialect.name === 'postgres' ? ' on commit delete rows' : '')}`.execute(s.db);
-    await sql`delete from ${table}`.execute(s.db);
-    const q = seg.layers.build(base(s, seg, ids, true), fenceOf(s), [...seg.table.columns.keys(), ...seg.paths.flatMap((p) => [p.when, p.fires])]);
-    const path = sql.join(seg.paths.map((p, i) => sql`when ${col(p.when)} then ${sql.lit(i)}`), sql` `);
-    const fires = sql.join(seg.paths.map((p) => sql`when ${col(p.when)} then (case when ${col(p.fires)} then 1 else 0 end)`), sql` `);
-    const values = [...seg.table.columns].map(([name, type]) => (type === 'integer' ? sql`(case when ${col(name)} then 1 else 0 end)` : col(name)));
-    const names = [...seg.table.columns.keys()].map((n) => sql`, ${sql.ref(n)}`);
-    // ok: the path is known and nothing sends the contact one by one (see the file's comment).
-    await sql`insert into ${table} (id, at, path, ok${sql.join(names, sql``)})
-      select l.id, l.at, (case ${path} else -1 end),
-        (case when l.fits = 1 and l.waiting = 0 and (case ${fires} else 1 end) = 0 then 1 else 0 end)${sql.join(values.map((v) => sql`, ${v}`), sql``)}
-      from (${q}) l`.execute(s.db);
-    const rows = await sql<{ id: string; path: number | string; at: number | string }>`select id, path, at from ${table} where ok = 1 and path >= 0`.execute(s.db);
-    for (const r of rows.rows) {
+    if (!seg || heard(rt, seg)) continue;
+    for (const r of await fill(s, seg, base(s, seg, ids, true))) {
       // On a shared database the claim may have read a position another process moved on since
       // (it locks the contact, not the position): as CauseRun's wake, a contact whose position is
       // no longer due at its item's time is not woken here (the per-contact path passes it by).
-      if (Number(r.at) === due.get(r.id)) out.set(r.id, { seg, path: Number(r.path) });
+      if (r.at === due.get(r.id)) out.set(r.id, { seg, path: r.path });
     }
   }
+}
+
+/** Whether a runtime hook hears a field the segment writes (asked each batch: hooks change). */
+const heard = (rt: Runtime, seg: Segment): boolean => [...seg.written.keys()].some((key) => rt.hooks.some((h) => h.listens?.(key)));
+
+/**
+ * The splitting statement of a segment over the contacts `baseQuery` selects (with flags): each
+ * one's path and the values it writes, into the segment's temp table; answers the contacts that
+ * run as a cohort (not those that must go one by one), with their time and path.
+ */
+async function fill(s: Store, seg: Segment, baseQuery: RawBuilder<unknown>): Promise<{ id: string; at: number; path: number }[]> {
+  const table = sql.table(seg.table.name);
+  const defs = [...seg.table.columns].map(([name, type]) => sql`${sql.ref(name)} ${sql.raw(type)}`);
+  // A temp table lives with the connection (SQLite's one; each PostgreSQL connection makes its own).
+  await sql`create temp table if not exists ${table} (id text, at bigint, path integer, ok integer${sql.join(defs.map((d) => sql`, ${d}`), sql``)})${sql.raw(s.dialect.name === 'postgres' ? ' on commit delete rows' : '')}`.execute(s.db);
+  await sql`delete from ${table}`.execute(s.db);
+  const q = seg.layers.build(baseQuery, fenceOf(s), [...seg.table.columns.keys(), ...seg.paths.flatMap((p) => [p.when, p.fires])]);
+  const path = sql.join(seg.paths.map((p, i) => sql`when ${col(p.when)} then ${sql.lit(i)}`), sql` `);
+  const fires = sql.join(seg.paths.map((p) => sql`when ${col(p.when)} then (case when ${col(p.fires)} then 1 else 0 end)`), sql` `);
+  const values = [...seg.table.columns].map(([name, type]) => (type === 'integer' ? sql`(case when ${col(name)} then 1 else 0 end)` : col(name)));
+  const names = [...seg.table.columns.keys()].map((n) => sql`, ${sql.ref(n)}`);
+  // ok: the path is known and nothing sends the contact one by one (see the file's comment).
+  await sql`insert into ${table} (id, at, path, ok${sql.join(names, sql``)})
+    select l.id, l.at, (case ${path} else -1 end),
+      (case when l.fits = 1 and l.waiting = 0 and (case ${fires} else 1 end) = 0 then 1 else 0 end)${sql.join(values.map((v) => sql`, ${v}`), sql``)}
+    from (${q}) l`.execute(s.db);
+  const rows = await sql<{ id: string; path: number | string; at: number | string }>`select id, path, at from ${table} where ok = 1 and path >= 0`.execute(s.db);
+  return rows.rows.map((r) => ({ id: r.id, at: Number(r.at), path: Number(r.path) }));
+}
+
+/**
+ * Which contacts of `ids` (none of them on the map: the caller knows) enter `seg`'s map by its
+ * event trigger at `now` as a cohort, and by which path: the splitting statement of an entry
+ * (see `fill`). The rows stay in the segment's temp table for `runCohorts`, in this transaction.
+ */
+export async function splitEntries(rt: Runtime, s: Store, seg: Segment, ids: readonly string[], now: number): Promise<Map<string, Planned>> {
+  const out = new Map<string, Planned>();
+  if (!seg.entry || heard(rt, seg)) return out;
+  for (const r of await fill(s, seg, entryBase(s, seg, ids, now))) out.set(r.id, { seg, path: r.path });
+  return out;
 }
 
 /**
  * Runs the chosen cohort contacts' paths as set-based statements and adds the element counts to
  * `effects`; answers how many cohorts (waits) ran.
  */
-async function runCohorts(s: Store, chosen: readonly { item: Item; plan: Planned }[], effects: Effects, last: number): Promise<number> {
+export async function runCohorts(s: Store, chosen: readonly { item: { readonly contactId: string; readonly at: number }; plan: Planned }[], effects: Effects, last: number): Promise<number> {
   const groups = new Map<Segment, Map<number, { ids: string[]; at: number }>>();
   for (const { item, plan } of chosen) {
     let g = groups.get(plan.seg);
@@ -568,7 +620,8 @@ async function runCohorts(s: Store, chosen: readonly { item: Item; plan: Planned
         if (!p) parked.set(k, (p = { waitId: path.park.waitId, ms: path.park.ms, ids: [] }));
         p.ids.push(...ids);
       } else ended.push(...ids);
-      for (const elementId of path.elements) {
+      // An entry's move counts the trigger first, then each element passed (CauseRun.move).
+      for (const elementId of seg.entry ? [seg.waitId, ...path.elements] : path.elements) {
         const key = `${map.id}\u0000${elementId}`;
         let st = effects.stats.get(key);
         if (!st) effects.stats.set(key, (st = { mapId: map.id, elementId, wereHere: 0, errors: 0, at }));
@@ -588,6 +641,23 @@ async function runCohorts(s: Store, chosen: readonly { item: Item; plan: Planned
     // Re-park as CauseRun.park does: entered at the contact's own due time (its now), due a wait later.
     // Most rows already have every other column right (a loop back to the same wait): only their
     // times are written, as `writePositions` writes only the columns that changed.
+    if (seg.entry) {
+      // An entry parks each contact as CauseRun.park does, over whatever position it had on the
+      // map ("move here"), or takes it off the map at an end (a contact that was not on it has no row).
+      for (const [index] of paths) {
+        const park = seg.paths[index].park;
+        const inPath = sql`select t.id from ${table} t where t.path = ${sql.lit(index)}`;
+        if (!park) {
+          await sql`delete from positions where map_id = ${map.id} and contact_id in (${inPath})`.execute(db);
+          continue;
+        }
+        await sql`insert into positions (map_id, contact_id, element_id, version, entered_at, due_at, timeout_at, on_condition, stuck)
+          select ${map.id}, t.id, ${park.waitId}, cast(${map.version} as integer), t.at, t.at + ${park.ms}, null, 0, 0 from ${table} t where t.path = ${sql.lit(index)}
+          on conflict (map_id, contact_id) do update set element_id = excluded.element_id, version = excluded.version, entered_at = excluded.entered_at,
+            due_at = excluded.due_at, timeout_at = null, on_condition = 0, stuck = 0`.execute(db);
+      }
+      continue;
+    }
     for (const { waitId, ms, ids } of parked.values()) {
       for (const part of parts(ids)) {
         const inPart = sql`map_id = ${map.id} and ${idIn(s, sql`contact_id`, part)}`;

@@ -4,6 +4,7 @@ import type { EventInput } from '../../engine/schema/event.js';
 import type { ContactState } from '../../engine/state.js';
 import { AppError, notFound } from '../errors.js';
 import type { Store } from '../store/store.js';
+import { EventCohorts } from './event-cohort.js';
 import type { Runtime } from './runtime.js';
 
 /** What one request of events is answered. */
@@ -115,6 +116,11 @@ export async function ingestGroup(rt: Runtime, s: Store, requests: readonly (rea
   }
   if (created.length) await s.insertContacts(created.map(({ contact: c }) => ({ id: c.id, fields: c.fields, tags: c.tags, createdAt: now })));
   let born = 0;
+  const engineEvent = (f: Fresh): EngineEvent => ({ id: f.id, type: f.input.type, at: f.input.at ? Date.parse(f.input.at) : now, props: f.input.props ?? {} });
+  const contactOf = (f: Fresh): string => (f.email !== undefined ? byEmail.get(f.email)! : (f.input.contact as { id: string }).id);
+  // Events that need no per-contact run (see `EventCohorts`); the contacts this group creates are not among them.
+  const bornIds = new Set(created.map((c) => c.contact.id));
+  const cohorts = await EventCohorts.plan(rt, s, fresh.map((f) => ({ contactId: bornIds.has(contactOf(f)) ? undefined : contactOf(f), event: engineEvent(f) })), states, now);
 
   const rows = [];
   let request = -1;
@@ -133,14 +139,15 @@ export async function ingestGroup(rt: Runtime, s: Store, requests: readonly (rea
       }
     }
     const e = f.input;
-    const contactId = f.email !== undefined ? byEmail.get(f.email)! : (e.contact as { id: string }).id;
-    const event: EngineEvent = { id: f.id, type: e.type, at: e.at ? Date.parse(e.at) : now, props: e.props ?? {} };
+    const contactId = contactOf(f);
+    const event = engineEvent(f);
     rows.push({ id: f.id, contactId, type: e.type, at: event.at, props: e.props ?? null, acceptedAt: now });
-    processWork(rt.world, states.get(contactId)!, { kind: 'event', event }, now, effects);
+    if (!cohorts.take(contactId, effects)) processWork(rt.world, states.get(contactId)!, { kind: 'event', event }, now, effects);
     answers[f.request]!.accepted++;
   }
   if (rows.length) await s.insertEvents(rows);
   await rt.catchUpAfter(s, states, now, effects);
+  await cohorts.run(s, effects);
   await rt.flush(s, effects, now);
   return requests.map((events, i) => refused.get(i) ?? { ...answers[i]!, duplicates: events.length - answers[i]!.accepted });
 }
