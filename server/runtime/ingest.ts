@@ -57,10 +57,9 @@ function freshEvents(rt: Runtime, requests: readonly (readonly EventInput[])[], 
  */
 export async function ingestGroup(rt: Runtime, s: Store, requests: readonly (readonly EventInput[])[], now: number): Promise<(IngestAnswer | AppError)[]> {
   const given = requests.flatMap((events) => events.flatMap((e) => (e.id === undefined ? [] : [e.id])));
-  const existing = given.length ? await s.existingEventIds(given) : new Set<string>();
   const named = requests.flat();
   const allEmails = [...new Set(named.flatMap((e) => emailOf(e) ?? []))];
-  const byEmail = allEmails.length ? await s.findIdsByEmail(allEmails) : new Map<string, string>();
+  const { existing, byEmail } = await s.knownEventsAndEmails(given, allEmails);
   const ids = new Set<string>(byEmail.values());
   for (const e of named) if ('id' in e.contact) ids.add(e.contact.id);
   const loaded = await rt.loadStates(s, [...ids]);

@@ -97,7 +97,8 @@ export class RowStatement<R extends Record<string, unknown>> {
   async #each(db: Kysely<DB>, rows: readonly R[], seen: (row: R, changed: number) => void): Promise<void> {
     if (rows.length === 0) return;
     const compiled = this.#compile(db);
-    if (rows.length > 1 && (await this.#batch(db, compiled, rows, seen))) return;
+    // An insert goes as a batch even for one row: the dialect may send it with the next statement.
+    if ((rows.length > 1 || compiled.insert) && (await this.#batch(db, compiled, rows, seen))) return;
     const { sql, keys } = compiled;
     const conn = directOf(db);
     for (const row of rows) {

@@ -302,7 +302,7 @@ export class Store {
    * it commits; `locked`: this transaction claimed them already.
    */
   async loadContacts(ids: readonly string[], opts?: { rules?: boolean; locked?: boolean }): Promise<Map<string, ContactState>> {
-    if (this.db.isTransaction && !opts?.locked && this.dialect.shared) await this.dialect.lockContacts(this.db, ids);
+    if (this.db.isTransaction && !opts?.locked && this.dialect.shared) await this.dialect.lockContacts(this.db, ids, { later: true });
     return contacts.loadContacts(this.db, this.#fields, ids, { ...opts, ledger: this.#ledger.active ? this.#ledger.counted : undefined });
   }
 
@@ -479,6 +479,11 @@ export class Store {
   /** Per-element counts of a map: here now, were here, errors and the last error. */
   async getStats(mapId: string): Promise<Record<string, ElementStats>> {
     return activity.getStats(this.db, mapId);
+  }
+
+  /** Which of these event ids were already accepted, and the contacts these emails name: one round trip where it can (see `activity.knownEventsAndEmails`). */
+  async knownEventsAndEmails(ids: readonly string[], emails: readonly string[]): Promise<{ existing: Set<string>; byEmail: Map<string, string> }> {
+    return activity.knownEventsAndEmails(this.db, ids, emails);
   }
 
   /** Which of these event ids were already accepted. */
