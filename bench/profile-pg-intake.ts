@@ -3,9 +3,12 @@
  * each group of requests sends (round trips per group and per request, by shape, with the time
  * each waited for its answer), this process's CPU and the PostgreSQL server's CPU over the same
  * seconds. `tsx bench/profile-pg-intake.ts [seconds] [clients] [groupEvents]`, against
- * SCOREMAP_BENCH_DATABASE_URL or the server `scripts/test-postgres.sh` starts.
+ * SCOREMAP_BENCH_DATABASE_URL or the server `scripts/test-postgres.sh` starts. With
+ * SCOREMAP_CPU_PROFILE=file, this process's CPU profile of the measured seconds is written there.
  */
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -61,9 +64,21 @@ try {
     const before = { ...server.rt.intakeStats };
     const cpu = process.cpuUsage();
     const pgCpu = postgresCpu();
+    const profile = process.env.SCOREMAP_CPU_PROFILE;
+    const session = new Session();
+    if (profile) {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    }
     on = true;
     const r = await runClient(CLIENT, [server.url, server.token, 'concurrent', '0', String(contacts), String(seconds), String(clients)]);
     on = false;
+    if (profile) {
+      const { profile: taken } = await session.post('Profiler.stop');
+      writeFileSync(profile, JSON.stringify(taken));
+      session.disconnect();
+    }
     const ownCpu = process.cpuUsage(cpu);
     const pgUsed = postgresCpu() - pgCpu;
     const after = server.rt.intakeStats;

@@ -140,6 +140,7 @@ export async function ingestGroup(rt: Runtime, s: Store, requests: readonly (rea
   }
   if (rows.length) await s.insertEvents(rows);
   await rt.catchUpAfter(s, states, now, effects);
-  await rt.flush(s, effects, now);
+  // Every contact written was loaded and locked above, or inserted.
+  await rt.flush(s, effects, now, { existing: true });
   return requests.map((events, i) => refused.get(i) ?? { ...answers[i]!, duplicates: events.length - answers[i]!.accepted });
 }

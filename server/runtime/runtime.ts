@@ -223,9 +223,9 @@ export class Runtime {
     for (const l of this.#listeners) l(at);
   }
 
-  /** Writes a batch's effects in the caller's transaction and tells the scheduler what they made due. */
-  async flush(s: Store, effects: Effects, now: number): Promise<void> {
-    await flushEffects(s, effects, now);
+  /** Writes a batch's effects in the caller's transaction and tells the scheduler what they made due (`existing`: see `flushEffects`). */
+  async flush(s: Store, effects: Effects, now: number, opts: { existing?: boolean } = {}): Promise<void> {
+    await flushEffects(s, effects, now, opts);
     for (const h of this.hooks) await h.written?.(s, effects, this.world, now);
     this.#changed(effects.earliestDue);
   }

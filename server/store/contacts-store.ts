@@ -106,13 +106,15 @@ export async function insertContacts(
 /**
  * Writes field values of contacts. Rows are grouped by their set of keys; each row is one UPDATE
  * of only those columns (and `updated_at`, and `email_norm` with `email`). An id with no row is
- * created (`created_at` = now). Unknown keys throw.
+ * created (`created_at` = now), unless the caller says each has one (`existing`: it loaded and
+ * holds them), and then the updates may go with the transaction's next statement. Unknown keys throw.
  */
 export async function writeContacts(
   db: Kysely<DB>,
   catalog: FieldCatalog,
   rows: readonly { id: string; values: Record<string, FieldValue> }[],
   now: number,
+  opts: { existing?: boolean } = {},
 ): Promise<void> {
   const groups = groupBy(
     rows.filter((r) => Object.keys(r.values).length > 0),
@@ -128,7 +130,12 @@ export async function writeContacts(
       byId.delete(r.id);
       byId.set(r.id, { id: r.id, updated_at: now, ...(hasEmail ? { email_norm: normalizeEmail(r.values.email) } : {}), ...toColumns(catalog, r.values) });
     }
-    const missing = await updateStatement('contacts', columns, ['id']).unchanged(db, [...byId.values()]);
+    const update = updateStatement('contacts', columns, ['id']);
+    if (opts.existing) {
+      await update.runLater(db, [...byId.values()]);
+      continue;
+    }
+    const missing = await update.unchanged(db, [...byId.values()]);
     for (const part of chunk(missing, columns.length + 3)) {
       await db
         .insertInto('contacts')

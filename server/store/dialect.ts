@@ -65,6 +65,8 @@ export interface Dialect {
   readonly batch?: {
     insert(db: Kysely<DB>, table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
     update(db: Kysely<DB>, table: string, set: readonly string[], where: readonly string[], rows: readonly Record<string, unknown>[]): Promise<boolean[]>;
+    /** The same update when nobody reads which rows matched: sent with the transaction's next statement (see `defer`). */
+    updateLater(db: Kysely<DB>, table: string, set: readonly string[], where: readonly string[], rows: readonly Record<string, unknown>[]): Promise<void>;
   };
 
   /** Whether an error means "run the transaction again": a deadlock, a serialization failure or a unique key another process just took. */

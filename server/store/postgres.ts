@@ -151,7 +151,16 @@ function sendTogether(client: pg.PoolClient): void {
     const before = waiting.length;
     const queries = [...waiting, ...(config === TOGETHER ? (values as Query[]) : [{ sql: config, parameters: (values as unknown[]) ?? [] }])];
     waiting = [];
-    return Promise.allSettled(queries.map((q) => send(q.sql, q.parameters))).then((settled) => {
+    // One write for them all (each query corks its own messages; this holds them until the last).
+    const stream = (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
+    stream.cork();
+    let sent: Promise<pg.QueryResult>[];
+    try {
+      sent = queries.map((q) => send(q.sql, q.parameters));
+    } finally {
+      stream.uncork();
+    }
+    return Promise.allSettled(sent).then((settled) => {
       const failed = settled.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
       const results = settled.map((r) => (r as PromiseFulfilledResult<pg.QueryResult>).value);
@@ -212,6 +221,28 @@ const BATCH_ROWS = 5_000;
 /** Sends `query` with the transaction's next statement (see `sendTogether`); outside a transaction, now. */
 async function defer(db: Kysely<DB>, query: CompiledQuery): Promise<void> {
   await db.executeQuery(db.isTransaction ? CompiledQuery.raw(DEFER, [{ sql: query.sql, parameters: query.parameters }]) : query);
+}
+
+/** `update … from json_populate_recordset(…)` statements for `rows` (the last row for a key wins, as when they run one by one), with the rows each carries. */
+function updates(db: Kysely<DB>, table: string, set: readonly string[], where: readonly string[], rows: readonly Record<string, unknown>[]) {
+  const keyOf = (r: Record<string, unknown>) => JSON.stringify(where.map((c) => r[c]));
+  const last = new Map<string, Record<string, unknown>>();
+  for (const r of rows) {
+    last.delete(keyOf(r));
+    last.set(keyOf(r), r);
+  }
+  const unique = [...last.values()];
+  const out: { part: Record<string, unknown>[]; query: CompiledQuery }[] & { keyOf?: typeof keyOf } = [];
+  for (let i = 0; i < unique.length; i += BATCH_ROWS) {
+    const part = unique.slice(i, i + BATCH_ROWS);
+    const query = sql`update ${sql.table(table)} as t
+      set ${sql.join(set.map((c) => sql`${sql.id(c)} = ${sql.ref(`v.${c}`)}`))}
+      from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(part)}::json) with ordinality as v
+      where ${sql.join(where.map((c) => sql`${sql.ref(`t.${c}`)} = ${sql.ref(`v.${c}`)}`), sql` and `)}
+      returning v.ordinality as n`.compile(db);
+    out.push({ part, query });
+  }
+  return Object.assign(out, { keyOf });
 }
 
 /**
@@ -337,25 +368,17 @@ export function postgresDialect(schema: string): Dialect {
         }
       },
       async update(db, table, set, where, rows) {
-        // The last row for a key wins, as when they run one by one.
-        const keyOf = (r: Record<string, unknown>) => JSON.stringify(where.map((c) => r[c]));
-        const last = new Map<string, Record<string, unknown>>();
-        for (const r of rows) {
-          last.delete(keyOf(r));
-          last.set(keyOf(r), r);
-        }
-        const unique = [...last.values()];
         const matched = new Set<string>();
-        for (let i = 0; i < unique.length; i += BATCH_ROWS) {
-          const part = unique.slice(i, i + BATCH_ROWS);
-          const { rows: hit } = await sql<{ n: number }>`update ${sql.table(table)} as t
-            set ${sql.join(set.map((c) => sql`${sql.id(c)} = ${sql.ref(`v.${c}`)}`))}
-            from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(part)}::json) with ordinality as v
-            where ${sql.join(where.map((c) => sql`${sql.ref(`t.${c}`)} = ${sql.ref(`v.${c}`)}`), sql` and `)}
-            returning v.ordinality as n`.execute(db);
-          for (const h of hit) matched.add(keyOf(part[Number(h.n) - 1]));
+        const statements = updates(db, table, set, where, rows);
+        for (const { part, query } of statements) {
+          const { rows: hit } = await db.executeQuery<{ n: number }>(query);
+          for (const h of hit) matched.add(statements.keyOf(part[Number(h.n) - 1]));
         }
-        return rows.map((r) => matched.has(keyOf(r)));
+        return rows.map((r) => matched.has(statements.keyOf(r)));
+      },
+      // Sent with the transaction's next statement: nothing reads its answer.
+      async updateLater(db, table, set, where, rows) {
+        for (const { query } of updates(db, table, set, where, rows)) await defer(db, query);
       },
     },
 

@@ -115,6 +115,20 @@ export class RowStatement<R extends Record<string, unknown>> {
     return changed;
   }
 
+  /**
+   * Runs the statement for each row when nobody reads what it changed: an update by key on a
+   * dialect that batches goes with the transaction's next statement (see `Dialect.defer`).
+   */
+  async runLater(db: Kysely<DB>, rows: readonly R[]): Promise<void> {
+    const batch = directOf(db) ? undefined : knownDialectOf(db)?.batch;
+    if (batch && this.#update && rows.length) {
+      const { table, set, where } = this.#update;
+      await batch.updateLater(db, table, set, where, rows as readonly Record<string, unknown>[]);
+      return;
+    }
+    await this.run(db, rows);
+  }
+
   /** Runs the statement for each row; answers the rows that changed nothing (an update that found no row). */
   async unchanged(db: Kysely<DB>, rows: readonly R[]): Promise<R[]> {
     const out: R[] = [];

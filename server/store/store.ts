@@ -326,8 +326,8 @@ export class Store {
   }
 
   /** Writes field values: one multi-row upsert per set of keys, touching only those columns. Unknown keys throw. */
-  async writeContacts(rows: { id: string; values: Record<string, FieldValue> }[], now: number): Promise<void> {
-    await this.transaction((s) => contacts.writeContacts(s.db, s.#fields, rows, now));
+  async writeContacts(rows: { id: string; values: Record<string, FieldValue> }[], now: number, opts: { existing?: boolean } = {}): Promise<void> {
+    await this.transaction((s) => contacts.writeContacts(s.db, s.#fields, rows, now, opts));
   }
 
   /** Adds tags to contacts (present ones are kept). */
