@@ -168,7 +168,11 @@ export class Runtime {
       async (s) => {
         if (this.#changingWorld === 0) {
           await s.shareWorld();
-          if ((await s.getMeta(WORLD_REV)) !== this.#rev) throw new StaleWorld('the maps changed');
+          // Checked with the transaction's first statement where it can: before anything is decided on its reads.
+          const rev = this.#rev;
+          await s.checkMeta(WORLD_REV, (now) => {
+            if (now !== rev) throw new StaleWorld('the maps changed');
+          });
         }
         await this.rotations.lockContended(s);
         return fn(s);

@@ -45,12 +45,13 @@ export interface Dialect {
    */
   shareWorld(db: Kysely<DB>): Promise<void>;
   /**
-   * Sends a statement whose answer nobody reads (a lock, a write) with the transaction's next
-   * statement, in one round trip: it still runs before that statement, and its error fails that
-   * statement (and so the transaction). Outside a transaction it runs now. Absent where a
-   * statement costs no round trip (SQLite).
+   * Sends a statement whose answer nobody waits for (a lock, a write, a read that only checks)
+   * with the transaction's next statement, in one round trip: it still runs before that statement,
+   * and its error fails that statement (and so the transaction). `check` hears its rows when they
+   * come, and refuses them by throwing, which fails that statement too (never after a commit).
+   * Outside a transaction it runs now. Absent where a statement costs no round trip (SQLite).
    */
-  defer?(db: Kysely<DB>, query: CompiledQuery): Promise<void>;
+  defer?(db: Kysely<DB>, query: CompiledQuery, check?: (rows: unknown[]) => void): Promise<void>;
   /** Runs queries in one round trip, in order, answering each one's rows (absent: one at a time). */
   together?(db: Kysely<DB>, queries: readonly CompiledQuery[]): Promise<unknown[][]>;
 

@@ -121,25 +121,48 @@ const DEFER = '/* scoremap: with the next statement */';
 /** What Kysely sends as a statement's text to run the queries in its parameters in one round trip. */
 const TOGETHER = '/* scoremap: together */';
 
-type Query = { readonly sql: string; readonly parameters: readonly unknown[] };
+/** A statement to send; `check` hears its rows once answered (a deferred read), and may refuse them by throwing. */
+type Query = { readonly sql: string; readonly parameters: readonly unknown[]; readonly check?: (rows: unknown[]) => void };
 
 /**
  * Teaches a connection of the pool to send several statements in one round trip (the client is
  * in pipeline mode: what is sent goes out at once, answers come back in order):
  *
- * - `begin`, and a statement sent as DEFER (a lock, a write whose answer nobody reads), wait and
- *   go out with the connection's next statement; their error, if any, is that statement's error
- *   (the first error in order: the statements after it fail only because it did);
+ * - `begin`, and a statement sent as DEFER (a lock, a write whose answer nobody reads, a read that
+ *   only checks), wait and go out with the connection's next statement. Their error, if any, is
+ *   that statement's error (the first error in order: the statements after it fail only because
+ *   it did), and so is a check's refusal;
  * - TOGETHER sends the queries it carries, and answers each one's rows;
- * - `rollback` drops what waits (it would be undone).
+ * - `rollback` drops what waits (it would be undone); a `commit` goes after the checks waiting
+ *   with it have passed, never with them.
  *
  * A transaction's statements run in the order they were asked for, as before; only the waits
  * between them go. Kysely runs one statement at a time on a connection: this is below it.
  */
 function sendTogether(client: pg.PoolClient): void {
   const send = client.query.bind(client) as (text: string, values?: readonly unknown[]) => Promise<pg.QueryResult>;
+  const stream = (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
   let waiting: Query[] = [];
   const empty = { command: '', rowCount: null, rows: [], fields: [], oid: 0 } as unknown as pg.QueryResult;
+
+  /** Sends `queries` in one write and answers their results, or throws the first error or refusal. */
+  const sendAll = async (queries: readonly Query[]): Promise<pg.QueryResult[]> => {
+    // Each query corks its own messages; this holds them all until the last.
+    stream.cork();
+    let sent: Promise<pg.QueryResult>[];
+    try {
+      sent = queries.map((q) => send(q.sql, q.parameters));
+    } finally {
+      stream.uncork();
+    }
+    const settled = await Promise.allSettled(sent);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const results = settled.map((r) => (r as PromiseFulfilledResult<pg.QueryResult>).value);
+    for (const [i, q] of queries.entries()) q.check?.(results[i]!.rows);
+    return results;
+  };
+
   client.query = function query(config: unknown, values?: unknown, callback?: unknown): unknown {
     if (typeof config !== 'string' || callback !== undefined) return (send as (...a: unknown[]) => unknown)(config, values, callback);
     if (config === 'begin' || config === DEFER) {
@@ -149,24 +172,14 @@ function sendTogether(client: pg.PoolClient): void {
     if (config === 'rollback') waiting = [];
     if (waiting.length === 0 && config !== TOGETHER) return send(config, values as unknown[]);
     const before = waiting.length;
-    const queries = [...waiting, ...(config === TOGETHER ? (values as Query[]) : [{ sql: config, parameters: (values as unknown[]) ?? [] }])];
+    const own = config === TOGETHER ? (values as Query[]) : [{ sql: config, parameters: (values as unknown[]) ?? [] }];
+    const queries = [...waiting, ...own];
     waiting = [];
-    // One write for them all (each query corks its own messages; this holds them until the last).
-    const stream = (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
-    stream.cork();
-    let sent: Promise<pg.QueryResult>[];
-    try {
-      sent = queries.map((q) => send(q.sql, q.parameters));
-    } finally {
-      stream.uncork();
+    if (config === 'commit' && queries.some((q) => q.check)) {
+      // A check refuses before the commit, not after it.
+      return sendAll(queries.slice(0, -1)).then(() => send(config, values as unknown[]));
     }
-    return Promise.allSettled(sent).then((settled) => {
-      const failed = settled.find((r) => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      const results = settled.map((r) => (r as PromiseFulfilledResult<pg.QueryResult>).value);
-      if (config !== TOGETHER) return results[results.length - 1];
-      return { ...empty, rows: results.slice(before).map((r) => r.rows) };
-    });
+    return sendAll(queries).then((results) => (config === TOGETHER ? { ...empty, rows: results.slice(before).map((r) => r.rows) } : results[results.length - 1]));
   } as typeof client.query;
 }
 
@@ -218,9 +231,15 @@ const RETRY = new Set(['40001', '40P01', '23505']);
 /** Rows per batch statement (one JSON parameter each). */
 const BATCH_ROWS = 5_000;
 
-/** Sends `query` with the transaction's next statement (see `sendTogether`); outside a transaction, now. */
-async function defer(db: Kysely<DB>, query: CompiledQuery): Promise<void> {
-  await db.executeQuery(db.isTransaction ? CompiledQuery.raw(DEFER, [{ sql: query.sql, parameters: query.parameters }]) : query);
+/** Sends `query` with the transaction's next statement (see `sendTogether`); outside a transaction, now. `check` hears its rows. */
+async function defer(db: Kysely<DB>, query: CompiledQuery, check?: (rows: unknown[]) => void): Promise<void> {
+  if (db.isTransaction) {
+    const deferred: Query = { sql: query.sql, parameters: query.parameters, ...(check ? { check } : {}) };
+    await db.executeQuery(CompiledQuery.raw(DEFER, [deferred]));
+    return;
+  }
+  const { rows } = await db.executeQuery(query);
+  check?.(rows as unknown[]);
 }
 
 /** `update … from json_populate_recordset(…)` statements for `rows` (the last row for a key wins, as when they run one by one), with the rows each carries. */

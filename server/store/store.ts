@@ -215,6 +215,20 @@ export class Store {
     return row?.value ?? null;
   }
 
+  /**
+   * Reads a setting and hands it to `check`, which may refuse it by throwing. In a transaction on
+   * a database a statement costs a round trip to (see `Dialect.defer`), the read goes with the
+   * transaction's next statement, and the refusal is that statement's error.
+   */
+  async checkMeta(key: string, check: (value: string | null) => void): Promise<void> {
+    const query = this.db.selectFrom('meta').select('value').where('key', '=', key);
+    if (this.db.isTransaction && this.dialect.defer) {
+      await this.dialect.defer(this.db, query.compile(), (rows) => check((rows[0] as { value: string } | undefined)?.value ?? null));
+      return;
+    }
+    check((await query.executeTakeFirst())?.value ?? null);
+  }
+
   /** Writes a setting. */
   async setMeta(key: string, value: string): Promise<void> {
     await this.db
