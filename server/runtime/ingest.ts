@@ -62,7 +62,11 @@ export async function ingestGroup(rt: Runtime, s: Store, requests: readonly (rea
   const { existing, byEmail } = await s.knownEventsAndEmails(given, allEmails);
   const ids = new Set<string>(byEmail.values());
   for (const e of named) if ('id' in e.contact) ids.add(e.contact.id);
-  const loaded = await rt.loadStates(s, [...ids]);
+  // The contacts locked, their timers due by now and the contacts read: one round trip where the
+  // database can (the timers read after the locks, so no other process changes them meanwhile).
+  await s.lockContactsLater([...ids]);
+  const storedTimers = await s.dueDateTimersSoon([...ids], now);
+  const loaded = await rt.loadStates(s, [...ids], { locked: true });
 
   // A request whose accepted events name an unknown id is refused; refusing one can make another's
   // event (the same id) accepted, so this settles in a few rounds at most.
@@ -97,7 +101,7 @@ export async function ingestGroup(rt: Runtime, s: Store, requests: readonly (rea
   }
   // Whatever came due for these contacts before this instant runs before their events, each
   // request's contacts in a budget of their own.
-  await rt.catchUpFirst(s, states, now, firstNamedBy);
+  await rt.catchUpFirst(s, states, now, firstNamedBy, storedTimers);
 
   const effects = new Effects({ stepBudget: MAX_REQUEST_STEPS });
   const answers = requests.map(() => ({ accepted: 0, duplicates: 0, created: 0 }));

@@ -278,9 +278,10 @@ export class Runtime {
    * budget of its own). For a group of requests, `requestOf` names the request that names each
    * contact first (`states` in the order of those requests): each request's contacts then have a
    * budget of their own, as alone — one budget for the group would stop contacts whose requests
-   * alone stay well within theirs.
+   * alone stay well within theirs. `storedTimers`: their stored timers due by `now`, when the
+   * caller read them with the contacts.
    */
-  async catchUpFirst(s: Store, states: ReadonlyMap<string, ContactState>, now: number, requestOf?: ReadonlyMap<string, number>): Promise<void> {
+  async catchUpFirst(s: Store, states: ReadonlyMap<string, ContactState>, now: number, requestOf?: ReadonlyMap<string, number>, storedTimers?: Parameters<typeof catchUp>[6]): Promise<void> {
     const effects = new Effects({ stepBudget: MAX_REQUEST_STEPS });
     let request = -1;
     await catchUp(this, s, states, now, effects, requestOf && ((contactId) => {
@@ -288,7 +289,7 @@ export class Runtime {
       if (r === request) return;
       request = r;
       effects.stepsBefore = effects.steps;
-    }));
+    }), storedTimers);
     if (!effects.empty) await this.flush(s, effects, now);
   }
 

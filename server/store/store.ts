@@ -339,6 +339,19 @@ export class Store {
     await this.transaction((s) => contacts.insertContacts(s.db, s.#fields, rows));
   }
 
+  /**
+   * Locks contacts for the rest of the transaction on a shared database, with the transaction's
+   * next statement (see `Dialect.lockContacts`); load them next with `locked: true`.
+   */
+  async lockContactsLater(ids: readonly string[]): Promise<void> {
+    if (this.db.isTransaction && this.dialect.shared) await this.dialect.lockContacts(this.db, ids, { later: true });
+  }
+
+  /** The stored date timers of these contacts due by `upTo`, read with the transaction's next statement where it can (see `timers.dueDateTimersSoon`). */
+  async dueDateTimersSoon(ids: readonly string[], upTo: number): Promise<() => (DateTimer & { dueAt: number })[] | undefined> {
+    return timers.dueDateTimersSoon(this.db, ids, upTo);
+  }
+
   /** Writes field values: one multi-row upsert per set of keys, touching only those columns. Unknown keys throw. */
   async writeContacts(rows: { id: string; values: Record<string, FieldValue> }[], now: number, opts: { existing?: boolean } = {}): Promise<void> {
     await this.transaction((s) => contacts.writeContacts(s.db, s.#fields, rows, now, opts));
