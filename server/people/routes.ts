@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { clientAddress, reachedOverHttps } from '../http/forwarded.js';
 import { ApiRouter } from '../http/router.js';

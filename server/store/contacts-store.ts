@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Insertable, Kysely } from 'kysely';
 import type { FieldValue } from '../../engine/elements/types.js';
 import type { ContactState, Position } from '../../engine/state.js';

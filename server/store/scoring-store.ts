@@ -3,7 +3,6 @@ import { SCORING_TIMER_PREFIX } from '../../engine/scoring/model.js';
 import { chunk } from './chunk.js';
 import { fieldColumn } from './columns.js';
 import type { DB } from './schema.js';
-import { dialectOf } from './dialect.js';
 import { deleteModelLedger } from '../scoring/ledger-store.js';
 import { deleteModelVersions } from '../scoring/versions.js';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, startSession, type Session } from './harness.js';
+import { hasChromium, settled, startSession, type Session } from './harness.js';
 
 const read = (path: string) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
 const template = read('../../maps/custom-lead-score.json');
@@ -75,7 +75,18 @@ describe.runIf(hasChromium)('the editor\'s help links open the served docs', () 
     await wait.getByRole('heading', { name: 'Wait', level: 1 }).waitFor();
     await wait.close();
 
-    await s.page.locator('.react-flow__node[data-id="over"]').click();
+    // The template's last trigger sits past the canvas's right edge, under the open inspector:
+    // zoom out until it is in view before clicking it.
+    const over = s.page.locator('.react-flow__node[data-id="over"]');
+    const inView = async () => {
+      const [box, pane] = [await over.boundingBox(), await s.page.locator('.react-flow__pane').boundingBox()];
+      return !!box && !!pane && box.x + box.width <= pane.x + pane.width;
+    };
+    for (let i = 0; i < 5 && !(await inView()); i++) {
+      await s.page.getByRole('button', { name: 'Zoom Out' }).click();
+      await settled(s.page);
+    }
+    await over.click();
     await inspector.getByRole('heading', { name: /Trigger/ }).waitFor();
     const trigger = await follow(inspector.getByRole('link', { name: 'Help: Field updated trigger' }));
     expect(new URL(trigger.url()).pathname).toBe('/docs/guide/triggers/field-updated.md');

@@ -1,6 +1,6 @@
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, startSession, type Session } from './harness.js';
+import { hasChromium, startSession, type Session, settled as viewSettled } from './harness.js';
 import { recipeMap } from './recipe-map.js';
 
 type Box = { x: number; y: number; width: number; height: number };
@@ -21,21 +21,8 @@ describe.runIf(hasChromium)('the map editor with the 17-element recipe map', () 
     const style = (await s.page.locator('.react-flow__viewport').getAttribute('style')) ?? '';
     return Number(/scale\(([\d.]+)\)/.exec(style)?.[1]);
   };
-  /** The view stopped moving: the same transform over 10 frames in a row (frames, not milliseconds). */
-  async function settled() {
-    await s.page.locator('.react-flow__viewport').evaluate((viewport) => new Promise<void>((done) => {
-      let last = viewport.getAttribute('style');
-      let still = 0;
-      const frame = () => {
-        const now = viewport.getAttribute('style');
-        still = now === last ? still + 1 : 0;
-        last = now;
-        if (still >= 10) done();
-        else requestAnimationFrame(frame);
-      };
-      requestAnimationFrame(frame);
-    }));
-  }
+  /** The view stopped moving (fit-view animations): see the harness's `settled`. */
+  const settled = () => viewSettled(s.page);
   /** A spot of bare canvas, to drag the view from. */
   const bareSpot = () => s.page.locator('.react-flow__pane').evaluate((p) => {
     const r = p.getBoundingClientRect();

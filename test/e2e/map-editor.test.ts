@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, startSession, STEP_TIMEOUT, type Session } from './harness.js';
+import { hasChromium, startSession, STEP_TIMEOUT, type Session, settled as viewSettled } from './harness.js';
 
 const decayLoop = JSON.parse(readFileSync(new URL('../scenarios/decay-loop-move-here.json', import.meta.url), 'utf8')).maps[0];
 
@@ -46,25 +46,8 @@ describe.runIf(hasChromium)('the map editor in a browser', () => {
     await s.page.mouse.move(b.x, b.y, { steps: 5 });
     await s.page.mouse.up();
   }
-  /**
-   * Waits for the view to stop moving (fit-view animations): the same transform over 10 frames in a
-   * row. Counted in frames, not milliseconds: a busy machine that draws no frame for a while has not
-   * finished the animation either.
-   */
-  async function settled() {
-    await s.page.locator('.react-flow__viewport').evaluate((viewport) => new Promise<void>((done) => {
-      let last = viewport.getAttribute('style');
-      let still = 0;
-      const frame = () => {
-        const now = viewport.getAttribute('style');
-        still = now === last ? still + 1 : 0;
-        last = now;
-        if (still >= 10) done();
-        else requestAnimationFrame(frame);
-      };
-      requestAnimationFrame(frame);
-    }));
-  }
+  /** The view stopped moving (fit-view animations): see the harness's `settled`. */
+  const settled = () => viewSettled(s.page);
   /** Fits the whole map in view, as the Controls' button does. */
   async function fit() {
     await s.page.getByRole('button', { name: 'Fit View' }).click();
