@@ -4,7 +4,7 @@ import { SCORING_TIMER_PREFIX } from '../../engine/scoring/model.js';
 import type { ContactState } from '../../engine/state.js';
 import type { Store } from '../store/store.js';
 import { decayJob, doneEarly, markDoneEarly, tickJob } from '../store/jobs-store.js';
-import { dueDateTimersOf } from '../store/timers-store.js';
+import { dueDateTimersOf, type DateTimer } from '../store/timers-store.js';
 import { scheduleCursorKey, stopDateLoop } from './due.js';
 import { dayRewind, decayDay, startDay } from '../scoring/day-run.js';
 import { endExpired, expiring } from '../scoring/ledger-store.js';
@@ -46,7 +46,11 @@ interface Due {
  * `beforeContact` hears each contact before its work runs, in the order of `states` (a group of
  * requests gives each request's contacts a step budget of their own).
  */
-export async function catchUp(rt: Runtime, s: Store, states: ReadonlyMap<string, ContactState>, now: number, effects: Effects, beforeContact?: (contactId: string) => void): Promise<void> {
+export async function catchUp(
+  rt: Runtime, s: Store, states: ReadonlyMap<string, ContactState>, now: number, effects: Effects, beforeContact?: (contactId: string) => void,
+  /** The stored timers due by `now` of these contacts (or more), when the caller read them with the contacts (see `dueDateTimersSoon`). */
+  storedTimers?: () => readonly (DateTimer & { dueAt: number })[] | undefined,
+): Promise<void> {
   if (!states.size) return;
   const world = rt.world;
   const ids = [...states.keys()];
@@ -64,7 +68,7 @@ export async function catchUp(rt: Runtime, s: Store, states: ReadonlyMap<string,
   }
   const stored = new Map<string, { armedValue: number; dueAt: number }>();
   if (timerKeys.length) {
-    for (const t of await dueDateTimersOf(s.db, ids, now)) stored.set(`${t.mapId}\u0000${t.elementId}\u0000${t.contactId}`, t);
+    for (const t of storedTimers?.() ?? (await dueDateTimersOf(s.db, ids, now))) stored.set(`${t.mapId}\u0000${t.elementId}\u0000${t.contactId}`, t);
   }
   const jobs = await owedJobs(rt, s, states, now);
   const doneByJob = new Map<string, string[]>();

@@ -6,13 +6,14 @@ import { writeLedger } from '../scoring/ledger-store.js';
 
 /**
  * Writes what a batch of engine work gathered, set-based: one multi-row statement per table
- * (chunked by the store), inside the caller's transaction.
+ * (chunked by the store), inside the caller's transaction. `existing`: every contact written has
+ * its row (the caller loaded and holds them, or inserted them), so no write needs to ask.
  */
-export async function flushEffects(store: Store, effects: Effects, now: number): Promise<void> {
+export async function flushEffects(store: Store, effects: Effects, now: number, opts: { existing?: boolean } = {}): Promise<void> {
   if (effects.fieldWrites.size) {
     const rows: { id: string; values: Record<string, FieldValue> }[] = [];
     for (const [id, values] of effects.fieldWrites) rows.push({ id, values: Object.fromEntries(values) });
-    await store.writeContacts(rows, now);
+    await store.writeContacts(rows, now, opts);
   }
   const added: { contactId: string; tag: string }[] = [];
   const removed: { contactId: string; tag: string }[] = [];

@@ -58,13 +58,16 @@ function freshEvents(rt: Runtime, requests: readonly (readonly EventInput[])[], 
  */
 export async function ingestGroup(rt: Runtime, s: Store, requests: readonly (readonly EventInput[])[], now: number): Promise<(IngestAnswer | AppError)[]> {
   const given = requests.flatMap((events) => events.flatMap((e) => (e.id === undefined ? [] : [e.id])));
-  const existing = given.length ? await s.existingEventIds(given) : new Set<string>();
   const named = requests.flat();
   const allEmails = [...new Set(named.flatMap((e) => emailOf(e) ?? []))];
-  const byEmail = allEmails.length ? await s.findIdsByEmail(allEmails) : new Map<string, string>();
+  const { existing, byEmail } = await s.knownEventsAndEmails(given, allEmails);
   const ids = new Set<string>(byEmail.values());
   for (const e of named) if ('id' in e.contact) ids.add(e.contact.id);
-  const loaded = await rt.loadStates(s, [...ids]);
+  // The contacts locked, their timers due by now and the contacts read: one round trip where the
+  // database can (the timers read after the locks, so no other process changes them meanwhile).
+  await s.lockContactsLater([...ids]);
+  const storedTimers = await s.dueDateTimersSoon([...ids], now);
+  const loaded = await rt.loadStates(s, [...ids], { locked: true });
 
   // A request whose accepted events name an unknown id is refused; refusing one can make another's
   // event (the same id) accepted, so this settles in a few rounds at most.
@@ -99,7 +102,7 @@ export async function ingestGroup(rt: Runtime, s: Store, requests: readonly (rea
   }
   // Whatever came due for these contacts before this instant runs before their events, each
   // request's contacts in a budget of their own.
-  await rt.catchUpFirst(s, states, now, firstNamedBy);
+  await rt.catchUpFirst(s, states, now, firstNamedBy, storedTimers);
 
   const effects = new Effects({ stepBudget: MAX_REQUEST_STEPS });
   const answers = requests.map(() => ({ accepted: 0, duplicates: 0, created: 0 }));
@@ -148,6 +151,7 @@ export async function ingestGroup(rt: Runtime, s: Store, requests: readonly (rea
   if (rows.length) await s.insertEvents(rows);
   await rt.catchUpAfter(s, states, now, effects);
   await cohorts.run(s, effects);
-  await rt.flush(s, effects, now);
+  // Every contact written was loaded and locked above, or inserted.
+  await rt.flush(s, effects, now, { existing: true });
   return requests.map((events, i) => refused.get(i) ?? { ...answers[i]!, duplicates: events.length - answers[i]!.accepted });
 }

@@ -168,7 +168,11 @@ export class Runtime {
       async (s) => {
         if (this.#changingWorld === 0) {
           await s.shareWorld();
-          if ((await s.getMeta(WORLD_REV)) !== this.#rev) throw new StaleWorld('the maps changed');
+          // Checked with the transaction's first statement where it can: before anything is decided on its reads.
+          const rev = this.#rev;
+          await s.checkMeta(WORLD_REV, (now) => {
+            if (now !== rev) throw new StaleWorld('the maps changed');
+          });
         }
         await this.rotations.lockContended(s);
         return fn(s);
@@ -223,9 +227,9 @@ export class Runtime {
     for (const l of this.#listeners) l(at);
   }
 
-  /** Writes a batch's effects in the caller's transaction and tells the scheduler what they made due. */
-  async flush(s: Store, effects: Effects, now: number): Promise<void> {
-    await flushEffects(s, effects, now);
+  /** Writes a batch's effects in the caller's transaction and tells the scheduler what they made due (`existing`: see `flushEffects`). */
+  async flush(s: Store, effects: Effects, now: number, opts: { existing?: boolean } = {}): Promise<void> {
+    await flushEffects(s, effects, now, opts);
     for (const h of this.hooks) await h.written?.(s, effects, this.world, now);
     this.#changed(effects.earliestDue);
   }
@@ -274,9 +278,10 @@ export class Runtime {
    * budget of its own). For a group of requests, `requestOf` names the request that names each
    * contact first (`states` in the order of those requests): each request's contacts then have a
    * budget of their own, as alone — one budget for the group would stop contacts whose requests
-   * alone stay well within theirs.
+   * alone stay well within theirs. `storedTimers`: their stored timers due by `now`, when the
+   * caller read them with the contacts.
    */
-  async catchUpFirst(s: Store, states: ReadonlyMap<string, ContactState>, now: number, requestOf?: ReadonlyMap<string, number>): Promise<void> {
+  async catchUpFirst(s: Store, states: ReadonlyMap<string, ContactState>, now: number, requestOf?: ReadonlyMap<string, number>, storedTimers?: Parameters<typeof catchUp>[6]): Promise<void> {
     const effects = new Effects({ stepBudget: MAX_REQUEST_STEPS });
     let request = -1;
     await catchUp(this, s, states, now, effects, requestOf && ((contactId) => {
@@ -284,7 +289,7 @@ export class Runtime {
       if (r === request) return;
       request = r;
       effects.stepsBefore = effects.steps;
-    }));
+    }), storedTimers);
     if (!effects.empty) await this.flush(s, effects, now);
   }
 

@@ -1,7 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { FieldValue } from '../../engine/elements/types.js';
 import type { Cause, FieldChange } from '../../engine/state.js';
-import { chunk } from './chunk.js';
+import { chunk, MAX_ROWS } from './chunk.js';
+import { normalizeEmail } from './columns.js';
+import { findIdsByEmail } from './contacts-store.js';
+import { runLater, together } from './dialect.js';
 import { positionsByElement } from './positions-store.js';
 import { RowStatement } from './row-statement.js';
 import type { DB } from './schema.js';
@@ -37,7 +40,8 @@ export async function bumpStats(
   // so neither waits for the other while holding what the other needs.
   const ordered = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
   for (const part of chunk(ordered, 6)) {
-    await db
+    // Nothing reads its answer: it goes with the transaction's next statement (the commit) where it can.
+    await runLater(db, db
       .insertInto('element_stats')
       .values(part)
       .onConflict((oc) =>
@@ -47,8 +51,7 @@ export async function bumpStats(
           last_error: eb.fn.coalesce('excluded.last_error', 'element_stats.last_error'),
           last_error_at: eb.fn.coalesce('excluded.last_error_at', 'element_stats.last_error_at'),
         })),
-      )
-      .execute();
+      ));
   }
 }
 
@@ -79,6 +82,26 @@ export async function existingEventIds(db: Kysely<DB>, ids: readonly string[]): 
     for (const r of rows) out.add(r.id);
   }
   return out;
+}
+
+/**
+ * The idempotency check and the email look-up of a group of event requests together: which of
+ * these event ids were already accepted, and the contacts these emails name (normalized email →
+ * id). In one round trip where the dialect can and the lists fit one statement each.
+ */
+export async function knownEventsAndEmails(db: Kysely<DB>, ids: readonly string[], emails: readonly string[]): Promise<{ existing: Set<string>; byEmail: Map<string, string> }> {
+  const unique = [...new Set(ids)];
+  const norms = [...new Set(emails.map(normalizeEmail).filter((e): e is string => e !== null))];
+  if (unique.length > MAX_ROWS || norms.length > MAX_ROWS || unique.length === 0 || norms.length === 0) {
+    return { existing: unique.length ? await existingEventIds(db, unique) : new Set(), byEmail: norms.length ? await findIdsByEmail(db, norms) : new Map() };
+  }
+  const [events, owners] = await together<[{ id: string }, { id: string; email_norm: string | null }]>(db, [
+    db.selectFrom('events').select('id').where('id', 'in', unique),
+    db.selectFrom('contacts').select(['id', 'email_norm']).where('email_norm', 'in', norms),
+  ]);
+  const byEmail = new Map<string, string>();
+  for (const r of owners) if (r.email_norm !== null) byEmail.set(r.email_norm, r.id);
+  return { existing: new Set(events.map((r) => r.id)), byEmail };
 }
 
 const insertEvent = new RowStatement<{ id: string; contactId: string; type: string; at: number; props: string | null; acceptedAt: number }>((db, p) =>

@@ -1,8 +1,9 @@
-import type { Insertable, Kysely } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { FieldValue } from '../../engine/elements/types.js';
 import type { ContactState, Position } from '../../engine/state.js';
 import { chunk, groupBy } from './chunk.js';
 import { fieldColumn, fromColumn, normalizeEmail, toColumn } from './columns.js';
+import { together } from './dialect.js';
 import type { FieldCatalog } from './fields-store.js';
 import { positionFromRow } from './positions-store.js';
 import { updateStatement } from './row-statement.js';
@@ -10,6 +11,7 @@ import type { DB } from './schema.js';
 import { loadLedger, type CountedRules } from '../scoring/ledger-store.js';
 
 type ContactRow = Insertable<DB['contacts']>;
+type RuleRow = Pick<Selectable<DB['scoring_rule_states']>, 'contact_id' | 'model_id' | 'rule_id' | 'points'>;
 
 /** Reads contacts with their tags and positions; ids not found are absent from the result. */
 export async function loadContacts(
@@ -20,7 +22,14 @@ export async function loadContacts(
 ): Promise<Map<string, ContactState>> {
   const out = new Map<string, ContactState>();
   for (const part of chunk([...new Set(ids)])) {
-    const rows = await db.selectFrom('contacts').selectAll().where('id', 'in', part).execute();
+    // One round trip where the dialect can: a contact's tags, places and rules exist only while it does.
+    const [rows, tags, positions, rules] = await together<[Selectable<DB['contacts']>, Selectable<DB['contact_tags']>, Selectable<DB['positions']>, RuleRow]>(db, [
+      db.selectFrom('contacts').selectAll().where('id', 'in', part),
+      db.selectFrom('contact_tags').selectAll().where('contact_id', 'in', part).orderBy('contact_id').orderBy('tag'),
+      db.selectFrom('positions').selectAll().where('contact_id', 'in', part),
+      // The scoring rules each contact holds matter only when a scoring model runs.
+      ...(opts.rules === false ? [] : [db.selectFrom('scoring_rule_states').select(['contact_id', 'model_id', 'rule_id', 'points']).where('contact_id', 'in', part)]),
+    ] as never);
     if (rows.length === 0) continue;
     // Which columns are fields, and their types, once per statement rather than once per row.
     const columns = Object.keys(rows[0]).filter((c) => c.startsWith('f_'));
@@ -35,15 +44,9 @@ export async function loadContacts(
       }
       out.set(row.id, { id: row.id, fields, tags: [], positions: new Map<string, Position>() });
     }
-    const found = rows.map((r) => r.id);
-    const tags = await db.selectFrom('contact_tags').selectAll().where('contact_id', 'in', found).orderBy('contact_id').orderBy('tag').execute();
     for (const t of tags) out.get(t.contact_id)?.tags.push(t.tag);
-    const positions = await db.selectFrom('positions').selectAll().where('contact_id', 'in', found).execute();
     for (const p of positions) out.get(p.contact_id)?.positions.set(p.map_id, positionFromRow(p));
-    // The scoring rules each contact holds matter only when a scoring model runs.
-    if (opts.rules === false) continue;
-    const rules = await db.selectFrom('scoring_rule_states').select(['contact_id', 'model_id', 'rule_id', 'points']).where('contact_id', 'in', found).execute();
-    for (const r of rules) {
+    for (const r of rules ?? []) {
       const c = out.get(r.contact_id);
       if (c) (c.rules ??= new Map()).set(`${r.model_id}\u0000${r.rule_id}`, r.points === null ? null : Number(r.points));
     }
@@ -102,13 +105,15 @@ export async function insertContacts(
 /**
  * Writes field values of contacts. Rows are grouped by their set of keys; each row is one UPDATE
  * of only those columns (and `updated_at`, and `email_norm` with `email`). An id with no row is
- * created (`created_at` = now). Unknown keys throw.
+ * created (`created_at` = now), unless the caller says each has one (`existing`: it loaded and
+ * holds them), and then the updates may go with the transaction's next statement. Unknown keys throw.
  */
 export async function writeContacts(
   db: Kysely<DB>,
   catalog: FieldCatalog,
   rows: readonly { id: string; values: Record<string, FieldValue> }[],
   now: number,
+  opts: { existing?: boolean } = {},
 ): Promise<void> {
   const groups = groupBy(
     rows.filter((r) => Object.keys(r.values).length > 0),
@@ -124,7 +129,12 @@ export async function writeContacts(
       byId.delete(r.id);
       byId.set(r.id, { id: r.id, updated_at: now, ...(hasEmail ? { email_norm: normalizeEmail(r.values.email) } : {}), ...toColumns(catalog, r.values) });
     }
-    const missing = await updateStatement('contacts', columns, ['id']).unchanged(db, [...byId.values()]);
+    const update = updateStatement('contacts', columns, ['id']);
+    if (opts.existing) {
+      await update.runLater(db, [...byId.values()]);
+      continue;
+    }
+    const missing = await update.unchanged(db, [...byId.values()]);
     for (const part of chunk(missing, columns.length + 3)) {
       await db
         .insertInto('contacts')

@@ -1,4 +1,4 @@
-import type { ColumnDataType, ColumnDefinitionBuilder, Kysely } from 'kysely';
+import type { ColumnDataType, ColumnDefinitionBuilder, CompiledQuery, Compilable, Kysely } from 'kysely';
 import type { DB } from './schema.js';
 
 /**
@@ -18,8 +18,10 @@ export interface Dialect {
    * Locks contacts for the rest of the transaction, in id order (so two lockers never deadlock);
    * with `skipLocked`, contacts another transaction holds are skipped instead of waited for.
    * Answers the ids it holds. SQLite's one writer already holds everything: it answers `ids`.
+   * With `later` (not with `skipLocked`), the locks are taken by the transaction's next statement
+   * (see `defer`): nothing is answered, the caller reads what it locked next.
    */
-  lockContacts(db: Kysely<DB>, ids: readonly string[], opts?: { skipLocked?: boolean }): Promise<Set<string>>;
+  lockContacts(db: Kysely<DB>, ids: readonly string[], opts?: { skipLocked?: boolean; later?: boolean }): Promise<Set<string>>;
 
   /**
    * Who is due on a map at or before `upTo`, earliest first, at most `limit`: read from the due
@@ -42,6 +44,17 @@ export interface Dialect {
    * the published maps, fields or scoring models holds it alone (`exclusively`), across processes.
    */
   shareWorld(db: Kysely<DB>): Promise<void>;
+  /**
+   * Sends a statement whose answer nobody waits for (a lock, a write, a read that only checks)
+   * with the transaction's next statement, in one round trip: it still runs before that statement,
+   * and its error fails that statement (and so the transaction). `check` hears its rows when they
+   * come, and refuses them by throwing, which fails that statement too (never after a commit).
+   * Outside a transaction it runs now. Absent where a statement costs no round trip (SQLite).
+   */
+  defer?(db: Kysely<DB>, query: CompiledQuery, check?: (rows: unknown[]) => void): Promise<void>;
+  /** Runs queries in one round trip, in order, answering each one's rows (absent: one at a time). */
+  together?(db: Kysely<DB>, queries: readonly CompiledQuery[]): Promise<unknown[][]>;
+
   /** Runs `fn` while holding the world lock alone (other processes' work waits). */
   exclusively<T>(db: Kysely<DB>, fn: () => Promise<T>): Promise<T>;
 
@@ -53,6 +66,8 @@ export interface Dialect {
   readonly batch?: {
     insert(db: Kysely<DB>, table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
     update(db: Kysely<DB>, table: string, set: readonly string[], where: readonly string[], rows: readonly Record<string, unknown>[]): Promise<boolean[]>;
+    /** The same update when nobody reads which rows matched: sent with the transaction's next statement (see `defer`). */
+    updateLater(db: Kysely<DB>, table: string, set: readonly string[], where: readonly string[], rows: readonly Record<string, unknown>[]): Promise<void>;
   };
 
   /** Whether an error means "run the transaction again": a deadlock, a serialization failure or a unique key another process just took. */
@@ -93,4 +108,21 @@ export function lockKey(name: string): bigint {
     h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
   }
   return BigInt.asIntN(64, h);
+}
+
+/** Runs a statement whose answer nobody reads: with the transaction's next one where the dialect can (see `Dialect.defer`), else now. */
+export async function runLater(db: Kysely<any>, query: Compilable<unknown>): Promise<void> {
+  const d = knownDialectOf(db);
+  if (d?.defer) await d.defer(db, query.compile());
+  else await db.executeQuery(query.compile());
+}
+
+/** Runs queries in one round trip where the dialect can (see `Dialect.together`), else one after the other; answers each one's rows. */
+export async function together<T extends unknown[]>(db: Kysely<any>, queries: { [K in keyof T]: Compilable<T[K]> }): Promise<{ [K in keyof T]: T[K][] }> {
+  const d = knownDialectOf(db);
+  const compiled = (queries as readonly Compilable<unknown>[]).map((q) => q.compile());
+  if (d?.together) return (await d.together(db, compiled)) as { [K in keyof T]: T[K][] };
+  const out: unknown[][] = [];
+  for (const q of compiled) out.push((await db.executeQuery(q)).rows as unknown[]);
+  return out as { [K in keyof T]: T[K][] };
 }

@@ -2,7 +2,7 @@
  * The only module with PostgreSQL-specific SQL: connecting, the claims and locks that let several
  * Scoremap processes share one database's work, and the few statements PostgreSQL spells its own way.
  */
-import { Kysely, PostgresDialect, sql, type DatabaseIntrospector, type DatabaseMetadata, type LogConfig, type SchemaMetadata, type TableMetadata } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, type DatabaseIntrospector, type DatabaseMetadata, type LogConfig, type SchemaMetadata, type TableMetadata } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { lockKey, registerDialect } from './dialect.js';
@@ -69,6 +69,8 @@ function poolConfig(url: string, opts: PostgresOptions): { config: pg.PoolConfig
       options: settings.join(' '),
       keepAlive: true,
       connectionTimeoutMillis: 10_000,
+      // Statements sent back to back go out without waiting for each other's answers (see `sendTogether`).
+      pipeline: true,
       // bigint (times in ms, counts) and numeric (sums) as numbers: every value Scoremap stores fits a double exactly.
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -91,7 +93,10 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   // The same for a connection in use: the server ends a session whose transaction outlived its
   // lease. The transaction's next statement fails (and is rolled back, its work left to others);
   // the pool drops the broken connection when it comes back.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    sendTogether(client);
+  });
   let current: string;
   try {
     const client = await pool.connect();
@@ -109,6 +114,73 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   const db = new Kysely<DB>({ dialect: new OwnSchemaDialect({ pool }), ...(opts.log ? { log: opts.log } : {}) });
   registerDialect(db, postgresDialect(current));
   return db;
+}
+
+/** What Kysely sends as a statement's text to have it sent with the transaction's next one (see `sendTogether`). */
+const DEFER = '/* scoremap: with the next statement */';
+/** What Kysely sends as a statement's text to run the queries in its parameters in one round trip. */
+const TOGETHER = '/* scoremap: together */';
+
+/** A statement to send; `check` hears its rows once answered (a deferred read), and may refuse them by throwing. */
+type Query = { readonly sql: string; readonly parameters: readonly unknown[]; readonly check?: (rows: unknown[]) => void };
+
+/**
+ * Teaches a connection of the pool to send several statements in one round trip (the client is
+ * in pipeline mode: what is sent goes out at once, answers come back in order):
+ *
+ * - `begin`, and a statement sent as DEFER (a lock, a write whose answer nobody reads, a read that
+ *   only checks), wait and go out with the connection's next statement. Their error, if any, is
+ *   that statement's error (the first error in order: the statements after it fail only because
+ *   it did), and so is a check's refusal;
+ * - TOGETHER sends the queries it carries, and answers each one's rows;
+ * - `rollback` drops what waits (it would be undone); a `commit` goes after the checks waiting
+ *   with it have passed, never with them.
+ *
+ * A transaction's statements run in the order they were asked for, as before; only the waits
+ * between them go. Kysely runs one statement at a time on a connection: this is below it.
+ */
+function sendTogether(client: pg.PoolClient): void {
+  const send = client.query.bind(client) as (text: string, values?: readonly unknown[]) => Promise<pg.QueryResult>;
+  const stream = (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
+  let waiting: Query[] = [];
+  const empty = { command: '', rowCount: null, rows: [], fields: [], oid: 0 } as unknown as pg.QueryResult;
+
+  /** Sends `queries` in one write and answers their results, or throws the first error or refusal. */
+  const sendAll = async (queries: readonly Query[]): Promise<pg.QueryResult[]> => {
+    // Each query corks its own messages; this holds them all until the last.
+    stream.cork();
+    let sent: Promise<pg.QueryResult>[];
+    try {
+      sent = queries.map((q) => send(q.sql, q.parameters));
+    } finally {
+      stream.uncork();
+    }
+    const settled = await Promise.allSettled(sent);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const results = settled.map((r) => (r as PromiseFulfilledResult<pg.QueryResult>).value);
+    for (const [i, q] of queries.entries()) q.check?.(results[i]!.rows);
+    return results;
+  };
+
+  client.query = function query(config: unknown, values?: unknown, callback?: unknown): unknown {
+    if (typeof config !== 'string' || callback !== undefined) return (send as (...a: unknown[]) => unknown)(config, values, callback);
+    if (config === 'begin' || config === DEFER) {
+      waiting.push(config === DEFER ? (values as Query[])[0]! : { sql: config, parameters: [] });
+      return Promise.resolve(empty);
+    }
+    if (config === 'rollback') waiting = [];
+    if (waiting.length === 0 && config !== TOGETHER) return send(config, values as unknown[]);
+    const before = waiting.length;
+    const own = config === TOGETHER ? (values as Query[]) : [{ sql: config, parameters: (values as unknown[]) ?? [] }];
+    const queries = [...waiting, ...own];
+    waiting = [];
+    if (config === 'commit' && queries.some((q) => q.check)) {
+      // A check refuses before the commit, not after it.
+      return sendAll(queries.slice(0, -1)).then(() => send(config, values as unknown[]));
+    }
+    return sendAll(queries).then((results) => (config === TOGETHER ? { ...empty, rows: results.slice(before).map((r) => r.rows) } : results[results.length - 1]));
+  } as typeof client.query;
 }
 
 /**
@@ -159,6 +231,39 @@ const RETRY = new Set(['40001', '40P01', '23505']);
 /** Rows per batch statement (one JSON parameter each). */
 const BATCH_ROWS = 5_000;
 
+/** Sends `query` with the transaction's next statement (see `sendTogether`); outside a transaction, now. `check` hears its rows. */
+async function defer(db: Kysely<DB>, query: CompiledQuery, check?: (rows: unknown[]) => void): Promise<void> {
+  if (db.isTransaction) {
+    const deferred: Query = { sql: query.sql, parameters: query.parameters, ...(check ? { check } : {}) };
+    await db.executeQuery(CompiledQuery.raw(DEFER, [deferred]));
+    return;
+  }
+  const { rows } = await db.executeQuery(query);
+  check?.(rows as unknown[]);
+}
+
+/** `update … from json_populate_recordset(…)` statements for `rows` (the last row for a key wins, as when they run one by one), with the rows each carries. */
+function updates(db: Kysely<DB>, table: string, set: readonly string[], where: readonly string[], rows: readonly Record<string, unknown>[]) {
+  const keyOf = (r: Record<string, unknown>) => JSON.stringify(where.map((c) => r[c]));
+  const last = new Map<string, Record<string, unknown>>();
+  for (const r of rows) {
+    last.delete(keyOf(r));
+    last.set(keyOf(r), r);
+  }
+  const unique = [...last.values()];
+  const out: { part: Record<string, unknown>[]; query: CompiledQuery }[] & { keyOf?: typeof keyOf } = [];
+  for (let i = 0; i < unique.length; i += BATCH_ROWS) {
+    const part = unique.slice(i, i + BATCH_ROWS);
+    const query = sql`update ${sql.table(table)} as t
+      set ${sql.join(set.map((c) => sql`${sql.id(c)} = ${sql.ref(`v.${c}`)}`))}
+      from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(part)}::json) with ordinality as v
+      where ${sql.join(where.map((c) => sql`${sql.ref(`t.${c}`)} = ${sql.ref(`v.${c}`)}`), sql` and `)}
+      returning v.ordinality as n`.compile(db);
+    out.push({ part, query });
+  }
+  return Object.assign(out, { keyOf });
+}
+
 /**
  * PostgreSQL's answers for the Scoremap tables in `schema`. Its advisory locks (the world lock, job
  * locks) are database-wide: their keys name the schema, so installations in other schemas of the
@@ -181,7 +286,8 @@ export function postgresDialect(schema: string): Dialect {
       for (let i = 0; i < sorted.length; i += 5_000) {
         const part = sorted.slice(i, i + 5_000);
         const q = db.selectFrom('contacts').select('id').where('id', 'in', part).orderBy('id').forUpdate();
-        for (const r of await (opts.skipLocked ? q.skipLocked() : q).execute()) held.add(r.id);
+        if (opts.later) await defer(db, q.compile());
+        else for (const r of await (opts.skipLocked ? q.skipLocked() : q).execute()) held.add(r.id);
       }
       return held;
     },
@@ -243,7 +349,15 @@ export function postgresDialect(schema: string): Dialect {
     },
 
     async shareWorld(db) {
-      await sql`select pg_advisory_xact_lock_shared(${WORLD}::bigint)`.execute(db);
+      await defer(db, sql`select pg_advisory_xact_lock_shared(${WORLD}::bigint)`.compile(db));
+    },
+
+    defer,
+
+    async together(db, queries) {
+      if (queries.length === 0) return [];
+      const { rows } = await db.executeQuery<unknown[]>(CompiledQuery.raw(TOGETHER, queries.map((q) => ({ sql: q.sql, parameters: q.parameters }))));
+      return rows as unknown[][];
     },
 
     async exclusively(db, fn) {
@@ -261,36 +375,29 @@ export function postgresDialect(schema: string): Dialect {
     batch: {
       // One statement per batch: the rows travel as one JSON parameter, typed by the table's own row
       // type (json_populate_recordset), in their order (ids of inserted rows increase in that order).
+      // Sent with the transaction's next statement: nothing reads its answer.
       async insert(db, table, rows) {
         if (rows.length === 0) return;
         const columns = Object.keys(rows[0]);
         for (let i = 0; i < rows.length; i += BATCH_ROWS) {
           const json = JSON.stringify(rows.slice(i, i + BATCH_ROWS));
-          await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))})
+          await defer(db, sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))})
             select ${sql.join(columns.map((c) => sql.ref(`v.${c}`)))}
-            from json_populate_recordset(null::${sql.table(table)}, ${json}::json) with ordinality as v order by v.ordinality`.execute(db);
+            from json_populate_recordset(null::${sql.table(table)}, ${json}::json) with ordinality as v order by v.ordinality`.compile(db));
         }
       },
       async update(db, table, set, where, rows) {
-        // The last row for a key wins, as when they run one by one.
-        const keyOf = (r: Record<string, unknown>) => JSON.stringify(where.map((c) => r[c]));
-        const last = new Map<string, Record<string, unknown>>();
-        for (const r of rows) {
-          last.delete(keyOf(r));
-          last.set(keyOf(r), r);
-        }
-        const unique = [...last.values()];
         const matched = new Set<string>();
-        for (let i = 0; i < unique.length; i += BATCH_ROWS) {
-          const part = unique.slice(i, i + BATCH_ROWS);
-          const { rows: hit } = await sql<{ n: number }>`update ${sql.table(table)} as t
-            set ${sql.join(set.map((c) => sql`${sql.id(c)} = ${sql.ref(`v.${c}`)}`))}
-            from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(part)}::json) with ordinality as v
-            where ${sql.join(where.map((c) => sql`${sql.ref(`t.${c}`)} = ${sql.ref(`v.${c}`)}`), sql` and `)}
-            returning v.ordinality as n`.execute(db);
-          for (const h of hit) matched.add(keyOf(part[Number(h.n) - 1]));
+        const statements = updates(db, table, set, where, rows);
+        for (const { part, query } of statements) {
+          const { rows: hit } = await db.executeQuery<{ n: number }>(query);
+          for (const h of hit) matched.add(statements.keyOf(part[Number(h.n) - 1]));
         }
-        return rows.map((r) => matched.has(keyOf(r)));
+        return rows.map((r) => matched.has(statements.keyOf(r)));
+      },
+      // Sent with the transaction's next statement: nothing reads its answer.
+      async updateLater(db, table, set, where, rows) {
+        for (const { query } of updates(db, table, set, where, rows)) await defer(db, query);
       },
     },
 

@@ -97,7 +97,8 @@ export class RowStatement<R extends Record<string, unknown>> {
   async #each(db: Kysely<DB>, rows: readonly R[], seen: (row: R, changed: number) => void): Promise<void> {
     if (rows.length === 0) return;
     const compiled = this.#compile(db);
-    if (rows.length > 1 && (await this.#batch(db, compiled, rows, seen))) return;
+    // An insert goes as a batch even for one row: the dialect may send it with the next statement.
+    if ((rows.length > 1 || compiled.insert) && (await this.#batch(db, compiled, rows, seen))) return;
     const { sql, keys } = compiled;
     const conn = directOf(db);
     for (const row of rows) {
@@ -112,6 +113,20 @@ export class RowStatement<R extends Record<string, unknown>> {
     let changed = 0;
     await this.#each(db, rows, (_row, n) => (changed += n));
     return changed;
+  }
+
+  /**
+   * Runs the statement for each row when nobody reads what it changed: an update by key on a
+   * dialect that batches goes with the transaction's next statement (see `Dialect.defer`).
+   */
+  async runLater(db: Kysely<DB>, rows: readonly R[]): Promise<void> {
+    const batch = directOf(db) ? undefined : knownDialectOf(db)?.batch;
+    if (batch && this.#update && rows.length) {
+      const { table, set, where } = this.#update;
+      await batch.updateLater(db, table, set, where, rows as readonly Record<string, unknown>[]);
+      return;
+    }
+    await this.run(db, rows);
   }
 
   /** Runs the statement for each row; answers the rows that changed nothing (an update that found no row). */

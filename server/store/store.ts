@@ -215,6 +215,20 @@ export class Store {
     return row?.value ?? null;
   }
 
+  /**
+   * Reads a setting and hands it to `check`, which may refuse it by throwing. In a transaction on
+   * a database a statement costs a round trip to (see `Dialect.defer`), the read goes with the
+   * transaction's next statement, and the refusal is that statement's error.
+   */
+  async checkMeta(key: string, check: (value: string | null) => void): Promise<void> {
+    const query = this.db.selectFrom('meta').select('value').where('key', '=', key);
+    if (this.db.isTransaction && this.dialect.defer) {
+      await this.dialect.defer(this.db, query.compile(), (rows) => check((rows[0] as { value: string } | undefined)?.value ?? null));
+      return;
+    }
+    check((await query.executeTakeFirst())?.value ?? null);
+  }
+
   /** Writes a setting. */
   async setMeta(key: string, value: string): Promise<void> {
     await this.db
@@ -302,7 +316,7 @@ export class Store {
    * it commits; `locked`: this transaction claimed them already.
    */
   async loadContacts(ids: readonly string[], opts?: { rules?: boolean; locked?: boolean }): Promise<Map<string, ContactState>> {
-    if (this.db.isTransaction && !opts?.locked && this.dialect.shared) await this.dialect.lockContacts(this.db, ids);
+    if (this.db.isTransaction && !opts?.locked && this.dialect.shared) await this.dialect.lockContacts(this.db, ids, { later: true });
     return contacts.loadContacts(this.db, this.#fields, ids, { ...opts, ledger: this.#ledger.active ? this.#ledger.counted : undefined });
   }
 
@@ -325,9 +339,22 @@ export class Store {
     await this.transaction((s) => contacts.insertContacts(s.db, s.#fields, rows));
   }
 
+  /**
+   * Locks contacts for the rest of the transaction on a shared database, with the transaction's
+   * next statement (see `Dialect.lockContacts`); load them next with `locked: true`.
+   */
+  async lockContactsLater(ids: readonly string[]): Promise<void> {
+    if (this.db.isTransaction && this.dialect.shared) await this.dialect.lockContacts(this.db, ids, { later: true });
+  }
+
+  /** The stored date timers of these contacts due by `upTo`, read with the transaction's next statement where it can (see `timers.dueDateTimersSoon`). */
+  async dueDateTimersSoon(ids: readonly string[], upTo: number): Promise<() => (DateTimer & { dueAt: number })[] | undefined> {
+    return timers.dueDateTimersSoon(this.db, ids, upTo);
+  }
+
   /** Writes field values: one multi-row upsert per set of keys, touching only those columns. Unknown keys throw. */
-  async writeContacts(rows: { id: string; values: Record<string, FieldValue> }[], now: number): Promise<void> {
-    await this.transaction((s) => contacts.writeContacts(s.db, s.#fields, rows, now));
+  async writeContacts(rows: { id: string; values: Record<string, FieldValue> }[], now: number, opts: { existing?: boolean } = {}): Promise<void> {
+    await this.transaction((s) => contacts.writeContacts(s.db, s.#fields, rows, now, opts));
   }
 
   /** Adds tags to contacts (present ones are kept). */
@@ -479,6 +506,11 @@ export class Store {
   /** Per-element counts of a map: here now, were here, errors and the last error. */
   async getStats(mapId: string): Promise<Record<string, ElementStats>> {
     return activity.getStats(this.db, mapId);
+  }
+
+  /** Which of these event ids were already accepted, and the contacts these emails name: one round trip where it can (see `activity.knownEventsAndEmails`). */
+  async knownEventsAndEmails(ids: readonly string[], emails: readonly string[]): Promise<{ existing: Set<string>; byEmail: Map<string, string> }> {
+    return activity.knownEventsAndEmails(this.db, ids, emails);
   }
 
   /** Which of these event ids were already accepted. */

@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { RowStatement } from './row-statement.js';
 import { chunk, groupBy, lastByKey } from './chunk.js';
 import { fieldColumn } from './columns.js';
+import { knownDialectOf } from './dialect.js';
 import type { DB } from './schema.js';
 
 /** A `date_reached` trigger armed for one contact: it fires at `dueAt`, once per `armedValue`. */
@@ -84,15 +85,35 @@ export async function dueDateTimers(
  */
 export async function dueDateTimersOf(db: Kysely<DB>, contactIds: readonly string[], upTo: number): Promise<(DateTimer & { dueAt: number })[]> {
   const out: (DateTimer & { dueAt: number })[] = [];
-  for (const part of chunk([...new Set(contactIds)])) {
-    const rows = await db.selectFrom('date_timers').selectAll()
-      .where('contact_id', 'in', part)
-      .where('due_at', 'is not', null)
-      .where('due_at', '<=', upTo)
-      .execute();
-    for (const r of rows) out.push({ mapId: r.map_id, elementId: r.element_id, contactId: r.contact_id, armedValue: Number(r.armed_value), dueAt: Number(r.due_at) });
-  }
+  for (const part of chunk([...new Set(contactIds)])) out.push(...(await dueTimersQuery(db, part, upTo).execute()).map(dueTimer));
   return out;
+}
+
+const dueTimersQuery = (db: Kysely<DB>, contactIds: readonly string[], upTo: number) =>
+  db.selectFrom('date_timers').selectAll().where('contact_id', 'in', contactIds).where('due_at', 'is not', null).where('due_at', '<=', upTo);
+
+const dueTimer = (r: Selectable<DB['date_timers']>): DateTimer & { dueAt: number } =>
+  ({ mapId: r.map_id, elementId: r.element_id, contactId: r.contact_id, armedValue: Number(r.armed_value), dueAt: Number(r.due_at) });
+
+/**
+ * `dueDateTimersOf`, asked now and answered with the transaction's next statement where the
+ * dialect sends statements together (see `Dialect.defer`). The function returned answers the
+ * timers once that statement has returned; undefined before, and where a read costs no round
+ * trip (the caller reads them when it needs them, as it would have).
+ */
+export async function dueDateTimersSoon(db: Kysely<DB>, contactIds: readonly string[], upTo: number): Promise<() => (DateTimer & { dueAt: number })[] | undefined> {
+  const d = knownDialectOf(db);
+  if (!d?.defer || !db.isTransaction) return () => undefined;
+  const parts = chunk([...new Set(contactIds)]);
+  const out: (DateTimer & { dueAt: number })[] = [];
+  let answered = 0;
+  for (const part of parts) {
+    await d.defer(db, dueTimersQuery(db, part, upTo).compile(), (rows) => {
+      out.push(...(rows as Selectable<DB['date_timers']>[]).map(dueTimer));
+      answered++;
+    });
+  }
+  return () => (answered === parts.length ? out : undefined);
 }
 
 /** The earliest due time of any timer on these maps, or null. */
