@@ -1,12 +1,14 @@
 /**
- * The only module with PostgreSQL-specific SQL: connecting, the claims and locks that let several
- * Scoremap processes share one database's work, and the few statements PostgreSQL spells its own way.
+ * The PostgreSQL-specific SQL: connecting, the claims and locks that let several Scoremap
+ * processes share one database's work, and the few statements PostgreSQL spells its own way
+ * (with `stuck-sessions.ts`, which ends the sessions a frozen process left holding claims).
  */
 import { CompiledQuery, Kysely, PostgresDialect, sql, type DatabaseIntrospector, type DatabaseMetadata, type LogConfig, type SchemaMetadata, type TableMetadata } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { lockKey, registerDialect } from './dialect.js';
 import type { DB } from './schema.js';
+import { StuckSessions } from './stuck-sessions.js';
 
 /** Options for {@link openPostgres}. */
 export interface PostgresOptions {
@@ -44,7 +46,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * The pool settings for a URL. `?schema=name` keeps Scoremap's tables in that schema (created
  * when missing): several installations, or test runs, can share one database.
  */
-function poolConfig(url: string, opts: PostgresOptions): { config: pg.PoolConfig; schema: string | null } {
+function poolConfig(url: string, opts: PostgresOptions): { config: pg.PoolConfig; schema: string | null; lease: number } {
   let u: URL;
   try {
     u = new URL(url);
@@ -63,6 +65,7 @@ function poolConfig(url: string, opts: PostgresOptions): { config: pg.PoolConfig
   ];
   return {
     schema,
+    lease,
     config: {
       connectionString: u.toString(),
       max: opts.poolSize ?? 10,
@@ -85,7 +88,7 @@ function poolConfig(url: string, opts: PostgresOptions): { config: pg.PoolConfig
  * server that is down fails here, with the reason), creating the `?schema=` when missing.
  */
 export async function openPostgres(url: string, opts: PostgresOptions = {}): Promise<Kysely<DB>> {
-  const { config, schema } = poolConfig(url, opts);
+  const { config, schema, lease } = poolConfig(url, opts);
   const pool = new pg.Pool(config);
   // An idle connection the server drops (restart, the lease's timeout) must not crash the process:
   // the pool discards it and opens another when asked.
@@ -113,6 +116,14 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   }
   const db = new Kysely<DB>({ dialect: new OwnSchemaDialect({ pool }), ...(opts.log ? { log: opts.log } : {}) });
   registerDialect(db, postgresDialect(current));
+  // The lease's other half: sessions stuck mid-statement on a frozen client (see StuckSessions).
+  const stuck = new StuckSessions(db, lease);
+  stuck.start();
+  const end = pool.end.bind(pool) as () => Promise<void>;
+  pool.end = (() => {
+    stuck.stop();
+    return end();
+  }) as typeof pool.end;
   return db;
 }
 
