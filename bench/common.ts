@@ -1,7 +1,9 @@
-/** Small helpers shared by the benchmarks: a scratch folder, timing, sizes. */
+/** Small helpers shared by the benchmarks: a scratch folder, a PostgreSQL schema, timing, sizes. */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dropSchemas } from '../server/store/testing.js';
 
 /** 2026-01-01T00:00:00Z, where every benchmark's clock starts. */
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -11,6 +13,18 @@ export const DAY = 86_400_000;
 export function scratch(): { dir: string; file: (name: string) => string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'scoremap-bench-'));
   return { dir, file: (name) => join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs `fn` with `url` pointed at a fresh schema of its PostgreSQL database (`?schema=`), dropped afterwards. */
+export async function onFreshSchema<T>(url: string, fn: (url: string) => Promise<T>): Promise<T> {
+  const schema = `scoremap_bench_${randomBytes(6).toString('hex')}`;
+  const u = new URL(url);
+  u.searchParams.set('schema', schema);
+  try {
+    return await fn(u.toString());
+  } finally {
+    await dropSchemas(url, schema, (s) => s === schema);
+  }
 }
 
 /** Milliseconds `fn` takes (monotonic clock). */

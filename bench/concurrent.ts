@@ -12,14 +12,12 @@
  *
  * on SQLite, and on PostgreSQL when a server answers (on this machine: it shares the cores).
  */
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { applyPragmas } from '../server/store/sqlite.js';
-import { dropSchemas } from '../server/store/testing.js';
-import { scratch, T0 } from './common.js';
+import { onFreshSchema, scratch, T0 } from './common.js';
 import { runClient, startIntakeServer } from './intake.js';
 
 const CLIENT = fileURLToPath(new URL('./intake-client.mjs', import.meta.url));
@@ -121,18 +119,8 @@ export async function concurrent(plan: ConcurrentPlan, pg?: { url: string } | { 
     const base = await baseline(tmp.file('baseline.db'), plan);
     const sqlite = { grouped: grouped.figure, ungrouped: ungrouped.figure, single: grouped.single!, oneMap: oneMap.figure, baseline: base };
     if (!pg || 'skipped' in pg) return { clients, seconds, contacts, sqlite, ...(pg ? { postgres: pg } : {}) };
-    const onSchema = async <T>(fn: (url: string) => Promise<T>): Promise<T> => {
-      const schema = `scoremap_bench_${randomBytes(6).toString('hex')}`;
-      const u = new URL(pg.url);
-      u.searchParams.set('schema', schema);
-      try {
-        return await fn(u.toString());
-      } finally {
-        await dropSchemas(pg.url, schema, (s) => s === schema);
-      }
-    };
-    const pgGrouped = await onSchema((url) => measure(url, plan, { single: true }));
-    const pgUngrouped = await onSchema((url) => measure(url, plan, { groupEvents: 1 }));
+    const pgGrouped = await onFreshSchema(pg.url, (url) => measure(url, plan, { single: true }));
+    const pgUngrouped = await onFreshSchema(pg.url, (url) => measure(url, plan, { groupEvents: 1 }));
     return { clients, seconds, contacts, sqlite, postgres: { grouped: pgGrouped.figure, ungrouped: pgUngrouped.figure, single: pgGrouped.single! } };
   } finally {
     tmp.remove();

@@ -5,13 +5,11 @@
  * workers and the bench share the machine's cores, so the speed-up says as much about the machine
  * as about the claims (FOR UPDATE SKIP LOCKED).
  */
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../server/store/postgres.js';
-import { dropSchemas } from '../server/store/testing.js';
 import type { Store } from '../server/store/store.js';
-import { DAY } from './common.js';
+import { DAY, onFreshSchema } from './common.js';
 import { DECAY_MAP, openDecayWorld, parkSetBased } from './park.js';
 import { startWorker, type WorkerProcess } from './worker-process.js';
 
@@ -81,31 +79,28 @@ const GIVE_UP_MS = 600_000;
  * 'late' when parking took longer than `setupAllowanceMs`: the due moment would have come first.
  */
 async function tickWith(n: number, k: number, url: string, setupAllowanceMs: number): Promise<Omit<DecayWorkersResult, 'speedup'> | 'late'> {
-  const schema = `scoremap_bench_${randomBytes(6).toString('hex')}`;
-  const u = new URL(url);
-  u.searchParams.set('schema', schema);
-  const location = u.toString();
-  const procs: WorkerProcess[] = [];
-  let store: Store | undefined;
-  let measured: Omit<DecayWorkersResult, 'speedup' | 'trouble'> | 'late';
-  let trouble: string[];
-  try {
-    ({ store } = await openDecayWorld(location));
-    const spawned = Date.now();
-    for (let i = 1; i <= k; i++) procs.push(startWorker(location, `scoremap-bench-w${i}`));
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(procs.map((w) => w.started)),
-      new Promise((_, fail) => (timer = setTimeout(() => fail(new Error(`${k} workers did not all start within ${BOOT_MS / 1000} s`)), BOOT_MS))),
-    ]).finally(() => clearTimeout(timer));
-    const bootMs = Date.now() - spawned;
-    measured = await measure(store, n, k, setupAllowanceMs, bootMs);
-  } finally {
-    trouble = await stopAll(procs);
-    await store?.close();
-    await dropSchemas(url, schema, (s) => s === schema);
-  }
-  return measured === 'late' ? measured : { ...measured, trouble };
+  return onFreshSchema(url, async (location) => {
+    const procs: WorkerProcess[] = [];
+    let store: Store | undefined;
+    let measured: Omit<DecayWorkersResult, 'speedup' | 'trouble'> | 'late';
+    let trouble: string[];
+    try {
+      ({ store } = await openDecayWorld(location));
+      const spawned = Date.now();
+      for (let i = 1; i <= k; i++) procs.push(startWorker(location, `scoremap-bench-w${i}`));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(procs.map((w) => w.started)),
+        new Promise((_, fail) => (timer = setTimeout(() => fail(new Error(`${k} workers did not all start within ${BOOT_MS / 1000} s`)), BOOT_MS))),
+      ]).finally(() => clearTimeout(timer));
+      const bootMs = Date.now() - spawned;
+      measured = await measure(store, n, k, setupAllowanceMs, bootMs);
+    } finally {
+      trouble = await stopAll(procs);
+      await store?.close();
+    }
+    return measured === 'late' ? measured : { ...measured, trouble };
+  });
 }
 
 /** Parks `n` contacts for the workers already running and times them from the due moment until all are done. */

@@ -18,7 +18,7 @@ import { readTemplate } from '../server/templates.js';
 import { batches } from './intake-events.mjs';
 import { sqlTimeOf } from './replay.js';
 import { EventInput } from '../engine/schema/event.js';
-import { scratch, T0 } from './common.js';
+import { onFreshSchema, scratch, T0 } from './common.js';
 
 /** Five templates that react to events, directly or through the fields the events change. */
 export const INTAKE_TEMPLATES = ['custom-lead-score', 'point-decay-loop', 'inactivity-reset', 'composite-score', 'lifecycle-stages'] as const;
@@ -109,6 +109,30 @@ export async function intake(events: number, singleSeconds: number): Promise<Int
   } finally {
     tmp.remove();
   }
+}
+
+/** The intake figure's batches on PostgreSQL (a fresh schema of `url`): events per second, and single-event requests, one in flight. */
+export interface PostgresIntakeResult {
+  readonly events: number;
+  readonly contacts: number;
+  readonly engine: number;
+  readonly singleRequests: number;
+}
+
+/** `events` events over `events / 5` contacts in batches of 1,000, then single events for `singleSeconds`, on a server on PostgreSQL. */
+export async function intakeOnPostgres(url: string, events: number, singleSeconds: number): Promise<PostgresIntakeResult> {
+  const contacts = Math.max(1, Math.floor(events / 5));
+  return onFreshSchema(url, async (db) => {
+    const { server } = await startIntakeServer(db);
+    try {
+      const batch = await client([server.url, server.token, 'batch', String(events), String(contacts)]);
+      if (batch.accepted !== events) throw new Error(`intake on PostgreSQL: ${batch.accepted} of ${events} events accepted`);
+      const single = await client([server.url, server.token, 'single', '0', String(contacts), String(singleSeconds)]);
+      return { events, contacts, engine: events / (batch.ms / 1000), singleRequests: single.requests / (single.ms / 1000) };
+    } finally {
+      await server.stop();
+    }
+  });
 }
 
 /**

@@ -9,10 +9,9 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { dropSchemas } from '../server/store/testing.js';
+import { onFreshSchema } from './common.js';
 import { runClient, startIntakeServer } from './intake.js';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -53,11 +52,8 @@ function postgresCpu(): number {
   return out.split('\n').filter(Boolean).reduce((n, l) => n + Number(l.trim()), 0);
 }
 
-const schema = `scoremap_profile_${randomBytes(6).toString('hex')}`;
-const u = new URL(base);
-u.searchParams.set('schema', schema);
-try {
-  const { server } = await startIntakeServer(u.toString(), { groupEvents });
+await onFreshSchema(base, async (url) => {
+  const { server } = await startIntakeServer(url, { groupEvents });
   try {
     const seed = await runClient(CLIENT, [server.url, server.token, 'batch', String(contacts * 5), String(contacts)]);
     if (seed.accepted !== contacts * 5) throw new Error(`${seed.accepted} of ${contacts * 5} seeding events accepted`);
@@ -97,6 +93,4 @@ try {
   } finally {
     await server.stop();
   }
-} finally {
-  await dropSchemas(base, schema, (s) => s === schema);
-}
+});

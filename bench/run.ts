@@ -11,7 +11,7 @@ import { redactUrl } from '../server/store/postgres.js';
 import { decayTick, type DecayTickResult } from './decay-tick.js';
 import { decayWorkers, postgresUnavailable, type DecayWorkersResult } from './decay-workers.js';
 import { degradation, type DegradationResult } from './degradation.js';
-import { intake, type IntakeResult } from './intake.js';
+import { intake, intakeOnPostgres, type IntakeResult, type PostgresIntakeResult } from './intake.js';
 import { concurrent, type ConcurrentPlan, type ConcurrentResult } from './concurrent.js';
 import { checkSetup } from './check-setup.js';
 import { tickLatency, type TickLatencyResult } from './tick-latency.js';
@@ -27,6 +27,8 @@ export interface BenchPlan {
   readonly scaling: readonly number[];
   readonly events: number;
   readonly singleSeconds: number;
+  /** The intake figure's batches on PostgreSQL: `events` events (PostgreSQL is slower: fewer than on SQLite). Absent: not run. */
+  readonly postgresIntake?: { readonly events: number };
   /** Seconds of requests on the idle server before the tick-latency figure's tick. */
   readonly idleSeconds: number;
   /** Contacts for the setup check against the real engine. */
@@ -54,7 +56,7 @@ const WORKERS = { n: 100_000, counts: [1, 2, 3] };
 
 export const PLANS = {
   full: {
-    name: 'full', scaling: [10_000, 100_000, 1_000_000], events: 200_000, singleSeconds: 5, idleSeconds: 5, checkN: 2_000, workers: WORKERS,
+    name: 'full', scaling: [10_000, 100_000, 1_000_000], events: 200_000, singleSeconds: 5, idleSeconds: 5, checkN: 2_000, workers: WORKERS, postgresIntake: { events: 50_000 },
     webhooks: { deliveries: 20_000, oneContact: 300, events: 50_000 },
     segment: { events: 50_000, visitors: 2_000 },
     concurrent: { clients: 32, seconds: 5, contacts: 2_000, postgres: true },
@@ -62,7 +64,7 @@ export const PLANS = {
     backtest: { contacts: 100_000, days: 90 },
   },
   quick: {
-    name: 'quick', scaling: [10_000, 100_000], events: 50_000, singleSeconds: 2, idleSeconds: 3, checkN: 1_000, workers: WORKERS,
+    name: 'quick', scaling: [10_000, 100_000], events: 50_000, singleSeconds: 2, idleSeconds: 3, checkN: 1_000, workers: WORKERS, postgresIntake: { events: 20_000 },
     webhooks: { deliveries: 5_000, oneContact: 200, events: 10_000 },
     segment: { events: 20_000, visitors: 500 },
     concurrent: { clients: 32, seconds: 3, contacts: 2_000, postgres: true },
@@ -79,6 +81,8 @@ export interface BenchResults {
   /** The decay tick on PostgreSQL with several workers, or why it did not run (absent: not in the plan). */
   readonly decayWorkers?: { readonly database: string; readonly runs: DecayWorkersResult[] } | { readonly skipped: string };
   readonly intake: IntakeResult;
+  /** The intake figure on PostgreSQL, or why it did not run (absent: not in the plan). */
+  readonly intakePostgres?: PostgresIntakeResult | { readonly skipped: string };
   readonly degradation: DegradationResult;
   /**
    * Requests answered while the decay tick runs at the largest N, beside the idle server; and the
@@ -113,6 +117,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void = ()
   log(`event intake (${plan.events.toLocaleString('en')} events)…`);
   const intakeResult = await intake(plan.events, plan.singleSeconds);
   log(`event intake: ${intakeResult.cohorts.fallbacks.toLocaleString('en')} events one by one, because ${Object.entries(intakeResult.cohorts.reasons).map(([why, n]) => `${why} (${n.toLocaleString('en')})`).join(', ') || '—'}`);
+  const intakePostgres = plan.postgresIntake && (await intakePostgresFigure(plan.postgresIntake.events, plan.singleSeconds, log));
   log(`single-event requests from ${plan.concurrent.clients} clients at once, ${plan.concurrent.seconds} s a measurement${plan.concurrent.postgres ? ', SQLite and PostgreSQL' : ''}…`);
   const conc = await concurrent(plan.concurrent, plan.concurrent.postgres ? await postgresFor('single-event requests', log) : undefined);
   log(`degradation and sorting at ${big.n.toLocaleString('en')}…`);
@@ -134,6 +139,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void = ()
     decay,
     ...(onPostgres ? { decayWorkers: onPostgres } : {}),
     intake: intakeResult,
+    ...(intakePostgres ? { intakePostgres } : {}),
     degradation: deg,
     tickLatency: { ...latencies, quietPerSecond: big.engine, ratio: latencies.tickPerSecond / big.engine },
     memory: { n: big.n, peakRssMb: big.peakRssMb, dbBytesPerContact: big.dbBytesPerContact },
@@ -153,6 +159,14 @@ async function postgresFor(what: string, log: (line: string) => void = () => {})
   const skipped = `${unavailable}; start one with \`bash scripts/test-postgres.sh\`, or set SCOREMAP_BENCH_DATABASE_URL`;
   log(`${what} on PostgreSQL skipped: ${skipped}`);
   return { skipped };
+}
+
+/** The intake figure on the PostgreSQL server there is, or why there is none. */
+async function intakePostgresFigure(events: number, singleSeconds: number, log: (line: string) => void): Promise<PostgresIntakeResult | { skipped: string }> {
+  const pg = await postgresFor('event intake', log);
+  if ('skipped' in pg) return pg;
+  log(`event intake on PostgreSQL (${events.toLocaleString('en')} events)…`);
+  return intakeOnPostgres(pg.url, events, singleSeconds);
 }
 
 /** The decay tick with each count of workers on the PostgreSQL server there is, or why there is none. */
@@ -176,6 +190,10 @@ export function table(r: BenchResults): string {
     [`Event intake, batches of 1,000 (events/s)`, fmt(r.intake.engine), fmt(r.intake.baseline), fmt(r.intake.ratio, 3), '≥ 25,000/s', fmt(r.intake.sqlOnly), pct(r.intake.sqlShare)],
     [`Event intake: events set-based / entries as cohorts / one by one`, `${fmt(r.intake.cohorts.events)} / ${fmt(r.intake.cohorts.entries)} / ${fmt(r.intake.cohorts.fallbacks)}`, '', '', '', '', ''],
     [`Single-event requests, one in flight (req/s)`, fmt(r.intake.singleRequests), '', '', '', '', ''],
+    ...(r.intakePostgres && !('skipped' in r.intakePostgres) ? [
+      [`Event intake on PostgreSQL, batches of 1,000 (events/s)`, fmt(r.intakePostgres.engine), '', '', '', '', ''],
+      [`Single-event requests on PostgreSQL, one in flight (req/s)`, fmt(r.intakePostgres.singleRequests), '', '', '', '', ''],
+    ] : []),
     [`Degradation, ${fmt(r.degradation.n)} scores (rows/s)`, fmt(r.degradation.engine), fmt(r.degradation.baseline), fmt(r.degradation.ratio, 2), '', '', ''],
     [`Peak RSS, ${fmt(r.memory.n)} waiting (MB)`, fmt(r.memory.peakRssMb), '', '', r.memory.n >= 1_000_000 ? '< 500' : '(< 500 at 1M)', '', ''],
     [`Database size per contact (bytes)`, fmt(r.memory.dbBytesPerContact), '', '', '', '', ''],
@@ -195,7 +213,8 @@ export function table(r: BenchResults): string {
   const grouped = `\n\n${concurrentTable(r, render)}`;
   const reportsText = r.reports ? `\n\n${reportsTable(r.reports)}` : '';
   const backtest = r.backtest ? `\n\n${backtestTable(r.backtest, render)}` : '';
-  const note = 'Its SQL alone: the statements Scoremap issued, replayed on a copy of the database (SQLite time only). SQL share: that time over Scoremap\'s. One UPDATE for all: the tick as two set-based statements over every due contact (no history, no claims), the physical limit. Cohorts: the due waits run as sets (server/runtime/cohort.ts); fallbacks: those run contact by contact.';
+  const pgIntake = r.intakePostgres ? ('skipped' in r.intakePostgres ? ` Event intake on PostgreSQL: skipped, ${r.intakePostgres.skipped}.` : ` Event intake on PostgreSQL: ${fmt(r.intakePostgres.events)} events over ${fmt(r.intakePostgres.contacts)} contacts, the server on this machine, sharing its cores.`) : '';
+  const note = 'Its SQL alone: the statements Scoremap issued, replayed on a copy of the database (SQLite time only). SQL share: that time over Scoremap\'s. One UPDATE for all: the tick as two set-based statements over every due contact (no history, no claims), the physical limit. Cohorts: the due waits run as sets (server/runtime/cohort.ts); fallbacks: those run contact by contact.' + pgIntake;
   return `${render(rows)}\n\n${render(scaling)}${ledger}${grouped}${latency}${postgres}${hooks}${segment}${reportsText}${backtest}\n\n${note}\n${r.plan} run, ${r.machine.cpus} cores, Node ${r.machine.node}; set-based setup matches the engine: ${r.setupMatchesEngine ? 'yes' : 'NO'}`;
 }
 
