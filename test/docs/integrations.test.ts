@@ -139,14 +139,15 @@ type App = Awaited<ReturnType<typeof setup>>;
 
 /**
  * Runs a page's `check: curl` blocks in order against `app`. `vars` start the shell's variables;
- * `literal` replaces placeholders a reader fills in (`CONTACT_ID`), asked when a line names one.
+ * `literal` replaces placeholders a reader fills in (`CONTACT_ID`), asked when a line names one,
+ * with the answers so far (what a reader copies from an earlier answer). Answers how many it sent.
  */
-async function runCurlBlocks(page: string, app: App, vars: Record<string, string>, literal: Record<string, () => Promise<string>>) {
+async function runCurlBlocks(page: string, app: App, vars: Record<string, string>, literal: Record<string, (answers: readonly unknown[]) => Promise<string>>) {
   const files = filesOf(page);
   const file = (name: string) => files.get(name) ?? readFileSync(resolve(ROOT, name), 'utf8');
   const blocks = marked(page, 'curl');
   expect(blocks.length, `${page} has no block marked <!-- check: curl -->`).toBeGreaterThan(0);
-  let sent = 0;
+  const answers: unknown[] = [];
   for (const block of blocks) {
     const lines = block.text.replace(/\\\n\s*/g, '').split('\n');
     for (const raw of lines) {
@@ -164,7 +165,7 @@ async function runCurlBlocks(page: string, app: App, vars: Record<string, string
         continue;
       }
       let line = code;
-      for (const [name, value] of Object.entries(literal)) if (line.includes(name)) line = line.split(name).join(await value());
+      for (const [name, value] of Object.entries(literal)) if (line.includes(name)) line = line.split(name).join(await value(answers));
       const words = shellWords(line, vars);
       if (words[0] !== 'curl') throw new Error(`${where}: only curl lines and variables can be checked`);
       const req = curlRequest(words, file);
@@ -173,10 +174,10 @@ async function runCurlBlocks(page: string, app: App, vars: Record<string, string
       expect(r.status, `${where} answered ${r.status}: ${text}`).toBeLessThan(300);
       const expected = answerIn(comment);
       if (expected !== undefined) expect(JSON.parse(text), where).toMatchObject(expected as object);
-      sent++;
+      answers.push(text ? JSON.parse(text) : null);
     }
   }
-  return sent;
+  return answers.length;
 }
 
 /** Makes a key of `scope` with the app's token; answers its secret. */
@@ -219,6 +220,25 @@ describe('docs/integrations: the HTTP examples, run as written', () => {
     expect(list.contacts).toHaveLength(1);
     const history = (await app.ok(app.send('GET', `/api/contacts/${list.contacts[0].id}/history`))).body.history;
     expect(JSON.stringify(history)).toContain('"type":"purchase"');
+  });
+
+  it('keys.md: make a read key, list, rename and use it, revoke it; make an ingest key for two origins', async () => {
+    const app = await setup();
+    const page = 'docs/integrations/keys.md';
+    // The reader copies the id and the secret from the first answer, as the page's comments show.
+    let secret = '';
+    const made = (answers: readonly unknown[]) => answers[0] as { key: { id: string }; secret: string };
+    const sent = await runCurlBlocks(page, app, { TOKEN_FILE: TOKEN }, {
+      '<id>': async (answers) => made(answers).key.id,
+      'sm_Xq3v9TbA…': async (answers) => (secret = made(answers).secret),
+    });
+    expect(sent).toBe(6);
+    // The key was used while it lived, and is refused once revoked.
+    expect(secret).toMatch(/^sm_/);
+    expect((await app.call('/api/contacts', {}, secret)).status).toBe(401);
+    const keys = (await app.ok(app.send('GET', '/api/keys'))).body.keys as { name: string; scope: string; origins: string[] }[];
+    // Revoked keys are gone from the list; the ingest key lists both origins.
+    expect(keys.map((k) => [k.name, k.scope, k.origins])).toEqual([['Website', 'ingest', ['https://www.example.com', 'https://shop.example.com']]]);
   });
 
   it('webhooks.md: making a webhook with curl answers its secret', async () => {
