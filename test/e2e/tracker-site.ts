@@ -1,9 +1,24 @@
 /**
  * A web site for the tracker's browser tests: pages on a port of 127.0.0.1 of their own (another
- * origin than Scoremap's), each with the snippet a site owner pastes (docs/integrations/tracker.md).
+ * origin than Scoremap's), each with the snippet a site owner pastes, read from docs/integrations/tracker.md.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseMarkdown, read } from '../docs/markdown.js';
+
+/** The install snippet of docs/integrations/tracker.md, as a site owner pastes it. */
+const SNIPPET = parseMarkdown(read('docs/integrations/tracker.md')).blocks.find((b) => b.lang === 'html' && b.text.includes('/t.js'))?.text;
+
+/**
+ * The page's copy of the snippet: Scoremap's address and the key filled in as the page says, `early`
+ * run after the stub, `attributes` added to the script tag.
+ */
+function snippet(scoremap: string, key: string, early: string, attributes: string): string {
+  if (!SNIPPET) throw new Error('docs/integrations/tracker.md has no install snippet (an html block that loads /t.js)');
+  const filled = SNIPPET.replace('https://scoremap.example.com', scoremap).replace('data-key="INGEST_KEY"', `data-key="${key}"${attributes}`).replace('</script>', `${early}\n</script>`);
+  if (!filled.includes(`${scoremap}/t.js`) || !filled.includes(key) || (early && !filled.includes(early))) throw new Error(`docs/integrations/tracker.md's snippet no longer reads as the tests fill it in:\n${SNIPPET}`);
+  return filled;
+}
 
 /** A running site: its origin (`http://127.0.0.1:<port>`), and how to stop it. */
 export interface Site {
@@ -26,14 +41,7 @@ export async function startSite(scoremap: string, key: string | (() => string)):
     const early = u.searchParams.has('early') ? "scoremap.track('Early Call', { from: 'the stub' });" : '';
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${u.pathname} — Acme</title>
-<script>
-window.scoremap = window.scoremap || [];
-['track', 'identify', 'page', 'consent'].forEach(function (m) {
-  scoremap[m] = scoremap[m] || function () { scoremap.push([m].concat([].slice.call(arguments))); };
-});
-${early}
-</script>
-<script async src="${scoremap}/t.js" data-key="${typeof key === 'function' ? key() : key}"${consent}></script>
+${snippet(scoremap, typeof key === 'function' ? key() : key, early, consent)}
 </head><body><h1>${u.pathname}</h1>
 <form id="demo"><label>Email <input name="email" type="email"></label><label>First name <input name="first_name"></label><button>Request a demo</button></form>
 <a href="next">Next page</a>
