@@ -64,11 +64,15 @@ export function App() {
       <div className="app">
         <nav className="nav" aria-label="Main">
           <a className="brand" href={href('/maps')}>Scoremap</a>
-          {visible.filter((p) => p.inNav).map((p) => (
-            <a key={p.section} href={href(`/${p.section}`)} aria-current={p.section === page.section ? 'page' : undefined}>{p.title}</a>
-          ))}
-          <span className="spacer" />
-          {asksFirstAdmin && <button type="button" className="first-admin-link" onClick={() => setFirstAdmin(true)}>Create the first admin account</button>}
+          {/* The pages' links take the room the rest leaves, and scroll sideways in a narrow window. */}
+          <span className="nav-pages">
+            {visible.filter((p) => p.inNav).map((p) => (
+              <a key={p.section} href={href(`/${p.section}`)} aria-current={p.section === page.section ? 'page' : undefined}>{p.title}</a>
+            ))}
+          </span>
+          {asksFirstAdmin && <button type="button" className="first-admin-link" aria-label="Create the first admin account" onClick={() => setFirstAdmin(true)}>
+            <span className="wide-only">Create the first admin account</span><span className="narrow-only">First admin…</span>
+          </button>}
           <a href={DOCS_BASE} target="_blank" rel="noreferrer">Docs</a>
           <a href={API_REFERENCE} target="_blank" rel="noreferrer">API</a>
           <AccountMenu me={me} onSignedOut={() => (hasToken() ? load() : setAuth({ state: 'sign-in' }))} />

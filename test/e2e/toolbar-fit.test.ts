@@ -8,7 +8,7 @@ import { hasChromium, settled, startSession, type Session } from './harness.js';
 type Box = { x: number; y: number; width: number; height: number };
 const within = (a: Box, b: Box) => a.x >= b.x - 0.5 && a.y >= b.y - 0.5 && a.x + a.width <= b.x + b.width + 0.5 && a.y + a.height <= b.y + b.height + 0.5;
 
-describe.runIf(hasChromium)('the map toolbar at 1280×800', () => {
+describe.runIf(hasChromium)('the map toolbar at 1280×800, and narrower', () => {
   let s: Session;
   let mapId: string;
   beforeAll(async () => {
@@ -60,6 +60,35 @@ describe.runIf(hasChromium)('the map toolbar at 1280×800', () => {
     expect(await name().evaluate((i: HTMLInputElement) => i.scrollWidth <= i.clientWidth)).toBe(true);
     expect(await name().getAttribute('title')).toBeNull();
     await s.screenshot('map-toolbar-1280');
+  });
+
+  it('in a narrower window, puts the name on a row of its own and keeps every control and the main bar whole', async () => {
+    const nav = s.page.getByRole('navigation', { name: 'Main' });
+    for (const width of [1024, 800]) {
+      await s.page.setViewportSize({ width, height: 768 });
+      await settled(s.page);
+      await everyControlWhole();
+      expect(await name().evaluate((i: HTMLInputElement) => i.scrollWidth <= i.clientWidth), `the name in full at ${width} px`).toBe(true);
+      const bar = (await nav.boundingBox())!;
+      expect(bar.height, `the main bar stays one line at ${width} px`).toBeLessThan(60);
+      const view = { x: 0, y: 0, ...s.page.viewportSize()! };
+      for (const item of [nav.getByRole('link', { name: 'Docs' }), nav.getByRole('link', { name: 'API' }), nav.locator('.account-button')]) {
+        const box = (await item.boundingBox())!;
+        expect(within(box, view), `${await item.innerText()} inside the window at ${width} px`).toBe(true);
+        expect(within(box, bar), `${await item.innerText()} on one line inside the bar at ${width} px`).toBe(true);
+        expect(await item.evaluate((c) => c.scrollWidth <= c.clientWidth), `${await item.innerText()}: its words are not cut`).toBe(true);
+      }
+    }
+    await s.screenshot('map-toolbar-800');
+    // The pages' links that do not fit scroll into view, and work.
+    const settings = nav.getByRole('link', { name: 'Settings' });
+    await settings.scrollIntoViewIfNeeded();
+    expect(within((await settings.boundingBox())!, (await nav.locator('.nav-pages').boundingBox())!)).toBe(true);
+    await settings.click();
+    await s.page.waitForURL(/\/settings/);
+    await s.page.setViewportSize({ width: 1280, height: 800 });
+    await s.open(`/maps/${mapId}`);
+    await s.page.locator('.react-flow__node[data-id="wait"]').waitFor();
   });
 
   it('cuts a name too long for the room with an ellipsis, whole in its tooltip, and keeps every control', async () => {
