@@ -101,7 +101,7 @@ describe.runIf(hasChromium)('the contacts list with a map\'s own score', () => {
     await s.screenshot('contacts-columns-model');
   });
 
-  it('adds the ticked contacts, then all the filters match, to a map through its manual trigger', async () => {
+  it('adds the ticked contacts, then all the filters match, then one from its page, to a map through its manual trigger', async () => {
     const hereNow = async () => (await s.api(`/maps/${handId}/stats`)).elements.hold.hereNow as number;
     await s.open('/contacts');
     await table().waitFor();
@@ -134,5 +134,20 @@ describe.runIf(hasChromium)('the contacts list with a map\'s own score', () => {
     const onMap = async (id: string) => (await s.api(`/contacts/${id}`)).maps.map((m: { mapId: string }) => m.mapId);
     expect(await onMap('eve')).toEqual(['hand']);
     expect(await onMap('cid')).toEqual([]);
+
+    // One contact, from its own page.
+    await s.open('/contacts/cid');
+    await s.page.getByRole('button', { name: 'Add to map…' }).click();
+    const one = s.page.getByRole('dialog', { name: /^Add .+ to a map$/ });
+    await expect.poll(() => one.getByLabel('Map').locator('option').allInnerTexts()).toEqual(['Hand picked']);
+    await one.getByRole('button', { name: 'Add to the map' }).click();
+    await s.page.getByText(/^Added .+ to the map Hand picked\.$/).waitFor();
+    expect(await onMap('cid')).toEqual(['hand']);
+    expect(await hereNow()).toBe(5);
+    // Again: it is there already and stays where it is.
+    await s.page.getByRole('button', { name: 'Add to map…' }).click();
+    await one.getByRole('button', { name: 'Add to the map' }).click();
+    await s.page.getByText(/was on the map Hand picked already and stays where it is\.$/).waitFor();
+    expect(await hereNow()).toBe(5);
   });
 });

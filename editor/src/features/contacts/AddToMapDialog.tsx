@@ -21,6 +21,41 @@ export async function loadHandMaps(): Promise<HandMap[]> {
   return found.filter((m): m is HandMap => m !== null).sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The maps contacts can be added to, and the one chosen (the first until another is picked). */
+export function useHandMaps() {
+  const maps = useLoad(loadHandMaps, []);
+  const [mapId, setMapId] = useState('');
+  const usable = (maps.data ?? []).filter((m) => !m.paused);
+  return { maps, usable, chosen: usable.find((m) => m.id === mapId) ?? usable[0], setMapId };
+}
+
+/**
+ * The map to add to: a select of the usable maps with `hint` under it, or why there is none
+ * (loading, not loaded, none published with the trigger, the ones that have it paused).
+ */
+export function HandMapField({ maps, usable, chosen, setMapId, hint, autoFocus }: ReturnType<typeof useHandMaps> & { hint: string; autoFocus?: boolean }) {
+  return (
+    <>
+      {maps.error && <p className="notice error" role="alert">The maps could not be loaded: {maps.error}</p>}
+      {maps.loading && <p className="loading">Looking for maps with an “Added by hand” trigger…</p>}
+      {maps.data && !usable.length && (
+        <p className="notice" role="status">
+          No published map starts with an “Added by hand” trigger{maps.data.length ? ' (the ones that do are paused: resume them first)' : ''}.
+          Add that trigger to a map and publish it: <a href={href('/maps')}>Maps</a>.
+        </p>
+      )}
+      {usable.length > 0 && (
+        <label>Map
+          <select value={chosen?.id} onChange={(e) => setMapId(e.target.value)} autoFocus={autoFocus}>
+            {usable.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
+          </select>
+          <span className="muted small">{hint}</span>
+        </label>
+      )}
+    </>
+  );
+}
+
 /** The batch POST /api/maps/{id}/contacts takes at most. */
 const BATCH = 10_000;
 
@@ -39,13 +74,11 @@ export function AddToMapDialog({ selected, filter, matching, onAdded, onClose }:
   onAdded: (words: { added: number; mapId: string; mapName: string }) => void;
   onClose: () => void;
 }) {
-  const maps = useLoad(loadHandMaps, []);
-  const [mapId, setMapId] = useState('');
+  const hand = useHandMaps();
+  const { chosen } = hand;
   const [which, setWhich] = useState<'selected' | 'matching'>(selected.length ? 'selected' : 'matching');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const usable = (maps.data ?? []).filter((m) => !m.paused);
-  const chosen = usable.find((m) => m.id === mapId) ?? usable[0];
 
   const add = async () => {
     if (!chosen) return;
@@ -83,22 +116,7 @@ export function AddToMapDialog({ selected, filter, matching, onAdded, onClose }:
             {filter ? `All ${contacts(matching)} matching the filters` : `All ${contacts(matching)}`}
           </label>
         </fieldset>
-        {maps.error && <p className="notice error" role="alert">The maps could not be loaded: {maps.error}</p>}
-        {maps.loading && <p className="loading">Looking for maps with an “Added by hand” trigger…</p>}
-        {maps.data && !usable.length && (
-          <p className="notice" role="status">
-            No published map starts with an “Added by hand” trigger{maps.data.length ? ' (the ones that do are paused: resume them first)' : ''}.
-            Add that trigger to a map and publish it: <a href={href('/maps')}>Maps</a>.
-          </p>
-        )}
-        {usable.length > 0 && (
-          <label>Map
-            <select value={chosen?.id} onChange={(e) => setMapId(e.target.value)}>
-              {usable.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
-            </select>
-            <span className="muted small">They enter at its “Added by hand” trigger and run from there, as the map says.</span>
-          </label>
-        )}
+        <HandMapField {...hand} hint="They enter at its “Added by hand” trigger and run from there, as the map says." />
         {error && <p className="notice error" role="alert">{error}</p>}
       </form>
       <footer className="dialog-foot">
