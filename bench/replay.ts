@@ -13,20 +13,35 @@ import { applyPragmas } from '../server/store/sqlite.js';
 import { Store } from '../server/store/store.js';
 import { T0 } from './common.js';
 
+/** One statement's shape (its text, lists of placeholders folded) and what it cost while measured. */
+export interface ShapeCost {
+  ms: number;
+  count: number;
+  /** Rows read or changed. */
+  rows: number;
+}
+
 export class SqlReplay {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
   /** Milliseconds SQLite spent on the statements run while `measuring`. */
   ms = 0;
   statements = 0;
+  /** The measured statements by shape (see {@link ShapeCost}). */
+  readonly shapes = new Map<string, ShapeCost>();
   /** Statements outside the measured part (opening the store) are run but not counted. */
   measuring = false;
 
-  /** Replays onto `copy`, a copy of `original` made now (close the original's store first). */
-  constructor(original: string, copy: string) {
+  /**
+   * Replays onto `copy`, a copy of `original` made now (close the original's store first). With
+   * `checkpoints: false` the log is not checkpointed inside commits, as the engine's own connection
+   * leaves it to the checkpointer thread; by default SQLite's own checkpoints run, as on a plain connection.
+   */
+  constructor(original: string, copy: string, opts: { checkpoints?: boolean } = {}) {
     copyFileSync(original, copy);
     this.#db = new Database(copy);
     applyPragmas(this.#db);
+    if (opts.checkpoints === false) this.#db.pragma('wal_autocheckpoint = 0');
   }
 
   /** Kysely's log function: pass it as `Store.open(path, { log })`. */
@@ -36,11 +51,17 @@ export class SqlReplay {
     let stmt = this.#statements.get(sql);
     if (!stmt) this.#statements.set(sql, (stmt = this.#db.prepare(sql)));
     const t = process.hrtime.bigint();
-    if (stmt.reader) stmt.all(parameters as unknown[]);
-    else stmt.run(parameters as unknown[]);
+    const rows = stmt.reader ? stmt.all(parameters as unknown[]).length : stmt.run(parameters as unknown[]).changes;
     if (this.measuring) {
-      this.ms += Number(process.hrtime.bigint() - t) / 1e6;
+      const ms = Number(process.hrtime.bigint() - t) / 1e6;
+      this.ms += ms;
       this.statements++;
+      const shape = sql.replace(/\s+/g, ' ').replace(/\(\?(, \?)*\)/g, '(…)').replace(/(, \(…\))+/g, ', …');
+      const c = this.shapes.get(shape) ?? { ms: 0, count: 0, rows: 0 };
+      this.shapes.set(shape, c);
+      c.ms += ms;
+      c.count++;
+      c.rows += rows;
     }
   };
 
