@@ -8,6 +8,7 @@ import { addToMap, createContacts } from './contacts.js';
 import { createMap, publishMap } from './maps.js';
 import { Runtime } from './runtime.js';
 import { runDueItems } from './cohort.js';
+import { IDLE_SLICES, SLICE_STEPS } from './due.js';
 import { saveModel } from './scoring.js';
 import { DAY, HOUR, MINUTE, T0, mapDoc, numberField } from './testing.js';
 
@@ -330,13 +331,15 @@ describe('cohorts of due waits', () => {
       const w = await open(cohorts);
       await createMap(w.rt, long, 'long');
       await publishMap(w.rt, 'long');
-      const ids = Array.from({ length: 800 }, (_, i) => `l${String(i).padStart(3, '0')}`);
+      // Ten steps a wake: enough contacts for one and a half transactions' worth of steps (an idle one
+      // takes IDLE_SLICES slices), fewer than one claim takes.
+      const ids = Array.from({ length: Math.ceil((1.5 * IDLE_SLICES * SLICE_STEPS) / 10) }, (_, i) => `l${String(i).padStart(4, '0')}`);
       await w.store.insertContacts(ids.map((id) => ({ id, fields: { a: 0, created_at: T0 }, tags: [], createdAt: T0 })));
       // Due a second apart: where a batch ends shows in its contacts' updated_at.
       await w.store.upsertPositions(ids.map((contactId, i) => ({
         mapId: 'long', contactId, elementId: 'wait', version: 1, enteredAt: T0, dueAt: T0 + HOUR + i * 1000, timeoutAt: null, onCondition: false, stuck: false,
       })));
-      await w.rt.advance(T0 + HOUR + 900_000, w.clock);
+      await w.rt.advance(T0 + HOUR + ids.length * 1000, w.clock);
       return w;
     };
     const on = await run(true);

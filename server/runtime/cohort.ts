@@ -403,7 +403,11 @@ export interface Planned {
  * A batch of due work (`DueWork`'s slice) with cohorts: like `Runtime.runItems` with `inOrder`,
  * `locked` and `slice`, in the caller's transaction; answers how many items it ran.
  */
-export async function runDueItems(rt: Runtime, s: Store, items: readonly Item[], opts: { inOrder?: boolean; locked?: boolean; slice?: boolean }): Promise<number> {
+export async function runDueItems(
+  rt: Runtime, s: Store, items: readonly Item[],
+  opts: { inOrder?: boolean; locked?: boolean; slice?: boolean; steps?: number; claimed?: ClaimedCohorts },
+): Promise<number> {
+  const steps = opts.steps ?? SLICE_STEPS;
   if (!rt.cohorts) return rt.runItems(s, items, opts);
   const perContact = new Map<string, number>();
   for (const i of items) perContact.set(i.contactId, (perContact.get(i.contactId) ?? 0) + 1);
@@ -422,7 +426,13 @@ export async function runDueItems(rt: Runtime, s: Store, items: readonly Item[],
     return done;
   }
   const planned = new Map<string, Planned>();
-  for (const [map, due] of byMap) await split(rt, s, map, due, planned);
+  for (const [map, due] of byMap) {
+    // The claim worked out one segment of the map already (`claimWaits`): only what it planned for
+    // contacts taken here (one piece of work in the batch) counts, and that segment is not split again.
+    const filled = opts.claimed?.get(map);
+    if (filled) for (const [id, p] of filled.planned) if (due.has(id)) planned.set(id, p);
+    await split(rt, s, map, due, planned, filled?.seg);
+  }
 
   const others = [...new Set(items.filter((i) => !planned.has(i.contactId)).map((i) => i.contactId))];
   const states = others.length ? await rt.loadStates(s, others, { locked: opts.locked }) : new Map();
@@ -434,7 +444,7 @@ export async function runDueItems(rt: Runtime, s: Store, items: readonly Item[],
   let last = 0;
   for (const item of items) {
     if (done > 0 && opts.inOrder && item.at > Math.min(effects.earliestDue, cohortDue)) break;
-    if (done > 0 && opts.slice && effects.steps + cohortSteps >= SLICE_STEPS) break;
+    if (done > 0 && opts.slice && effects.steps + cohortSteps >= steps) break;
     const plan = planned.get(item.contactId);
     if (plan) {
       const path = plan.seg.paths[plan.path];
@@ -486,6 +496,52 @@ function base(s: Store, seg: Segment, ids: readonly string[], flags: boolean): R
       and (positions.element_id || '') = ${seg.waitId} and positions.stuck = 0 and (positions.due_at + 0) is not null`;
 }
 
+/**
+ * The base layer of a claim (`claimWaits`): the map's first `limit` due positions in due order,
+ * wherever they are, with their contacts' values and flags (as `base`), and `here`: whether the
+ * position is at the segment's wait (only those may run as its cohort).
+ */
+function claimBase(seg: Segment, upTo: number, limit: number): RawBuilder<unknown> {
+  const cols: RawBuilder<unknown>[] = [
+    sql`p.contact_id as id`, sql`p.due_at as at`, ...valueColumns(seg, true),
+    sql`(case when contacts.id is not null and (p.element_id || '') = ${seg.waitId} and p.stuck = 0 then 1 else 0 end) as here`,
+  ];
+  return sql`select ${sql.join(cols)} from (select contact_id, due_at, element_id, stuck from positions
+      where map_id = ${seg.map.id} and due_at is not null and due_at <= ${upTo} order by due_at, contact_id limit ${limit}) p
+    left join contacts on contacts.id = p.contact_id`;
+}
+
+/** What `claimWaits` worked out per map: the segment it filled and its contacts' paths. */
+export type ClaimedCohorts = Map<CompiledMap, { readonly seg: Segment; readonly planned: ReadonlyMap<string, Planned> }>;
+
+/**
+ * Claims the map's next `limit` due positions and, in the same statement, splits those at its
+ * first cohort wait into their paths with the values they write (the splitting statement over
+ * the due scan instead of over a list of claimed ids): answers the claim, as
+ * `Store.claimDueContacts` does, and the plan, or null when the claim goes its own way. Only on a
+ * database one process writes (SQLite, whose transaction holds the write lock, so reading is
+ * claiming): on a shared one the claim takes row locks (`Dialect.claimDuePositions`).
+ */
+export async function claimWaits(
+  rt: Runtime, s: Store, map: CompiledMap, upTo: number, limit: number,
+): Promise<{ due: { contactId: string; dueAt: number }[]; seg: Segment; planned: Map<string, Planned> } | null> {
+  if (!rt.cohorts || s.dialect.shared || map.paused) return null;
+  let seg: Segment | null = null;
+  for (const el of map.doc.elements) {
+    const found = el.kind === 'wait' ? segmentOf(rt, map, el.id) : null;
+    if (found && !heard(rt, found)) {
+      seg = found;
+      break;
+    }
+  }
+  if (!seg) return null;
+  const rows = await fill(s, seg, claimBase(seg, upTo, limit), { here: true });
+  rows.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const planned = new Map<string, Planned>();
+  for (const r of rows) if (r.ok) planned.set(r.id, { seg, path: r.path });
+  return { due: rows.map((r) => ({ contactId: r.id, dueAt: r.at })), seg, planned };
+}
+
 /** The base layer of an entry: the contacts, entering at `now`, with their stored values and flags (as `base`). */
 function entryBase(s: Store, seg: Segment, ids: readonly string[], now: number): RawBuilder<unknown> {
   const cols: RawBuilder<unknown>[] = [sql`contacts.id as id`, sql`cast(${now} as bigint) as at`, ...valueColumns(seg, true)];
@@ -516,13 +572,14 @@ function valueColumns(seg: Segment, flags: boolean): RawBuilder<unknown>[] {
  * path it takes from there, with the values the path writes, into the segment's temp table; then
  * which of them run as a cohort (not those that must go one by one).
  */
-async function split(rt: Runtime, s: Store, map: CompiledMap, due: ReadonlyMap<string, number>, out: Map<string, Planned>): Promise<void> {
+async function split(rt: Runtime, s: Store, map: CompiledMap, due: ReadonlyMap<string, number>, out: Map<string, Planned>, filled?: Segment): Promise<void> {
   const ids = [...due.keys()];
   for (const el of map.doc.elements) {
     const seg = el.kind === 'wait' ? segmentOf(rt, map, el.id) : null;
     // Asked again each batch (the plan is cached per world): a hook that starts listening goes one by one at once.
-    if (!seg || heard(rt, seg)) continue;
+    if (!seg || seg === filled || heard(rt, seg)) continue;
     for (const r of await fill(s, seg, base(s, seg, ids, true))) {
+      if (!r.ok) continue;
       // On a shared database the claim may have read a position another process moved on since
       // (it locks the contact, not the position): as CauseRun's wake, a contact whose position is
       // no longer due at its item's time is not woken here (the per-contact path passes it by).
@@ -539,7 +596,7 @@ const heard = (rt: Runtime, seg: Segment): boolean => [...seg.written.keys()].so
  * one's path and the values it writes, into the segment's temp table; answers the contacts that
  * run as a cohort (not those that must go one by one), with their time and path.
  */
-async function fill(s: Store, seg: Segment, baseQuery: RawBuilder<unknown>): Promise<{ id: string; at: number; path: number }[]> {
+async function fill(s: Store, seg: Segment, baseQuery: RawBuilder<unknown>, opts: { here?: boolean } = {}): Promise<{ id: string; at: number; path: number; ok: boolean }[]> {
   const table = sql.table(seg.table.name);
   const defs = [...seg.table.columns].map(([name, type]) => sql`${sql.ref(name)} ${sql.raw(type)}`);
   // A temp table lives with the connection (SQLite's one; each PostgreSQL connection makes its own).
@@ -551,12 +608,11 @@ async function fill(s: Store, seg: Segment, baseQuery: RawBuilder<unknown>): Pro
   const values = [...seg.table.columns].map(([name, type]) => (type === 'integer' ? sql`(case when ${col(name)} then 1 else 0 end)` : col(name)));
   const names = [...seg.table.columns.keys()].map((n) => sql`, ${sql.ref(n)}`);
   // ok: the path is known and nothing sends the contact one by one (see the file's comment).
-  await sql`insert into ${table} (id, at, path, ok${sql.join(names, sql``)})
+  const rows = await sql`insert into ${table} (id, at, path, ok${sql.join(names, sql``)})
     select l.id, l.at, (case ${path} else -1 end),
-      (case when l.fits = 1 and l.waiting = 0 and (case ${fires} else 1 end) = 0 then 1 else 0 end)${sql.join(values.map((v) => sql`, ${v}`), sql``)}
-    from (${q}) l`.execute(s.db);
-  const rows = await sql<{ id: string; path: number | string; at: number | string }>`select id, path, at from ${table} where ok = 1 and path >= 0`.execute(s.db);
-  return rows.rows.map((r) => ({ id: r.id, at: Number(r.at), path: Number(r.path) }));
+      (case when ${opts.here ? sql`l.here = 1 and ` : sql``}l.fits = 1 and l.waiting = 0 and (case ${fires} else 1 end) = 0 and (case ${path} else -1 end) >= 0 then 1 else 0 end)${sql.join(values.map((v) => sql`, ${v}`), sql``)}
+    from (${q}) l returning id, at, path, ok`.execute(s.db);
+  return (rows.rows as { id: string; path: number | string; at: number | string; ok: number | string }[]).map((r) => ({ id: r.id, at: Number(r.at), path: Number(r.path), ok: Number(r.ok) === 1 }));
 }
 
 /**
@@ -567,7 +623,7 @@ async function fill(s: Store, seg: Segment, baseQuery: RawBuilder<unknown>): Pro
 export async function splitEntries(rt: Runtime, s: Store, seg: Segment, ids: readonly string[], now: number): Promise<Map<string, Planned>> {
   const out = new Map<string, Planned>();
   if (!seg.entry || heard(rt, seg)) return out;
-  for (const r of await fill(s, seg, entryBase(s, seg, ids, now))) out.set(r.id, { seg, path: r.path });
+  for (const r of await fill(s, seg, entryBase(s, seg, ids, now))) if (r.ok) out.set(r.id, { seg, path: r.path });
   return out;
 }
 
