@@ -7,7 +7,8 @@ import { clearDoneEarly, tickJob } from '../store/jobs-store.js';
 import { Lock } from './lock.js';
 import { decayPage } from '../scoring/day-run.js';
 import type { Runtime } from './runtime.js';
-import { claimWaits, runDueItems, type ClaimedCohorts } from './cohort.js';
+import { runDueItems } from './cohort.js';
+import { claimWaits, type ClaimedCohorts } from './cohort-split.js';
 
 /** How many due waits or contacts one transaction handles at most. */
 export const BATCH = 1_000;
