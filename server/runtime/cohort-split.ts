@@ -122,9 +122,9 @@ export async function split(rt: Runtime, s: Store, map: CompiledMap, due: Readon
     if (!seg || seg === filled || heard(rt, seg)) continue;
     for (const r of await fill(s, seg, base(s, seg, ids, true))) {
       if (!r.ok) continue;
-      // On a shared database the claim may have read a position another process moved on since
-      // (it locks the contact, not the position): as CauseRun's wake, a contact whose position is
-      // no longer due at its item's time is not woken here (the per-contact path passes it by).
+      // As CauseRun's wake, a contact whose position is no longer due at its item's time is not
+      // woken here (the per-contact path passes it by): the claim locks the position, so this
+      // only guards an item whose position changed in this transaction before the split.
       if (r.at === due.get(r.id)) out.set(r.id, { seg, path: r.path });
     }
   }
