@@ -8,6 +8,7 @@ import { addToMap, createContacts } from './contacts.js';
 import { createMap, publishMap } from './maps.js';
 import { Runtime } from './runtime.js';
 import { runDueItems } from './cohort.js';
+import { IDLE_SLICES, SLICE_STEPS } from './due.js';
 import { saveModel } from './scoring.js';
 import { DAY, HOUR, MINUTE, T0, mapDoc, numberField } from './testing.js';
 
@@ -49,6 +50,26 @@ async function snapshot(store: Store): Promise<Record<string, unknown[]>> {
     date_timers: norm(await db.selectFrom('date_timers').selectAll().orderBy('map_id').orderBy('element_id').orderBy('contact_id').execute()),
     events: norm(await db.selectFrom('events').selectAll().orderBy('id').execute()),
   };
+}
+
+/**
+ * Runs a scenario both ways, cohorts on, then off: a fresh world with `maps` (id → document)
+ * created and published in order, then `act`. Checks that both wrote the same rows, and answers
+ * the world that ran with cohorts.
+ */
+async function bothWays(maps: Record<string, object>, act: (w: World) => Promise<void>): Promise<World> {
+  const worlds: World[] = [];
+  for (const cohorts of [true, false]) {
+    const w = await open(cohorts);
+    for (const [id, doc] of Object.entries(maps)) {
+      await createMap(w.rt, doc, id);
+      await publishMap(w.rt, id);
+    }
+    await act(w);
+    worlds.push(w);
+  }
+  expect(await snapshot(worlds[0].store)).toEqual(await snapshot(worlds[1].store));
+  return worlds[0];
 }
 
 const FIELDS = [numberField('a', 0), numberField('b', 2), numberField('c', 3)];
@@ -209,10 +230,7 @@ describe('cohorts of due waits', () => {
       { id: 'again', kind: 'goto', target: 'wait' },
       { id: 'done', kind: 'end' },
     ], FIELDS);
-    const run = async (cohorts: boolean) => {
-      const w = await open(cohorts);
-      await createMap(w.rt, loop, 'loop');
-      await publishMap(w.rt, 'loop');
+    const on = await bothWays({ loop }, async (w) => {
       await createContacts(w.rt, ['x', 'y', 'z'].map((id) => ({ id, fields: { a: 0 } })), { api: true });
       // Joined a minute apart: due a minute apart, all in one batch.
       for (const [i, id] of ['x', 'y', 'z'].entries()) {
@@ -220,9 +238,7 @@ describe('cohorts of due waits', () => {
         await addToMap(w.rt, 'loop', [id]);
       }
       await w.rt.advance(T0 + DAY + 5 * MINUTE, w.clock);
-      return w;
-    };
-    const on = await run(true);
+    });
     expect(on.rt.cohortStats).toMatchObject({ cohorts: 1, contacts: 3, fallbacks: 0 });
     for (const [i, id] of ['x', 'y', 'z'].entries()) {
       const due = T0 + i * MINUTE + DAY;
@@ -230,8 +246,6 @@ describe('cohorts of due waits', () => {
       expect(h[0]).toMatchObject({ at: due, from: 0, to: 1, cause: { map: 'loop', version: 1, element: 'add' } });
       expect((await on.store.loadContacts([id])).get(id)?.positions.get('loop')).toMatchObject({ elementId: 'wait', enteredAt: due, dueAt: due + DAY });
     }
-    const off = await run(false);
-    expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
   });
 
   it('rounds to the field\'s decimals exactly as the engine does, halves included', async () => {
@@ -244,20 +258,13 @@ describe('cohorts of due waits', () => {
     ], FIELDS);
     // 2.01 × 0.5 is 1.00499999… as a double, and the engine's nudge rounds it to 1.01; 2.5 and -2.5 round away from 0.
     const values = [2.01, 4.03, 0.01, -0.01, -2.01, 8.05, 1.15, 0.03];
-    const run = async (cohorts: boolean) => {
-      const w = await open(cohorts);
-      await createMap(w.rt, half, 'half');
-      await publishMap(w.rt, 'half');
+    const on = await bothWays({ half }, async (w) => {
       await createContacts(w.rt, values.map((b, i) => ({ id: `h${i}`, fields: { b, c: [2.5, -2.5, 0.5, -0.5, 1.499, 3.5, -1.5, 0][i] } })), { api: true });
       await addToMap(w.rt, 'half', values.map((_, i) => `h${i}`));
       await w.rt.advance(T0 + 4 * HOUR, w.clock);
-      return w;
-    };
-    const on = await run(true);
+    });
     expect(on.rt.cohortStats).toMatchObject({ contacts: 32, fallbacks: 0 });
     expect((await on.store.contactHistory('h0', { field: 'b' })).reverse().map((h) => h.to)).toEqual([2.01, 1.01, 0.51, 0.26, 0.13]);
-    const off = await run(false);
-    expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
   });
 
   it('leaves a contact waiting on a condition in another map to the per-contact path: each change re-checks that wait', async () => {
@@ -273,23 +280,14 @@ describe('cohorts of due waits', () => {
       { id: 'mark', kind: 'update_field', field: 'c', value: '[a] * 10', next: 'done' },
       { id: 'done', kind: 'end' },
     ], FIELDS);
-    const run = async (cohorts: boolean) => {
-      const w = await open(cohorts);
-      for (const [id, doc] of [['counter', counter], ['watcher', watcher]] as const) {
-        await createMap(w.rt, doc, id);
-        await publishMap(w.rt, id);
-      }
+    const on = await bothWays({ counter, watcher }, async (w) => {
       await createContacts(w.rt, ['p', 'q', 'r'].map((id) => ({ id, fields: { a: 0 } })), { api: true });
       await addToMap(w.rt, 'counter', ['p', 'q', 'r']);
       await addToMap(w.rt, 'watcher', ['p']);
       await w.rt.advance(T0 + 5 * HOUR, w.clock);
-      return w;
-    };
-    const on = await run(true);
+    });
     expect((await on.store.loadContacts(['p'])).get('p')?.fields.c).toBe(30);
     expect(on.rt.cohortStats.fallbacks).toBe(3); // p's first three wakes, while it waited in the other map
-    const off = await run(false);
-    expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
   });
 
   it('keeps the batch in time order: an item due after a cohort\'s next wake waits for the next batch', async () => {
@@ -300,23 +298,16 @@ describe('cohorts of due waits', () => {
       { id: 'second', kind: 'wait', for: { hours: 1 }, next: 'done' },
       { id: 'done', kind: 'end' },
     ], FIELDS);
-    const run = async (cohorts: boolean) => {
-      const w = await open(cohorts);
-      await createMap(w.rt, twice, 'twice');
-      await publishMap(w.rt, 'twice');
+    const on = await bothWays({ twice }, async (w) => {
       await createContacts(w.rt, [{ id: 'x', fields: { a: 0 } }, { id: 'y', fields: { a: 5 } }], { api: true });
       await addToMap(w.rt, 'twice', ['x']);
       w.clock.set(T0 + 2 * HOUR);
       await addToMap(w.rt, 'twice', ['y']);
       await w.rt.advance(T0 + 4 * HOUR, w.clock);
-      return w;
-    };
-    const on = await run(true);
+    });
     // x's wake at 1h parks it again until 2h: y's wake at 3h belongs to a later batch, so x was written by a batch that ended at 1h.
     const x = await on.store.db.selectFrom('contacts').select('updated_at').where('id', '=', 'x').executeTakeFirstOrThrow();
     expect(Number(x.updated_at)).toBe(T0 + HOUR);
-    const off = await run(false);
-    expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
   });
 
   it('cuts a long batch where the per-contact path cuts it (SLICE_STEPS), counting each cohort contact\'s steps', async () => {
@@ -326,23 +317,18 @@ describe('cohorts of due waits', () => {
       { id: 'add', kind: 'update_field', field: 'a', value: '[a] + 1', next: 'g1' },
       ...Array.from({ length: 7 }, (_, i) => ({ id: `g${i + 1}`, kind: 'goto', target: i < 6 ? `g${i + 2}` : 'wait' })),
     ], FIELDS);
-    const run = async (cohorts: boolean) => {
-      const w = await open(cohorts);
-      await createMap(w.rt, long, 'long');
-      await publishMap(w.rt, 'long');
-      const ids = Array.from({ length: 800 }, (_, i) => `l${String(i).padStart(3, '0')}`);
+    const on = await bothWays({ long }, async (w) => {
+      // Ten steps a wake: enough contacts for one and a half transactions' worth of steps (an idle one
+      // takes IDLE_SLICES slices), fewer than one claim takes.
+      const ids = Array.from({ length: Math.ceil((1.5 * IDLE_SLICES * SLICE_STEPS) / 10) }, (_, i) => `l${String(i).padStart(4, '0')}`);
       await w.store.insertContacts(ids.map((id) => ({ id, fields: { a: 0, created_at: T0 }, tags: [], createdAt: T0 })));
       // Due a second apart: where a batch ends shows in its contacts' updated_at.
       await w.store.upsertPositions(ids.map((contactId, i) => ({
         mapId: 'long', contactId, elementId: 'wait', version: 1, enteredAt: T0, dueAt: T0 + HOUR + i * 1000, timeoutAt: null, onCondition: false, stuck: false,
       })));
-      await w.rt.advance(T0 + HOUR + 900_000, w.clock);
-      return w;
-    };
-    const on = await run(true);
+      await w.rt.advance(T0 + HOUR + ids.length * 1000, w.clock);
+    });
     expect(on.rt.cohortStats.cohorts).toBeGreaterThan(1);
-    const off = await run(false);
-    expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
   });
 
   it('leaves to the per-contact path what a trigger of the map itself hears, and values out of its range', async () => {
@@ -356,23 +342,16 @@ describe('cohorts of due waits', () => {
       { id: 'mark', kind: 'update_field', field: 'c', value: '[a] * 10', next: 'done' },
       { id: 'done', kind: 'end' },
     ], FIELDS);
-    const run = async (cohorts: boolean) => {
-      const w = await open(cohorts);
-      await createMap(w.rt, heard, 'heard');
-      await publishMap(w.rt, 'heard');
+    const on = await bothWays({ heard }, async (w) => {
       await createContacts(w.rt, [{ id: 'small', fields: { a: 0 } }, { id: 'huge', fields: { a: 1e21 } }, { id: 'neg', fields: { a: -9 } }], { api: true });
       await addToMap(w.rt, 'heard', ['small', 'huge', 'neg']);
       await w.rt.advance(T0 + 5 * HOUR, w.clock);
-      return w;
-    };
-    const on = await run(true);
+    });
     const c = (await on.store.loadContacts(['small', 'huge', 'neg']));
     expect(c.get('small')?.fields).toMatchObject({ a: 3, c: 30 });
     expect(c.get('neg')?.fields).toMatchObject({ a: -4, b: -8 });
     expect(on.rt.cohortStats.contacts).toBeGreaterThan(0);
     expect(on.rt.cohortStats.fallbacks).toBeGreaterThan(0);
-    const off = await run(false);
-    expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
   });
 
   it('passes by a contact whose position moved on since it was claimed (another process ran it first)', async () => {
@@ -382,31 +361,21 @@ describe('cohorts of due waits', () => {
       { id: 'add', kind: 'update_field', field: 'a', value: '[a] + 1', next: 'again' },
       { id: 'again', kind: 'goto', target: 'wait' },
     ], FIELDS);
-    const run = async (cohorts: boolean) => {
-      const w = await open(cohorts);
-      await createMap(w.rt, loop, 'loop');
-      await publishMap(w.rt, 'loop');
+    const on = await bothWays({ loop }, async (w) => {
       await createContacts(w.rt, [{ id: 'm', fields: { a: 0 } }, { id: 'n', fields: { a: 0 } }], { api: true });
       await addToMap(w.rt, 'loop', ['m', 'n']);
       // m's claim is stale: its wake at 1h already ran elsewhere and parked it until 2h.
       await w.store.db.updateTable('positions').set({ due_at: T0 + 2 * HOUR, entered_at: T0 + HOUR }).where('contact_id', '=', 'm').execute();
       const items = ['m', 'n'].map((contactId) => ({ contactId, work: { kind: 'wake', mapId: 'loop' } as const, at: T0 + HOUR }));
       await w.rt.transaction((s) => runDueItems(w.rt, s, items, { inOrder: true, locked: true, slice: true }));
-      return w;
-    };
-    const on = await run(true);
+    });
     expect((await on.store.loadContacts(['m', 'n'])).get('m')?.fields.a).toBe(0);
     expect(on.rt.cohortStats).toMatchObject({ contacts: 1, fallbacks: 1 });
-    const off = await run(false);
-    expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
   });
 
   it('runs the decay loop of the bench as cohorts, with the rows of the per-contact path', async () => {
     const doc = JSON.parse(readFileSync(new URL('../../maps/point-decay-loop.json', import.meta.url), 'utf8'));
-    const run = async (cohorts: boolean) => {
-      const w = await open(cohorts);
-      await createMap(w.rt, doc, 'point-decay-loop');
-      await publishMap(w.rt, 'point-decay-loop');
+    const on = await bothWays({ 'point-decay-loop': doc }, async (w) => {
       const r = new Rand(7);
       // Scores that reach 0 on different days (and one with decimals), joined at different moments.
       const times = Array.from({ length: 40 }, () => T0 + r.int(120) * MINUTE).sort((x, y) => x - y);
@@ -415,13 +384,9 @@ describe('cohorts of due waits', () => {
         await createContacts(w.rt, [{ id: `d${String(i).padStart(2, '0')}`, fields: { custom_lead_score: r.pick([1, 2, 5, 7.25, 10, 3.5]) } }], { api: true });
       }
       for (let day = 1; day <= 7; day++) await w.rt.advance(T0 + day * DAY + 3 * HOUR, w.clock);
-      return w;
-    };
-    const on = await run(true);
+    });
     expect(on.rt.cohortStats.fallbacks).toBe(0);
     expect(on.rt.cohortStats.contacts).toBeGreaterThan(100);
-    const off = await run(false);
-    expect(await snapshot(on.store)).toEqual(await snapshot(off.store));
     expect((await snapshot(on.store)).positions).toEqual([]);
   });
 });
@@ -596,24 +561,18 @@ describe('events of a group that go one by one', () => {
   ];
   for (const c of cases) {
     it(`${c.name}, with the rows of the per-contact path`, async () => {
-      const run = async (cohorts: boolean) => {
-        const w = await open(cohorts);
-        for (const [id, doc] of c.maps ?? [['enter', enter()]]) {
-          await createMap(w.rt, doc, id);
-          await publishMap(w.rt, id);
-        }
+      const stats: number[][] = [];
+      await bothWays(Object.fromEntries(c.maps ?? [['enter', enter()]]), async (w) => {
         const contacts = c.contacts ?? { x: recent, y: recent, z: recent };
         await createContacts(w.rt, Object.entries(contacts).map(([id, fields]) => ({ id, fields })), { api: true });
         await c.before?.(w);
         const before = { ...w.rt.cohortStats };
         await Promise.all(c.requests.map((events) => w.rt.ingest(events as never)));
         const s = w.rt.cohortStats;
-        return { w, stats: [s.events - before.events, s.entries - before.entries, s.eventFallbacks - before.eventFallbacks] };
-      };
-      const on = await run(true);
-      expect(on.stats).toEqual(c.stats);
-      const off = await run(false);
-      expect(await snapshot(on.w.store)).toEqual(await snapshot(off.w.store));
+        stats.push([s.events - before.events, s.entries - before.entries, s.eventFallbacks - before.eventFallbacks]);
+      });
+      // Events taken set-based, entered as a cohort, one by one: with cohorts on.
+      expect(stats[0]).toEqual(c.stats);
     });
   }
 });

@@ -8,6 +8,7 @@ import { Lock } from './lock.js';
 import { decayPage } from '../scoring/day-run.js';
 import type { Runtime } from './runtime.js';
 import { runDueItems } from './cohort.js';
+import { claimWaits, type ClaimedCohorts } from './cohort-split.js';
 
 /** How many due waits or contacts one transaction handles at most. */
 export const BATCH = 1_000;
@@ -21,6 +22,13 @@ export const BATCH = 1_000;
 export const BUSY_BATCH = 250;
 /** How long after a request due work keeps to short slices, ms (real time). */
 export const BUSY_MS = 1_000;
+
+/**
+ * How many slices (of BATCH waits and SLICE_STEPS steps) one transaction takes while no request
+ * is coming in: bigger cohorts and fewer commits. A request that arrives then waits for at most
+ * one such transaction (a decay wave's 4,000 contacts); the next slices are short (BUSY_BATCH).
+ */
+export const IDLE_SLICES = 4;
 
 /**
  * Instant steps one slice of due work may run before it commits and lets the server answer
@@ -100,6 +108,11 @@ export class DueWork {
     return this.busy ? BUSY_BATCH : BATCH;
   }
 
+  /** How many due waits and steps the next transaction of waits and date triggers takes. */
+  #dueBatch(): { readonly limit: number; readonly steps: number } {
+    return this.busy ? { limit: BUSY_BATCH, steps: SLICE_STEPS } : { limit: IDLE_SLICES * BATCH, steps: IDLE_SLICES * SLICE_STEPS };
+  }
+
   /**
    * Fires what is due up to `upTo`, earliest first. Each wait runs at its own due time, so a
    * server that was down for three days catches up three days of a decay loop, exactly as a
@@ -137,10 +150,12 @@ export class DueWork {
     // moment goes first), claimed and run in one transaction: on a shared database, what another
     // process holds is skipped and what this one claims no other takes.
     const ran = await rt.transaction(async (s) => {
-      const due = await this.#dueItems(s, Math.min(upTo, job - 1), this.#batch());
+      const { limit, steps } = this.#dueBatch();
+      const claimed: ClaimedCohorts = new Map();
+      const due = await this.#dueItems(s, Math.min(upTo, job - 1), limit, claimed);
       if (!due.length) return null;
       const items = await this.#stopInstantLoops(s, due, fired);
-      const done = items.length ? await runDueItems(rt, s, items, { inOrder: true, locked: true, slice: true }) : 0;
+      const done = items.length ? await runDueItems(rt, s, items, { inOrder: true, locked: true, slice: true, steps, claimed }) : 0;
       return { done, at: done ? items[done - 1].at : due[0].at };
     });
     if (ran) {
@@ -210,14 +225,19 @@ export class DueWork {
     return best;
   }
 
-  /** The next batch of due waits and date triggers over all running maps, in due-time order, claimed for the transaction `s`. */
-  async #dueItems(s: Store, upTo: number, limit: number): Promise<DueItem[]> {
+  /**
+   * The next batch of due waits and date triggers over all running maps, in due-time order, claimed
+   * for the transaction `s`; what the claims worked out for cohorts goes into `claimed`.
+   */
+  async #dueItems(s: Store, upTo: number, limit: number, claimed: ClaimedCohorts): Promise<DueItem[]> {
     const world = this.rt.world;
     const items: DueItem[] = [];
     for (const [seq, map] of world.maps.entries()) {
       if (map.paused) continue;
       // Only ask the database about what a map can have: waits, date triggers.
-      for (const p of map.hasWaits ? await s.claimDueContacts(map.id, upTo, limit) : []) {
+      const cohort = map.hasWaits ? await claimWaits(this.rt, s, map, upTo, limit) : null;
+      if (cohort) claimed.set(map, cohort);
+      for (const p of cohort ? cohort.due : map.hasWaits ? await s.claimDueContacts(map.id, upTo, limit) : []) {
         items.push({ at: p.dueAt, seq, contactId: p.contactId, work: { kind: 'wake', mapId: map.id } });
       }
       for (const t of map.triggers.date_reached.length ? await s.claimDueDateTimers(map.id, upTo, limit) : []) {

@@ -3,7 +3,9 @@ import type { CompiledMap } from '../../engine/compile.js';
 import type { Effects } from '../../engine/effects.js';
 import type { ContactState } from '../../engine/state.js';
 import type { Store } from '../store/store.js';
-import { runCohorts, segmentOf, splitEntries, type Planned, type Segment } from './cohort.js';
+import { segmentOf, type Planned, type Segment } from './cohort-plan.js';
+import { splitEntries } from './cohort-split.js';
+import { runCohorts } from './cohort-write.js';
 import type { Runtime } from './runtime.js';
 
 /**

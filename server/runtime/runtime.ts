@@ -347,7 +347,7 @@ export class Runtime {
   /**
    * `runBatch`'s work inside the caller's transaction. `locked`: the transaction claimed these
    * contacts already (due work), so they are not locked again. `slice`: stop (after at least one
-   * item) once the batch has run SLICE_STEPS steps, so one transaction stays short. `job`: pass by
+   * item) once the batch has run `steps` steps (SLICE_STEPS unless given), so one transaction stays short. `job`: pass by
    * contacts that bulk job already ran for out of its order. `catchUpTo`: the contacts' due work up
    * to then runs first, and what the work makes due by then runs after. `request`: a request's
    * work, held to MAX_REQUEST_STEPS in all.
@@ -355,7 +355,7 @@ export class Runtime {
   async runItems(
     s: Store,
     items: readonly { contactId: string; work: Work; at: number }[],
-    opts: { inOrder?: boolean; locked?: boolean; slice?: boolean; job?: string; catchUpTo?: number; request?: boolean } = {},
+    opts: { inOrder?: boolean; locked?: boolean; slice?: boolean; steps?: number; job?: string; catchUpTo?: number; request?: boolean } = {},
   ): Promise<number> {
     const states = await this.loadStates(s, [...new Set(items.map((i) => i.contactId))], { locked: opts.locked });
     if (opts.job) for (const id of await doneEarly(s.db, opts.job, [...states.keys()])) states.delete(id);
@@ -365,7 +365,7 @@ export class Runtime {
     let last = 0;
     for (const item of items) {
       if (done > 0 && opts.inOrder && item.at > effects.earliestDue) break;
-      if (done > 0 && opts.slice && effects.steps >= SLICE_STEPS) break;
+      if (done > 0 && opts.slice && effects.steps >= (opts.steps ?? SLICE_STEPS)) break;
       const state = states.get(item.contactId);
       if (state) processWork(this.world, state, item.work, item.at, effects);
       last = Math.max(last, item.at);

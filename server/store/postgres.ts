@@ -306,6 +306,9 @@ export function postgresDialect(schema: string): Dialect {
     async claimDuePositions(db, mapId, upTo, limit) {
       // The contact's row is the claim: the batch that holds it is the only one working on that
       // contact, whatever map or trigger the work comes from, and an event for it waits its turn.
+      // The position is locked too: rows are read as of the statement's start and locked after, and
+      // a locked row that another process changed and committed in between is read again (and its
+      // due time tested again), so the claim never answers a due time already moved on from.
       const rows = await db
         .selectFrom('positions as p')
         .innerJoin('contacts as c', 'c.id', 'p.contact_id')
@@ -316,7 +319,7 @@ export function postgresDialect(schema: string): Dialect {
         .orderBy('p.due_at')
         .orderBy('p.contact_id')
         .limit(limit)
-        .forUpdate('c')
+        .forUpdate(['c', 'p'])
         .skipLocked()
         .execute();
       return rows.map((r) => ({ contactId: r.contact_id, dueAt: Number(r.due_at) }));
