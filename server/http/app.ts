@@ -1,4 +1,8 @@
 import { Hono } from 'hono';
+import { RegExpRouter } from 'hono/router/reg-exp-router';
+import { SmartRouter } from 'hono/router/smart-router';
+import { TrieRouter } from 'hono/router/trie-router';
+import { CachedRouter } from './cached-router.js';
 import { HTTPException } from 'hono/http-exception';
 import { AppError } from '../errors.js';
 import { requireAuth } from './auth.js';
@@ -39,7 +43,8 @@ export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, 
 
 /** Builds the Hono app: auth and limits on /api, JSON errors, the OpenAPI document. */
 export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {
-  const app = new Hono();
+  // Hono's own choice of router, each path's match remembered (see `CachedRouter`).
+  const app = new Hono({ router: new CachedRouter(new SmartRouter({ routers: [new RegExpRouter(), new TrieRouter()] })) });
   const routers = ROUTERS.map((make) => make(deps));
   const ops = routers.flatMap((r) => r.ops);
 

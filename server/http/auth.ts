@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely, Transaction } from 'kysely';
@@ -36,11 +36,15 @@ export function loadToken(dataDir: string, env: NodeJS.ProcessEnv = process.env)
   return { token, source: 'new' };
 }
 
-/** Compares in constant time: digests of equal length, so neither content nor length leaks. */
-export function tokenMatches(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+/** A secret's SHA-256 digest, what {@link tokenMatches} compares (one call: no Hash object per request). */
+const digestOf = (secret: string): Buffer => hash('sha256', secret, 'buffer');
+
+/**
+ * Compares in constant time: digests of equal length, so neither content nor length leaks.
+ * `expected` may be given as its digest already (the start-up token's, worked out once).
+ */
+export function tokenMatches(given: string, expected: string | Buffer): boolean {
+  return timingSafeEqual(digestOf(given), typeof expected === 'string' ? digestOf(expected) : expected);
 }
 
 /** A key's last use is written at most this often per process (no write per request). */
@@ -54,12 +58,16 @@ export const TOUCH_EVERY_MS = 60_000;
 export class KeyResolver {
   /** When this process last wrote each key's last use. */
   readonly #touched = new Map<string, number>();
+  /** The start-up token's digest: every request compares with it. */
+  readonly #token: Buffer;
 
-  constructor(private readonly opts: { readonly token: string; readonly db: () => Kysely<DB> | Transaction<DB>; readonly now: () => number }) {}
+  constructor(private readonly opts: { readonly token: string; readonly db: () => Kysely<DB> | Transaction<DB>; readonly now: () => number }) {
+    this.#token = digestOf(opts.token);
+  }
 
   /** What `secret` authorises, or null when it is neither the token nor a key. */
   async resolve(secret: string): Promise<RequestAuth | null> {
-    if (tokenMatches(secret, this.opts.token)) return { kind: 'token', scope: 'admin', role: 'admin' };
+    if (tokenMatches(secret, this.#token)) return { kind: 'token', scope: 'admin', role: 'admin' };
     // Only a key's form is looked up: a mistyped token costs no query.
     if (!secret.startsWith(SECRET_PREFIX)) return null;
     const key = await findKeyBySecret(this.opts.db(), secret);

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 
 /**
@@ -28,9 +29,22 @@ export const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
  */
 export function securityHeaders(): MiddlewareHandler {
   return async function securityHeaders(c, next) {
+    const policy = c.req.path.startsWith('/api/') || c.req.path === '/api' ? API_POLICY : PAGE_POLICY;
+    // Served by Node (@hono/node-server): on the outgoing response, which adds them to whatever
+    // the answer carries when it writes the head. Setting them on the answer instead turns its
+    // plain header record into a Headers object, about 9 µs an answer (issue 20). No answer sets
+    // these itself (one that did would win here).
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    if (outgoing && typeof outgoing.setHeader === 'function' && !outgoing.headersSent) {
+      outgoing.setHeader('Content-Security-Policy', policy);
+      outgoing.setHeader('X-Frame-Options', 'DENY');
+      outgoing.setHeader('X-Content-Type-Options', 'nosniff');
+      outgoing.setHeader('Referrer-Policy', 'no-referrer');
+      return next();
+    }
     await next();
     const h = c.res.headers;
-    h.set('Content-Security-Policy', c.req.path.startsWith('/api/') || c.req.path === '/api' ? API_POLICY : PAGE_POLICY);
+    h.set('Content-Security-Policy', policy);
     h.set('X-Frame-Options', 'DENY');
     h.set('X-Content-Type-Options', 'nosniff');
     h.set('Referrer-Policy', 'no-referrer');

@@ -57,14 +57,26 @@ const IngestAnswer = z.object({
  * such events are stored and do nothing, which the sender should hear about.
  */
 function slips(world: World, types: Iterable<string>): string[] {
-  const heard = new Set<string>([
-    ...world.maps.flatMap((m) => m.triggers.event.map((t) => t.on.event)),
-    ...(world.models ?? []).flatMap((m) => [...m.eventRules.keys()]),
-  ]);
+  const heard = heardOf(world);
   return [...new Set(types)].flatMap((type) => {
     const near = heard.has(type) ? undefined : nearestKnownEvent(type);
     return near ? [`${type}: did you mean ${near}? No map or scoring model listens for "${type}", so these events change nothing`] : [];
   });
+}
+
+const HEARD = new WeakMap<World, ReadonlySet<string>>();
+
+/** The event types some running map or scoring model listens to, worked out once per world (not per request). */
+function heardOf(world: World): ReadonlySet<string> {
+  let heard = HEARD.get(world);
+  if (!heard) {
+    heard = new Set<string>([
+      ...world.maps.flatMap((m) => m.triggers.event.map((t) => t.on.event)),
+      ...(world.models ?? []).flatMap((m) => [...m.eventRules.keys()]),
+    ]);
+    HEARD.set(world, heard);
+  }
+  return heard;
 }
 
 /**

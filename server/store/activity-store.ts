@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { InsertQueryBuilder, InsertResult, Kysely, Selectable } from 'kysely';
 import type { FieldValue } from '../../engine/elements/types.js';
 import type { Cause, FieldChange } from '../../engine/state.js';
 import { chunk, MAX_ROWS } from './chunk.js';
@@ -6,7 +6,7 @@ import { normalizeEmail } from './columns.js';
 import { findIdsByEmail } from './contacts-store.js';
 import { runLater, together } from './dialect.js';
 import { positionsByElement } from './positions-store.js';
-import { RowStatement } from './row-statement.js';
+import { RowStatement, runsDirect } from './row-statement.js';
 import type { DB } from './schema.js';
 
 /** Per-element counts of a map (SPEC §3, performance view). */
@@ -39,21 +39,33 @@ export async function bumpStats(
   // In key order: two processes adding to the same counters lock their rows in the same order,
   // so neither waits for the other while holding what the other needs.
   const ordered = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
-  for (const part of chunk(ordered, 6)) {
-    // Nothing reads its answer: it goes with the transaction's next statement (the commit) where it can.
-    await runLater(db, db
-      .insertInto('element_stats')
-      .values(part)
-      .onConflict((oc) =>
-        oc.columns(['map_id', 'element_id']).doUpdateSet((eb) => ({
-          were_here: eb('element_stats.were_here', '+', eb.ref('excluded.were_here')),
-          errors: eb('element_stats.errors', '+', eb.ref('excluded.errors')),
-          last_error: eb.fn.coalesce('excluded.last_error', 'element_stats.last_error'),
-          last_error_at: eb.fn.coalesce('excluded.last_error_at', 'element_stats.last_error_at'),
-        })),
-      ));
+  // A group of single-event requests bumps a few dozen counters: on SQLite a prepared statement
+  // per row takes about half the time of building the multi-row upsert (25 counters: 64–71 µs
+  // against 121–165 µs, issue 20).
+  if (runsDirect(db)) {
+    await bumpStat.run(db, ordered);
+    return;
   }
+  // Nothing reads its answer: it goes with the transaction's next statement (the commit) where it can.
+  for (const part of chunk(ordered, 6)) await runLater(db, bumpStatsQuery(db.insertInto('element_stats').values(part)));
 }
+
+/** The counters' upsert: the counts added, a new last error replacing the stored one. */
+const bumpStatsQuery = (q: InsertQueryBuilder<DB, 'element_stats', InsertResult>) =>
+  q.onConflict((oc) =>
+    oc.columns(['map_id', 'element_id']).doUpdateSet((eb) => ({
+      were_here: eb('element_stats.were_here', '+', eb.ref('excluded.were_here')),
+      errors: eb('element_stats.errors', '+', eb.ref('excluded.errors')),
+      last_error: eb.fn.coalesce('excluded.last_error', 'element_stats.last_error'),
+      last_error_at: eb.fn.coalesce('excluded.last_error_at', 'element_stats.last_error_at'),
+    })),
+  );
+
+const bumpStat = new RowStatement<DB['element_stats']>((db, p) =>
+  bumpStatsQuery(db.insertInto('element_stats').values({
+    map_id: p('map_id'), element_id: p('element_id'), were_here: p('were_here'), errors: p('errors'), last_error: p('last_error'), last_error_at: p('last_error_at'),
+  })),
+);
 
 /** The counts of every element of a map that has any: here now (from positions), were here, errors. */
 export async function getStats(db: Kysely<DB>, mapId: string): Promise<Record<string, ElementStats>> {

@@ -28,6 +28,14 @@ function directOf(db: Kysely<DB>): DirectConnection | undefined {
   return db.isTransaction ? direct.get(db) : undefined;
 }
 
+/**
+ * Whether statements on `db` run straight on its connection (a SQLite transaction): there a
+ * statement per row costs less than building one multi-row statement with Kysely.
+ */
+export function runsDirect(db: Kysely<DB>): boolean {
+  return directOf(db) !== undefined;
+}
+
 /** A placeholder standing for a row's value when the statement is built. */
 type Param = <K extends string>(key: K) => never;
 const MARK = '\u0000row:';
