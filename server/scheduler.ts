@@ -45,6 +45,11 @@ export class Scheduler {
     });
   }
 
+  /** When the sleep in progress ends, by the runtime's clock; Infinity while a run is in progress or pending. */
+  get sleepingUntil(): number {
+    return this.#running ? Infinity : this.#wakeAt;
+  }
+
   /** Fires what is overdue now (after a restart: everything that came due while down), then sleeps. */
   start(): void {
     this.poke();
