@@ -7,21 +7,28 @@
  * by subtree, in µs per request. Under load a sample counts the time its thread waited for a core,
  * so read shares, not totals.
  *
- * `tsx bench/profile-concurrent.ts [seconds] [clients] [all|one (templates)]`. SHAPES=1 adds the
- * SQLite statements by shape (count per group, µs per request); HEAP=1 the allocations by
- * function (bytes per request); TOP=n the length of the lists; SCOREMAP_CPU_PROFILE=file writes
- * the raw profile (Chrome DevTools reads it).
+ * `tsx bench/profile-concurrent.ts [seconds] [clients] [all|one (templates)] [--pg]`. With `--pg`
+ * the server runs on a fresh schema of PostgreSQL (SCOREMAP_BENCH_DATABASE_URL, else the server
+ * `scripts/test-postgres.sh` starts), and the statements and round trips of each group, and the
+ * PostgreSQL server's CPU over the same seconds, are printed too. SHAPES=1 adds the statements by
+ * shape (count per group, µs per request: inside better-sqlite3, or from sending to the answer on
+ * PostgreSQL); HEAP=1 the allocations by function (bytes per request); TOP=n the length of the
+ * lists; SCOREMAP_CPU_PROFILE=file writes the raw profile (Chrome DevTools reads it).
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { scratch } from './common.js';
+import pg from 'pg';
+import { onFreshSchema, scratch } from './common.js';
 import { runClient, startIntakeServer } from './intake.js';
 
-const seconds = Number(process.argv[2] ?? 5);
-const clients = Number(process.argv[3] ?? 32);
-const templates = process.argv[4] === 'one' ? ['custom-lead-score'] : undefined;
+const args = process.argv.slice(2).filter((a) => a !== '--pg');
+const postgres = process.argv.includes('--pg') ? (process.env.SCOREMAP_BENCH_DATABASE_URL || 'postgres://scoremap@127.0.0.1:54329/scoremap_test') : null;
+const seconds = Number(args[0] ?? 5);
+const clients = Number(args[1] ?? 32);
+const templates = args[2] === 'one' ? ['custom-lead-score'] : undefined;
 const contacts = 2_000;
 const CLIENT = fileURLToPath(new URL('./intake-client.mjs', import.meta.url));
 
@@ -100,10 +107,18 @@ function summarize(p: Profile): { self: Map<string, number>; total: Map<string, 
   return { self, total, sampledUs, category };
 }
 
-/** With SHAPES=1: SQLite's statements by shape while measuring (how many, and their milliseconds inside better-sqlite3). */
+/** With SHAPES=1: the statements by shape while measuring (how many, and their milliseconds). */
 const shapes = new Map<string, { count: number; ms: number }>();
 let measuring = false;
-if (process.env.SHAPES) {
+const shapeOf = (text: string) => text.replace(/\s+/g, ' ').replace(/(\?, )+\?/g, '?…').replace(/\$\d+(, \$\d+)*/g, '$…').slice(0, 110);
+const addShape = (text: string, ms: number) => {
+  const key = shapeOf(text);
+  const s = shapes.get(key) ?? { count: 0, ms: 0 };
+  shapes.set(key, s);
+  s.count++;
+  s.ms += ms;
+};
+if (process.env.SHAPES && !postgres) {
   const probe = new Database(':memory:');
   const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, (...a: unknown[]) => unknown>;
   probe.close();
@@ -115,14 +130,43 @@ if (process.env.SHAPES) {
       try {
         return original.apply(this, args);
       } finally {
-        const key = this.source.replace(/\s+/g, ' ').replace(/(\?, )+\?/g, '?…').slice(0, 110);
-        const s = shapes.get(key) ?? { count: 0, ms: 0 };
-        shapes.set(key, s);
-        s.count++;
-        s.ms += performance.now() - t;
+        addShape(this.source, performance.now() - t);
       }
     };
   }
+}
+
+/**
+ * On PostgreSQL: statements and round trips while measuring (statements sent on one connection in
+ * one run of synchronous code go out together: one round trip), and with SHAPES=1 each statement's
+ * milliseconds from sending to its answer.
+ */
+const sent = { statements: 0, trips: 0 };
+if (postgres) {
+  const query = pg.Client.prototype.query;
+  const sending = new WeakSet<object>();
+  pg.Client.prototype.query = function (this: pg.Client, ...a: unknown[]) {
+    const result = (query as (...x: unknown[]) => unknown).apply(this, a);
+    if (!measuring) return result;
+    sent.statements++;
+    if (!sending.has(this)) {
+      sent.trips++;
+      sending.add(this);
+      queueMicrotask(() => sending.delete(this));
+    }
+    if (process.env.SHAPES && result instanceof Promise) {
+      const text = typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string }).text ?? '?');
+      const t = performance.now();
+      void result.finally(() => addShape(text, performance.now() - t)).catch(() => undefined);
+    }
+    return result;
+  } as typeof query;
+}
+
+/** CPU seconds of every postgres process on this machine (the server's backends and its helpers). */
+function postgresCpu(): number {
+  const out = execFileSync('ps', ['-C', 'postgres', '-o', 'cputimes='], { encoding: 'utf8' });
+  return out.split('\n').filter(Boolean).reduce((n, l) => n + Number(l.trim()), 0);
 }
 
 /** CPU ticks (1/100 s) of each thread of this process, by thread id, with its name. */
@@ -141,9 +185,8 @@ function threadTicks(): Map<string, { name: string; ticks: number }> {
   return out;
 }
 
-const tmp = scratch();
-const db = tmp.file('profile.db');
-try {
+/** The profile of a server on `db` (a SQLite file or a PostgreSQL URL) under the clients. */
+async function profileOn(db: string): Promise<void> {
   const { server } = await startIntakeServer(db, { templates });
   try {
     const seed = await runClient(CLIENT, [server.url, server.token, 'batch', String(contacts * 5), String(contacts)]);
@@ -158,11 +201,13 @@ try {
     // HEAP=1: where the garbage comes from (every allocation sampled, also what the GC already took).
     if (process.env.HEAP) await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
     const threadsBefore = threadTicks();
+    const pgCpu = postgres ? postgresCpu() : 0;
     const cpu = process.cpuUsage();
     measuring = true;
     const r = await runClient(CLIENT, [server.url, server.token, 'concurrent', '0', String(contacts), String(seconds), String(clients)]);
     const used = process.cpuUsage(cpu);
     measuring = false;
+    const pgUsed = postgres ? postgresCpu() - pgCpu : 0;
     const threads = new Map<string, number>();
     for (const [tid, t] of threadTicks()) {
       const name = tid === String(process.pid) ? 'main thread' : `${t.name}#${tid}`;
@@ -176,16 +221,19 @@ try {
     const groups = after.groups - before.groups;
     const requests = after.requests - before.requests;
     const cpuUs = used.user + used.system;
-    console.log(`${clients} clients, ${seconds} s, ${templates ? 'one template' : 'five templates'}: ${Math.round(r.requests / (r.ms / 1000))} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`);
+    console.log(`${clients} clients, ${seconds} s, ${templates ? 'one template' : 'five templates'}, ${postgres ? 'PostgreSQL' : 'SQLite'}: ${Math.round(r.requests / (r.ms / 1000))} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`);
     console.log(`groups ${groups}, requests per group ${(requests / groups).toFixed(1)}, time in groups ${((after.ms - before.ms) / 1000).toFixed(2)} s`);
     const c = server.rt.cohortStats;
     const reasons = Object.entries(c.eventReasons).map(([k, n]) => [k, n - (cohortsBefore.eventReasons[k] ?? 0)] as const).filter(([, n]) => n > 0);
     console.log(`events without the per-contact path ${c.events - cohortsBefore.events} (entries ${c.entries - cohortsBefore.entries}), one by one ${c.eventFallbacks - cohortsBefore.eventFallbacks}${reasons.length ? `: ${reasons.map(([k, n]) => `${k} ${n}`).join(', ')}` : ''}`);
     console.log(`server CPU ${(cpuUs / 1e6).toFixed(2)} s: ${(cpuUs / requests).toFixed(0)} µs per request; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+    if (postgres) {
+      console.log(`PostgreSQL: ${sent.statements} statements, ${(sent.statements / groups).toFixed(1)} per group; ${sent.trips} round trips, ${(sent.trips / groups).toFixed(1)} per group; its processes' CPU ${pgUsed.toFixed(2)} s (ps, whole seconds per process)`);
+    }
     if (shapes.size) {
       const rows = [...shapes.entries()].sort((a, b) => b[1].ms - a[1].ms);
       const ms = rows.reduce((n, [, x]) => n + x.ms, 0);
-      console.log(`\nSQLite statements: ${((ms * 1000) / requests).toFixed(0)} µs per request`);
+      console.log(`\n${postgres ? 'PostgreSQL statements, from sending to the answer' : 'SQLite statements'}: ${((ms * 1000) / requests).toFixed(0)} µs per request`);
       for (const [key, x] of rows) console.log(`${(x.count / groups).toFixed(2).padStart(7)}/group ${((x.ms * 1000) / requests).toFixed(1).padStart(6)} µs/req ${((x.ms * 1000) / x.count).toFixed(0).padStart(5)} µs each  ${key}`);
     }
     console.log(`by thread (µs per request): ${[...threads.entries()].filter(([, t]) => t > 0).sort((a, b) => b[1] - a[1]).map(([n, t]) => `${n} ${((t * 10_000) / requests).toFixed(0)}`).join(', ')}`);
@@ -224,6 +272,14 @@ try {
   } finally {
     await server.stop();
   }
-} finally {
-  tmp.remove();
+}
+
+if (postgres) await onFreshSchema(postgres, profileOn);
+else {
+  const tmp = scratch();
+  try {
+    await profileOn(tmp.file('profile.db'));
+  } finally {
+    tmp.remove();
+  }
 }
