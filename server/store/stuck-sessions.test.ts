@@ -53,10 +53,11 @@ function freezeMidStatement(client: pg.Client, text: string): void {
   connection.flush();
 }
 
+/** Until the session is in the middle of a statement and waiting on its client (an idle one waits on it too: ClientRead). */
 async function waitingOnClient(s: Store, pid: number): Promise<void> {
   await vi.waitFor(async () => {
-    const { rows } = await sql<{ w: string | null }>`select wait_event as w from pg_stat_activity where pid = ${pid}::int`.execute(s.db);
-    expect(rows[0]?.w).toMatch(/^Client(Read|Write)$/);
+    const { rows } = await sql<{ state: string; w: string | null }>`select state, wait_event as w from pg_stat_activity where pid = ${pid}::int`.execute(s.db);
+    expect(rows[0]).toMatchObject({ state: 'active', w: expect.stringMatching(/^Client(Read|Write)$/) });
   }, { timeout: 60_000, interval: 50 });
 }
 
