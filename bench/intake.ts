@@ -59,6 +59,21 @@ export function runClient(file: string, args: string[]): Promise<Record<string, 
 const client = (args: string[]) => runClient(CLIENT, args);
 
 /**
+ * Runs the client's `mode` of single events on the contacts a server already has (`contacts` of
+ * them), and refuses the figure if any request named a contact it does not have: a figure for
+ * events that create their contact, or all go to one, would not be the one it says.
+ */
+export async function singleEvents(server: RunningServer, args: readonly string[], contacts: number): Promise<Record<string, number>> {
+  const count = async () => Number((await server.rt.store.db.selectFrom('contacts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const before = await count();
+  if (before !== contacts) throw new Error(`single events: the server has ${before} contacts, not the ${contacts} the client names`);
+  const r = await client([server.url, server.token, ...args.slice(0, 2), String(contacts), ...args.slice(2)]);
+  const after = await count();
+  if (after !== before) throw new Error(`single events (${args[0]}): ${after - before} contacts were created; the client must name the ${contacts} that exist`);
+  return r;
+}
+
+/**
  * A server on `db` for the intake figures: 127.0.0.1, port 0, a manual clock at T0, the intake
  * templates published. `api` posts to `/api/<path>` with the start-up token and answers the JSON.
  */
@@ -94,7 +109,7 @@ export async function intake(events: number, singleSeconds: number): Promise<Int
       if (batch.accepted !== events) throw new Error(`intake: ${batch.accepted} of ${events} events accepted`);
       const stats = server.rt.cohortStats;
       const cohorts = { events: stats.events, entries: stats.entries, fallbacks: stats.eventFallbacks, reasons: { ...stats.eventReasons } };
-      const single = await client([server.url, server.token, 'single', '0', String(contacts), String(singleSeconds)]);
+      const single = await singleEvents(server, ['single', '0', String(singleSeconds)], contacts);
       const baselineMs = rawInsert(tmp.file('raw.db'), events, contacts);
       const sqlMs = await replayIntake(tmp, events, contacts);
       const engine = events / (batch.ms / 1000);
@@ -127,7 +142,7 @@ export async function intakeOnPostgres(url: string, events: number, singleSecond
     try {
       const batch = await client([server.url, server.token, 'batch', String(events), String(contacts)]);
       if (batch.accepted !== events) throw new Error(`intake on PostgreSQL: ${batch.accepted} of ${events} events accepted`);
-      const single = await client([server.url, server.token, 'single', '0', String(contacts), String(singleSeconds)]);
+      const single = await singleEvents(server, ['single', '0', String(singleSeconds)], contacts);
       return { events, contacts, engine: events / (batch.ms / 1000), singleRequests: single.requests / (single.ms / 1000) };
     } finally {
       await server.stop();
