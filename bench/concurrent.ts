@@ -69,12 +69,12 @@ async function measure(db: string, { clients, seconds, contacts }: ConcurrentPla
     const seed = await runClient(CLIENT, [server.url, server.token, 'batch', String(contacts * 5), String(contacts)]);
     if (seed.accepted !== contacts * 5) throw new Error(`concurrent: ${seed.accepted} of ${contacts * 5} seeding events accepted`);
     const before = { ...server.rt.intakeStats };
-    const r = await singleEvents(server, ['concurrent', '0', String(seconds), String(clients)], contacts);
+    const r = await singleEvents(server, { mode: 'concurrent', contacts, seconds, clients });
     const after = server.rt.intakeStats;
     const groups = after.groups - before.groups;
     const f: ConcurrentFigure = { ...figure(r), groupSize: groups ? (after.requests - before.requests) / groups : 0, fallbacks: after.fallbacks - before.fallbacks };
     if (!opts.single) return { figure: f };
-    const one = await singleEvents(server, ['single', '0', String(seconds)], contacts);
+    const one = await singleEvents(server, { mode: 'single', contacts, seconds });
     return { figure: f, single: one.requests / (one.ms / 1000) };
   } finally {
     await server.stop();

@@ -59,17 +59,18 @@ export function runClient(file: string, args: string[]): Promise<Record<string, 
 const client = (args: string[]) => runClient(CLIENT, args);
 
 /**
- * Runs the client's `mode` of single events on the contacts a server already has (`contacts` of
- * them), and refuses the figure if any request named a contact it does not have: a figure for
- * events that create their contact, or all go to one, would not be the one it says.
+ * Single events for `seconds` on the `contacts` a server already has: one request in flight, or
+ * `clients` at once (`concurrent`). Refuses the figure if any request named a contact the server
+ * does not have: a figure for events that create their contact would not be the one it says.
  */
-export async function singleEvents(server: RunningServer, args: readonly string[], contacts: number): Promise<Record<string, number>> {
+export async function singleEvents(server: RunningServer, o: { mode: 'single' | 'concurrent'; contacts: number; seconds: number; clients?: number }): Promise<Record<string, number>> {
+  const { contacts } = o;
   const count = async () => Number((await server.rt.store.db.selectFrom('contacts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   const before = await count();
   if (before !== contacts) throw new Error(`single events: the server has ${before} contacts, not the ${contacts} the client names`);
-  const r = await client([server.url, server.token, ...args.slice(0, 2), String(contacts), ...args.slice(2)]);
+  const r = await client([server.url, server.token, o.mode, '0', String(contacts), String(o.seconds), ...(o.clients ? [String(o.clients)] : [])]);
   const after = await count();
-  if (after !== before) throw new Error(`single events (${args[0]}): ${after - before} contacts were created; the client must name the ${contacts} that exist`);
+  if (after !== before) throw new Error(`single events (${o.mode}): ${after - before} contacts were created; the client must name the ${contacts} that exist`);
   return r;
 }
 
@@ -98,29 +99,39 @@ export async function startIntakeServer(db: string, opts: { templates?: readonly
   return { server, api };
 }
 
+/**
+ * The intake figure on a fresh server on `db`: `events` events over `events / 5` contacts in
+ * batches of 1,000 (events per second, and how many went set-based), then single events, one in
+ * flight, for `singleSeconds`.
+ */
+async function batchesThenSingles(db: string, events: number, singleSeconds: number): Promise<{ contacts: number; batchMs: number; singleRequests: number; cohorts: IntakeResult['cohorts'] }> {
+  const contacts = Math.max(1, Math.floor(events / 5));
+  const { server } = await startIntakeServer(db);
+  try {
+    const batch = await client([server.url, server.token, 'batch', String(events), String(contacts)]);
+    if (batch.accepted !== events) throw new Error(`intake: ${batch.accepted} of ${events} events accepted`);
+    const stats = server.rt.cohortStats;
+    const cohorts = { events: stats.events, entries: stats.entries, fallbacks: stats.eventFallbacks, reasons: { ...stats.eventReasons } };
+    const single = await singleEvents(server, { mode: 'single', contacts, seconds: singleSeconds });
+    return { contacts, batchMs: batch.ms, singleRequests: single.requests / (single.ms / 1000), cohorts };
+  } finally {
+    await server.stop();
+  }
+}
+
 /** Runs `events` events over `events / 5` contacts, then single events for `singleSeconds`. */
 export async function intake(events: number, singleSeconds: number): Promise<IntakeResult> {
   const tmp = scratch();
-  const contacts = Math.max(1, Math.floor(events / 5));
   try {
-    const { server } = await startIntakeServer(tmp.file('intake.db'));
-    try {
-      const batch = await client([server.url, server.token, 'batch', String(events), String(contacts)]);
-      if (batch.accepted !== events) throw new Error(`intake: ${batch.accepted} of ${events} events accepted`);
-      const stats = server.rt.cohortStats;
-      const cohorts = { events: stats.events, entries: stats.entries, fallbacks: stats.eventFallbacks, reasons: { ...stats.eventReasons } };
-      const single = await singleEvents(server, ['single', '0', String(singleSeconds)], contacts);
-      const baselineMs = rawInsert(tmp.file('raw.db'), events, contacts);
-      const sqlMs = await replayIntake(tmp, events, contacts);
-      const engine = events / (batch.ms / 1000);
-      const baseline = events / (baselineMs / 1000);
-      return {
-        events, contacts, engine, baseline, ratio: engine / baseline, singleRequests: single.requests / (single.ms / 1000),
-        sqlOnly: events / (sqlMs / 1000), sqlShare: sqlMs / batch.ms, cohorts,
-      };
-    } finally {
-      await server.stop();
-    }
+    const { contacts, batchMs, singleRequests, cohorts } = await batchesThenSingles(tmp.file('intake.db'), events, singleSeconds);
+    const baselineMs = rawInsert(tmp.file('raw.db'), events, contacts);
+    const sqlMs = await replayIntake(tmp, events, contacts);
+    const engine = events / (batchMs / 1000);
+    const baseline = events / (baselineMs / 1000);
+    return {
+      events, contacts, engine, baseline, ratio: engine / baseline, singleRequests,
+      sqlOnly: events / (sqlMs / 1000), sqlShare: sqlMs / batchMs, cohorts,
+    };
   } finally {
     tmp.remove();
   }
@@ -134,20 +145,10 @@ export interface PostgresIntakeResult {
   readonly singleRequests: number;
 }
 
-/** `events` events over `events / 5` contacts in batches of 1,000, then single events for `singleSeconds`, on a server on PostgreSQL. */
+/** The intake figure (see `batchesThenSingles`) on a server on PostgreSQL. */
 export async function intakeOnPostgres(url: string, events: number, singleSeconds: number): Promise<PostgresIntakeResult> {
-  const contacts = Math.max(1, Math.floor(events / 5));
-  return onFreshSchema(url, async (db) => {
-    const { server } = await startIntakeServer(db);
-    try {
-      const batch = await client([server.url, server.token, 'batch', String(events), String(contacts)]);
-      if (batch.accepted !== events) throw new Error(`intake on PostgreSQL: ${batch.accepted} of ${events} events accepted`);
-      const single = await singleEvents(server, ['single', '0', String(singleSeconds)], contacts);
-      return { events, contacts, engine: events / (batch.ms / 1000), singleRequests: single.requests / (single.ms / 1000) };
-    } finally {
-      await server.stop();
-    }
-  });
+  const { contacts, batchMs, singleRequests } = await onFreshSchema(url, (db) => batchesThenSingles(db, events, singleSeconds));
+  return { events, contacts, engine: events / (batchMs / 1000), singleRequests };
 }
 
 /**

@@ -106,8 +106,20 @@ export function processWork(world: World, contact: ContactState, work: Work, now
   new CauseRun(world, contact, now, effects).run(work);
 }
 
-/** The running maps of each world, worked out once (a world is replaced, never changed). */
-const ACTIVE = new WeakMap<World, readonly CompiledMap[]>();
+/**
+ * `make`'s answer for each world, worked out once: a world is replaced, never changed, so what
+ * follows from it alone can be kept with it (and goes when it does).
+ */
+export function perWorld<T>(make: (world: World) => T): (world: World) => T {
+  const kept = new WeakMap<World, T>();
+  return (world) => {
+    if (!kept.has(world)) kept.set(world, make(world));
+    return kept.get(world)!;
+  };
+}
+
+/** The running maps of each world. */
+const activeOf = perWorld((world) => world.maps.filter((m) => !m.paused));
 
 /** One original cause worked through for one contact (exported for the scoring rules' use). */
 export class CauseRun {
@@ -227,9 +239,7 @@ export class CauseRun {
 
   /** The running (not paused) maps, in creation order. */
   activeMaps(): readonly CompiledMap[] {
-    let active = ACTIVE.get(this.world);
-    if (!active) ACTIVE.set(this.world, (active = this.world.maps.filter((m) => !m.paused)));
-    return active;
+    return activeOf(this.world);
   }
 
   map(id: string): CompiledMap | undefined {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { World } from '../../engine/cascade.js';
+import { perWorld, type World } from '../../engine/cascade.js';
 import { EventInput } from '../../engine/schema/event.js';
 import { nearestKnownEvent } from '../../engine/validate-pitfalls.js';
 import { ApiRouter } from '../http/router.js';
@@ -64,20 +64,11 @@ function slips(world: World, types: Iterable<string>): string[] {
   });
 }
 
-const HEARD = new WeakMap<World, ReadonlySet<string>>();
-
 /** The event types some running map or scoring model listens to, worked out once per world (not per request). */
-function heardOf(world: World): ReadonlySet<string> {
-  let heard = HEARD.get(world);
-  if (!heard) {
-    heard = new Set<string>([
-      ...world.maps.flatMap((m) => m.triggers.event.map((t) => t.on.event)),
-      ...(world.models ?? []).flatMap((m) => [...m.eventRules.keys()]),
-    ]);
-    HEARD.set(world, heard);
-  }
-  return heard;
-}
+const heardOf = perWorld((world): ReadonlySet<string> => new Set<string>([
+  ...world.maps.flatMap((m) => m.triggers.event.map((t) => t.on.event)),
+  ...(world.models ?? []).flatMap((m) => [...m.eventRules.keys()]),
+]));
 
 /**
  * `POST /api/events` (SPEC §1, §6): takes in one event or up to 10,000, in one transaction, and

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { World } from '../../engine/cascade.js';
+import { perWorld } from '../../engine/cascade.js';
 import type { CompiledMap } from '../../engine/compile.js';
 import type { Element } from '../../engine/elements/index.js';
 import { compileExpression, type Expr } from '../../engine/expression/index.js';
@@ -113,12 +113,11 @@ export interface Segment {
 
 class Ineligible extends Error {}
 
-const SEGMENTS = new WeakMap<World, Map<string, Segment | null>>();
+const SEGMENTS = perWorld(() => new Map<string, Segment | null>());
 
 /** The cohort plan of a map's wait, or null when its contacts go one by one (cached per world). */
 export function segmentOf(rt: Runtime, map: CompiledMap, waitId: string, entry = false): Segment | null {
-  let cache = SEGMENTS.get(rt.world);
-  if (!cache) SEGMENTS.set(rt.world, (cache = new Map()));
+  const cache = SEGMENTS(rt.world);
   const key = `${entry ? 'entry' : 'wait'}\u0000${map.id}\u0000${waitId}`;
   let seg = cache.get(key);
   if (seg === undefined) {

@@ -1,4 +1,4 @@
-import type { EngineEvent, World } from '../../engine/cascade.js';
+import { perWorld, type EngineEvent, type World } from '../../engine/cascade.js';
 import type { CompiledMap } from '../../engine/compile.js';
 import type { Effects } from '../../engine/effects.js';
 import type { ContactState } from '../../engine/state.js';
@@ -160,12 +160,11 @@ export class EventCohorts {
   }
 }
 
-const HEARING = new WeakMap<World, Map<string, readonly CompiledMap[]>>();
+const HEARING = perWorld(() => new Map<string, readonly CompiledMap[]>());
 
 /** The running maps with a trigger on events of `type`, in creation order (worked out once per world). */
 function hearingOf(world: World, type: string): readonly CompiledMap[] {
-  let byType = HEARING.get(world);
-  if (!byType) HEARING.set(world, (byType = new Map()));
+  const byType = HEARING(world);
   let maps = byType.get(type);
   if (!maps) byType.set(type, (maps = world.maps.filter((m) => !m.paused && m.triggers.event.some((t) => t.on.event === type))));
   return maps;
