@@ -3,10 +3,10 @@ import type { FieldValue } from '../../engine/elements/types.js';
 import type { Cause, FieldChange } from '../../engine/state.js';
 import { chunk, MAX_ROWS } from './chunk.js';
 import { normalizeEmail } from './columns.js';
-import { findIdsByEmail } from './contacts-store.js';
-import { runLater, together } from './dialect.js';
+import { findIdsByEmail, idsByEmail } from './contacts-store.js';
+import { runLater, runsDirect, together } from './dialect.js';
 import { positionsByElement } from './positions-store.js';
-import { RowStatement, runsDirect } from './row-statement.js';
+import { RowStatement } from './row-statement.js';
 import type { DB } from './schema.js';
 
 /** Per-element counts of a map (SPEC §3, performance view). */
@@ -86,11 +86,13 @@ export async function getStats(db: Kysely<DB>, mapId: string): Promise<Record<st
   return out;
 }
 
+const eventsById = new RowStatement<{ ids: readonly string[] }>((db, p) => db.selectFrom('events').select('id').where('id', 'in', p.list('ids')));
+
 /** Which of these event ids were already accepted (the idempotency check). */
 export async function existingEventIds(db: Kysely<DB>, ids: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
   for (const part of chunk([...new Set(ids)])) {
-    const rows = await db.selectFrom('events').select('id').where('id', 'in', part).execute();
+    const rows = await eventsById.all<{ id: string }>(db, { ids: part });
     for (const r of rows) out.add(r.id);
   }
   return out;
@@ -108,8 +110,8 @@ export async function knownEventsAndEmails(db: Kysely<DB>, ids: readonly string[
     return { existing: unique.length ? await existingEventIds(db, unique) : new Set(), byEmail: norms.length ? await findIdsByEmail(db, norms) : new Map() };
   }
   const [events, owners] = await together<[{ id: string }, { id: string; email_norm: string | null }]>(db, [
-    db.selectFrom('events').select('id').where('id', 'in', unique),
-    db.selectFrom('contacts').select(['id', 'email_norm']).where('email_norm', 'in', norms),
+    eventsById.with(db, { ids: unique }),
+    idsByEmail.with(db, { emails: norms }),
   ]);
   const byEmail = new Map<string, string>();
   for (const r of owners) if (r.email_norm !== null) byEmail.set(r.email_norm, r.id);

@@ -6,12 +6,20 @@ import { fieldColumn, fromColumn, normalizeEmail, toColumn } from './columns.js'
 import { together } from './dialect.js';
 import type { FieldCatalog } from './fields-store.js';
 import { positionFromRow } from './positions-store.js';
-import { updateStatement } from './row-statement.js';
+import { RowStatement, updateStatement } from './row-statement.js';
 import type { DB } from './schema.js';
 import { loadLedger, type CountedRules } from '../scoring/ledger-store.js';
 
 type ContactRow = Insertable<DB['contacts']>;
 type RuleRow = Pick<Selectable<DB['scoring_rule_states']>, 'contact_id' | 'model_id' | 'rule_id' | 'points'>;
+
+type Ids = { ids: readonly string[] };
+const contactsById = new RowStatement<Ids>((db, p) => db.selectFrom('contacts').selectAll().where('id', 'in', p.list('ids')));
+const tagsOf = new RowStatement<Ids>((db, p) => db.selectFrom('contact_tags').selectAll().where('contact_id', 'in', p.list('ids')).orderBy('contact_id').orderBy('tag'));
+const positionsOf = new RowStatement<Ids>((db, p) => db.selectFrom('positions').selectAll().where('contact_id', 'in', p.list('ids')));
+const rulesOf = new RowStatement<Ids>((db, p) => db.selectFrom('scoring_rule_states').select(['contact_id', 'model_id', 'rule_id', 'points']).where('contact_id', 'in', p.list('ids')));
+/** Contacts by normalized email. */
+export const idsByEmail = new RowStatement<{ emails: readonly string[] }>((db, p) => db.selectFrom('contacts').select(['id', 'email_norm']).where('email_norm', 'in', p.list('emails')));
 
 /** Reads contacts with their tags and positions; ids not found are absent from the result. */
 export async function loadContacts(
@@ -23,12 +31,13 @@ export async function loadContacts(
   const out = new Map<string, ContactState>();
   for (const part of chunk([...new Set(ids)])) {
     // One round trip where the dialect can: a contact's tags, places and rules exist only while it does.
+    const ids = { ids: part };
     const [rows, tags, positions, rules] = await together<[Selectable<DB['contacts']>, Selectable<DB['contact_tags']>, Selectable<DB['positions']>, RuleRow]>(db, [
-      db.selectFrom('contacts').selectAll().where('id', 'in', part),
-      db.selectFrom('contact_tags').selectAll().where('contact_id', 'in', part).orderBy('contact_id').orderBy('tag'),
-      db.selectFrom('positions').selectAll().where('contact_id', 'in', part),
+      contactsById.with(db, ids),
+      tagsOf.with(db, ids),
+      positionsOf.with(db, ids),
       // The scoring rules each contact holds matter only when a scoring model runs.
-      ...(opts.rules === false ? [] : [db.selectFrom('scoring_rule_states').select(['contact_id', 'model_id', 'rule_id', 'points']).where('contact_id', 'in', part)]),
+      ...(opts.rules === false ? [] : [rulesOf.with(db, ids)]),
     ] as never);
     if (rows.length === 0) continue;
     // Which columns are fields, and their types, once per statement rather than once per row.
@@ -60,7 +69,7 @@ export async function findIdsByEmail(db: Kysely<DB>, emails: readonly string[]):
   const norms = [...new Set(emails.map(normalizeEmail).filter((e): e is string => e !== null))];
   const out = new Map<string, string>();
   for (const part of chunk(norms)) {
-    const rows = await db.selectFrom('contacts').select(['id', 'email_norm']).where('email_norm', 'in', part).execute();
+    const rows = await idsByEmail.all<{ id: string; email_norm: string | null }>(db, { emails: part });
     for (const r of rows) if (r.email_norm !== null) out.set(r.email_norm, r.id);
   }
   return out;

@@ -81,6 +81,39 @@ export interface Dialect {
   isUniqueViolation(err: unknown): boolean;
 }
 
+/**
+ * Runs SQL straight on the connection of an open transaction, synchronously: the hot paths' way
+ * around building, compiling and awaiting a query per row. Only a dialect whose driver runs
+ * in-process offers one (SQLite, see `sqlite.ts`).
+ */
+export interface DirectConnection {
+  /** Runs a statement; answers how many rows it changed. */
+  run(sql: string, params: readonly unknown[]): number;
+  /** Runs a query; answers its rows. */
+  all(sql: string, params: readonly unknown[]): unknown[];
+}
+
+/** Kysely instances (or transactions) whose connection may be used directly. */
+const direct = new WeakMap<object, DirectConnection>();
+
+/** Lets statements run directly on `db`'s connection (the store binds each transaction it opens). */
+export function bindDirect(db: Kysely<DB>, conn: DirectConnection): void {
+  direct.set(db, conn);
+}
+
+/** The direct connection, only while `db` is a transaction: then no other query can hold it. */
+export function directOf(db: Kysely<DB>): DirectConnection | undefined {
+  return db.isTransaction ? direct.get(db) : undefined;
+}
+
+/**
+ * Whether statements on `db` run straight on its connection (a SQLite transaction): there a
+ * statement per row costs less than building one multi-row statement with Kysely.
+ */
+export function runsDirect(db: Kysely<DB>): boolean {
+  return directOf(db) !== undefined;
+}
+
 const dialects = new WeakMap<object, Dialect>();
 
 /** Records which dialect a Kysely instance speaks (the store's open does, for it and its transactions). */
@@ -122,7 +155,8 @@ export async function together<T extends unknown[]>(db: Kysely<any>, queries: { 
   const d = knownDialectOf(db);
   const compiled = (queries as readonly Compilable<unknown>[]).map((q) => q.compile());
   if (d?.together) return (await d.together(db, compiled)) as { [K in keyof T]: T[K][] };
+  const conn = directOf(db);
   const out: unknown[][] = [];
-  for (const q of compiled) out.push((await db.executeQuery(q)).rows as unknown[]);
+  for (const q of compiled) out.push(conn ? conn.all(q.sql, q.parameters) : ((await db.executeQuery(q)).rows as unknown[]));
   return out as { [K in keyof T]: T[K][] };
 }

@@ -3,10 +3,11 @@
  * processes share one database's work, and the few statements PostgreSQL spells its own way
  * (with `stuck-sessions.ts`, which ends the sessions a frozen process left holding claims).
  */
-import { CompiledQuery, Kysely, PostgresDialect, sql, type DatabaseIntrospector, type DatabaseMetadata, type LogConfig, type SchemaMetadata, type TableMetadata } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, type RawBuilder, type DatabaseIntrospector, type DatabaseMetadata, type LogConfig, type SchemaMetadata, type TableMetadata } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { lockKey, registerDialect } from './dialect.js';
+import { RowStatement } from './row-statement.js';
 import type { DB } from './schema.js';
 import { StuckSessions } from './stuck-sessions.js';
 
@@ -253,6 +254,26 @@ async function defer(db: Kysely<DB>, query: CompiledQuery, check?: (rows: unknow
   check?.(rows as unknown[]);
 }
 
+const texts = new Map<string, string>();
+
+/**
+ * The text of a batch statement whose one parameter is its rows as JSON, compiled once per shape
+ * (table and columns): the rows change from batch to batch, the text does not.
+ */
+function statementText(db: Kysely<DB>, shape: string, build: (json: string) => RawBuilder<unknown>): string {
+  let text = texts.get(shape);
+  if (text === undefined) {
+    const q = build('[]').compile(db);
+    if (q.parameters.length !== 1) throw new Error(`statementText: one parameter expected (${q.sql})`);
+    text = q.sql;
+    texts.set(shape, text);
+  }
+  return text;
+}
+
+const lockIds = new RowStatement<{ ids: readonly string[] }>((db, p) => db.selectFrom('contacts').select('id').where('id', 'in', p.list('ids')).orderBy('id').forUpdate());
+const lockFreeIds = new RowStatement<{ ids: readonly string[] }>((db, p) => db.selectFrom('contacts').select('id').where('id', 'in', p.list('ids')).orderBy('id').forUpdate().skipLocked());
+
 /** `update … from json_populate_recordset(…)` statements for `rows` (the last row for a key wins, as when they run one by one), with the rows each carries. */
 function updates(db: Kysely<DB>, table: string, set: readonly string[], where: readonly string[], rows: readonly Record<string, unknown>[]) {
   const keyOf = (r: Record<string, unknown>) => JSON.stringify(where.map((c) => r[c]));
@@ -262,15 +283,15 @@ function updates(db: Kysely<DB>, table: string, set: readonly string[], where: r
     last.set(keyOf(r), r);
   }
   const unique = [...last.values()];
+  const text = statementText(db, `update\u0000${table}\u0000${set.join(',')}\u0000${where.join(',')}`, (json) => sql`update ${sql.table(table)} as t
+      set ${sql.join(set.map((c) => sql`${sql.id(c)} = ${sql.ref(`v.${c}`)}`))}
+      from json_populate_recordset(null::${sql.table(table)}, ${json}::json) with ordinality as v
+      where ${sql.join(where.map((c) => sql`${sql.ref(`t.${c}`)} = ${sql.ref(`v.${c}`)}`), sql` and `)}
+      returning v.ordinality as n`);
   const out: { part: Record<string, unknown>[]; query: CompiledQuery }[] & { keyOf?: typeof keyOf } = [];
   for (let i = 0; i < unique.length; i += BATCH_ROWS) {
     const part = unique.slice(i, i + BATCH_ROWS);
-    const query = sql`update ${sql.table(table)} as t
-      set ${sql.join(set.map((c) => sql`${sql.id(c)} = ${sql.ref(`v.${c}`)}`))}
-      from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(part)}::json) with ordinality as v
-      where ${sql.join(where.map((c) => sql`${sql.ref(`t.${c}`)} = ${sql.ref(`v.${c}`)}`), sql` and `)}
-      returning v.ordinality as n`.compile(db);
-    out.push({ part, query });
+    out.push({ part, query: CompiledQuery.raw(text, [JSON.stringify(part)]) });
   }
   return Object.assign(out, { keyOf });
 }
@@ -284,6 +305,7 @@ export function postgresDialect(schema: string): Dialect {
   const key = (name: string) => lockKey(`scoremap:${schema}:${name}`).toString();
   /** The world lock's key (an advisory lock: no table, released with the transaction or connection). */
   const WORLD = key('world');
+  const shareWorld = CompiledQuery.raw('select pg_advisory_xact_lock_shared($1::bigint)', [WORLD]);
   return {
     name: 'postgres',
     shared: true,
@@ -296,9 +318,8 @@ export function postgresDialect(schema: string): Dialect {
       const held = new Set<string>();
       for (let i = 0; i < sorted.length; i += 5_000) {
         const part = sorted.slice(i, i + 5_000);
-        const q = db.selectFrom('contacts').select('id').where('id', 'in', part).orderBy('id').forUpdate();
-        if (opts.later) await defer(db, q.compile());
-        else for (const r of await (opts.skipLocked ? q.skipLocked() : q).execute()) held.add(r.id);
+        if (opts.later) await defer(db, lockIds.with(db, { ids: part }).compile());
+        else for (const r of await (opts.skipLocked ? lockFreeIds : lockIds).all<{ id: string }>(db, { ids: part })) held.add(r.id);
       }
       return held;
     },
@@ -363,7 +384,7 @@ export function postgresDialect(schema: string): Dialect {
     },
 
     async shareWorld(db) {
-      await defer(db, sql`select pg_advisory_xact_lock_shared(${WORLD}::bigint)`.compile(db));
+      await defer(db, shareWorld);
     },
 
     defer,
@@ -393,11 +414,11 @@ export function postgresDialect(schema: string): Dialect {
       async insert(db, table, rows) {
         if (rows.length === 0) return;
         const columns = Object.keys(rows[0]);
-        for (let i = 0; i < rows.length; i += BATCH_ROWS) {
-          const json = JSON.stringify(rows.slice(i, i + BATCH_ROWS));
-          await defer(db, sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))})
+        const text = statementText(db, `insert\u0000${table}\u0000${columns.join(',')}`, (json) => sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))})
             select ${sql.join(columns.map((c) => sql.ref(`v.${c}`)))}
-            from json_populate_recordset(null::${sql.table(table)}, ${json}::json) with ordinality as v order by v.ordinality`.compile(db));
+            from json_populate_recordset(null::${sql.table(table)}, ${json}::json) with ordinality as v order by v.ordinality`);
+        for (let i = 0; i < rows.length; i += BATCH_ROWS) {
+          await defer(db, CompiledQuery.raw(text, [JSON.stringify(rows.slice(i, i + BATCH_ROWS))]));
         }
       },
       async update(db, table, set, where, rows) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Store } from './store.js';
 import { onPostgres, openTestStore, testDatabase } from './testing.js';
 import { sql } from 'kysely';
+import { RowStatement } from './row-statement.js';
 
 /** Every row of the tables these writes touch, in a stable order. */
 async function snapshot(s: Store): Promise<Record<string, unknown[]>> {
@@ -82,6 +83,31 @@ describe('hot statements', () => {
       }),
     ).rejects.toThrow('boom');
     expect((await snapshot(s)).history).toEqual([]);
+    await s.close();
+  });
+
+  it('read by a list of any length the same as a Kysely in list, in and out of a transaction', async () => {
+    const statements: string[] = [];
+    const s = await openTestStore({ log: (e) => void statements.push(e.query.sql) });
+    const ids = Array.from({ length: 700 }, (_, i) => `c${String(i).padStart(3, '0')}`);
+    await s.insertContacts(ids.map((id, i) => ({ id, fields: {}, tags: i % 3 ? [] : ['t'], createdAt: i })));
+    const byIds = new RowStatement<{ ids: readonly string[]; since: number }>((db, p) =>
+      db.selectFrom('contacts').select('id').where('created_at', '>=', p('since')).where('id', 'in', p.list('ids')).orderBy('id'));
+    // Unknown ids, repeated ids, and lists of many lengths (each padded on SQLite).
+    const asked = [['nobody'], ['c001'], ['c001', 'c001', 'c002'], ids.slice(0, 17), [...ids.slice(0, 600), 'x']];
+    for (const list of asked) {
+      const expected = (await s.db.selectFrom('contacts').select('id').where('id', 'in', list).where('created_at', '>=', 2).orderBy('id').execute()).map((r) => r.id);
+      expect((await byIds.all<{ id: string }>(s.db, { ids: list, since: 2 })).map((r) => r.id)).toEqual(expected);
+      expect(await s.transaction(async (tx) => (await byIds.all<{ id: string }>(tx.db, { ids: list, since: 2 })).map((r) => r.id))).toEqual(expected);
+    }
+    // A list parameter anywhere but the right side of in is refused when the statement is built.
+    const wrong = new RowStatement<{ ids: readonly string[] }>((db, p) => db.selectFrom('contacts').select('id').where('id', '=', p.list('ids')));
+    await expect(wrong.all(s.db, { ids: ['a'] })).rejects.toThrow(/right side of in/);
+    // On SQLite a list is sent padded to a power of two (3 as 4, 17 as 32, 601 as 1,024), so its
+    // texts stay few; on PostgreSQL every length is one array parameter.
+    const texts = new Set(statements.filter((q) => q.includes('where "created_at" >=')));
+    if (onPostgres) expect([...texts]).toEqual(['select "id" from "contacts" where "created_at" >= $1 and "id" = any($2) order by "id"']);
+    else expect([...texts].map((q) => q.split('?').length - 2).sort((a, b) => a - b)).toEqual([1, 4, 32, 1024]);
     await s.close();
   });
 });

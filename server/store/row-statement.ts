@@ -1,44 +1,17 @@
 import { CompiledQuery, InsertQueryNode, PrimitiveValueListNode, ValuesNode } from 'kysely';
 import type { Compilable, Kysely, RootOperationNode } from 'kysely';
-import { knownDialectOf } from './dialect.js';
+import { directOf, knownDialectOf } from './dialect.js';
 import type { DB } from './schema.js';
 
 /**
- * Runs SQL straight on the connection of an open transaction, synchronously: the hot paths' way
- * around building, compiling and awaiting a query per row. Only a dialect whose driver runs
- * in-process offers one (SQLite, see `sqlite.ts`).
+ * A placeholder standing for a row's value when the statement is built; `p.list(key)` stands for
+ * a list of values, as the right side of `in` (`where('id', 'in', p.list('ids'))`).
  */
-export interface DirectConnection {
-  /** Runs a statement; answers how many rows it changed. */
-  run(sql: string, params: readonly unknown[]): number;
-  /** Runs a query; answers its rows. */
-  all(sql: string, params: readonly unknown[]): unknown[];
-}
-
-/** Kysely instances (or transactions) whose connection may be used directly. */
-const direct = new WeakMap<object, DirectConnection>();
-
-/** Lets statements run directly on `db`'s connection (the store binds each transaction it opens). */
-export function bindDirect(db: Kysely<DB>, conn: DirectConnection): void {
-  direct.set(db, conn);
-}
-
-/** The direct connection, only while `db` is a transaction: then no other query can hold it. */
-function directOf(db: Kysely<DB>): DirectConnection | undefined {
-  return db.isTransaction ? direct.get(db) : undefined;
-}
-
-/**
- * Whether statements on `db` run straight on its connection (a SQLite transaction): there a
- * statement per row costs less than building one multi-row statement with Kysely.
- */
-export function runsDirect(db: Kysely<DB>): boolean {
-  return directOf(db) !== undefined;
-}
-
-/** A placeholder standing for a row's value when the statement is built. */
-type Param = <K extends string>(key: K) => never;
+type Param<K extends string = string> = ((key: K) => never) & { list(key: K): never };
 const MARK = '\u0000row:';
+const LIST = '\u0000list:';
+
+const param: Param = Object.assign((key: string) => `${MARK}${key}` as never, { list: (key: string) => [`${LIST}${key}`] as never });
 
 /**
  * A statement of fixed shape, built once with Kysely (typed, spelled in the database's dialect)
@@ -62,7 +35,7 @@ export class RowStatement<R extends Record<string, unknown>> {
    * by column, so a dialect that batches (PostgreSQL) can run many rows as one statement. A plain
    * insert of one row of placeholders batches too (its shape is read off the statement).
    */
-  constructor(build: (db: Kysely<DB>, p: <K extends keyof R & string>(key: K) => never) => Compilable<unknown>, opts: { update?: UpdateShape } = {}) {
+  constructor(build: (db: Kysely<DB>, p: Param<keyof R & string>) => Compilable<unknown>, opts: { update?: UpdateShape } = {}) {
     this.#build = build as (db: Kysely<DB>, p: Param) => Compilable<unknown>;
     this.#update = opts.update;
   }
@@ -71,15 +44,51 @@ export class RowStatement<R extends Record<string, unknown>> {
     const adapter = db.getExecutor().adapter;
     let c = this.#compiled.get(adapter);
     if (!c) {
-      const q = this.#build(db, ((key: string) => `${MARK}${key}`) as Param).compile();
-      const keys = q.parameters.map((v) => {
+      const q = this.#build(db, param).compile();
+      const lists = new Set<number>();
+      const keys = q.parameters.map((v, i) => {
+        if (typeof v === 'string' && v.startsWith(LIST)) {
+          lists.add(i);
+          return v.slice(LIST.length) as keyof R;
+        }
         if (typeof v !== 'string' || !v.startsWith(MARK)) throw new Error(`RowStatement: every value must be a p('key') placeholder (${q.sql})`);
         return v.slice(MARK.length) as keyof R;
       });
-      c = { sql: q.sql, keys, insert: insertShape(q.query) };
+      c = { sql: q.sql, keys, insert: insertShape(q.query), lists: lists.size ? listForm(q.sql, lists, keys.length, knownDialectOf(db)?.name === 'postgres') : undefined };
       this.#compiled.set(adapter, c);
     }
     return c;
+  }
+
+  /** The statement's text and parameters for one row. */
+  #bind(c: Compiled<R>, row: R): { sql: string; params: unknown[] } {
+    if (!c.lists) return { sql: c.sql, params: c.keys.map((k) => row[k] ?? null) };
+    const { lists } = c;
+    if (lists.asArray !== undefined) return { sql: lists.asArray, params: c.keys.map((k) => row[k] ?? null) };
+    // One `?` per value, the list padded with its last value to a size of a few (an `in` list means
+    // the same with a value twice): the statement's texts, and so its prepared forms, stay few.
+    const params: unknown[] = [];
+    let sql = lists.segments[0]!;
+    for (const [i, k] of c.keys.entries()) {
+      if (lists.at.has(i)) {
+        const values = row[k] as readonly unknown[];
+        const n = padded(values.length);
+        for (let j = 0; j < n; j++) params.push(values[Math.min(j, values.length - 1)]);
+        sql += n ? '?' + ', ?'.repeat(n - 1) : '';
+      } else {
+        params.push(row[k] ?? null);
+        sql += '?';
+      }
+      sql += lists.segments[i + 1]!;
+    }
+    return { sql, params };
+  }
+
+  /** The statement for one row, to run with others (see `together`). */
+  with(db: Kysely<DB>, row: R): Compilable<unknown> {
+    const { sql, params } = this.#bind(this.#compile(db), row);
+    const query = CompiledQuery.raw(sql, params);
+    return { compile: () => query };
   }
 
   /** Runs many rows as few statements where the dialect offers it; false when it does not. */
@@ -107,10 +116,9 @@ export class RowStatement<R extends Record<string, unknown>> {
     const compiled = this.#compile(db);
     // An insert goes as a batch even for one row: the dialect may send it with the next statement.
     if ((rows.length > 1 || compiled.insert) && (await this.#batch(db, compiled, rows, seen))) return;
-    const { sql, keys } = compiled;
     const conn = directOf(db);
     for (const row of rows) {
-      const params = keys.map((k) => row[k] ?? null);
+      const { sql, params } = this.#bind(compiled, row);
       // On the direct path nothing is awaited: no turn of the event loop per row.
       seen(row, conn ? conn.run(sql, params) : Number((await db.executeQuery(CompiledQuery.raw(sql, params))).numAffectedRows ?? 0n));
     }
@@ -148,8 +156,7 @@ export class RowStatement<R extends Record<string, unknown>> {
 
   /** Runs the query for one row of parameters; answers its result rows. */
   async all<T>(db: Kysely<DB>, row: R): Promise<T[]> {
-    const { sql, keys } = this.#compile(db);
-    const params = keys.map((k) => row[k] ?? null);
+    const { sql, params } = this.#bind(this.#compile(db), row);
     const conn = directOf(db);
     if (conn) return conn.all(sql, params) as T[];
     return (await db.executeQuery<T>(CompiledQuery.raw(sql, params))).rows as T[];
@@ -168,6 +175,39 @@ interface Compiled<R> {
   readonly keys: (keyof R)[];
   /** A plain insert of one row of placeholders: its table and [column, row key] pairs. */
   readonly insert: { table: string; columns: [string, keyof R][] } | undefined;
+  /** How list parameters are sent, when there are any (see `listForm`). */
+  readonly lists: ListForm | undefined;
+}
+
+/**
+ * How a statement with list parameters (`in (p.list(key))`) is sent: on PostgreSQL as one array
+ * parameter (`= any($n)`, one text whatever the length), elsewhere as one `?` per value between
+ * the text's `segments` (the parameters at the positions `at` are lists).
+ */
+type ListForm = { readonly asArray: string; readonly segments?: undefined; readonly at?: undefined } | { readonly asArray?: undefined; readonly segments: readonly string[]; readonly at: ReadonlySet<number> };
+
+function listForm(sql: string, at: ReadonlySet<number>, count: number, postgres: boolean): ListForm {
+  if (postgres) {
+    let text = sql;
+    for (const i of at) {
+      const inList = ` in ($${i + 1})`;
+      if (!text.includes(inList)) throw new Error(`RowStatement: a list parameter must be the right side of in (${sql})`);
+      text = text.replace(inList, ` = any($${i + 1})`);
+    }
+    return { asArray: text };
+  }
+  const segments = sql.split('?');
+  if (segments.length !== count + 1) throw new Error(`RowStatement: a list parameter needs one ? per parameter in the text (${sql})`);
+  for (const i of at) {
+    if (!segments[i]!.endsWith(' in (') || !segments[i + 1]!.startsWith(')')) throw new Error(`RowStatement: a list parameter must be the right side of in (${sql})`);
+  }
+  return { segments, at };
+}
+
+/** The size a list of `n` values is sent at: the next power of two up to 1,024, beyond that `n`. */
+function padded(n: number): number {
+  if (n <= 1 || n > 1024) return n;
+  return 2 ** Math.ceil(Math.log2(n));
 }
 
 /** The table and columns of a plain one-row insert (no conflict clause, nothing returned), read off Kysely's node. */

@@ -11,7 +11,7 @@ import type { DatabaseConnection, Driver, LogConfig, LogEvent, SqliteDialectConf
 import type { Dialect } from './dialect.js';
 import { Checkpointer, WRITER_CHECKPOINT_PAGES } from './checkpointer.js';
 import { registerDialect } from './dialect.js';
-import type { DirectConnection } from './row-statement.js';
+import type { DirectConnection } from './dialect.js';
 import * as positions from './positions-store.js';
 import * as timers from './timers-store.js';
 import type { DB } from './schema.js';

@@ -15,12 +15,12 @@ import type { CountedRules } from '../scoring/ledger-store.js';
 import type { DB } from './schema.js';
 import { openSqlite } from './sqlite.js';
 import { isPostgresUrl, openPostgres } from './postgres.js';
-import { dialectOf, type Dialect } from './dialect.js';
-import { bindDirect, type DirectConnection } from './row-statement.js';
+import { bindDirect, dialectOf, type Dialect, type DirectConnection } from './dialect.js';
 import * as timers from './timers-store.js';
 import * as scoring from './scoring-store.js';
 import type { ModelRecord } from './scoring-store.js';
 import type { DateTimer } from './timers-store.js';
+import { RowStatement } from './row-statement.js';
 import * as scores from './scores-query.js';
 import type { ScoreDistribution, ScoreRank } from './scores-query.js';
 import type { Bracket } from '../../engine/scoring/model.js';
@@ -37,6 +37,9 @@ export class RetryTransaction extends Error {}
 
 /** How often a transaction runs again after a deadlock, a serialization failure or a unique-key race. */
 const ATTEMPTS = 8;
+
+/** A setting's value (read at the start of every group of event requests: see `checkMeta`). */
+const metaValue = new RowStatement<{ key: string }>((db, p) => db.selectFrom('meta').select('value').where('key', '=', p('key')));
 
 /** Where and how to open a database (see `Store.open`). */
 export interface OpenOptions {
@@ -221,12 +224,11 @@ export class Store {
    * transaction's next statement, and the refusal is that statement's error.
    */
   async checkMeta(key: string, check: (value: string | null) => void): Promise<void> {
-    const query = this.db.selectFrom('meta').select('value').where('key', '=', key);
     if (this.db.isTransaction && this.dialect.defer) {
-      await this.dialect.defer(this.db, query.compile(), (rows) => check((rows[0] as { value: string } | undefined)?.value ?? null));
+      await this.dialect.defer(this.db, metaValue.with(this.db, { key }).compile(), (rows) => check((rows[0] as { value: string } | undefined)?.value ?? null));
       return;
     }
-    check((await query.executeTakeFirst())?.value ?? null);
+    check((await metaValue.all<{ value: string }>(this.db, { key }))[0]?.value ?? null);
   }
 
   /** Writes a setting. */

@@ -85,12 +85,12 @@ export async function dueDateTimers(
  */
 export async function dueDateTimersOf(db: Kysely<DB>, contactIds: readonly string[], upTo: number): Promise<(DateTimer & { dueAt: number })[]> {
   const out: (DateTimer & { dueAt: number })[] = [];
-  for (const part of chunk([...new Set(contactIds)])) out.push(...(await dueTimersQuery(db, part, upTo).execute()).map(dueTimer));
+  for (const part of chunk([...new Set(contactIds)])) out.push(...(await dueTimersOf.all<Selectable<DB['date_timers']>>(db, { ids: part, upTo })).map(dueTimer));
   return out;
 }
 
-const dueTimersQuery = (db: Kysely<DB>, contactIds: readonly string[], upTo: number) =>
-  db.selectFrom('date_timers').selectAll().where('contact_id', 'in', contactIds).where('due_at', 'is not', null).where('due_at', '<=', upTo);
+const dueTimersOf = new RowStatement<{ ids: readonly string[]; upTo: number }>((db, p) =>
+  db.selectFrom('date_timers').selectAll().where('contact_id', 'in', p.list('ids')).where('due_at', 'is not', null).where('due_at', '<=', p('upTo')));
 
 const dueTimer = (r: Selectable<DB['date_timers']>): DateTimer & { dueAt: number } =>
   ({ mapId: r.map_id, elementId: r.element_id, contactId: r.contact_id, armedValue: Number(r.armed_value), dueAt: Number(r.due_at) });
@@ -108,7 +108,7 @@ export async function dueDateTimersSoon(db: Kysely<DB>, contactIds: readonly str
   const out: (DateTimer & { dueAt: number })[] = [];
   let answered = 0;
   for (const part of parts) {
-    await d.defer(db, dueTimersQuery(db, part, upTo).compile(), (rows) => {
+    await d.defer(db, dueTimersOf.with(db, { ids: part, upTo }).compile(), (rows) => {
       out.push(...(rows as Selectable<DB['date_timers']>[]).map(dueTimer));
       answered++;
     });
