@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { CompiledMap } from '../../engine/compile.js';
 import { fieldColumn } from '../store/columns.js';
+import { dueScan } from '../store/positions-store.js';
 import { num, roundLikeEngine } from '../store/sql-numbers.js';
 import type { Store } from '../store/store.js';
 import { baseName, col, heard, IN_BOUND, segmentOf, TRUE, type Planned, type Segment } from './cohort-plan.js';
@@ -43,14 +44,13 @@ function base(s: Store, seg: Segment, ids: readonly string[], flags: boolean): R
  * wherever they are, with their contacts' values and flags (as `base`), and `here`: whether the
  * position is at the segment's wait (only those may run as its cohort).
  */
-function claimBase(seg: Segment, upTo: number, limit: number): RawBuilder<unknown> {
+function claimBase(s: Store, seg: Segment, upTo: number, limit: number): RawBuilder<unknown> {
   const cols: RawBuilder<unknown>[] = [
     sql`p.contact_id as id`, sql`p.due_at as at`, ...valueColumns(seg, true),
     sql`(case when contacts.id is not null and (p.element_id || '') = ${seg.waitId} and p.stuck = 0 then 1 else 0 end) as here`,
   ];
-  return sql`select ${sql.join(cols)} from (select contact_id, due_at, element_id, stuck from positions
-      where map_id = ${seg.map.id} and due_at is not null and due_at <= ${upTo} order by due_at, contact_id limit ${limit}) p
-    left join contacts on contacts.id = p.contact_id`;
+  const due = dueScan(s.db, seg.map.id, upTo, limit).select(['contact_id', 'due_at', 'element_id', 'stuck']);
+  return sql`select ${sql.join(cols)} from (${due}) p left join contacts on contacts.id = p.contact_id`;
 }
 
 /** What `claimWaits` worked out per map: the segment it filled and its contacts' paths. */
@@ -77,7 +77,7 @@ export async function claimWaits(
     }
   }
   if (!seg) return null;
-  const rows = await fill(s, seg, claimBase(seg, upTo, limit), { here: true });
+  const rows = await fill(s, seg, claimBase(s, seg, upTo, limit), { here: true });
   rows.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const planned = new Map<string, Planned>();
   for (const r of rows) if (r.ok) planned.set(r.id, { seg, path: r.path });

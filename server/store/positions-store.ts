@@ -131,18 +131,23 @@ export async function dueContacts(db: Kysely<DB>, mapId: string, upTo: number, l
   return rows.map((r) => ({ contactId: r.contact_id, dueAt: Number(r.due_at) }));
 }
 
-// Asked before every batch of due work and every event request: built once, not per call.
-const selectDue = new RowStatement<{ mapId: string; upTo: number; limit: number }>((db, p) =>
+/**
+ * The due scan: a map's first `limit` positions due at or before `upTo`, in due order, read from
+ * the due index. The claim on SQLite and the cohorts' claim-and-split statement both read it.
+ */
+export const dueScan = (db: Kysely<DB>, mapId: string, upTo: number, limit: number) =>
   db
     .selectFrom('positions')
-    .select(['contact_id', 'due_at'])
-    .where('map_id', '=', p('mapId'))
+    .where('map_id', '=', mapId)
     .where('due_at', 'is not', null)
-    .where('due_at', '<=', p('upTo'))
+    .where('due_at', '<=', upTo)
     .orderBy('due_at')
     .orderBy('contact_id')
-    .limit(p('limit')),
-);
+    .limit(limit);
+
+// Asked before every batch of due work and every event request: built once, not per call.
+const selectDue = new RowStatement<{ mapId: string; upTo: number; limit: number }>((db, p) =>
+  dueScan(db, p('mapId'), p('upTo'), p('limit')).select(['contact_id', 'due_at']));
 
 /** The earliest due time of any position on these maps, or null. */
 export async function nextDuePosition(db: Kysely<DB>, mapIds: readonly string[]): Promise<number | null> {
