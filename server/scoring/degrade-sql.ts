@@ -1,7 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Bracket } from '../../engine/scoring/model.js';
 import { fieldColumn } from '../store/columns.js';
-import { numberJson, roundLikeEngine } from '../store/sql-numbers.js';
+import { numberJson, rounding } from '../store/sql-numbers.js';
+import { knownDialectOf } from '../store/dialect.js';
 import type { DB } from '../store/schema.js';
 
 /** One page of a model's degradation, set-based. */
@@ -42,8 +43,7 @@ function bracketSql(score: RawBuilder<number>, list: readonly Bracket[]): RawBui
  */
 export async function degradeRange(db: Kysely<DB>, o: DegradeRange): Promise<number> {
   const col = sql.ref(`contacts.${fieldColumn(o.field)}`);
-  // The contact's account is read through one join per row (`a`), not a subquery: the expressions
-  // below name it several times each, and each subquery would be a lookup of its own per row.
+  // The contact's account is read through one join per row (`a`), not a subquery.
   const joined = o.withFixed || !!o.inactivity;
   const fixed = o.withFixed ? sql<number>`coalesce(a.fixed, 0)` : sql<number>`0`;
   let steps: RawBuilder<number> = sql<number>`1`;
@@ -57,61 +57,58 @@ export async function degradeRange(db: Kysely<DB>, o: DegradeRange): Promise<num
     const applied = sql<number>`(case when a.stretch = ${since} then a.steps else 0 end)`;
     steps = sql<number>`(${due} - ${applied})`;
   }
-  const factor = o.inactivity ? sql`power(${o.factor}, ${steps})` : sql`${o.factor}`;
-  const scaled = roundLikeEngine(o.withFixed ? sql<number>`((${col} - ${fixed}) * ${factor} + ${fixed})` : sql<number>`(${col} * ${factor})`, o.places);
-  const next = sql<number>`(case when ${scaled} < ${o.min} then ${o.min} when ${scaled} > ${o.max} then ${o.max} else ${scaled} end)`;
   // Most days no event ran ahead of the pages: then the test per row is left out.
   const early = await db.selectFrom('job_contacts_done').select('contact_id').where('job', '=', o.job).limit(1).executeTakeFirst();
   // A contact created after the day's moment is not the day's: it is passed by, whatever its id.
   const inPage = sql<boolean>`${o.after === null ? sql`true` : sql`contacts.id > ${o.after}`} and contacts.id <= ${o.last} and contacts.created_at <= ${o.at}${early
     ? sql` and not exists (select 1 from job_contacts_done d where d.job = ${o.job} and d.contact_id = contacts.id)`
     : sql``}`;
-  const due1 = o.inactivity ? sql` and ${steps} > 0` : sql``;
-  const changed = sql<boolean>`${inPage}${due1} and ${col} is not null and ${next} <> ${col}`;
-  /** The page's contacts, each with its account when the statements read it. */
-  const contacts = () => db.selectFrom('contacts')
-    .$if(joined, (q) => q.leftJoin('score_accounts as a', (j) => j.on('a.model_id', '=', o.modelId).onRef('a.contact_id', '=', 'contacts.id')));
+  const bracket = o.brackets ? { field: o.brackets.field, col: sql.ref(`contacts.${fieldColumn(o.brackets.field)}`) } : null;
+
+  // The page's new values, worked out in layers so that each expression is computed once per row
+  // (a database repeats an expression each time a statement names it, and the rounding names its
+  // input several times): the stored values and steps, the scaled score, its rounding, the clamp,
+  // the bracket. A fence keeps each layer from being folded into the next.
+  const fence = knownDialectOf(db)?.name === 'postgres' ? sql`offset 0` : sql`limit -1 offset 0`;
+  const account = joined ? sql`left join score_accounts a on a.model_id = ${o.modelId} and a.contact_id = contacts.id` : sql``;
+  const stored = sql`select contacts.id as id, ${col} as cur, ${fixed} as fx, ${steps} as st, ${due} as du, ${since} as si, ${bracket ? bracket.col : sql`null`} as bcur
+    from contacts ${account} where ${inPage} ${fence}`;
+  const factor = o.inactivity ? sql`power(${o.factor}, l1.st)` : sql`${o.factor}`;
+  const x = sql<number>`x`;
+  const layered = [
+    (from: RawBuilder<unknown>) => sql`select l1.*, ${o.withFixed ? sql`((l1.cur - l1.fx) * ${factor} + l1.fx)` : sql`(l1.cur * ${factor})`} as x from (${from}) l1 ${fence}`,
+    (from: RawBuilder<unknown>) => sql`select l2.*, ${rounding.scale(x, o.places)} as s from (${from}) l2 ${fence}`,
+    (from: RawBuilder<unknown>) => sql`select l3.*, ${rounding.finish(x, sql<number>`s`, o.places)} as sc from (${from}) l3 ${fence}`,
+    (from: RawBuilder<unknown>) => sql`select l4.*, (case when sc < ${o.min} then ${o.min} when sc > ${o.max} then ${o.max} else sc end) as nx from (${from}) l4 ${fence}`,
+    ...(o.brackets ? [(from: RawBuilder<unknown>) => sql`select l5.*, ${bracketSql(sql<number>`nx`, o.brackets!.list)} as bnx from (${from}) l5 ${fence}`] : []),
+  ].reduce<RawBuilder<unknown>>((from, layer) => layer(from), stored);
+  // A contact changes when its steps are due (inactivity) and its score moves.
+  const changed = sql<boolean>`${o.inactivity ? sql`p.st > 0 and ` : sql``}p.cur is not null and p.nx <> p.cur`;
+
   const cause = JSON.stringify({ decay: o.modelId });
   const history = (field: string, from: RawBuilder<unknown>, to: RawBuilder<unknown>, where: RawBuilder<boolean>) => db.insertInto('history')
     .columns(['contact_id', 'at', 'field', 'from_json', 'to_json', 'cause_json'])
-    .expression(contacts()
-      .select(['contacts.id', sql.lit(o.at).as('at'), sql.lit(field).as('field'), from.as('from_json'), to.as('to_json'), sql.lit(cause).as('cause_json')])
-      .where(where)
-      .orderBy('contacts.id'))
+    .expression(sql`select p.id, ${sql.lit(o.at)}, ${sql.lit(field)}, ${from}, ${to}, ${sql.lit(cause)} from (${layered}) p where ${where} order by p.id`)
     .execute();
-  await history(o.field, numberJson(col), numberJson(next), changed);
-  const bracket = o.brackets ? { field: o.brackets.field, col: sql.ref(`contacts.${fieldColumn(o.brackets.field)}`), after: bracketSql(next, o.brackets.list) } : null;
+  await history(o.field, numberJson(sql`p.cur`), numberJson(sql`p.nx`), changed);
   if (bracket) {
     // History keeps JSON: a text value is a JSON string.
     const json = (v: RawBuilder<unknown>) => sql<string>`(case when ${v} is null then 'null' else '"' || ${v} || '"' end)`;
-    await history(bracket.field, json(bracket.col), json(bracket.after), sql<boolean>`${changed} and coalesce(${bracket.col}, '') <> coalesce(${bracket.after}, '')`);
+    await history(bracket.field, json(sql`p.bcur`), json(sql`p.bnx`), sql<boolean>`${changed} and coalesce(p.bcur, '') <> coalesce(p.bnx, '')`);
   }
-  // `next` reads the accounts' steps: the contacts are written first, then the accounts.
-  let updated: number;
-  if (joined) {
-    // UPDATE … FROM the page's new values, worked out once per contact with its account joined.
-    const page = contacts()
-      .select([sql<string>`contacts.id`.as('id'), next.as('next'), ...(bracket ? [bracket.after.as('bracket')] : [])])
-      .where(changed);
-    const set: Record<string, unknown> = { [fieldColumn(o.field)]: sql`n.next`, updated_at: o.at };
-    if (bracket) set[fieldColumn(bracket.field)] = sql`n.bracket`;
-    const r = await db.updateTable('contacts').from(page.as('n')).set(set as never).whereRef('contacts.id', '=', sql.ref('n.id') as never).executeTakeFirst();
-    updated = Number(r.numUpdatedRows);
-  } else {
-    const set: Record<string, unknown> = { [fieldColumn(o.field)]: next, updated_at: o.at };
-    if (bracket) set[fieldColumn(bracket.field)] = bracket.after;
-    const r = await db.updateTable('contacts').set(set as never).where(changed).executeTakeFirst();
-    updated = Number(r.numUpdatedRows);
-  }
+  // UPDATE … FROM the page's new values. The accounts are written after: `layered` reads their steps.
+  const set: Record<string, unknown> = { [fieldColumn(o.field)]: sql`n.nx`, updated_at: o.at };
+  if (bracket) set[fieldColumn(bracket.field)] = sql`n.bnx`;
+  const page = sql`(select p.id, p.nx, ${bracket ? sql`p.bnx` : sql`null`} as bnx from (${layered}) p where ${changed})`;
+  const r = await db.updateTable('contacts').from(page.as('n')).set(set as never).whereRef('contacts.id', '=', sql.ref('n.id') as never).executeTakeFirst();
+  const updated = Number(r.numUpdatedRows);
   if (o.inactivity) {
     // Every contact due a step counts it, whatever its score: points it gains later without
     // activity (a condition rule) decay from then on, not by the steps of before.
     const logf = sql.lit(-Math.log(o.factor));
     await db.insertInto('score_accounts')
       .columns(['model_id', 'contact_id', 'fixed', 'clock', 'stretch', 'steps'])
-      .expression(contacts()
-        .select([sql.lit(o.modelId).as('model_id'), 'contacts.id', sql.lit(0).as('fixed'), sql<number>`${steps} * ${logf}`.as('clock'), since.as('stretch'), due.as('steps')])
-        .where(sql<boolean>`${inPage}${due1}`))
+      .expression(sql`select ${sql.lit(o.modelId)}, p.id, 0, p.st * ${logf}, p.si, p.du from (${stored}) p where p.st > 0`)
       .onConflict((oc) => oc.columns(['model_id', 'contact_id']).doUpdateSet({
         clock: sql`score_accounts.clock + (excluded.steps - (case when score_accounts.stretch = excluded.stretch then score_accounts.steps else 0 end)) * ${logf}`,
         stretch: sql`excluded.stretch`, steps: sql`excluded.steps`,
