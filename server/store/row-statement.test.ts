@@ -100,14 +100,17 @@ describe('hot statements', () => {
       expect((await byIds.all<{ id: string }>(s.db, { ids: list, since: 2 })).map((r) => r.id)).toEqual(expected);
       expect(await s.transaction(async (tx) => (await byIds.all<{ id: string }>(tx.db, { ids: list, since: 2 })).map((r) => r.id))).toEqual(expected);
     }
+    // An empty list matches nothing.
+    expect(await byIds.all(s.db, { ids: [], since: 0 })).toEqual([]);
+    expect(await s.transaction((tx) => byIds.all(tx.db, { ids: [], since: 0 }))).toEqual([]);
     // A list parameter anywhere but the right side of in is refused when the statement is built.
     const wrong = new RowStatement<{ ids: readonly string[] }>((db, p) => db.selectFrom('contacts').select('id').where('id', '=', p.list('ids')));
     await expect(wrong.all(s.db, { ids: ['a'] })).rejects.toThrow(/right side of in/);
-    // On SQLite a list is sent padded to a power of two (3 as 4, 17 as 32, 601 as 1,024), so its
+    // On SQLite a list is sent padded to a power of two (3 as 4, 17 as 32, 601 as 1,024; none as none), so its
     // texts stay few; on PostgreSQL every length is one array parameter.
     const texts = new Set(statements.filter((q) => q.includes('where "created_at" >=')));
     if (onPostgres) expect([...texts]).toEqual(['select "id" from "contacts" where "created_at" >= $1 and "id" = any($2) order by "id"']);
-    else expect([...texts].map((q) => q.split('?').length - 2).sort((a, b) => a - b)).toEqual([1, 4, 32, 1024]);
+    else expect([...texts].map((q) => q.split('?').length - 2).sort((a, b) => a - b)).toEqual([0, 1, 4, 32, 1024]);
     await s.close();
   });
 });
