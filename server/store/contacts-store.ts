@@ -3,7 +3,7 @@ import type { FieldValue } from '../../engine/elements/types.js';
 import type { ContactState, Position } from '../../engine/state.js';
 import { chunk, groupBy } from './chunk.js';
 import { fieldColumn, fromColumn, normalizeEmail, toColumn } from './columns.js';
-import { together } from './dialect.js';
+import { tableOf, together } from './dialect.js';
 import type { FieldCatalog } from './fields-store.js';
 import { positionFromRow } from './positions-store.js';
 import { RowStatement, updateStatement } from './row-statement.js';
@@ -32,26 +32,32 @@ export async function loadContacts(
   for (const part of chunk([...new Set(ids)])) {
     // One round trip where the dialect can: a contact's tags, places and rules exist only while it does.
     const ids = { ids: part };
-    const [rows, tags, positions, rules] = await together<[Selectable<DB['contacts']>, Selectable<DB['contact_tags']>, Selectable<DB['positions']>, RuleRow]>(db, [
-      contactsById.with(db, ids),
+    // Contacts are wide rows (a column per field): on SQLite's connection they are read as arrays,
+    // about half the cost of an object per row. Elsewhere they go with the other reads.
+    const direct = contactsById.table(db, ids);
+    const answers = await together<unknown[]>(db, [
+      ...(direct ? [] : [contactsById.with(db, ids)]),
       tagsOf.with(db, ids),
       positionsOf.with(db, ids),
       // The scoring rules each contact holds matter only when a scoring model runs.
       ...(opts.rules === false ? [] : [rulesOf.with(db, ids)]),
     ] as never);
-    if (rows.length === 0) continue;
+    const table = direct ?? tableOf(answers.shift() as Record<string, unknown>[]);
+    const [tags, positions, rules] = answers as [Selectable<DB['contact_tags']>[], Selectable<DB['positions']>[], RuleRow[] | undefined];
+    if (table.rows.length === 0) continue;
     // Which columns are fields, and their types, once per statement rather than once per row.
-    const columns = Object.keys(rows[0]).filter((c) => c.startsWith('f_'));
-    const keys = columns.map((c) => c.slice(2));
+    const at = table.columns.flatMap((c, i) => (c.startsWith('f_') ? [i] : []));
+    const keys = at.map((i) => table.columns[i]!.slice(2));
     const types = keys.map((k) => catalog.byKey.get(k)?.type);
-    for (const row of rows) {
+    const idAt = table.columns.indexOf('id');
+    for (const row of table.rows) {
       const fields: Record<string, FieldValue> = {};
-      const values = row as unknown as Record<string, unknown>;
-      for (let i = 0; i < columns.length; i++) {
-        const value = values[columns[i]];
-        if (value !== null) fields[keys[i]] = fromColumn(types[i], value);
+      for (let i = 0; i < at.length; i++) {
+        const value = row[at[i]!];
+        if (value !== null) fields[keys[i]!] = fromColumn(types[i], value);
       }
-      out.set(row.id, { id: row.id, fields, tags: [], positions: new Map<string, Position>() });
+      const id = row[idAt] as string;
+      out.set(id, { id, fields, tags: [], positions: new Map<string, Position>() });
     }
     for (const t of tags) out.get(t.contact_id)?.tags.push(t.tag);
     for (const p of positions) out.get(p.contact_id)?.positions.set(p.map_id, positionFromRow(p));

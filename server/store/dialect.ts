@@ -91,6 +91,20 @@ export interface DirectConnection {
   run(sql: string, params: readonly unknown[]): number;
   /** Runs a query; answers its rows. */
   all(sql: string, params: readonly unknown[]): unknown[];
+  /** Runs a query; answers its columns' names and its rows as arrays (about half the cost of an object per row when rows are wide). */
+  table(sql: string, params: readonly unknown[]): Table;
+}
+
+/** A query's answer as columns and rows of values in their order. */
+export interface Table {
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly unknown[])[];
+}
+
+/** Rows as objects (as Kysely answers them) made a table; an empty answer has no columns. */
+export function tableOf(rows: readonly Record<string, unknown>[]): Table {
+  const columns = rows.length ? Object.keys(rows[0]!) : [];
+  return { columns, rows: rows.map((r) => columns.map((c) => r[c])) };
 }
 
 /** Kysely instances (or transactions) whose connection may be used directly. */

@@ -1,6 +1,6 @@
 import { CompiledQuery, InsertQueryNode, PrimitiveValueListNode, ValuesNode } from 'kysely';
 import type { Compilable, Kysely, RootOperationNode } from 'kysely';
-import { directOf, knownDialectOf } from './dialect.js';
+import { directOf, knownDialectOf, type Table } from './dialect.js';
 import type { DB } from './schema.js';
 
 /**
@@ -82,6 +82,17 @@ export class RowStatement<R extends Record<string, unknown>> {
       sql += lists.segments[i + 1]!;
     }
     return { sql, params };
+  }
+
+  /**
+   * Runs the query for one row of parameters on SQLite's direct connection (inside a transaction
+   * there); answers its columns and rows as arrays. Undefined elsewhere.
+   */
+  table(db: Kysely<DB>, row: R): Table | undefined {
+    const conn = directOf(db);
+    if (!conn) return undefined;
+    const { sql, params } = this.#bind(this.#compile(db), row);
+    return conn.table(sql, params);
   }
 
   /** The statement for one row, to run with others (see `together`). */

@@ -58,6 +58,16 @@ export function openSqlite(path: string, opts: SqliteOptions = {}): { db: Kysely
   const direct: DirectConnection = {
     run: (text, params) => cached.prepare(text).run(params as unknown[]).changes,
     all: (text, params) => cached.prepare(text).all(params as unknown[]),
+    table: (text, params) => {
+      // The statement is shared with Kysely's driver (the cache): it answers objects again after.
+      const stmt = cached.prepare(text);
+      stmt.raw(true);
+      try {
+        return { columns: stmt.columns().map((c) => c.name), rows: stmt.all(params as unknown[]) as unknown[][] };
+      } finally {
+        stmt.raw(false);
+      }
+    },
   };
   return { db, direct: typeof opts.log === 'function' ? loggedDirect(direct, opts.log) : direct, checkpointer };
 }
@@ -104,6 +114,7 @@ function loggedDirect(direct: DirectConnection, log: (event: LogEvent) => void):
   return {
     run: (text, params) => timed(text, params, () => direct.run(text, params)),
     all: (text, params) => timed(text, params, () => direct.all(text, params)),
+    table: (text, params) => timed(text, params, () => direct.table(text, params)),
   };
 }
 
