@@ -26,12 +26,13 @@ export const BUSY_MS = 1_000;
 /**
  * How many slices (of BATCH waits and SLICE_STEPS steps) one transaction takes while no request
  * is coming in: bigger cohorts and fewer commits. A request that arrives then waits for at most
- * one such transaction (a decay wave's 2,000 contacts); the next slices are short (BUSY_BATCH).
- * Measured (2026-12-06, 100,000 to 500,000 contacts on the decay loop): the tick's ratio to its
- * baseline was 0.40 with 1, 0.44–0.46 with 2 and 0.43–0.46 with 4, and a request arriving after a
- * quiet second waited a median 22 ms with 2 and 42 ms with 4: 2 keeps the gain at half the wait.
+ * one such transaction (a decay wave's 4,000 contacts); the next slices are short (BUSY_BATCH).
+ * Measured (2026-12-06, the decay loop): at 100,000 contacts the tick's ratio to its baseline was
+ * 0.40 with 1, 0.44–0.46 with 2 and 0.43–0.46 with 4; at 1,000,000, 0.50–0.51 with 2 and 0.55
+ * with 4. A request arriving after a quiet second during a tick of 500,000 waited a median 22 ms
+ * with 2 and 42 ms with 4: both far inside the 100 ms a request may wait, so the tick's 4 stays.
  */
-export const IDLE_SLICES = 2;
+export const IDLE_SLICES = 4;
 
 /**
  * Instant steps one slice of due work may run before it commits and lets the server answer
