@@ -52,6 +52,12 @@ export interface Dialect {
    * Outside a transaction it runs now. Absent where a statement costs no round trip (SQLite).
    */
   defer?(db: Kysely<DB>, query: CompiledQuery, check?: (rows: unknown[]) => void): Promise<void>;
+  /**
+   * Hears a statement text that will be sent again and again (built once, its shape fixed): the
+   * dialect may keep it prepared on each connection, so the database parses and plans it once
+   * (absent where preparing costs nothing to keep: SQLite's statements are cached in process).
+   */
+  keep?(text: string): void;
   /** Runs queries in one round trip, in order, answering each one's rows (absent: one at a time). */
   together?(db: Kysely<DB>, queries: readonly CompiledQuery[]): Promise<unknown[][]>;
 

@@ -4,6 +4,7 @@
  * (with `stuck-sessions.ts`, which ends the sessions a frozen process left holding claims).
  */
 import { CompiledQuery, Kysely, PostgresDialect, sql, type RawBuilder, type DatabaseIntrospector, type DatabaseMetadata, type LogConfig, type SchemaMetadata, type TableMetadata } from 'kysely';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { lockKey, registerDialect } from './dialect.js';
@@ -152,7 +153,12 @@ type Query = { readonly sql: string; readonly parameters: readonly unknown[]; re
  * between them go. Kysely runs one statement at a time on a connection: this is below it.
  */
 function sendTogether(client: pg.PoolClient): void {
-  const send = client.query.bind(client) as (text: string, values?: readonly unknown[]) => Promise<pg.QueryResult>;
+  const query = client.query.bind(client) as (config: string | pg.QueryConfig, values?: readonly unknown[]) => Promise<pg.QueryResult>;
+  // A kept text goes as a named statement: parsed and planned once per connection (see `keep`).
+  const send = (text: string, values?: readonly unknown[]): Promise<pg.QueryResult> => {
+    const name = kept.get(text);
+    return name ? query({ name, text, values: values as unknown[] }) : query(text, values);
+  };
   const stream = (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
   let waiting: Query[] = [];
   const empty = { command: '', rowCount: null, rows: [], fields: [], oid: 0 } as unknown as pg.QueryResult;
@@ -254,6 +260,20 @@ async function defer(db: Kysely<DB>, query: CompiledQuery, check?: (rows: unknow
   check?.(rows as unknown[]);
 }
 
+/** Statement texts kept prepared on every connection, and each one's name there. */
+const kept = new Map<string, string>();
+
+/**
+ * Keeps a statement text prepared (see `Dialect.keep`), unless the columns it answers could change
+ * while the server runs: a prepared `select *` would fail once a field adds a column
+ * ("cached plan must not change result type"). PostgreSQL plans a kept statement again by itself
+ * when a table it names changes.
+ */
+function keep(text: string): void {
+  if (kept.has(text) || /\*\s+from\b|returning\s+\*/i.test(text)) return;
+  kept.set(text, `scoremap_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`);
+}
+
 const texts = new Map<string, string>();
 
 /**
@@ -267,6 +287,7 @@ function statementText(db: Kysely<DB>, shape: string, build: (json: string) => R
     if (q.parameters.length !== 1) throw new Error(`statementText: one parameter expected (${q.sql})`);
     text = q.sql;
     texts.set(shape, text);
+    keep(text);
   }
   return text;
 }
@@ -306,6 +327,7 @@ export function postgresDialect(schema: string): Dialect {
   /** The world lock's key (an advisory lock: no table, released with the transaction or connection). */
   const WORLD = key('world');
   const shareWorld = CompiledQuery.raw('select pg_advisory_xact_lock_shared($1::bigint)', [WORLD]);
+  keep(shareWorld.sql);
   return {
     name: 'postgres',
     shared: true,
@@ -388,6 +410,7 @@ export function postgresDialect(schema: string): Dialect {
     },
 
     defer,
+    keep,
 
     async together(db, queries) {
       if (queries.length === 0) return [];

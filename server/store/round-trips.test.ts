@@ -155,4 +155,47 @@ describe('statements sent together', () => {
     expect(trips).toBeLessThanOrEqual(4);
     expect(await b.score('c3', 'custom_lead_score')).toBe(5);
   });
+
+  it.skipIf(!onPostgres)('keep the hot statements prepared on PostgreSQL, and go on when a new field adds a column', async () => {
+    // What each connection was sent: a named statement is parsed and planned once per connection.
+    const sent: { name?: string; text: string }[] = [];
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const [config] = args;
+      if (typeof config === 'string') sent.push({ text: config });
+      else if (config && typeof config === 'object' && 'text' in config) sent.push({ name: (config as { name?: string }).name, text: String((config as { text: unknown }).text) });
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    try {
+      const b = await setup();
+      open.push(b);
+      await b.publish(JSON.parse(readFileSync('maps/custom-lead-score.json', 'utf8')));
+      for (let i = 0; i < 4; i++) await b.contact(`c${i}`, { email: `c${i}@x.test` });
+      const send = (from: number) => Promise.all(Array.from({ length: 4 }, (_, i) => b.rt.ingest([{ id: `e${from + i}`, contact: { email: `c${i}@x.test` }, type: 'email_link_clicked' }])));
+      sent.length = 0;
+      await send(0);
+      const named = (text: string) => sent.filter((q) => q.text.startsWith(text));
+      // The event rows' batch insert and the idempotency check go by name; a select * never does.
+      expect(named('insert into "events"').every((q) => q.name?.startsWith('scoremap_'))).toBe(true);
+      expect(named('select "id" from "events"').every((q) => q.name?.startsWith('scoremap_'))).toBe(true);
+      expect(named('select * from "contacts"').length).toBeGreaterThan(0);
+      expect(named('select * from "contacts"').every((q) => q.name === undefined)).toBe(true);
+      // A field created while the statements are kept adds a column to contacts: the kept writes
+      // of contacts are planned again by PostgreSQL, and the next events score as before.
+      await b.publish({
+        name: 'Fit', fields: [{ key: 'fit', label: 'Fit', type: 'number' }],
+        elements: [
+          { id: 't', kind: 'trigger', on: { type: 'event', event: 'email_link_clicked' }, next: 'add' },
+          { id: 'add', kind: 'update_field', field: 'fit', value: '[Fit] + 1', next: 'end' },
+          { id: 'end', kind: 'end' },
+        ],
+      });
+      await send(4);
+      await send(8);
+      expect(await b.score('c2', 'custom_lead_score')).toBe(15);
+      expect(await b.score('c2', 'fit')).toBe(2);
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+  });
 });

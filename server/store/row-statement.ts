@@ -54,7 +54,9 @@ export class RowStatement<R extends Record<string, unknown>> {
         if (typeof v !== 'string' || !v.startsWith(MARK)) throw new Error(`RowStatement: every value must be a p('key') placeholder (${q.sql})`);
         return v.slice(MARK.length) as keyof R;
       });
-      c = { sql: q.sql, keys, insert: insertShape(q.query), lists: lists.size ? listForm(q.sql, lists, keys.length, knownDialectOf(db)?.name === 'postgres') : undefined };
+      const dialect = knownDialectOf(db);
+      c = { sql: q.sql, keys, insert: insertShape(q.query), lists: lists.size ? listForm(q.sql, lists, keys.length, dialect?.name === 'postgres') : undefined };
+      dialect?.keep?.(c.lists?.asArray ?? c.sql);
       this.#compiled.set(adapter, c);
     }
     return c;
