@@ -100,6 +100,9 @@ describe('hot statements', () => {
       expect((await byIds.all<{ id: string }>(s.db, { ids: list, since: 2 })).map((r) => r.id)).toEqual(expected);
       expect(await s.transaction(async (tx) => (await byIds.all<{ id: string }>(tx.db, { ids: list, since: 2 })).map((r) => r.id))).toEqual(expected);
     }
+    // not in, the same way.
+    const others = new RowStatement<{ ids: readonly string[]; below: string }>((db, p) => db.selectFrom('contacts').select('id').where('id', 'not in', p.list('ids')).where('id', '<', p('below')).orderBy('id'));
+    expect((await others.all<{ id: string }>(s.db, { ids: ['c001', 'c003', 'c003'], below: 'c005' })).map((r) => r.id)).toEqual(['c000', 'c002', 'c004']);
     // An empty list matches nothing.
     expect(await byIds.all(s.db, { ids: [], since: 0 })).toEqual([]);
     expect(await s.transaction((tx) => byIds.all(tx.db, { ids: [], since: 0 }))).toEqual([]);

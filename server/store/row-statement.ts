@@ -193,8 +193,8 @@ interface Compiled<R> {
 }
 
 /**
- * How a statement with list parameters (`in (p.list(key))`) is sent: on PostgreSQL as one array
- * parameter (`= any($n)`, one text whatever the length), elsewhere as one `?` per value between
+ * How a statement with list parameters (`in (p.list(key))`, or `not in`) is sent: on PostgreSQL as
+ * one array parameter (`= any($n)`, `<> all($n)`: one text whatever the length), elsewhere as one `?` per value between
  * the text's `segments` (the parameters at the positions `at` are lists).
  */
 type ListForm = { readonly asArray: string; readonly segments?: undefined; readonly at?: undefined } | { readonly asArray?: undefined; readonly segments: readonly string[]; readonly at: ReadonlySet<number> };
@@ -203,9 +203,10 @@ function listForm(sql: string, at: ReadonlySet<number>, count: number, postgres:
   if (postgres) {
     let text = sql;
     for (const i of at) {
-      const inList = ` in ($${i + 1})`;
-      if (!text.includes(inList)) throw new Error(`RowStatement: a list parameter must be the right side of in (${sql})`);
-      text = text.replace(inList, ` = any($${i + 1})`);
+      const n = `$${i + 1}`;
+      if (text.includes(` not in (${n})`)) text = text.replace(` not in (${n})`, ` <> all(${n})`);
+      else if (text.includes(` in (${n})`)) text = text.replace(` in (${n})`, ` = any(${n})`);
+      else throw new Error(`RowStatement: a list parameter must be the right side of in (${sql})`);
     }
     return { asArray: text };
   }
