@@ -5,7 +5,7 @@ import { chunk, groupBy } from './chunk.js';
 import { fieldColumn, fromColumn, normalizeEmail, toColumn } from './columns.js';
 import { tableOf, together } from './dialect.js';
 import type { FieldCatalog } from './fields-store.js';
-import { positionFromRow } from './positions-store.js';
+import { POSITION_COLUMNS, positionFromRow } from './positions-store.js';
 import { RowStatement, updateStatement } from './row-statement.js';
 import type { DB } from './schema.js';
 import { loadLedger, type CountedRules } from '../scoring/ledger-store.js';
@@ -15,8 +15,9 @@ type RuleRow = Pick<Selectable<DB['scoring_rule_states']>, 'contact_id' | 'model
 
 type Ids = { ids: readonly string[] };
 const contactsById = new RowStatement<Ids>((db, p) => db.selectFrom('contacts').selectAll().where('id', 'in', p.list('ids')));
-const tagsOf = new RowStatement<Ids>((db, p) => db.selectFrom('contact_tags').selectAll().where('contact_id', 'in', p.list('ids')).orderBy('contact_id').orderBy('tag'));
-const positionsOf = new RowStatement<Ids>((db, p) => db.selectFrom('positions').selectAll().where('contact_id', 'in', p.list('ids')));
+// Columns named, not *: these reads may be kept prepared (see `Dialect.keep`). The contacts' columns change with the fields.
+const tagsOf = new RowStatement<Ids>((db, p) => db.selectFrom('contact_tags').select(['contact_id', 'tag']).where('contact_id', 'in', p.list('ids')).orderBy('contact_id').orderBy('tag'));
+const positionsOf = new RowStatement<Ids>((db, p) => db.selectFrom('positions').select(POSITION_COLUMNS).where('contact_id', 'in', p.list('ids')));
 const rulesOf = new RowStatement<Ids>((db, p) => db.selectFrom('scoring_rule_states').select(['contact_id', 'model_id', 'rule_id', 'points']).where('contact_id', 'in', p.list('ids')));
 /** Contacts by normalized email. */
 export const idsByEmail = new RowStatement<{ emails: readonly string[] }>((db, p) => db.selectFrom('contacts').select(['id', 'email_norm']).where('email_norm', 'in', p.list('emails')));

@@ -7,6 +7,12 @@ import type { DB, PositionTable } from './schema.js';
 /** A position with the contact it belongs to. */
 export type ContactPosition = Position & { readonly contactId: string };
 
+/**
+ * A `positions` row's columns, named: a statement that names them answers the same columns
+ * whatever a later migration adds, so PostgreSQL may keep it prepared (see `Dialect.keep`).
+ */
+export const POSITION_COLUMNS = ['map_id', 'contact_id', 'element_id', 'version', 'entered_at', 'due_at', 'timeout_at', 'on_condition', 'stuck'] as const satisfies readonly (keyof PositionTable)[];
+
 /** A `positions` row as the engine's Position. */
 export function positionFromRow(row: Selectable<PositionTable>): ContactPosition {
   return {

@@ -178,6 +178,9 @@ describe('statements sent together', () => {
       // The event rows' batch insert and the idempotency check go by name; a select * never does.
       expect(named('insert into "events"').every((q) => q.name?.startsWith('scoremap_'))).toBe(true);
       expect(named('select "id" from "events"').every((q) => q.name?.startsWith('scoremap_'))).toBe(true);
+      // Tags and places name their columns, so they are kept too.
+      expect(named('select "contact_id", "tag" from "contact_tags"').length).toBeGreaterThan(0);
+      expect(named('select "contact_id", "tag" from "contact_tags"').every((q) => q.name?.startsWith('scoremap_'))).toBe(true);
       expect(named('select * from "contacts"').length).toBeGreaterThan(0);
       expect(named('select * from "contacts"').every((q) => q.name === undefined)).toBe(true);
       // A field created while the statements are kept adds a column to contacts: the kept writes

@@ -90,7 +90,7 @@ export async function dueDateTimersOf(db: Kysely<DB>, contactIds: readonly strin
 }
 
 const dueTimersOf = new RowStatement<{ ids: readonly string[]; upTo: number }>((db, p) =>
-  db.selectFrom('date_timers').selectAll().where('contact_id', 'in', p.list('ids')).where('due_at', 'is not', null).where('due_at', '<=', p('upTo')));
+  db.selectFrom('date_timers').select(['map_id', 'element_id', 'contact_id', 'armed_value', 'due_at']).where('contact_id', 'in', p.list('ids')).where('due_at', 'is not', null).where('due_at', '<=', p('upTo')));
 
 const dueTimer = (r: Selectable<DB['date_timers']>): DateTimer & { dueAt: number } =>
   ({ mapId: r.map_id, elementId: r.element_id, contactId: r.contact_id, armedValue: Number(r.armed_value), dueAt: Number(r.due_at) });
