@@ -262,6 +262,11 @@ async function defer(db: Kysely<DB>, query: CompiledQuery, check?: (rows: unknow
 
 /** Statement texts kept prepared on every connection, and each one's name there. */
 const kept = new Map<string, string>();
+/**
+ * At most this many texts are kept: a contacts update's text depends on which fields a batch
+ * changed, so their number follows the published maps; past it, new texts go unnamed as before.
+ */
+const KEPT_MAX = 1_000;
 
 /**
  * Keeps a statement text prepared (see `Dialect.keep`), unless the columns it answers could change
@@ -270,7 +275,7 @@ const kept = new Map<string, string>();
  * when a table it names changes.
  */
 function keep(text: string): void {
-  if (kept.has(text) || /\*\s+from\b|returning\s+\*/i.test(text)) return;
+  if (kept.has(text) || kept.size >= KEPT_MAX || /\*\s+from\b|returning\s+\*/i.test(text)) return;
   kept.set(text, `scoremap_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`);
 }
 
