@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import { createServer as createHttpServer, type RequestListener, type ServerOptions } from 'node:http';
 import { serve as listen } from '@hono/node-server';
 import { ManualClock, realClock, type Clock } from '../engine/clock.js';
 import { Store } from './store/store.js';
@@ -46,6 +47,8 @@ export interface RunningServer {
   readonly token: string;
   /** The engine, for benchmarks and tests that look inside (its group commit's figures). */
   readonly rt: Runtime;
+  /** The events lane (see `eventsLane`): how many requests it answered itself. */
+  readonly lane: { readonly answered: number };
   stop(): Promise<void>;
 }
 
@@ -74,7 +77,7 @@ export async function startServer(opts: ServeOptions, log: (line: string) => voi
   const policy = new AddressPolicy(opts.webhookAllow);
   // Deliveries go out on the manual clock too: their retries wait for it to move.
   const sender = new Sender(rt, outbox, { policy, version, log });
-  const { app, ops } = createApp({ rt, token, manualClock: manual, templatesDir: resolve(ROOT, 'maps'), version, webhooks: { sender, policy }, trustProxy: opts.trustProxy });
+  const { app, ops, lane } = createApp({ rt, token, manualClock: manual, templatesDir: resolve(ROOT, 'maps'), version, webhooks: { sender, policy }, trustProxy: opts.trustProxy });
   mountPages(app, { ops, editorDir: resolve(ROOT, 'dist/editor'), version, clock: manual ? 'manual' : 'real' });
 
   // A manual clock moves only through POST /api/clock/advance; the real one needs the scheduler.
@@ -83,7 +86,8 @@ export async function startServer(opts: ServeOptions, log: (line: string) => voi
   sender.start();
 
   const server = await new Promise<ReturnType<typeof listen>>((ok, fail) => {
-    const s = listen({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => ok(s));
+    // The events lane takes the commonest POST /api/events before the app (see `eventsLane`).
+    const s = listen({ fetch: app.fetch, port: opts.port, hostname: opts.host, createServer: ((options: ServerOptions, listener: RequestListener) => createHttpServer(options, (req, res) => lane(req, res) || listener(req, res))) as typeof createHttpServer }, () => ok(s));
     s.once('error', fail);
   });
   server.on('clientError', answerClientError);
@@ -102,6 +106,7 @@ export async function startServer(opts: ServeOptions, log: (line: string) => voi
     url,
     token,
     rt,
+    lane,
     stop: () =>
       (stopping ??= (async () => {
         await new Promise<void>((ok) => server.close(() => ok()));

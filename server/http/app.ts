@@ -6,6 +6,7 @@ import { CachedRouter } from './cached-router.js';
 import { HTTPException } from 'hono/http-exception';
 import { AppError } from '../errors.js';
 import { requireAuth } from './auth.js';
+import { eventsLane } from './events-lane.js';
 import { ingestCors } from '../keys/cors.js';
 import { keysRouter } from '../keys/routes.js';
 import { limitBody, shedLoad } from './load.js';
@@ -42,7 +43,7 @@ export type { AppDeps, RouterFactory } from './deps.js';
 export const ROUTERS: RouterFactory[] = [healthRouter, clockRouter, mapsRouter, templatesRouter, fieldsRouter, contactsRouter, eventsRouter, simulateRouter, scoringModelsRouter, modelVersionsRouter, scoringLedgerRouter, keysRouter, webhooksRouter, auditRouter, segmentRouter, intakeMappingRouter, outcomesRouter, reportsRouter, backtestRouter, challengerRouter, listsRouter, qualificationRouter, sessionRouter, meRouter, peopleRouter];
 
 /** Builds the Hono app: auth and limits on /api, JSON errors, the OpenAPI document. */
-export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {
+export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[]; lane: ReturnType<typeof eventsLane> } {
   // Hono's own choice of router, each path's match remembered (see `CachedRouter`).
   const app = new Hono({ router: new CachedRouter(new SmartRouter({ routers: [new RegExpRouter(), new TrieRouter()] })) });
   const routers = ROUTERS.map((make) => make(deps));
@@ -80,5 +81,5 @@ export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[] } {
   app.get('/api/openapi.json', (c) => c.json(document));
   for (const r of routers) app.route(r.base, r.hono);
   app.route('/', trackerRouter({ version: deps.version }));
-  return { app, ops };
+  return { app, ops, lane: eventsLane(app, deps, maxSize) };
 }

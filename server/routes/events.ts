@@ -78,10 +78,12 @@ export function eventsRouter(deps: AppDeps): ApiRouter {
   return new ApiRouter('/api/events', 'Events').op({
     method: 'post', scope: 'ingest', path: '/', summary: 'Send events (one, or a list of up to 10,000)', body: EventsBody, response: IngestAnswer,
     description: 'A contact named by an email that matches none is created; an id that matches none is refused with 404 and nothing is stored.',
-  }, async (c, { body }) => {
-    const events = Array.isArray(body) ? body : [body];
-    const answer = await deps.rt.ingest(events);
-    const warnings = slips(deps.rt.world, events.map((e) => e.type));
-    return c.json(warnings.length ? { ...answer, warnings } : answer);
-  });
+  }, async (c, { body }) => c.json(await answerEvents(deps, Array.isArray(body) ? body : [body])));
+}
+
+/** What `POST /api/events` answers for its events, once they are committed (the route's, and the events lane's: `server/http/events-lane.ts`). */
+export async function answerEvents(deps: AppDeps, events: readonly EventInput[]): Promise<z.infer<typeof IngestAnswer>> {
+  const answer = await deps.rt.ingest(events);
+  const warnings = slips(deps.rt.world, events.map((e) => e.type));
+  return warnings.length ? { ...answer, warnings } : answer;
 }
