@@ -48,14 +48,23 @@ export function eventsLane(app: Hono, deps: AppDeps, maxSize: number): EventsLan
 
   async function take(req: IncomingMessage, res: ServerResponse, secret: string, length: number): Promise<void> {
     let body: Buffer | undefined;
+    /** Whether the app has the request: from then on its answer is the answer. */
+    let handed = false;
+    /** Whether the body began to be read (it cannot be read twice). */
+    let reading = false;
+    const hand = (read: Buffer | undefined) => {
+      handed = true;
+      return toApp(req, res, read);
+    };
     try {
       // While requests come in, due work takes shorter turns (as `shedLoad` notes for the app).
       deps.rt.due.noteRequest();
       const auth = await resolver.resolve(secret);
-      if (!auth || !allows(auth.scope, 'ingest')) return await toApp(req, res, undefined);
+      if (!auth || !allows(auth.scope, 'ingest')) return await hand(undefined);
+      reading = true;
       body = await readBody(req, length);
       const parsed = EventsBody.safeParse(parseJsonBody(body.toString('utf8')));
-      if (!parsed.success) return await toApp(req, res, body);
+      if (!parsed.success) return await hand(body);
       const answer = await answerEvents(deps, Array.isArray(parsed.data) ? parsed.data : [parsed.data]);
       const text = JSON.stringify(answer);
       res.writeHead(200, {
@@ -69,10 +78,15 @@ export function eventsLane(app: Hono, deps: AppDeps, maxSize: number): EventsLan
       res.end(text);
       lane.answered++;
     } catch {
+      // Once the app had it, or with the body half read (the client went away), nothing is left to say.
+      if (handed || (reading && body === undefined) || res.headersSent) {
+        res.destroy();
+        return;
+      }
       // The app answers it again from the start: the same refusal in words, or the same error.
       // Nothing was written: each refusal comes before the engine's transaction, and a failed
       // transaction wrote nothing (an event id is taken once, so a retry counts it a duplicate).
-      await toApp(req, res, body).catch(() => res.destroy());
+      await hand(body).catch(() => res.destroy());
     }
   }
 
