@@ -25,9 +25,9 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  * It decides nothing of its own. The secret is resolved by a `KeyResolver` and its scope judged by
  * `allows`, as the app's `requireAuth` does; the body is read as `parseJsonBody` reads it and
  * checked with the route's `EventsBody`; the answer is the route's (`answerEvents`), with the
- * security headers of an API answer. Anything else goes to the app before a byte of the body is
- * read, and a request refused once its body was read (broken JSON, an invalid event, an error of
- * the intake) is handed to the app with that body: every refusal is the app's own answer.
+ * security headers of an API answer. A request of any other form goes to the app untouched, and
+ * one the lane turns back (a secret that is not an ingest one, broken JSON, an invalid event, an
+ * error of the intake) is handed to the app with its body: every refusal is the app's own answer.
  *
  * Returns the request listener to put in front of the app's: it answers true when it took the
  * request; `answered` counts those it answered itself (not handed to the app).
