@@ -6,7 +6,7 @@ import { KeyResolver } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { MAX_QUEUED } from './load.js';
 import { parseJsonBody } from './router.js';
-import { API_POLICY } from './security-headers.js';
+import { API_POLICY, securityHeaderValues } from './security-headers.js';
 
 /** The lane's request listener (see `eventsLane`). */
 export type EventsLane = ((req: IncomingMessage, res: ServerResponse) => boolean) & { answered: number };
@@ -15,6 +15,8 @@ export type EventsLane = ((req: IncomingMessage, res: ServerResponse) => boolean
 const PATH = '/api/events';
 const JSON_TYPE = /^application\/(.+\+)?json\b/i;
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
+/** An API answer's security headers, as the app's `securityHeaders` sets them. */
+const SECURITY = securityHeaderValues(API_POLICY);
 
 /**
  * The events lane (issue 20): `POST /api/events` in its commonest form — a Bearer token or key
@@ -67,14 +69,7 @@ export function eventsLane(app: Hono, deps: AppDeps, maxSize: number): EventsLan
       if (!parsed.success) return await hand(body);
       const answer = await answerEvents(deps, Array.isArray(parsed.data) ? parsed.data : [parsed.data]);
       const text = JSON.stringify(answer);
-      res.writeHead(200, {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(text),
-        'content-security-policy': API_POLICY,
-        'x-frame-options': 'DENY',
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'no-referrer',
-      });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...SECURITY });
       res.end(text);
       lane.answered++;
     } catch {

@@ -22,6 +22,13 @@ export const PAGE_POLICY = [
 /** The policy of API answers: JSON, which must never be rendered or framed as a page. */
 export const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
+/** The security headers of an answer under `policy` (see `securityHeaders`), by name. */
+export function securityHeaderValues(policy: string): Readonly<Record<string, string>> {
+  return { 'Content-Security-Policy': policy, 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' };
+}
+/** Each kind of answer's headers as [name, value] pairs, made once. */
+const HEADERS = { api: Object.entries(securityHeaderValues(API_POLICY)), page: Object.entries(securityHeaderValues(PAGE_POLICY)) };
+
 /**
  * Security headers on every answer: the pages' content policy, or the API's closed one,
  * `X-Frame-Options: DENY` for browsers that predate `frame-ancestors`, `nosniff` (a type is never
@@ -29,24 +36,17 @@ export const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
  */
 export function securityHeaders(): MiddlewareHandler {
   return async function securityHeaders(c, next) {
-    const policy = c.req.path.startsWith('/api/') || c.req.path === '/api' ? API_POLICY : PAGE_POLICY;
+    const headers = c.req.path.startsWith('/api/') || c.req.path === '/api' ? HEADERS.api : HEADERS.page;
     // Served by Node (@hono/node-server): on the outgoing response, which adds them to whatever
     // the answer carries when it writes the head. Setting them on the answer instead turns its
     // plain header record into a Headers object, about 9 µs an answer (issue 20). No answer sets
     // these itself (one that did would win here).
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (outgoing && typeof outgoing.setHeader === 'function' && !outgoing.headersSent) {
-      outgoing.setHeader('Content-Security-Policy', policy);
-      outgoing.setHeader('X-Frame-Options', 'DENY');
-      outgoing.setHeader('X-Content-Type-Options', 'nosniff');
-      outgoing.setHeader('Referrer-Policy', 'no-referrer');
+      for (const [name, value] of headers) outgoing.setHeader(name, value);
       return next();
     }
     await next();
-    const h = c.res.headers;
-    h.set('Content-Security-Policy', policy);
-    h.set('X-Frame-Options', 'DENY');
-    h.set('X-Content-Type-Options', 'nosniff');
-    h.set('Referrer-Policy', 'no-referrer');
+    for (const [name, value] of headers) c.res.headers.set(name, value);
   };
 }

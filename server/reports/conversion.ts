@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { knownDialectOf } from '../store/dialect.js';
+import { fence, knownDialectOf } from '../store/dialect.js';
 import { fieldColumn } from '../store/columns.js';
 import type { DB } from '../store/schema.js';
 import { testSql, type Outcome } from './outcomes.js';
@@ -95,11 +95,6 @@ function reached(outcomes: readonly Outcome[], from: number, to: number): RawBui
     parts.push(sql<boolean>`c.id in (select h.contact_id from history h where h.field = ${o.field.field} and h.at > ${from} and h.at <= ${to} and ${made})`);
   }
   return parts.length ? sql<boolean>`(${sql.join(parts, sql` or `)})` : sql<boolean>`(1 = 0)`;
-}
-
-/** Keeps a subquery from being folded into the one above, so each contact's lookups run once (SQLite: a subquery with OFFSET is not flattened; PostgreSQL: nor pulled up). */
-export function fence(db: Kysely<DB>): RawBuilder<unknown> {
-  return knownDialectOf(db)?.name === 'postgres' ? sql`offset 0` : sql`limit -1 offset 0`;
 }
 
 /**

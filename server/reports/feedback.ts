@@ -1,7 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { fieldColumn } from '../store/columns.js';
 import type { DB } from '../store/schema.js';
-import { bandDefs, fence, NO_BRACKET, NO_SCORE, type Bands } from './conversion.js';
+import { fence } from '../store/dialect.js';
+import { bandDefs, NO_BRACKET, NO_SCORE, type Bands } from './conversion.js';
 
 /** The verdicts sales gives a lead (SPEC §12 `qualification_status`). */
 export const VERDICTS = ['accepted', 'rejected'] as const;

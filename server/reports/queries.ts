@@ -1,7 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { fieldColumn } from '../store/columns.js';
 import type { DB } from '../store/schema.js';
-import { fence, valueAt } from './conversion.js';
+import { fence } from '../store/dialect.js';
+import { valueAt } from './conversion.js';
 
 const DAY = 86_400_000;
 

@@ -24,8 +24,6 @@ export const idIn = (s: Store, column: RawBuilder<unknown>, ids: readonly string
     ? sql<boolean>`${column} = any(cast(${[...ids]} as text[]))`
     : sql<boolean>`${column} in (select value from json_each(${JSON.stringify(ids)}))`;
 
-/** Keeps a layer from being folded into the one above (SQLite: a subquery with OFFSET is not flattened; PostgreSQL: nor pulled up). */
-const fenceOf = (s: Store): RawBuilder<unknown> => (s.dialect.name === 'postgres' ? sql`offset 0` : sql`limit -1 offset 0`);
 
 /**
  * The base layer: the cohort's contacts at the segment's wait, with their due time and stored
@@ -141,7 +139,7 @@ async function fill(s: Store, seg: Segment, baseQuery: RawBuilder<unknown>, opts
   // A temp table lives with the connection (SQLite's one; each PostgreSQL connection makes its own).
   await sql`create temp table if not exists ${table} (id text, at bigint, path integer, ok integer${sql.join(defs.map((d) => sql`, ${d}`), sql``)})${sql.raw(s.dialect.name === 'postgres' ? ' on commit delete rows' : '')}`.execute(s.db);
   await sql`delete from ${table}`.execute(s.db);
-  const q = seg.layers.build(baseQuery, fenceOf(s), [...seg.table.columns.keys(), ...seg.paths.flatMap((p) => [p.when, p.fires])]);
+  const q = seg.layers.build(baseQuery, s.dialect.fence, [...seg.table.columns.keys(), ...seg.paths.flatMap((p) => [p.when, p.fires])]);
   const path = sql.join(seg.paths.map((p, i) => sql`when ${col(p.when)} then ${sql.lit(i)}`), sql` `);
   const fires = sql.join(seg.paths.map((p) => sql`when ${col(p.when)} then (case when ${col(p.fires)} then 1 else 0 end)`), sql` `);
   const values = [...seg.table.columns].map(([name, type]) => (type === 'integer' ? sql`(case when ${col(name)} then 1 else 0 end)` : col(name)));

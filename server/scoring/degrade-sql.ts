@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Bracket } from '../../engine/scoring/model.js';
 import { fieldColumn } from '../store/columns.js';
 import { numberJson, rounding } from '../store/sql-numbers.js';
-import { knownDialectOf } from '../store/dialect.js';
+import { dialectOf } from '../store/dialect.js';
 import type { DB } from '../store/schema.js';
 
 /** One page of a model's degradation, set-based. */
@@ -69,7 +69,7 @@ export async function degradeRange(db: Kysely<DB>, o: DegradeRange): Promise<num
   // (a database repeats an expression each time a statement names it, and the rounding names its
   // input several times): the stored values and steps, the scaled score, its rounding, the clamp,
   // the bracket. A fence keeps each layer from being folded into the next.
-  const fence = knownDialectOf(db)?.name === 'postgres' ? sql`offset 0` : sql`limit -1 offset 0`;
+  const fence = dialectOf(db).fence;
   const account = joined ? sql`left join score_accounts a on a.model_id = ${o.modelId} and a.contact_id = contacts.id` : sql``;
   const stored = sql`select contacts.id as id, ${col} as cur, ${fixed} as fx, ${steps} as st, ${due} as du, ${since} as si, ${bracket ? bracket.col : sql`null`} as bcur
     from contacts ${account} where ${inPage} ${fence}`;

@@ -1,4 +1,4 @@
-import type { ColumnDataType, ColumnDefinitionBuilder, CompiledQuery, Compilable, Kysely } from 'kysely';
+import type { ColumnDataType, ColumnDefinitionBuilder, CompiledQuery, Compilable, Kysely, RawBuilder } from 'kysely';
 import type { DB } from './schema.js';
 
 /**
@@ -85,6 +85,13 @@ export interface Dialect {
   isUnavailable(err: unknown): boolean;
   /** Whether an error is a unique-key violation. */
   isUniqueViolation(err: unknown): boolean;
+
+  /**
+   * The clause that keeps a subquery from being folded into the query around it, so what it works
+   * out is worked out once per row however often the outer query names it (SQLite flattens no
+   * subquery with an OFFSET, PostgreSQL pulls none up).
+   */
+  readonly fence: RawBuilder<unknown>;
 }
 
 /**
@@ -151,6 +158,11 @@ export function dialectOf(db: Kysely<any>): Dialect {
 /** The dialect of a Kysely instance, or undefined when the store did not open it. */
 export function knownDialectOf(db: Kysely<any>): Dialect | undefined {
   return dialects.get(db.getExecutor().adapter);
+}
+
+/** The dialect's fence for a subquery of a statement on `db` (see `Dialect.fence`). */
+export function fence(db: Kysely<any>): RawBuilder<unknown> {
+  return dialectOf(db).fence;
 }
 
 /** A stable 64-bit key for an advisory lock, from a name (FNV-1a). */

@@ -113,18 +113,23 @@ export async function deletePositions(db: Kysely<DB>, rows: readonly { mapId: st
   }
 }
 
-/** Positions of a map due at or before `upTo`, earliest first (ties by contact id). */
-export async function duePositions(db: Kysely<DB>, mapId: string, upTo: number, limit: number): Promise<ContactPosition[]> {
-  const rows = await db
+/**
+ * The due scan: a map's first `limit` positions due at or before `upTo`, in due order, read from
+ * the due index. The claim on SQLite, the cohorts' claim-and-split statement and `duePositions` read it.
+ */
+export const dueScan = (db: Kysely<DB>, mapId: string, upTo: number, limit: number) =>
+  db
     .selectFrom('positions')
-    .selectAll()
     .where('map_id', '=', mapId)
     .where('due_at', 'is not', null)
     .where('due_at', '<=', upTo)
     .orderBy('due_at')
     .orderBy('contact_id')
-    .limit(limit)
-    .execute();
+    .limit(limit);
+
+/** Positions of a map due at or before `upTo`, earliest first (ties by contact id). */
+export async function duePositions(db: Kysely<DB>, mapId: string, upTo: number, limit: number): Promise<ContactPosition[]> {
+  const rows = await dueScan(db, mapId, upTo, limit).selectAll().execute();
   return rows.map(positionFromRow);
 }
 
@@ -136,20 +141,6 @@ export async function dueContacts(db: Kysely<DB>, mapId: string, upTo: number, l
   const rows = await selectDue.all<{ contact_id: string; due_at: number }>(db, { mapId, upTo, limit });
   return rows.map((r) => ({ contactId: r.contact_id, dueAt: Number(r.due_at) }));
 }
-
-/**
- * The due scan: a map's first `limit` positions due at or before `upTo`, in due order, read from
- * the due index. The claim on SQLite and the cohorts' claim-and-split statement both read it.
- */
-export const dueScan = (db: Kysely<DB>, mapId: string, upTo: number, limit: number) =>
-  db
-    .selectFrom('positions')
-    .where('map_id', '=', mapId)
-    .where('due_at', 'is not', null)
-    .where('due_at', '<=', upTo)
-    .orderBy('due_at')
-    .orderBy('contact_id')
-    .limit(limit);
 
 // Asked before every batch of due work and every event request: built once, not per call.
 const selectDue = new RowStatement<{ mapId: string; upTo: number; limit: number }>((db, p) =>

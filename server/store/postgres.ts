@@ -476,5 +476,6 @@ export function postgresDialect(schema: string): Dialect {
     },
     isRetryable: (err) => RETRY.has((err as { code?: string })?.code ?? ''),
     isUniqueViolation: (err) => (err as { code?: string })?.code === '23505',
+    fence: sql`offset 0`,
   };
 }

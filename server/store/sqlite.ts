@@ -6,7 +6,7 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, sql } from 'kysely';
 import type { DatabaseConnection, Driver, LogConfig, LogEvent, SqliteDialectConfig } from 'kysely';
 import type { Dialect } from './dialect.js';
 import { Checkpointer, WRITER_CHECKPOINT_PAGES } from './checkpointer.js';
@@ -190,4 +190,5 @@ export const sqliteDialect: Dialect = {
   // The write lock stayed taken past the busy timeout (a long full VACUUM next to the server).
   isUnavailable: (err) => /^SQLITE_BUSY/.test((err as { code?: string })?.code ?? ''),
   isUniqueViolation: (err) => /UNIQUE constraint failed/.test((err as Error)?.message ?? ''),
+  fence: sql`limit -1 offset 0`,
 };
