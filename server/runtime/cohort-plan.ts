@@ -87,7 +87,7 @@ interface Path {
   readonly finals: ReadonlyMap<string, string>;
   /** The wait parked at and its duration, or null: the path ends. */
   readonly park: { readonly waitId: string; readonly ms: number } | null;
-  /** Column: whether a field_updated trigger of the map itself would fire for the contact afterwards. */
+  /** Column: whether a field_updated trigger of a running map would move the contact afterwards (it then goes one by one). */
   readonly fires: string;
 }
 
@@ -109,6 +109,11 @@ export interface Segment {
   /** Every field read or written, and the written ones with their decimals. */
   readonly reads: ReadonlySet<string>;
   readonly written: ReadonlyMap<string, number>;
+  /**
+   * The other maps with a field_updated trigger on a written field that ignores contacts already
+   * there: the base layer says for each, in its column `onMapColumn(i)`, whether the contact is on it.
+   */
+  readonly onMaps: readonly string[];
 }
 
 class Ineligible extends Error {}
@@ -144,6 +149,16 @@ function tableKey(text: string): string {
 
 /** The base layer's column of a field's stored value. */
 export const baseName = (key: string) => `b_${key}`;
+
+/** The base layer's column saying whether the contact is on the `i`th of `Segment.onMaps`. */
+export const onMapColumn = (i: number) => `on_${i}`;
+
+/** `onMapColumn` of map `id`, added to `onMaps` when it is not there yet. */
+function onMapName(onMaps: string[], id: string): string {
+  let i = onMaps.indexOf(id);
+  if (i < 0) i = onMaps.push(id) - 1;
+  return onMapColumn(i);
+}
 
 function planSegment(rt: Runtime, map: CompiledMap, waitId: string, entry: boolean): Segment {
   const world = rt.world;
@@ -287,42 +302,57 @@ function planSegment(rt: Runtime, map: CompiledMap, waitId: string, entry: boole
   };
   walk(first, { env: new Map(), when: [], writes: [], seen: [] });
 
-  // Nothing else may hear the written fields (as `hasListeners` for the daily degradation).
+  // Nothing else may hear the written fields (as `hasListeners` for the daily degradation), but
+  // the field_updated triggers of maps: whether they move the contact is asked per contact below.
   for (const key of written.keys()) {
     if (rt.hooks.some((h) => h.listens?.(key))) throw new Ineligible();
     for (const m of world.models ?? []) if (m.model.field === key || m.reads.has(key) || bracketField(m.model.field) === key) throw new Ineligible();
     for (const other of world.maps) {
-      if (other === map || other.paused) continue;
-      if (other.triggers.field_updated.some((t) => other.fields.resolve(t.on.field)?.key === key)) throw new Ineligible();
+      if (other.paused) continue;
       if (other.triggers.date_reached.some((t) => other.fields.resolve(t.on.field)?.key === key)) throw new Ineligible();
     }
-    if (map.triggers.date_reached.some((t) => map.fields.resolve(t.on.field)?.key === key)) throw new Ineligible();
   }
-  // The map's own field_updated triggers: a no-op for a contact still on the map ("ignore"), else
-  // they may move it (it left at an end, or the trigger says "move here"): those contacts go one by one.
-  const own = map.triggers.field_updated
-    .map((t) => ({ t, key: map.fields.resolve(t.on.field)?.key }))
-    .filter((x): x is { t: typeof x.t; key: string } => x.key !== undefined && written.has(x.key));
+  // The field_updated triggers on a written field, per running map. A change opens a map's first
+  // such trigger whose `where` holds (CauseRun.changeTrigger): a no-op for a contact on that map
+  // when the trigger ignores contacts already there, else it moves the contact, which then goes
+  // one by one. The map itself: the contact is on it after a path that parks. Another map: a
+  // column of the base layer says whether the contact is on it (`Segment.onMaps`).
+  const onMaps: string[] = [];
+  const hearing = world.maps
+    .filter((m) => !m.paused)
+    .map((m) => ({
+      m,
+      triggers: m.triggers.field_updated
+        .map((t) => ({ t, key: m.fields.resolve(t.on.field)?.key }))
+        .filter((x): x is { t: typeof x.t; key: string } => x.key !== undefined && written.has(x.key)),
+    }))
+    .filter((h) => h.triggers.length);
   const last: RawBuilder<unknown>[] = [];
   for (const [i, p] of found.entries()) {
     const when = conds[i].map((c) => (c.holds ? col(c.name) : sql`(not ${col(c.name)})`));
     last.push(when.length ? sql`(${sql.join(when, sql` and `)})` : TRUE);
     const fires: RawBuilder<boolean>[] = [];
-    for (const { t, key } of own) {
-      if (p.park && (t.ifOnMap ?? 'ignore') !== 'move_here') continue;
-      const changes = p.writes.filter((w) => w.field === key).map((w) => col(w.changed));
-      if (!changes.length) continue;
-      let where: RawBuilder<boolean> = TRUE;
-      if (t.on.where) {
-        const env = new Map([...p.finals].map(([k, name]) => [k, { name, bound: OUT_BOUND, nullable: false }]));
-        try {
-          where = test(t.on.where, env);
-        } catch (e) {
-          if (!(e instanceof Ineligible)) throw e;
-          where = TRUE; // cannot tell here: the contact goes one by one whenever the field changed
+    // The `where` is read at the drain, with the values the path leaves.
+    const env = new Map([...p.finals].map(([k, name]) => [k, { name, bound: OUT_BOUND, nullable: false }]));
+    for (const { m, triggers } of hearing) {
+      // Whether the contact is on the map when the change is heard, for the triggers that ignore it there.
+      const on = () => (m === map ? (p.park ? TRUE : FALSE) : col(onMapName(onMaps, m.id)));
+      for (const { t, key } of triggers) {
+        const changes = p.writes.filter((w) => w.field === key).map((w) => col(w.changed));
+        if (!changes.length) continue;
+        let where: RawBuilder<boolean> = TRUE;
+        if (t.on.where) {
+          try {
+            where = test(t.on.where, env);
+          } catch (e) {
+            if (!(e instanceof Ineligible)) throw e;
+            where = TRUE; // cannot tell here: the contact goes one by one whenever the field changed
+          }
         }
+        // An earlier trigger of the map whose `where` holds opens instead: asking each as if it were first only sends more contacts one by one.
+        const moves = (t.ifOnMap ?? 'ignore') === 'move_here' ? TRUE : sql<boolean>`(not ${on()})`;
+        fires.push(sql<boolean>`((${sql.join(changes, sql` or `)}) and ${where} and ${moves})`);
       }
-      fires.push(sql<boolean>`((${sql.join(changes, sql` or `)}) and ${where})`);
     }
     last.push(fires.length ? sql`(${sql.join(fires, sql` or `)})` : FALSE);
   }
@@ -334,7 +364,7 @@ function planSegment(rt: Runtime, map: CompiledMap, waitId: string, entry: boole
     for (const name of p.finals.values()) columns.set(name, 'double precision');
   }
   const table = { name: `cohort_${tableKey(`${entry ? 'entry' : 'wait'}\u0000${map.id}\u0000${waitId}\u0000${[...columns].join(',')}`)}`, columns };
-  return { map, waitId, entry, paths, layers, table, reads, written };
+  return { map, waitId, entry, paths, layers, table, reads, written, onMaps };
 }
 
 /** What the splitting SELECT said of a cohort contact. */

@@ -4,7 +4,7 @@ import { fieldColumn } from '../store/columns.js';
 import { dueScan } from '../store/positions-store.js';
 import { num, roundLikeEngine } from '../store/sql-numbers.js';
 import type { Store } from '../store/store.js';
-import { baseName, col, heard, IN_BOUND, segmentOf, TRUE, type Planned, type Segment } from './cohort-plan.js';
+import { baseName, col, heard, IN_BOUND, onMapColumn, segmentOf, TRUE, type Planned, type Segment } from './cohort-plan.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -88,11 +88,17 @@ function entryBase(s: Store, seg: Segment, ids: readonly string[], now: number):
   return sql`select ${sql.join(cols)} from contacts where ${idIn(s, sql`contacts.id`, ids)}`;
 }
 
-/** The stored values a segment reads; with `flags`, `fits` and `waiting` (see `base`). */
+/**
+ * The stored values a segment reads and whether the contact is on each of its `onMaps`; with
+ * `flags`, `fits` and `waiting` (see `base`).
+ */
 function valueColumns(seg: Segment, flags: boolean): RawBuilder<unknown>[] {
   const column = (key: string) => sql<number>`${sql.ref(`contacts.${fieldColumn(key)}`)}`;
   const cols: RawBuilder<unknown>[] = [];
   for (const key of seg.reads) cols.push(sql`${column(key)} as ${sql.ref(baseName(key))}`);
+  for (const [i, mapId] of seg.onMaps.entries()) {
+    cols.push(sql`(exists (select 1 from positions o where o.contact_id = contacts.id and o.map_id = ${mapId})) as ${sql.ref(onMapColumn(i))}`);
+  }
   if (flags) {
     // Values the statements work out exactly: within IN_BOUND, and written ones holding no more decimals than their field keeps.
     const fit = [...seg.reads].map((key) => {

@@ -151,6 +151,33 @@ const listener = (field: string) => mapDoc([
   { id: 'done', kind: 'end' },
 ], [...FIELDS, numberField('heard')], 'Listener');
 
+/**
+ * A map that hears a field and keeps the contacts it takes (a day's wait) without moving them
+ * again: its trigger ignores contacts already there (point-decay-loop's "got points"). Writes
+ * of the field run set-based for contacts on it, one by one for the others.
+ */
+const keeper = (r: Rand, field: string) => mapDoc([
+  { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: 'wait' },
+  { id: 'heard', kind: 'trigger', on: { type: 'field_updated', field, ...(r.chance(0.5) ? { where: condition(r, 1) } : {}) }, ifOnMap: 'ignore', next: 'wait' },
+  { id: 'wait', kind: 'wait', for: r.pick([{ days: 1 }, { hours: 5 }]), next: 'done' },
+  { id: 'done', kind: 'end' },
+], FIELDS, 'Keeper');
+
+/** A listener, or with `also` sometimes a keeper too, published after the maps (as `listener`, `keeper`). */
+async function listeners(w: World, r: Rand): Promise<string[]> {
+  const ids: string[] = [];
+  if (r.chance(0.3)) {
+    await createMap(w.rt, listener(r.pick(KEYS)), 'listener');
+    await publishMap(w.rt, 'listener');
+  }
+  if (r.chance(0.4)) {
+    await createMap(w.rt, keeper(r, r.pick(KEYS)), 'keeper');
+    await publishMap(w.rt, 'keeper');
+    ids.push('keeper');
+  }
+  return ids;
+}
+
 function randomValue(r: Rand, decimals: number): number | null {
   const x = r.int(10);
   if (x < 2) return null;
@@ -170,10 +197,7 @@ async function scenario(w: World, seed: number): Promise<void> {
     await publishMap(w.rt, id);
     mapIds.push(id);
   }
-  if (r.chance(0.3)) {
-    await createMap(w.rt, listener(r.pick(KEYS)), 'listener');
-    await publishMap(w.rt, 'listener');
-  }
+  mapIds.push(...(await listeners(w, r)));
   const ids = Array.from({ length: 10 + r.int(30) }, (_, i) => `c${String(i).padStart(3, '0')}`);
   await createContacts(w.rt, ids.map((id) => ({ id, fields: Object.fromEntries(FIELDS.map((f) => [f.key, randomValue(r, f.decimals ?? 0)])) })), { api: true });
   let ev = 0;
@@ -256,14 +280,15 @@ describe('cohorts of due waits', () => {
       { id: 'copy', kind: 'update_field', field: 'a', value: '[c] * 1', next: 'again' },
       { id: 'again', kind: 'goto', target: 'wait' },
     ], FIELDS);
-    // 2.01 × 0.5 is 1.00499999… as a double, and the engine's nudge rounds it to 1.01; 2.5 and -2.5 round away from 0.
-    const values = [2.01, 4.03, 0.01, -0.01, -2.01, 8.05, 1.15, 0.03];
+    // 2.01 × 0.5 is 1.00499999… as a double, and the engine's nudge rounds it to 1.01; 2.5 and -2.5 round away from 0;
+    // -0.4 rounds to 0, never −0 (PostgreSQL would keep the sign).
+    const values = [2.01, 4.03, 0.01, -0.01, -2.01, 8.05, 1.15, 0.03, 0.07];
     const on = await bothWays({ half }, async (w) => {
-      await createContacts(w.rt, values.map((b, i) => ({ id: `h${i}`, fields: { b, c: [2.5, -2.5, 0.5, -0.5, 1.499, 3.5, -1.5, 0][i] } })), { api: true });
+      await createContacts(w.rt, values.map((b, i) => ({ id: `h${i}`, fields: { b, c: [2.5, -2.5, 0.5, -0.5, 1.499, 3.5, -1.5, 0, -0.4][i] } })), { api: true });
       await addToMap(w.rt, 'half', values.map((_, i) => `h${i}`));
       await w.rt.advance(T0 + 4 * HOUR, w.clock);
     });
-    expect(on.rt.cohortStats).toMatchObject({ contacts: 32, fallbacks: 0 });
+    expect(on.rt.cohortStats).toMatchObject({ contacts: 36, fallbacks: 0 });
     expect((await on.store.contactHistory('h0', { field: 'b' })).reverse().map((h) => h.to)).toEqual([2.01, 1.01, 0.51, 0.26, 0.13]);
   });
 
@@ -389,6 +414,28 @@ describe('cohorts of due waits', () => {
     expect(on.rt.cohortStats.contacts).toBeGreaterThan(100);
     expect((await snapshot(on.store)).positions).toEqual([]);
   });
+
+  it('runs the decay loop as cohorts beside a map that hears the score (score-cap), asking per contact whether it moves them', async () => {
+    const read = (name: string) => JSON.parse(readFileSync(new URL(`../../maps/${name}.json`, import.meta.url), 'utf8'));
+    // Score cap hears every change of Custom Lead Score and moves the contact only at 100 or more:
+    // a decay from under 102 never opens it, from 104 it does (that contact goes one by one).
+    const maps = { 'point-decay-loop': read('point-decay-loop'), 'score-cap': read('score-cap') };
+    const on = await bothWays(maps, async (w) => {
+      const r = new Rand(11);
+      for (let i = 0; i < 30; i++) {
+        w.clock.set(T0 + r.int(120) * MINUTE);
+        await createContacts(w.rt, [{ id: `d${String(i).padStart(2, '0')}`, fields: { custom_lead_score: r.pick([1, 2, 5, 7.25, 10, 3.5]) } }], { api: true });
+      }
+      // Above the cap, set straight in the column (as data from before the cap was published may be).
+      await createContacts(w.rt, [{ id: 'high', fields: { custom_lead_score: 40 } }], { api: true });
+      await w.store.db.updateTable('contacts').set({ f_custom_lead_score: 104 } as never).where('id', '=', 'high').execute();
+      for (let day = 1; day <= 7; day++) await w.rt.advance(T0 + day * DAY + 3 * HOUR, w.clock);
+    });
+    expect(on.rt.cohortStats.contacts).toBeGreaterThan(80);
+    // The first decay of `high` (104 → 102) opens the cap: it went one by one.
+    expect(on.rt.cohortStats.fallbacks).toBe(1);
+    expect((await on.store.loadContacts(['high'])).get('high')?.fields.custom_lead_score).toBe(100 - 2 * 6);
+  });
 });
 
 const TYPES = ['ping', 'pong', 'zap'];
@@ -448,10 +495,7 @@ async function eventScenario(w: World, seed: number): Promise<void> {
     await publishMap(w.rt, id);
     mapIds.push(id);
   }
-  if (r.chance(0.25)) {
-    await createMap(w.rt, listener(r.pick(KEYS)), 'listener');
-    await publishMap(w.rt, 'listener');
-  }
+  mapIds.push(...(await listeners(w, r)));
   const ids = Array.from({ length: 10 + r.int(30) }, (_, i) => `c${String(i).padStart(3, '0')}`);
   // Most contacts were active lately (their events need not write Last activity); the others' first events write it.
   const fields = () => ({ ...Object.fromEntries(FIELDS.map((f) => [f.key, randomValue(r, f.decimals ?? 0)])), ...(r.chance(0.7) ? { last_activity_at: T0 + 10 * DAY } : {}) });

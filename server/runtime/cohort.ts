@@ -29,12 +29,13 @@ import type { Runtime } from './runtime.js';
  *   ≤, empty, not empty, all/any/not), goto, end and a `for` wait before the next wait or end (an
  *   assign_owner among them: each contact takes its own turn of the rotation, in order); an
  *   instant cycle; more than 32 paths or 100 steps; an expression that could reach 10^10; and
- *   anything else hearing a written field: a field_updated trigger of another running map, a
- *   scoring model on or reading it, a runtime hook listening to it (the webhooks' outbox);
+ *   anything else hearing a written field: a date_reached trigger, a scoring model on or reading
+ *   it, a runtime hook listening to it (the webhooks' outbox);
  * - per contact (asked in the splitting SELECT): a value out of range (|v| > 10^9, or a written
  *   field holding more decimals than its field keeps: its history text could differ), a condition
- *   wait on another map (every change re-checks it), or a field_updated trigger of the map itself
- *   that the change would fire (the contact left the map, or the trigger moves contacts here);
+ *   wait on another map (every change re-checks it), or a field_updated trigger of any running
+ *   map that the change would open and that would move the contact (it is not on that map, or
+ *   the trigger moves contacts here; a trigger that ignores contacts there does nothing);
  * - per item: a contact with more than one piece of work in the batch.
  *
  * The batch keeps the per-contact path's order rules exactly: items run in due order, and the

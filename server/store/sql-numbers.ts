@@ -21,7 +21,8 @@ export const rounding = {
   scale: (x: RawBuilder<number>, decimals: number): RawBuilder<number> => sql<number>`(abs(${x}) * ${num(10 ** decimals)} * ${num(1 + Number.EPSILON * 4)})`,
   finish: (x: RawBuilder<number>, s: RawBuilder<number>, decimals: number): RawBuilder<number> => {
     const r = sql<number>`((case when ${s} < ${num(0.5)} then ${num(0)} else floor(${s} + ${num(0.5)}) end) / ${num(10 ** decimals)})`;
-    return sql<number>`(case when abs(${x}) * ${num(10 ** decimals)} >= ${num(2 ** 52)} then ${x} when ${x} < ${num(0)} then -${r} else ${r} end)`;
+    // 0 − r, not −r: a negative value that rounds to 0 is 0, as the engine stores it (PostgreSQL keeps a −0).
+    return sql<number>`(case when abs(${x}) * ${num(10 ** decimals)} >= ${num(2 ** 52)} then ${x} when ${x} < ${num(0)} then (${num(0)} - ${r}) else ${r} end)`;
   },
 };
 
