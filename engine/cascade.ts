@@ -118,8 +118,8 @@ export function perWorld<T>(make: (world: World) => T): (world: World) => T {
   };
 }
 
-/** The running maps of each world. */
-const activeOf = perWorld((world) => world.maps.filter((m) => !m.paused));
+/** The running (not paused) maps of each world, in creation order. */
+export const activeOf = perWorld((world) => world.maps.filter((m) => !m.paused));
 
 /** One original cause worked through for one contact (exported for the scoring rules' use). */
 export class CauseRun {
@@ -237,7 +237,7 @@ export class CauseRun {
     this.drain();
   }
 
-  /** The running (not paused) maps, in creation order. */
+  /** The running maps (`activeOf`). */
   activeMaps(): readonly CompiledMap[] {
     return activeOf(this.world);
   }

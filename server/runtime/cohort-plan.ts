@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import { perWorld } from '../../engine/cascade.js';
+import { activeOf, perWorld } from '../../engine/cascade.js';
 import type { CompiledMap } from '../../engine/compile.js';
 import type { Element } from '../../engine/elements/index.js';
 import { compileExpression, type Expr } from '../../engine/expression/index.js';
@@ -307,8 +307,7 @@ function planSegment(rt: Runtime, map: CompiledMap, waitId: string, entry: boole
   for (const key of written.keys()) {
     if (rt.hooks.some((h) => h.listens?.(key))) throw new Ineligible();
     for (const m of world.models ?? []) if (m.model.field === key || m.reads.has(key) || bracketField(m.model.field) === key) throw new Ineligible();
-    for (const other of world.maps) {
-      if (other.paused) continue;
+    for (const other of activeOf(world)) {
       if (other.triggers.date_reached.some((t) => other.fields.resolve(t.on.field)?.key === key)) throw new Ineligible();
     }
   }
@@ -318,8 +317,7 @@ function planSegment(rt: Runtime, map: CompiledMap, waitId: string, entry: boole
   // one by one. The map itself: the contact is on it after a path that parks. Another map: a
   // column of the base layer says whether the contact is on it (`Segment.onMaps`).
   const onMaps: string[] = [];
-  const hearing = world.maps
-    .filter((m) => !m.paused)
+  const hearing = activeOf(world)
     .map((m) => ({
       m,
       triggers: m.triggers.field_updated

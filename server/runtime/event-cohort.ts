@@ -1,4 +1,4 @@
-import { perWorld, type EngineEvent, type World } from '../../engine/cascade.js';
+import { activeOf, perWorld, type EngineEvent, type World } from '../../engine/cascade.js';
 import type { CompiledMap } from '../../engine/compile.js';
 import type { Effects } from '../../engine/effects.js';
 import type { ContactState } from '../../engine/state.js';
@@ -166,6 +166,6 @@ const HEARING = perWorld(() => new Map<string, readonly CompiledMap[]>());
 function hearingOf(world: World, type: string): readonly CompiledMap[] {
   const byType = HEARING(world);
   let maps = byType.get(type);
-  if (!maps) byType.set(type, (maps = world.maps.filter((m) => !m.paused && m.triggers.event.some((t) => t.on.event === type))));
+  if (!maps) byType.set(type, (maps = activeOf(world).filter((m) => m.triggers.event.some((t) => t.on.event === type))));
   return maps;
 }
