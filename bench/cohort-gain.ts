@@ -4,7 +4,9 @@
  * - events: 10,000 contacts, one map (an event adds 5 points, then a day's wait), 50,000 events
  *   in batches of 1,000, every one an entry as a cohort (`event-cohort.ts`) or one by one;
  * - the decay tick of point-decay-loop beside score-cap (whose field_updated trigger hears every
- *   change of the score, asked per contact in the splitting statement), 30,000 contacts.
+ *   change of the score, asked per contact in the splitting statement), 30,000 contacts;
+ * - the same beside adjusted-lead-score, whose trigger moves every contact whose score changed:
+ *   its reaction runs as the next cohort.
  *
  * `tsx bench/cohort-gain.ts [rounds]`. Prints each run; not part of `npm run bench`.
  */
@@ -63,8 +65,8 @@ const events = (cohorts: boolean) => world(cohorts, [CLICKS], async (rt) => {
   return { perSecond: (5 * n) / ((performance.now() - t) / 1000), entries: rt.cohortStats.entries };
 });
 
-/** Contacts per second of one tick of point-decay-loop beside score-cap. */
-const tick = (cohorts: boolean) => world(cohorts, ['point-decay-loop', 'score-cap'], async (rt, clock) => {
+/** Contacts per second of one tick of point-decay-loop beside `other`. */
+const tick = (other: string) => (cohorts: boolean) => world(cohorts, ['point-decay-loop', other], async (rt, clock) => {
   const n = 30_000;
   await seed(rt, n, (i) => ({ custom_lead_score: 10 + (i % 40) }));
   const t = performance.now();
@@ -72,9 +74,15 @@ const tick = (cohorts: boolean) => world(cohorts, ['point-decay-loop', 'score-ca
   return { perSecond: n / ((performance.now() - t) / 1000), entries: rt.cohortStats.contacts };
 });
 
+const MEASURES = [
+  ['events in batches of 1,000, one map (events/s)', events],
+  ['tick, point-decay-loop beside score-cap (contacts/s)', tick('score-cap')],
+  ['tick, point-decay-loop beside adjusted-lead-score (contacts/s)', tick('adjusted-lead-score')],
+] as const;
+
 const rounds = Number(process.argv[2] ?? 2);
 const fmt = (x: number) => Math.round(x).toLocaleString('en');
-for (const [name, measure] of [['events in batches of 1,000, one map (events/s)', events], ['tick, point-decay-loop beside score-cap (contacts/s)', tick]] as const) {
+for (const [name, measure] of MEASURES) {
   for (let r = 0; r < rounds; r++) {
     const on = await measure(true);
     const off = await measure(false);

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { activeOf, perWorld } from '../../engine/cascade.js';
 import type { CompiledMap } from '../../engine/compile.js';
-import type { Element } from '../../engine/elements/index.js';
+import type { Element, TriggerElement } from '../../engine/elements/index.js';
 import { compileExpression, type Expr } from '../../engine/expression/index.js';
 import { CROSSING_OPS, isFieldTest, type Condition } from '../../engine/schema/condition.js';
 import { durationMs } from '../../engine/schema/duration.js';
@@ -89,15 +89,27 @@ interface Path {
   readonly park: { readonly waitId: string; readonly ms: number } | null;
   /** Column: whether a field_updated trigger of a running map would move the contact afterwards (it then goes one by one). */
   readonly fires: string;
+  /**
+   * Columns of the reactions run as the next cohort (`Segment.reactions`): which one moves the
+   * contact (its index, or −1), and how many would (more than one: the contact goes one by one).
+   */
+  readonly react: string;
+  readonly reacts: string;
 }
 
 /** A wait whose contacts may run as a cohort, or an event trigger they may enter by as one. */
 export interface Segment {
   readonly map: CompiledMap;
-  /** The wait the cohort wakes at, or the event trigger it enters by (`entry`). */
+  /** The wait the cohort wakes at, or the trigger it enters by (`entry`). */
   readonly waitId: string;
-  /** Whether the cohort enters the map by the trigger `waitId` (an event), rather than waking at a wait. */
+  /** Whether the cohort enters the map by the trigger `waitId` (an event, or a reaction), rather than waking at a wait. */
   readonly entry: boolean;
+  /**
+   * The segments a field_updated trigger of another map enters by, when a path's write opens it:
+   * those contacts run it as the next cohort (`cohort-split.ts` `chainReactions`), reading the
+   * values this segment left. Empty for a reaction itself: what its writes move goes one by one.
+   */
+  readonly reactions: readonly Segment[];
   readonly paths: readonly Path[];
   readonly layers: Layers;
   /**
@@ -121,13 +133,19 @@ class Ineligible extends Error {}
 const SEGMENTS = perWorld(() => new Map<string, Segment | null>());
 
 /** The cohort plan of a map's wait, or null when its contacts go one by one (cached per world). */
-export function segmentOf(rt: Runtime, map: CompiledMap, waitId: string, entry = false): Segment | null {
+/**
+ * What a segment starts at: a `for` wait its contacts wake at; an event trigger they enter by; a
+ * field_updated trigger they enter by when another segment's write opens it (its `where` asked there).
+ */
+export type SegmentKind = 'wait' | 'entry' | 'reaction';
+
+export function segmentOf(rt: Runtime, map: CompiledMap, waitId: string, kind: SegmentKind = 'wait'): Segment | null {
   const cache = SEGMENTS(rt.world);
-  const key = `${entry ? 'entry' : 'wait'}\u0000${map.id}\u0000${waitId}`;
+  const key = `${kind}\u0000${map.id}\u0000${waitId}`;
   let seg = cache.get(key);
   if (seg === undefined) {
     try {
-      seg = planSegment(rt, map, waitId, entry);
+      seg = planSegment(rt, map, waitId, kind);
     } catch (e) {
       if (!(e instanceof Ineligible)) throw e;
       seg = null;
@@ -160,19 +178,23 @@ function onMapName(onMaps: string[], id: string): string {
   return onMapColumn(i);
 }
 
-function planSegment(rt: Runtime, map: CompiledMap, waitId: string, entry: boolean): Segment {
+function planSegment(rt: Runtime, map: CompiledMap, waitId: string, kind: SegmentKind): Segment {
   const world = rt.world;
   const wait = map.elements.get(waitId);
+  const entry = kind !== 'wait';
   // An entry: an event trigger with no `where` (which trigger of a map an event opens is then known
-  // without its props); a wake: a plain `for` wait.
+  // without its props); a reaction: a field_updated trigger; a wake: a plain `for` wait.
   if (map.paused || !wait || (wait.kind !== 'trigger' && wait.kind !== 'wait')) throw new Ineligible();
-  if (entry ? wait.kind !== 'trigger' || wait.on.type !== 'event' || wait.on.where !== undefined : !isForWait(wait)) throw new Ineligible();
+  const starts = kind === 'wait' ? isForWait(wait)
+    : kind === 'entry' ? wait.kind === 'trigger' && wait.on.type === 'event' && wait.on.where === undefined
+      : wait.kind === 'trigger' && wait.on.type === 'field_updated';
+  if (!starts) throw new Ineligible();
   const first = wait.next;
   if (!first || !map.elements.has(first)) throw new Ineligible();
   const reads = new Set<string>();
   const written = new Map<string, number>();
   const layers = new Layers();
-  const found: Omit<Path, 'when' | 'fires'>[] = [];
+  const found: Omit<Path, 'when' | 'fires' | 'react' | 'reacts'>[] = [];
   const conds: (readonly { name: string; holds: boolean }[])[] = [];
   type Env = ReadonlyMap<string, Value>;
   type Sym = { readonly sql: RawBuilder<number>; readonly bound: number };
@@ -325,50 +347,128 @@ function planSegment(rt: Runtime, map: CompiledMap, waitId: string, entry: boole
         .filter((x): x is { t: typeof x.t; key: string } => x.key !== undefined && written.has(x.key)),
     }))
     .filter((h) => h.triggers.length);
+  const reactions: Segment[] = [];
   const last: RawBuilder<unknown>[] = [];
   for (const [i, p] of found.entries()) {
     const when = conds[i].map((c) => (c.holds ? col(c.name) : sql`(not ${col(c.name)})`));
     last.push(when.length ? sql`(${sql.join(when, sql` and `)})` : TRUE);
-    const fires: RawBuilder<boolean>[] = [];
     // The `where` is read at the drain, with the values the path leaves.
     const env = new Map([...p.finals].map(([k, name]) => [k, { name, bound: OUT_BOUND, nullable: false }]));
-    for (const { m, triggers } of hearing) {
-      // Whether the contact is on the map when the change is heard, for the triggers that ignore it there.
-      const on = () => (m === map ? (p.park ? TRUE : FALSE) : col(onMapName(onMaps, m.id)));
-      for (const { t, key } of triggers) {
-        const changes = p.writes.filter((w) => w.field === key).map((w) => col(w.changed));
-        if (!changes.length) continue;
-        let where: RawBuilder<boolean> = TRUE;
-        if (t.on.where) {
-          try {
-            where = test(t.on.where, env);
-          } catch (e) {
-            if (!(e instanceof Ineligible)) throw e;
-            where = TRUE; // cannot tell here: the contact goes one by one whenever the field changed
+    // Every trigger a write of the path may open, in the order the drain asks them: by write, then by map.
+    const heard: Heard[] = [];
+    for (const w of p.writes) {
+      for (const { m, triggers } of hearing) {
+        // Whether the contact is on the map when the change is heard, for the triggers that ignore it there.
+        const on = () => (m === map ? (p.park ? TRUE : FALSE) : col(onMapName(onMaps, m.id)));
+        for (const { t, key } of triggers) {
+          if (key !== w.field) continue;
+          let where: RawBuilder<boolean> = TRUE;
+          let exact = true;
+          if (t.on.where) {
+            try {
+              where = test(t.on.where, env);
+            } catch (e) {
+              if (!(e instanceof Ineligible)) throw e;
+              [where, exact] = [TRUE, false]; // cannot tell here: the contact goes one by one whenever the field changed
+            }
           }
+          // An earlier trigger of the map whose `where` holds opens instead: asking each as if it were first only sends more contacts one by one.
+          const moves = (t.ifOnMap ?? 'ignore') === 'move_here' ? TRUE : sql<boolean>`(not ${on()})`;
+          heard.push({ w, m, t, exact, opens: sql<boolean>`(${col(w.changed)} and ${where} and ${moves})` });
         }
-        // An earlier trigger of the map whose `where` holds opens instead: asking each as if it were first only sends more contacts one by one.
-        const moves = (t.ifOnMap ?? 'ignore') === 'move_here' ? TRUE : sql<boolean>`(not ${on()})`;
-        fires.push(sql<boolean>`((${sql.join(changes, sql` or `)}) and ${where} and ${moves})`);
       }
     }
+    const fires: RawBuilder<boolean>[] = [];
+    const reacts: { index: number; opens: RawBuilder<boolean> }[] = [];
+    for (const [j, h] of heard.entries()) {
+      const r = kind === 'reaction' ? null : reactionOf(rt, map, p.writes, heard, j);
+      if (!r) {
+        fires.push(h.opens);
+        continue;
+      }
+      let index = reactions.indexOf(r);
+      if (index < 0) index = reactions.push(r) - 1;
+      reacts.push({ index, opens: h.opens });
+    }
     last.push(fires.length ? sql`(${sql.join(fires, sql` or `)})` : FALSE);
+    last.push(reacts.length ? sql`(case ${sql.join(reacts.map((r) => sql`when ${r.opens} then ${sql.lit(r.index)}`), sql` `)} else -1 end)` : sql`-1`);
+    last.push(reacts.length ? sql`(${sql.join(reacts.map((r) => sql`(case when ${r.opens} then 1 else 0 end)`), sql` + `)})` : sql`0`);
   }
   const names = layers.add(...last);
-  const paths = found.map((p, i): Path => ({ ...p, when: names[2 * i], fires: names[2 * i + 1] }));
+  const paths = found.map((p, i): Path => ({ ...p, when: names[4 * i], fires: names[4 * i + 1], react: names[4 * i + 2], reacts: names[4 * i + 3] }));
   const columns = new Map<string, 'double precision' | 'integer'>();
   for (const p of paths) {
     for (const w of p.writes) columns.set(w.from, 'double precision').set(w.to, 'double precision').set(w.changed, 'integer');
     for (const name of p.finals.values()) columns.set(name, 'double precision');
   }
-  const table = { name: `cohort_${tableKey(`${entry ? 'entry' : 'wait'}\u0000${map.id}\u0000${waitId}\u0000${[...columns].join(',')}`)}`, columns };
-  return { map, waitId, entry, paths, layers, table, reads, written, onMaps };
+  const table = { name: `cohort_${tableKey(`${kind}\u0000${map.id}\u0000${waitId}\u0000${[...columns].join(',')}`)}`, columns };
+  return { map, waitId, entry, reactions, paths, layers, table, reads, written, onMaps };
 }
 
-/** What the splitting SELECT said of a cohort contact. */
+/** A trigger a path's write may open: its map, whether its `where` was tested exactly, and the column saying it opens and moves the contact. */
+interface Heard {
+  readonly w: Write;
+  readonly m: CompiledMap;
+  readonly t: TriggerElement;
+  readonly exact: boolean;
+  readonly opens: RawBuilder<boolean>;
+}
+
+/**
+ * The segment the `j`th trigger a path's writes may open enters by, when the contacts it moves can
+ * run it as the next cohort with exactly the per-contact path's result, else null (they go one by
+ * one). The per-contact path runs the reaction while it drains that write's change (CauseRun.drain):
+ * the triggers asked after it (later writes, later maps) see the values it wrote and where it left
+ * the contact. So: its `where` was tested exactly; it is another map's only trigger on the field,
+ * which the path writes once; its segment is one (a field_updated trigger, then elements a cohort
+ * runs); and no trigger asked after it is on its map or reads a field it writes. Its own writes
+ * are asked as any segment's are, and what they move goes one by one.
+ */
+function reactionOf(rt: Runtime, map: CompiledMap, writes: readonly Write[], heard: readonly Heard[], j: number): Segment | null {
+  const h = heard[j];
+  if (!h.exact || h.m === map) return null;
+  const key = h.w.field;
+  if (writes.filter((w) => w.field === key).length !== 1) return null;
+  if (h.m.triggers.field_updated.filter((t) => h.m.fields.resolve(t.on.field)?.key === key).length !== 1) return null;
+  const r = segmentOf(rt, h.m, h.t.id, 'reaction');
+  if (!r) return null;
+  for (const later of heard.slice(j + 1)) {
+    if (later.m === h.m) return null;
+    if (later.t.on.type === 'field_updated' && later.t.on.where && [...fieldsOf(later.t.on.where)].some((f) => r.written.has(later.m.fields.resolve(f)?.key ?? f))) return null;
+  }
+  return r;
+}
+
+/** The fields a condition tests (as written: names or keys). */
+function fieldsOf(c: Condition, out = new Set<string>()): Set<string> {
+  if ('all' in c) for (const x of c.all) fieldsOf(x, out);
+  else if ('any' in c) for (const x of c.any) fieldsOf(x, out);
+  else if ('not' in c) fieldsOf(c.not, out);
+  else if (isFieldTest(c)) out.add(c.field);
+  return out;
+}
+
+/** What the splitting SELECT said of a cohort contact: its segment and path, and the reaction it then runs as the next cohort. */
 export interface Planned {
   readonly seg: Segment;
   readonly path: number;
+  readonly reaction?: { readonly seg: Segment; readonly path: number };
+}
+
+/**
+ * What a planned contact's run costs the batch, as the per-contact path counts it: its steps (a
+ * wake, an entry or a reaction each take a step, then one per element passed: CauseRun.resume,
+ * move) and how long after its time each wait it parks at is due.
+ */
+export function planCost(plan: Planned): { steps: number; parks: number[] } {
+  let steps = 0;
+  const parks: number[] = [];
+  for (const { seg, path } of plan.reaction ? [plan, plan.reaction] : [plan]) {
+    const p = seg.paths[path]!;
+    steps += 1 + p.elements.length;
+    if (p.park) parks.push(p.park.ms);
+  }
+  return { steps, parks };
 }
 /** Whether a runtime hook hears a field the segment writes (asked each batch: hooks change). */
 export const heard = (rt: Runtime, seg: Segment): boolean => [...seg.written.keys()].some((key) => rt.hooks.some((h) => h.listens?.(key)));

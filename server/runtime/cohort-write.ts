@@ -27,7 +27,10 @@ const parts = <T>(rows: readonly T[]): T[][] => {
  */
 export async function runCohorts(s: Store, chosen: readonly { item: { readonly contactId: string; readonly at: number }; plan: Planned }[], effects: Effects, last: number): Promise<number> {
   const groups = new Map<Segment, Map<number, { ids: string[]; at: number }>>();
-  for (const { item, plan } of chosen) {
+  // The reactions run after every segment that opens them (their contacts' rows then come in the
+  // per-contact order: the segment's, then the reaction's); each contact runs at most one.
+  const reactions = chosen.flatMap(({ item, plan }) => (plan.reaction ? [{ item, plan: plan.reaction }] : []));
+  for (const { item, plan } of [...chosen, ...reactions]) {
     let g = groups.get(plan.seg);
     if (!g) groups.set(plan.seg, (g = new Map()));
     let p = g.get(plan.path);

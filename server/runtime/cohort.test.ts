@@ -163,12 +163,33 @@ const keeper = (r: Rand, field: string) => mapDoc([
   { id: 'done', kind: 'end' },
 ], FIELDS, 'Keeper');
 
-/** A listener, or with `also` sometimes a keeper too, published after the maps (as `listener`, `keeper`). */
+/**
+ * A map that follows a field: when it changes (sometimes only where a test holds), works out
+ * another from it, then waits or ends; contacts already there are ignored or moved here again.
+ */
+const follower = (r: Rand, field: string) => {
+  const other = r.pick(KEYS.filter((k) => k !== field));
+  return mapDoc([
+    { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: 'wait' },
+    { id: 'heard', kind: 'trigger', on: { type: 'field_updated', field, ...(r.chance(0.4) ? { where: condition(r, 1) } : {}) }, ifOnMap: r.pick(['ignore', 'move_here']), next: 'work' },
+    { id: 'work', kind: 'update_field', field: other, value: r.pick([`[${field}] * 2`, `[${other}] + 1`, `max(0, [${field}] - [${other}])`, `[${field}] + [${other}]`, `round([${field}], 1)`]), next: 'check' },
+    { id: 'check', kind: 'condition', if: condition(r, 1), then: 'wait', else: 'done' },
+    { id: 'wait', kind: 'wait', for: r.pick([{ days: 1 }, { hours: 2 }]), next: 'done' },
+    { id: 'done', kind: 'end' },
+  ], FIELDS, 'Follower');
+};
+
+/** Maps that hear the others' writes, published after them: a listener, a keeper, a follower (each sometimes; answers those contacts are added to). */
 async function listeners(w: World, r: Rand): Promise<string[]> {
   const ids: string[] = [];
   if (r.chance(0.3)) {
     await createMap(w.rt, listener(r.pick(KEYS)), 'listener');
     await publishMap(w.rt, 'listener');
+  }
+  if (r.chance(0.6)) {
+    await createMap(w.rt, follower(r, r.pick(KEYS)), 'follower');
+    await publishMap(w.rt, 'follower');
+    ids.push('follower');
   }
   if (r.chance(0.4)) {
     await createMap(w.rt, keeper(r, r.pick(KEYS)), 'keeper');
@@ -227,6 +248,7 @@ describe('cohorts of due waits', () => {
   it('end with exactly the rows of the per-contact path, over random maps, contacts and events', async () => {
     let cohortContacts = 0;
     let fallbacks = 0;
+    let reactions = 0;
     for (let i = 0; i < SEEDS; i++) {
       const seed = seedFor(2026, `cohort-${i}`);
       const on = await open(true);
@@ -237,12 +259,14 @@ describe('cohorts of due waits', () => {
       for (const table of Object.keys(b)) expect({ seed, table, rows: a[table] }).toEqual({ seed, table, rows: b[table] });
       cohortContacts += on.rt.cohortStats.contacts;
       fallbacks += on.rt.cohortStats.fallbacks;
+      reactions += on.rt.cohortStats.reactions;
       expect(off.rt.cohortStats.contacts).toBe(0);
       for (const s of stores.splice(0)) await s.close();
     }
     // The scenarios exercise both: contacts moved as cohorts, and waits that had to go one by one.
     expect(cohortContacts).toBeGreaterThan(50);
     expect(fallbacks).toBeGreaterThan(0);
+    expect(reactions).toBeGreaterThan(0);
   }, 120_000);
 
   it('runs each contact of a cohort at its own due time', async () => {
@@ -522,6 +546,149 @@ async function eventScenario(w: World, seed: number): Promise<void> {
   }
 }
 
+/**
+ * Maps built to chain: a source map whose wake (or `ping` entry) writes a few fields, then loops
+ * or ends, sometimes hearing a field itself; and one or two followers, each with field_updated
+ * triggers that ignore contacts there or move them here, working out a field and parking or
+ * ending. Which reactions run as the next cohort, and which must not (a trigger asked after one
+ * that sees where it left the contact or what it wrote), is then up to the contacts.
+ */
+function chainMaps(r: Rand): Record<string, object> {
+  const writes = 1 + r.int(3);
+  const src: object[] = [
+    { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: 'wait' },
+    { id: 'on_ping', kind: 'trigger', on: { type: 'event', event: 'ping' }, ifOnMap: 'move_here', next: 'w0' },
+    { id: 'wait', kind: 'wait', for: { hours: 1 + r.int(5) }, next: 'w0' },
+    { id: 'split', kind: 'condition', if: condition(r, 1), then: 'wait', else: 'done' },
+    { id: 'done', kind: 'end' },
+  ];
+  for (let i = 0; i < writes; i++) src.push({ id: `w${i}`, kind: 'update_field', field: r.pick(KEYS), value: r.pick([`[${r.pick(KEYS)}] + ${1 + r.int(3)}`, `max(0, [${r.pick(KEYS)}] - 1)`, `[${r.pick(KEYS)}] * 2`]), next: i + 1 < writes ? `w${i + 1}` : 'split' });
+  if (r.chance(0.5)) src.push({ id: 'heard', kind: 'trigger', on: { type: 'field_updated', field: r.pick(KEYS), ...(r.chance(0.3) ? { where: condition(r, 1) } : {}) }, ifOnMap: r.pick(['ignore', 'move_here']), next: 'wait' });
+  const maps: Record<string, object> = { src: mapDoc(src, FIELDS, 'Source') };
+  for (let f = 0; f < 1 + r.int(2); f++) {
+    const els: object[] = [
+      { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: 'rest' },
+      { id: 'rest', kind: 'wait', for: { days: 1 }, next: 'done' },
+      { id: 'work', kind: 'update_field', field: r.pick(KEYS), value: r.pick([`[${r.pick(KEYS)}] + 1`, `[${r.pick(KEYS)}] * 2`, `min(5, [${r.pick(KEYS)}])`]), next: 'check' },
+      { id: 'check', kind: 'condition', if: condition(r, 1), then: 'park', else: 'done' },
+      { id: 'park', kind: 'wait', for: { hours: 1 + r.int(3) }, next: 'done' },
+      { id: 'done', kind: 'end' },
+    ];
+    const heard = KEYS.filter(() => r.chance(0.5));
+    for (const key of heard.length ? heard : [r.pick(KEYS)]) {
+      els.push({ id: `on_${key}`, kind: 'trigger', on: { type: 'field_updated', field: key, ...(r.chance(0.3) ? { where: condition(r, 1) } : {}) }, ifOnMap: r.pick(['ignore', 'move_here']), next: 'work' });
+    }
+    maps[`f${f}`] = mapDoc(els, FIELDS, `Follower ${f}`);
+  }
+  return maps;
+}
+
+async function chainScenario(w: World, seed: number): Promise<void> {
+  const r = new Rand(seed);
+  const maps = chainMaps(r);
+  for (const [id, doc] of Object.entries(maps)) {
+    await createMap(w.rt, doc, id);
+    await publishMap(w.rt, id);
+  }
+  const ids = Array.from({ length: 20 + r.int(20) }, (_, i) => `c${String(i).padStart(3, '0')}`);
+  const small = () => (r.chance(0.1) ? null : r.int(12) - 3);
+  await createContacts(w.rt, ids.map((id) => ({ id, fields: { a: small(), b: small(), c: small(), last_activity_at: T0 + 10 * DAY } })), { api: true });
+  let ev = 0;
+  for (let step = 0; step < 5; step++) {
+    for (const mapId of Object.keys(maps)) {
+      const some = ids.filter(() => r.chance(0.3));
+      if (some.length) await addToMap(w.rt, mapId, some);
+    }
+    const pings = ids.filter(() => r.chance(0.2));
+    if (pings.length) await Promise.all([pings.slice(0, pings.length >> 1), pings.slice(pings.length >> 1)].filter((g) => g.length).map((g) => w.rt.ingest(g.map((id) => ({ id: `e${++ev}`, contact: { id }, type: 'ping' })))));
+    await w.rt.advance(w.clock.now() + r.pick([HOUR, 3 * HOUR, DAY]), w.clock);
+  }
+}
+
+describe('reactions as the next cohort', () => {
+  it('end with exactly the rows of the per-contact path, over random chains of maps', async () => {
+    let reactions = 0;
+    for (let i = 0; i < 2 * SEEDS; i++) {
+      const seed = seedFor(2026, `cohort-chain-${i}`);
+      const on = await open(true);
+      const off = await open(false);
+      await chainScenario(on, seed);
+      await chainScenario(off, seed);
+      const [a, b] = [await snapshot(on.store), await snapshot(off.store)];
+      for (const table of Object.keys(b)) expect({ seed, table, rows: a[table] }).toEqual({ seed, table, rows: b[table] });
+      reactions += on.rt.cohortStats.reactions;
+      for (const s of stores.splice(0)) await s.close();
+    }
+    // Reactions that ran as the next cohort (about 3 a seed); the tests below cover the ones that must not.
+    expect(reactions).toBeGreaterThan(SEEDS);
+  }, 180_000);
+
+  /** A loop that wakes every hour and writes `writes` in order (each + 1), then waits again (or ends: `end`). */
+  const source = (writes: readonly string[], extra: readonly object[] = [], end = false) => mapDoc([
+    { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: 'wait' },
+    { id: 'wait', kind: 'wait', for: { hours: 1 }, next: 'w0' },
+    ...writes.map((key, i) => ({ id: `w${i}`, kind: 'update_field', field: key, value: `[${key}] + 1`, next: i + 1 < writes.length ? `w${i + 1}` : end ? 'done' : 'wait' })),
+    { id: 'done', kind: 'end' },
+    ...extra,
+  ], FIELDS, 'Source');
+  /** Triggers (id → field, ifOnMap, where) into one update_field `work` (`key` = `value`), then an end. */
+  const follows = (triggers: Record<string, readonly [string, string, object?]>, key: string, value: string) => mapDoc([
+    { id: 'start', kind: 'trigger', on: { type: 'manual' }, next: 'rest' },
+    { id: 'rest', kind: 'wait', for: { days: 1 }, next: 'done' },
+    ...Object.entries(triggers).map(([id, [field, ifOnMap, where]]) => ({ id, kind: 'trigger', on: { type: 'field_updated', field, ...(where ? { where } : {}) }, ifOnMap, next: 'work' })),
+    { id: 'work', kind: 'update_field', field: key, value, next: 'done' },
+    { id: 'done', kind: 'end' },
+  ], FIELDS, 'Follows');
+  const run = async (maps: Record<string, object>, on: Record<string, readonly string[]>) => bothWays(maps, async (w) => {
+    await createContacts(w.rt, ['x', 'y'].map((id) => ({ id, fields: { a: 0, b: 0, c: 0 } })), { api: true });
+    for (const [mapId, ids] of Object.entries(on)) await addToMap(w.rt, mapId, [...ids]);
+    await w.rt.advance(T0 + HOUR, w.clock);
+  });
+
+  it('runs a reaction as the next cohort: the source\'s rows, then the reaction\'s', async () => {
+    const w = await run({ src: source(['a']), f: follows({ on_a: ['a', 'ignore'] }, 'b', '[a] * 10') }, { src: ['x', 'y'] });
+    expect(w.rt.cohortStats).toMatchObject({ contacts: 2, reactions: 2, fallbacks: 0 });
+    expect((await w.store.contactHistory('x')).reverse().slice(-2).map((h) => [h.field, h.to, (h.cause as { map?: string }).map])).toEqual([['a', 1, 'src'], ['b', 10, 'f']]);
+  });
+
+  it('leaves to the per-contact path a reaction whose map a later change asks again (it may have left it)', async () => {
+    // a opens f (moving x here again), which ends; then c asks f's other trigger, which ignores
+    // contacts there: x is no longer there, so it enters again.
+    const w = await run({ src: source(['a', 'c']), f: follows({ on_a: ['a', 'move_here'], on_c: ['c', 'ignore'] }, 'b', '[b] + 1') }, { src: ['x', 'y'], f: ['x'] });
+    expect((await w.store.loadContacts(['x'])).get('x')?.fields.b).toBe(2);
+    expect(w.rt.cohortStats.reactions).toBe(0);
+  });
+
+  it('leaves to the per-contact path a reaction whose writes a later change\'s trigger reads', async () => {
+    // a opens f1, which sets b to 10; then c asks f2, whose where (b > 5) holds only after that: it adds 100 to b.
+    const maps = { src: source(['a', 'c']), f1: follows({ on_a: ['a', 'ignore'] }, 'b', '10'), f2: follows({ on_c: ['c', 'ignore', { field: 'b', op: 'gt', value: 5 }] }, 'b', '[b] + 100') };
+    const w = await run(maps, { src: ['x', 'y'] });
+    expect((await w.store.loadContacts(['x'])).get('x')?.fields).toMatchObject({ b: 110, c: 1 });
+    expect(w.rt.cohortStats.reactions).toBe(0);
+  });
+
+  it('reads where the source left the contact when the reaction\'s writes are heard back (the source ended)', async () => {
+    // src ends after writing a; f hears a and writes b; src hears b and takes contacts not on it back to its wait.
+    const back = [{ id: 'heard', kind: 'trigger', on: { type: 'field_updated', field: 'b' }, ifOnMap: 'ignore', next: 'wait' }];
+    const w = await run({ src: source(['a'], back, true), f: follows({ on_a: ['a', 'ignore'] }, 'b', '[b] + 1') }, { src: ['x', 'y'] });
+    expect((await snapshot(w.store)).positions.filter((p) => (p as { map_id: string }).map_id === 'src')).toHaveLength(2);
+  });
+
+  it('runs point-decay-loop beside adjusted-lead-score (which follows every change of the score) as cohorts', async () => {
+    const read = (name: string) => JSON.parse(readFileSync(new URL(`../../maps/${name}.json`, import.meta.url), 'utf8'));
+    const on = await bothWays({ 'point-decay-loop': read('point-decay-loop'), 'adjusted-lead-score': read('adjusted-lead-score') }, async (w) => {
+      const r = new Rand(5);
+      for (let i = 0; i < 30; i++) {
+        w.clock.set(T0 + r.int(120) * MINUTE);
+        await createContacts(w.rt, [{ id: `d${String(i).padStart(2, '0')}`, fields: { custom_lead_score: r.pick([1, 2, 5, 7.25, 10, 3.5]), score: r.pick([0, 10, 20]) } }], { api: true });
+      }
+      for (let day = 1; day <= 6; day++) await w.rt.advance(T0 + day * DAY + 3 * HOUR, w.clock);
+    });
+    expect(on.rt.cohortStats.fallbacks).toBe(0);
+    expect(on.rt.cohortStats.reactions).toBeGreaterThan(60);
+  });
+});
+
 describe('events of a group as cohorts', () => {
   it('end with exactly the rows of the per-contact path, over random maps, contacts and event groups', async () => {
     let taken = 0;
@@ -591,7 +758,8 @@ describe('events of a group that go one by one', () => {
     { name: 'a contact the group creates', requests: [[ping('new', 1, { email: 'new@x.test' }), ping('x', 1)]], stats: [1, 1, 1] },
     { name: 'a type two running maps hear', maps: [['one', enter()], ['two', enter()]], requests: [[ping('x', 1)]], stats: [0, 0, 1] },
     { name: 'a trigger with a where', maps: [['where', mapDoc([{ id: 'on_ping', kind: 'trigger', on: { type: 'event', event: 'ping', where: { prop: 'n', op: 'gt', value: 1 } }, next: 'done' }, { id: 'done', kind: 'end' }], FIELDS)]], requests: [[ping('x', 1)]], stats: [0, 0, 1] },
-    { name: 'a written field another map hears', maps: [['enter', enter()], ['listener', listener('a')]], requests: [[ping('x', 1)]], stats: [0, 0, 1] },
+    { name: 'a written field another map hears: its reaction runs as the next cohort', maps: [['enter', enter()], ['listener', listener('a')]], requests: [[ping('x', 1)]], stats: [1, 1, 0] },
+    { name: 'a written field two other maps hear (two reactions)', maps: [['enter', enter()], ['one', listener('a')], ['two', listener('a')]], requests: [[ping('x', 1)]], stats: [0, 0, 1] },
     {
       name: 'a contact waiting on a condition in another map (every change re-checks it)', maps: [['enter', enter()], ['until', until]],
       before: (w) => addToMap(w.rt, 'until', ['x']).then(() => undefined), requests: [[ping('x', 1), ping('y', 1)]], stats: [1, 1, 1],

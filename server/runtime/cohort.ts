@@ -2,7 +2,7 @@ import { processWork, type Work } from '../../engine/cascade.js';
 import type { CompiledMap } from '../../engine/compile.js';
 import { Effects } from '../../engine/effects.js';
 import type { Store } from '../store/store.js';
-import { segmentOf, type Planned } from './cohort-plan.js';
+import { planCost, segmentOf, type Planned } from './cohort-plan.js';
 import { split, type ClaimedCohorts } from './cohort-split.js';
 import { runCohorts } from './cohort-write.js';
 import { SLICE_STEPS } from './due.js';
@@ -53,6 +53,8 @@ export interface CohortStats {
   cohorts: number;
   contacts: number;
   fallbacks: number;
+  /** Contacts (of due waits or events) that then ran another map's field_updated reaction as the next cohort. */
+  reactions: number;
   /** Events taken without the per-contact path (`event-cohort.ts`): entries as cohorts, or nothing to run. */
   events: number;
   /** Of those, contacts that entered a map as a cohort. */
@@ -113,11 +115,11 @@ export async function runDueItems(
     if (done > 0 && opts.slice && effects.steps + cohortSteps >= steps) break;
     const plan = planned.get(item.contactId);
     if (plan) {
-      const path = plan.seg.paths[plan.path];
-      // A wake costs a step, then one per element passed (CauseRun.resume, move).
-      cohortSteps += 1 + path.elements.length;
-      if (path.park) cohortDue = Math.min(cohortDue, item.at + path.park.ms);
+      const cost = planCost(plan);
+      cohortSteps += cost.steps;
+      for (const ms of cost.parks) cohortDue = Math.min(cohortDue, item.at + ms);
       chosen.push({ item, plan });
+      if (plan.reaction) rt.cohortStats.reactions++;
     } else {
       const state = states.get(item.contactId);
       if (state) processWork(rt.world, state, item.work, item.at, effects);

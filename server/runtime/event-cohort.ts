@@ -3,7 +3,7 @@ import type { CompiledMap } from '../../engine/compile.js';
 import type { Effects } from '../../engine/effects.js';
 import type { ContactState } from '../../engine/state.js';
 import type { Store } from '../store/store.js';
-import { segmentOf, type Planned, type Segment } from './cohort-plan.js';
+import { planCost, segmentOf, type Planned, type Segment } from './cohort-plan.js';
 import { splitEntries } from './cohort-split.js';
 import { runCohorts } from './cohort-write.js';
 import type { Runtime } from './runtime.js';
@@ -100,7 +100,7 @@ export class EventCohorts {
         plan.#noop.add(state.id);
         continue;
       }
-      const seg = segmentOf(rt, map, t.id, true);
+      const seg = segmentOf(rt, map, t.id, 'entry');
       if (!seg) {
         why('the elements after its trigger are not a cohort segment');
         continue;
@@ -112,8 +112,7 @@ export class EventCohorts {
     }
     for (const [seg, ids] of entries) {
       for (const [id, p] of await splitEntries(rt, s, seg, ids, now)) {
-        const park = seg.paths[p.path]!.park;
-        if (!park || park.ms > 0) plan.#planned.set(id, p);
+        if (planCost(p).parks.every((ms) => ms > 0)) plan.#planned.set(id, p);
         else plan.#why.set(id, 'it parks at a wait due now');
       }
     }
@@ -133,15 +132,15 @@ export class EventCohorts {
     }
     const plan = this.#planned.get(contactId);
     if (plan) {
-      const path = plan.seg.paths[plan.path]!;
-      // The trigger's step, then one per element passed (CauseRun.move); every one must fit the request's budget.
-      const cost = 1 + path.elements.length;
-      if (effects.steps - effects.stepsBefore + cost <= effects.stepBudget) {
-        effects.steps += cost;
-        if (path.park) effects.earliestDue = Math.min(effects.earliestDue, this.now + path.park.ms);
+      // Every step must fit the request's budget.
+      const cost = planCost(plan);
+      if (effects.steps - effects.stepsBefore + cost.steps <= effects.stepBudget) {
+        effects.steps += cost.steps;
+        for (const ms of cost.parks) effects.earliestDue = Math.min(effects.earliestDue, this.now + ms);
         this.#chosen.push({ item: { contactId, at: this.now }, plan });
         stats.events++;
         stats.entries++;
+        if (plan.reaction) stats.reactions++;
         return true;
       }
       this.#why.set(contactId, 'the request\'s step budget');

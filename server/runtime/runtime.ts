@@ -105,7 +105,7 @@ export class Runtime {
   /** Whether due waits run as cohorts (`RuntimeOptions.cohorts`). */
   readonly cohorts: boolean;
   /** Cohorts run, their contacts, and due waits that went contact by contact instead (the fallbacks). */
-  readonly cohortStats: CohortStats = { cohorts: 0, contacts: 0, fallbacks: 0, events: 0, entries: 0, eventFallbacks: 0, eventReasons: {} };
+  readonly cohortStats: CohortStats = { cohorts: 0, contacts: 0, fallbacks: 0, reactions: 0, events: 0, entries: 0, eventFallbacks: 0, eventReasons: {} };
   /** The turn counters of the assign_owner elements' rotations (round robin). */
   readonly rotations = new Rotations();
 
