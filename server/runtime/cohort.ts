@@ -35,12 +35,15 @@ import type { Runtime } from './runtime.js';
  *   field holding more decimals than its field keeps: its history text could differ), a condition
  *   wait on another map (every change re-checks it), or a field_updated trigger of any running
  *   map that the change would open and that would move the contact (it is not on that map, or
- *   the trigger moves contacts here; a trigger that ignores contacts there does nothing);
+ *   the trigger moves contacts here; a trigger that ignores contacts there does nothing), unless
+ *   that is another map's reaction run as the next cohort (`cohort-plan.ts` `reactionOf`: the
+ *   reaction's own splitting statement reads what the path left, and its rows follow);
  * - per item: a contact with more than one piece of work in the batch.
  *
  * The batch keeps the per-contact path's order rules exactly: items run in due order, and the
  * batch stops before an item due later than something it scheduled or once it ran SLICE_STEPS
- * steps, counting each cohort contact's steps and re-park time exactly (known from its path).
+ * steps, counting each cohort contact's steps and re-park time exactly (known from its path and
+ * its reaction's: `planCost`).
  *
  * The modules: `cohort-plan.ts` works out a wait's segment (its paths and values, no database);
  * `cohort-split.ts` holds the splitting statements (and, on SQLite, the claim folded into one);
