@@ -29,6 +29,11 @@ export class CrashClient {
     return this;
   }
 
+  /** Whether the server was killed and is not running again yet. */
+  get killed(): boolean {
+    return this.#killed;
+  }
+
   /** SIGKILLs the server now. */
   kill(): void {
     clearTimeout(this.#timer);

@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CrashClient, allContacts, fieldHistory, prng, whenDb } from './crash-client.js';
 import { ExpectedContact, pointsFor } from './crash-expected.js';
@@ -210,17 +211,23 @@ describe('crash safety: SIGKILL at random moments, restart, resend', () => {
     const kills: number[] = [];
     let advanced = false;
     const killer = (async () => {
-      let last: string | null = null;
+      const cursor = (d: Database.Database) => (d.prepare('select cursor, finished from degradation_runs where model_id = ? and day = ?').get('recommended', day) as { cursor: string | null; finished: number } | undefined);
       for (let k = 0; k < KILLS && !advanced; k++) {
-        while (client.restarts < k && !advanced) await new Promise((ok) => setTimeout(ok, 2));
+        // Running again after the last kill (a restart counted, the server up): only a batch it
+        // commits from here is the next one (one may have committed as the last kill landed).
+        while ((client.restarts < k || client.killed) && !advanced) await new Promise((ok) => setTimeout(ok, 2));
+        let last: string | null = null;
+        await whenDb(db, (d) => {
+          last = cursor(d)?.cursor ?? null;
+          return true;
+        });
         let run: { cursor: string | null; finished: number } | undefined;
         await whenDb(db, (d) => {
-          run = d.prepare('select cursor, finished from degradation_runs where model_id = ? and day = ?').get('recommended', day) as typeof run;
+          run = cursor(d);
           return advanced || run?.finished === 1 || (run?.cursor != null && run.cursor !== last);
         });
         if (advanced || run!.finished === 1) return;
         client.kill();
-        last = run!.cursor;
         await whenDb(db, (d) => {
           kills.push((d.prepare(`select count(*) n from history where cause_json = '{"decay":"recommended"}'`).get() as { n: number }).n);
           return true;
