@@ -97,7 +97,7 @@ interface Path {
   readonly reacts: string;
 }
 
-/** A wait whose contacts may run as a cohort, or an event trigger they may enter by as one. */
+/** A wait whose contacts may run as a cohort, or a trigger they may enter by as one. */
 export interface Segment {
   readonly map: CompiledMap;
   /** The wait the cohort wakes at, or the trigger it enters by (`entry`). */
@@ -132,13 +132,13 @@ class Ineligible extends Error {}
 
 const SEGMENTS = perWorld(() => new Map<string, Segment | null>());
 
-/** The cohort plan of a map's wait, or null when its contacts go one by one (cached per world). */
 /**
  * What a segment starts at: a `for` wait its contacts wake at; an event trigger they enter by; a
  * field_updated trigger they enter by when another segment's write opens it (its `where` asked there).
  */
 export type SegmentKind = 'wait' | 'entry' | 'reaction';
 
+/** The cohort plan of a map's wait or trigger, or null when its contacts go one by one (cached per world). */
 export function segmentOf(rt: Runtime, map: CompiledMap, waitId: string, kind: SegmentKind = 'wait'): Segment | null {
   const cache = SEGMENTS(rt.world);
   const key = `${kind}\u0000${map.id}\u0000${waitId}`;

@@ -244,27 +244,33 @@ async function scenario(w: World, seed: number): Promise<void> {
  */
 const SEEDS = process.env.SCOREMAP_TEST_PG ? 5 : 10;
 
+/**
+ * Runs `scenario` with `seeds` seeds (named `name`-i), each on a world with cohorts and one
+ * without, and checks every table row for row; answers the counts of the worlds with cohorts,
+ * added up (the worlds without count nothing).
+ */
+async function seeded(name: string, seeds: number, scenario: (w: World, seed: number) => Promise<void>) {
+  const sum = { contacts: 0, fallbacks: 0, reactions: 0, events: 0, entries: 0, eventFallbacks: 0 };
+  for (let i = 0; i < seeds; i++) {
+    const seed = seedFor(2026, `${name}-${i}`);
+    const on = await open(true);
+    const off = await open(false);
+    await scenario(on, seed);
+    await scenario(off, seed);
+    const [a, b] = [await snapshot(on.store), await snapshot(off.store)];
+    for (const table of Object.keys(b)) expect({ seed, table, rows: a[table] }).toEqual({ seed, table, rows: b[table] });
+    for (const key of Object.keys(sum) as (keyof typeof sum)[]) sum[key] += on.rt.cohortStats[key];
+    expect(off.rt.cohortStats).toMatchObject({ contacts: 0, reactions: 0, events: 0, eventFallbacks: 0 });
+    for (const st of stores.splice(0)) await st.close();
+  }
+  return sum;
+}
+
 describe('cohorts of due waits', () => {
   it('end with exactly the rows of the per-contact path, over random maps, contacts and events', async () => {
-    let cohortContacts = 0;
-    let fallbacks = 0;
-    let reactions = 0;
-    for (let i = 0; i < SEEDS; i++) {
-      const seed = seedFor(2026, `cohort-${i}`);
-      const on = await open(true);
-      const off = await open(false);
-      await scenario(on, seed);
-      await scenario(off, seed);
-      const [a, b] = [await snapshot(on.store), await snapshot(off.store)];
-      for (const table of Object.keys(b)) expect({ seed, table, rows: a[table] }).toEqual({ seed, table, rows: b[table] });
-      cohortContacts += on.rt.cohortStats.contacts;
-      fallbacks += on.rt.cohortStats.fallbacks;
-      reactions += on.rt.cohortStats.reactions;
-      expect(off.rt.cohortStats.contacts).toBe(0);
-      for (const s of stores.splice(0)) await s.close();
-    }
-    // The scenarios exercise both: contacts moved as cohorts, and waits that had to go one by one.
-    expect(cohortContacts).toBeGreaterThan(50);
+    const { contacts, fallbacks, reactions } = await seeded('cohort', SEEDS, scenario);
+    // The scenarios exercise all three: contacts moved as cohorts, reactions run as the next cohort, and waits that had to go one by one.
+    expect(contacts).toBeGreaterThan(50);
     expect(fallbacks).toBeGreaterThan(0);
     expect(reactions).toBeGreaterThan(0);
   }, 120_000);
@@ -607,18 +613,7 @@ async function chainScenario(w: World, seed: number): Promise<void> {
 
 describe('reactions as the next cohort', () => {
   it('end with exactly the rows of the per-contact path, over random chains of maps', async () => {
-    let reactions = 0;
-    for (let i = 0; i < 2 * SEEDS; i++) {
-      const seed = seedFor(2026, `cohort-chain-${i}`);
-      const on = await open(true);
-      const off = await open(false);
-      await chainScenario(on, seed);
-      await chainScenario(off, seed);
-      const [a, b] = [await snapshot(on.store), await snapshot(off.store)];
-      for (const table of Object.keys(b)) expect({ seed, table, rows: a[table] }).toEqual({ seed, table, rows: b[table] });
-      reactions += on.rt.cohortStats.reactions;
-      for (const s of stores.splice(0)) await s.close();
-    }
+    const { reactions } = await seeded('cohort-chain', 2 * SEEDS, chainScenario);
     // Reactions that ran as the next cohort (about 3 a seed); the tests below cover the ones that must not.
     expect(reactions).toBeGreaterThan(SEEDS);
   }, 180_000);
@@ -691,23 +686,7 @@ describe('reactions as the next cohort', () => {
 
 describe('events of a group as cohorts', () => {
   it('end with exactly the rows of the per-contact path, over random maps, contacts and event groups', async () => {
-    let taken = 0;
-    let entered = 0;
-    let fallbacks = 0;
-    for (let i = 0; i < SEEDS; i++) {
-      const seed = seedFor(2026, `event-cohort-${i}`);
-      const on = await open(true);
-      const off = await open(false);
-      await eventScenario(on, seed);
-      await eventScenario(off, seed);
-      const [a, b] = [await snapshot(on.store), await snapshot(off.store)];
-      for (const table of Object.keys(b)) expect({ seed, table, rows: a[table] }).toEqual({ seed, table, rows: b[table] });
-      taken += on.rt.cohortStats.events;
-      entered += on.rt.cohortStats.entries;
-      fallbacks += on.rt.cohortStats.eventFallbacks;
-      expect(off.rt.cohortStats).toMatchObject({ events: 0, eventFallbacks: 0 });
-      for (const s of stores.splice(0)) await s.close();
-    }
+    const { events: taken, entries: entered, eventFallbacks: fallbacks } = await seeded('event-cohort', SEEDS, eventScenario);
     // The scenarios exercise all three: events taken set-based, cohorts that entered a map, and events one by one.
     expect(taken).toBeGreaterThan(50);
     expect(entered).toBeGreaterThan(30);
