@@ -15,7 +15,8 @@ import { compileExpression, evaluateExpression } from '../engine/expression/inde
 import { BUILTIN_FIELDS, FieldRegistry } from '../engine/schema/field.js';
 import { OPEN_ROUTES, loadToken, tokenMatches } from '../server/http/auth.js';
 import { mountPages } from '../server/http/pages.js';
-import { startServer, type RunningServer } from '../server/serve.js';
+import type { RunningServer } from '../server/serve.js';
+import { testServer, type TestServer } from '../server/serve-testing.js';
 import { TOKEN, setup } from '../server/routes/testing.js';
 
 type Answer = { status: number; head: string; body: string };
@@ -240,19 +241,20 @@ describe('(d) static files never leave their folder', () => {
 });
 
 describe('(d) the real server', () => {
+  let started: TestServer;
   let running: RunningServer;
   let dataDir: string;
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'scoremap-serve-'));
     const env = process.env.SCOREMAP_TOKEN;
     delete process.env.SCOREMAP_TOKEN;
     try {
-      running = await startServer({ port: 0, host: '127.0.0.1', db: join(dataDir, 'scoremap.db'), clock: 'manual', now: Date.parse('2026-01-01T00:00:00Z') }, () => {});
+      started = await testServer('serve');
+      [running, dataDir] = [started.server, started.dir];
     } finally {
       if (env !== undefined) process.env.SCOREMAP_TOKEN = env;
     }
   });
-  afterAll(async () => running?.stop());
+  afterAll(() => started?.close());
 
   it('keeps its token owner-only and serves nothing outside dist/editor: not the repository, not the data folder', async () => {
     expect(statSync(join(dataDir, 'token')).mode & 0o777).toBe(0o600);

@@ -3,12 +3,10 @@
  * the lane takes it (a body of declared length) and again in chunks, which the lane leaves to the
  * app, and the two answers must agree (status, body, the headers a client reads).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../serve.js';
+import type { RunningServer } from '../serve.js';
+import { testServer, type TestServer } from '../serve-testing.js';
 
 interface Answer {
   readonly status: number;
@@ -43,17 +41,14 @@ function post(server: RunningServer, body: string, opts: { chunked?: boolean; he
 }
 
 describe('the events lane', () => {
+  let started: TestServer;
   let server: RunningServer;
-  let dir: string;
   let n = 0;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'scoremap-lane-'));
-    server = await startServer({ port: 0, host: '127.0.0.1', db: join(dir, 'scoremap.db'), clock: 'manual', now: Date.parse('2026-01-01T00:00:00Z') }, () => {});
+    started = await testServer('lane');
+    server = started.server;
   });
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => started?.close());
 
   /** The same request through the lane and through the app; `fresh` gives each its own event ids. */
   async function both(make: () => string, headers?: Record<string, string>): Promise<{ lane: Answer; app: Answer; answered: number }> {

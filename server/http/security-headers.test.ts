@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../serve.js';
+import type { RunningServer } from '../serve.js';
+import { testServer, type TestServer } from '../serve-testing.js';
 import { API_POLICY, PAGE_POLICY } from './security-headers.js';
 
 /** One request over a socket: the status and the raw header lines as sent (a header set twice shows twice). */
@@ -23,16 +21,13 @@ function raw(url: string, path: string, opts: { method?: string; headers?: Recor
 const SECURITY = (policy: string) => [`content-security-policy: ${policy}`, 'x-frame-options: DENY', 'x-content-type-options: nosniff', 'referrer-policy: no-referrer'];
 
 describe('security headers on the real server (Node writes them, once, on every answer)', () => {
+  let started: TestServer;
   let server: RunningServer;
-  let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'scoremap-headers-'));
-    server = await startServer({ port: 0, host: '127.0.0.1', db: join(dir, 'scoremap.db'), clock: 'manual', now: Date.parse('2026-01-01T00:00:00Z') }, () => {});
+    started = await testServer('headers');
+    server = started.server;
   });
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => started?.close());
 
   it('sends the closed API policy with answers, refusals, errors and events taken in, and the page policy elsewhere', async () => {
     const auth = { authorization: `Bearer ${server.token}` };

@@ -1,26 +1,26 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/serve.js';
+import type { RunningServer } from '../../server/serve.js';
+import { testServer, type TestServer } from '../../server/serve-testing.js';
 import { CHROMIUM, hasChromium } from './harness.js';
 
 /** The editor on a server that runs on the real clock (what `npm start` gives), not the harness's manual one. */
 describe.runIf(hasChromium)('the editor on a real clock', () => {
+  let started: TestServer;
   let server: RunningServer;
   let context: BrowserContext;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(`${tmpdir()}/scoremap-real-clock-`);
-    server = await startServer({ port: 0, host: '127.0.0.1', db: `${dir}/scoremap.db`, clock: 'real' }, () => {});
-    context = await chromium.launchPersistentContext(`${dir}/chromium-profile`, {
+    started = await testServer('real-clock', { clock: 'real' });
+    server = started.server;
+    context = await chromium.launchPersistentContext(`${started.dir}/chromium-profile`, {
       executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 },
       args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
   });
   afterAll(async () => {
     await context?.close();
-    await server?.stop();
+    await started?.close();
   });
 
   it('never asks /api/clock, and logs no error, on the pages that show times', async () => {
