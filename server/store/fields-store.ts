@@ -23,8 +23,9 @@ export class FieldCatalog {
     return [...this.byKey.values()].filter((f) => f.type !== 'tags').map((f) => [f.key, fieldColumn(f.key), f.type]);
   }
 
+  /** A catalog of its own for a transaction. The map is shared: every change replaces `byKey`, none writes into it. */
   copy(): FieldCatalog {
-    return new FieldCatalog(new Map(this.byKey));
+    return new FieldCatalog(this.byKey);
   }
 }
 
