@@ -186,11 +186,11 @@ interface Filled {
 }
 
 /**
- * The base layer of a reaction (`Segment.reactions`): the contacts of `from`'s temp table whose
- * path opens reaction `index`, at their time, with the values their path left (`from`'s finals
+ * The base layer of a reaction (`Segment.reactions`): the contacts `ids` of `from`'s temp table,
+ * whose path opens reaction `index`, at their time, with the values their path left (`from`'s finals
  * for the fields it wrote, else the stored ones) and on `from`'s map as their path left them.
  */
-function chainBase(from: Segment, index: number, r: Segment): RawBuilder<unknown> {
+function chainBase(s: Store, from: Segment, index: number, r: Segment, ids: readonly string[]): RawBuilder<unknown> {
   const over: Overrides = {
     value: (key) => {
       const whens = from.paths.flatMap((p, i) => {
@@ -206,7 +206,8 @@ function chainBase(from: Segment, index: number, r: Segment): RawBuilder<unknown
     },
   };
   const cols: RawBuilder<unknown>[] = [sql`t.id as id`, sql`t.at as at`, ...valueColumns(r, true, over)];
-  return sql`select ${sql.join(cols)} from ${sql.table(from.table.name)} t join contacts on contacts.id = t.id where t.ok = 1 and t.react = ${sql.lit(index)}`;
+  return sql`select ${sql.join(cols)} from ${sql.table(from.table.name)} t join contacts on contacts.id = t.id
+    where t.ok = 1 and t.react = ${sql.lit(index)} and ${idIn(s, sql`t.id`, ids)}`;
 }
 
 /**
@@ -229,7 +230,7 @@ async function chainReactions(rt: Runtime, s: Store, seg: Segment, rows: readonl
     const r = seg.reactions[index]!;
     const taken = new Map<string, number>();
     if (!heard(rt, r)) {
-      for (const row of await fill(s, r, chainBase(seg, index, r), { keep: ids })) if (row.ok) taken.set(row.id, row.path);
+      for (const row of await fill(s, r, chainBase(s, seg, index, r, ids), { keep: ids })) if (row.ok) taken.set(row.id, row.path);
     }
     for (const id of ids) {
       const path = taken.get(id);
