@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps): { app: Hono; ops: RegisteredOp[]; lane
   const maxSize = deps.maxBodyBytes ?? 32 * 1024 * 1024;
   // CORS only for the intake routes and the origins ingest keys list; before auth, as a preflight carries no key.
   app.use('*', ingestCors(() => deps.rt.store.db));
-  app.use('/api/*', requireAuth({ token: deps.token, db: () => deps.rt.store.db, now: () => deps.rt.clock.now(), ops }));
+  app.use('/api/*', requireAuth(deps, ops));
   app.use('/api/*', shedLoad(deps.rt));
   app.use('/api/*', limitBody(maxSize, () => {
     throw new AppError(413, `The request body is larger than ${Math.round(maxSize / 1024 / 1024)} MiB: send it in smaller parts`);

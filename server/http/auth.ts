@@ -10,6 +10,7 @@ import { requireScope, type RequestAuth, type Scope } from '../keys/scopes.js';
 import { SECRET_PREFIX, findKeyBySecret, touchKey } from '../keys/store.js';
 import { originRefusal } from '../keys/cors.js';
 import type { DB } from '../store/schema.js';
+import type { AppDeps } from './deps.js';
 import type { RegisteredOp } from './router.js';
 import { requireRole, type Role } from '../people/roles.js';
 import { SESSION_COOKIE, resolveSession } from '../people/sessions.js';
@@ -90,6 +91,19 @@ export class KeyResolver {
   }
 }
 
+const RESOLVERS = new WeakMap<AppDeps, KeyResolver>();
+
+/**
+ * The app's one `KeyResolver`: the API's `requireAuth`, the events lane and the Segment intake
+ * resolve secrets through it, so a key's last use is written once per `TOUCH_EVERY_MS`, not once
+ * per way in.
+ */
+export function keyResolverOf(deps: AppDeps): KeyResolver {
+  let resolver = RESOLVERS.get(deps);
+  if (!resolver) RESOLVERS.set(deps, (resolver = new KeyResolver({ token: deps.token, db: () => deps.rt.store.db, now: () => deps.rt.clock.now() })));
+  return resolver;
+}
+
 /** Routes of /api that no router lists, with their scope and role. */
 const UNLISTED: readonly { method: string; path: string; scope: Scope; role: Role }[] = [{ method: 'GET', path: '/api/openapi.json', scope: 'read', role: 'viewer' }];
 
@@ -126,15 +140,10 @@ export const SESSION_ENDED = 'Your session has ended: sign in again';
  * operation has is refused to any key but admin (and any person but an admin) with the 404 it would
  * get (so a route added outside the routers is admin's until it says otherwise).
  */
-export function requireAuth(opts: {
-  readonly token: string;
-  readonly db: () => Kysely<DB> | Transaction<DB>;
-  readonly now: () => number;
-  readonly ops: readonly RegisteredOp[];
-}): MiddlewareHandler {
-  const resolver = new KeyResolver(opts);
+export function requireAuth(deps: AppDeps, ops: readonly RegisteredOp[]): MiddlewareHandler {
+  const resolver = keyResolverOf(deps);
   const needs = new TrieRouter<{ scope: Scope; role: Role }>();
-  for (const op of opts.ops) needs.add(op.method.toUpperCase(), op.fullPath, { scope: op.scope, role: op.role });
+  for (const op of ops) needs.add(op.method.toUpperCase(), op.fullPath, { scope: op.scope, role: op.role });
   for (const r of UNLISTED) needs.add(r.method, r.path, { scope: r.scope, role: r.role });
   /** What the operation at this method and path needs, or null when there is none. */
   const needOf = (c: Context) => {
@@ -148,7 +157,7 @@ export function requireAuth(opts: {
     const header = c.req.header('authorization') ?? '';
     const cookie = header ? undefined : getCookie(c, SESSION_COOKIE);
     if (cookie) {
-      const session = await resolveSession(opts.db(), cookie, opts.now());
+      const session = await resolveSession(deps.rt.store.db, cookie, deps.rt.clock.now());
       if (typeof session === 'string') {
         deleteCookie(c, SESSION_COOKIE, { path: '/' });
         throw new AppError(401, SESSION_ENDED);

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Hono } from 'hono';
 import { allows } from '../keys/scopes.js';
 import { EventsBody, answerEvents } from '../routes/events.js';
-import { KeyResolver } from './auth.js';
+import { keyResolverOf } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { MAX_QUEUED } from './load.js';
 import { parseJsonBody } from './router.js';
@@ -24,8 +24,8 @@ const SECURITY = securityHeaderValues(API_POLICY);
  * declared length within the limit, the engine's queue not full — answered without Hono's request,
  * context and response objects and its middleware chain, about 50 µs of CPU a request.
  *
- * It decides nothing of its own. The secret is resolved by a `KeyResolver` and its scope judged by
- * `allows`, as the app's `requireAuth` does; the body is read as `parseJsonBody` reads it and
+ * It decides nothing of its own. The secret is resolved by the app's `KeyResolver` and its scope
+ * judged by `allows`, as `requireAuth` does; the body is read as `parseJsonBody` reads it and
  * checked with the route's `EventsBody`; the answer is the route's (`answerEvents`), with the
  * security headers of an API answer. A request of any other form goes to the app untouched, and
  * one the lane turns back (a secret that is not an ingest one, broken JSON, an invalid event, an
@@ -35,7 +35,7 @@ const SECURITY = securityHeaderValues(API_POLICY);
  * request; `answered` counts those it answered itself (not handed to the app).
  */
 export function eventsLane(app: Hono, deps: AppDeps, maxSize: number): EventsLane {
-  const resolver = new KeyResolver({ token: deps.token, db: () => deps.rt.store.db, now: () => deps.rt.clock.now() });
+  const resolver = keyResolverOf(deps);
   const lane: EventsLane = Object.assign((req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'POST' || req.url !== PATH) return false;
     const h = req.headers;

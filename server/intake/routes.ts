@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { AppError, badRequest } from '../errors.js';
 import type { AppDeps } from '../http/deps.js';
-import { KeyResolver } from '../http/auth.js';
+import { keyResolverOf } from '../http/auth.js';
 import { limitBody, shedLoad } from '../http/load.js';
 import { ApiRouter, parseJsonBody } from '../http/router.js';
 import { originRefusal } from '../keys/cors.js';
@@ -101,7 +101,7 @@ const DESCRIPTIONS: Record<SegmentRoute, string> = {
  */
 export function segmentRouter(deps: AppDeps): ApiRouter {
   const { rt } = deps;
-  const resolver = new KeyResolver({ token: deps.token, db: () => rt.store.db, now: () => rt.clock.now() });
+  const resolver = keyResolverOf(deps);
   const router = new ApiRouter('/v1', 'Segment-compatible intake', { scope: 'ingest' });
   // What arrives on the wire: a gzipped body is held to the limit again once unzipped.
   const limit = limitBody(MAX_BATCH_BYTES, () => {
